@@ -1,0 +1,271 @@
+//! `/__admin`: the sandbox's own JSON API (health, reset, state, journal, clock, transitions, scenarios).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use chrono::Duration;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use thiserror::Error;
+
+use crate::core::http::{base_url, body_limit, read_body};
+use crate::core::journal::Filter;
+use crate::core::{Sandbox, TenantId, TransitionError, TransitionRequest};
+
+pub const MOUNT: &str = "/__admin";
+
+#[derive(Debug, Error)]
+enum AdminError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("scenario files have errors")]
+    Scenarios(Vec<String>),
+}
+
+impl ResponseError for AdminError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AdminError::NotFound(_) => StatusCode::NOT_FOUND,
+            AdminError::Conflict(_) => StatusCode::CONFLICT,
+            AdminError::Scenarios(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut body =
+            json!({"error": {"status": self.status_code().as_u16(), "message": self.to_string()}});
+        if let AdminError::Scenarios(errors) = self {
+            body["error"]["details"] = json!(errors);
+        }
+        HttpResponse::build(self.status_code()).json(body)
+    }
+}
+
+impl From<TransitionError> for AdminError {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::NotFound { .. } => AdminError::NotFound(e.to_string()),
+            TransitionError::Illegal { .. } => AdminError::Conflict(e.to_string()),
+            TransitionError::UnknownKind { .. } | TransitionError::Invalid(_) => {
+                AdminError::BadRequest(e.to_string())
+            }
+        }
+    }
+}
+
+type Reply = Result<HttpResponse, AdminError>;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope(MOUNT)
+            .route("", web::get().to(index))
+            .route("/health", web::get().to(health))
+            .route("/reset", web::post().to(reset))
+            .route("/tenants", web::get().to(tenants))
+            .route("/tenants/{tenant}/state", web::get().to(tenant_state))
+            .route("/requests", web::get().to(requests))
+            .route("/clock", web::get().to(clock))
+            .route("/clock/advance", web::post().to(advance))
+            .route("/clock/freeze", web::post().to(freeze))
+            .route("/clock/resume", web::post().to(resume))
+            .route("/transitions", web::post().to(transition))
+            .route("/scenarios", web::get().to(scenarios))
+            .route("/scenarios/reload", web::post().to(reload_scenarios))
+            .default_service(web::to(|| async {
+                AdminError::NotFound("no such admin endpoint; see GET /__admin".into())
+                    .error_response()
+            })),
+    )
+    .route("/", web::get().to(index));
+}
+
+/// What is mounted where.
+async fn index(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let base = base_url(&req);
+    HttpResponse::Ok().json(json!({
+        "name": "kyc-sandbox",
+        "version": env!("CARGO_PKG_VERSION"),
+        "providers": sandbox.providers.iter().map(|p| json!({
+            "name": p.name(),
+            "base_url": format!("{base}{}", p.mount()),
+        })).collect::<Vec<_>>(),
+        "admin": format!("{base}{MOUNT}"),
+    }))
+}
+
+async fn health(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let tenants: usize = sandbox.providers.iter().map(|p| p.tenants().len()).sum();
+    HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "providers": sandbox.providers.iter().map(|p| p.name()).collect::<Vec<_>>(),
+        "tenants": tenants,
+        "scheduled_steps": sandbox.core.scheduler.pending(),
+        "journal_entries": sandbox.core.journal.len(),
+        "clock": sandbox.core.clock.view(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct TenantQuery {
+    tenant: Option<String>,
+}
+
+async fn reset(query: web::Query<TenantQuery>, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let tenant = query.tenant.as_deref().map(TenantId::parse);
+    let removed = sandbox.reset(tenant.as_ref());
+    HttpResponse::Ok()
+        .json(json!({"reset": true, "tenants_removed": removed, "tenant": query.tenant}))
+}
+
+async fn tenants(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let all: Vec<_> = sandbox.providers.iter().flat_map(|p| p.tenants()).collect();
+    HttpResponse::Ok().json(json!({"tenants": all}))
+}
+
+async fn tenant_state(path: web::Path<String>, sandbox: web::Data<Sandbox>) -> Reply {
+    let tenant = TenantId::parse(&path.into_inner());
+    sandbox
+        .providers
+        .iter()
+        .find_map(|p| {
+            p.dump(&tenant)
+                .map(|state| json!({"tenant": tenant, "provider": p.name(), "state": state}))
+        })
+        .map(|body| HttpResponse::Ok().json(body))
+        .ok_or_else(|| {
+            AdminError::NotFound(format!("no tenant `{tenant}`; see GET /__admin/tenants"))
+        })
+}
+
+#[derive(Deserialize)]
+struct RequestsQuery {
+    provider: Option<String>,
+    tenant: Option<String>,
+    method: Option<String>,
+    path: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn requests(query: web::Query<RequestsQuery>, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let filter = Filter {
+        provider: query.provider.as_deref(),
+        tenant: query.tenant.as_deref(),
+        method: query.method.as_deref(),
+        path_contains: query.path.as_deref(),
+        limit: query.limit.unwrap_or(100),
+    };
+    let entries = sandbox.core.journal.query(&filter);
+    HttpResponse::Ok().json(json!({"requests": entries}))
+}
+
+fn clock_body(sandbox: &Sandbox) -> Value {
+    json!({
+        "clock": sandbox.core.clock.view(),
+        "scheduled_steps": sandbox.core.scheduler.pending(),
+        "next_due": sandbox.core.scheduler.next_due(),
+    })
+}
+
+async fn clock(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    HttpResponse::Ok().json(clock_body(&sandbox))
+}
+
+async fn json_body<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+) -> Result<T, AdminError> {
+    let bytes = read_body(req, payload, body_limit(req))
+        .await
+        .map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+        &b"{}"[..]
+    } else {
+        &bytes[..]
+    };
+    serde_json::from_slice(bytes)
+        .map_err(|e| AdminError::BadRequest(format!("invalid JSON body: {e}")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvanceBody {
+    #[serde(default)]
+    seconds: Option<f64>,
+    #[serde(default)]
+    duration: Option<String>,
+}
+
+async fn advance(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    sandbox: web::Data<Sandbox>,
+) -> Reply {
+    let body: AdvanceBody = json_body(&req, &mut payload).await?;
+    let by = match (body.seconds, body.duration) {
+        (Some(s), None) if s.is_finite() && s >= 0.0 => {
+            Duration::milliseconds((s * 1000.0).round() as i64)
+        }
+        (None, Some(text)) => humantime::parse_duration(&text)
+            .ok()
+            .and_then(|d| Duration::from_std(d).ok())
+            .ok_or_else(|| {
+                AdminError::BadRequest(format!("invalid duration `{text}` (try \"30s\", \"5m\")"))
+            })?,
+        _ => {
+            return Err(AdminError::BadRequest(
+                "send {\"seconds\": N} with N >= 0, or {\"duration\": \"5m\"}".into(),
+            ))
+        }
+    };
+    let fired = sandbox.advance(by);
+    let mut body = clock_body(&sandbox);
+    body["fired"] = json!(fired);
+    Ok(HttpResponse::Ok().json(body))
+}
+
+async fn freeze(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    sandbox.core.clock.freeze();
+    HttpResponse::Ok().json(clock_body(&sandbox))
+}
+
+async fn resume(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    sandbox.core.clock.resume();
+    sandbox.fire_due();
+    HttpResponse::Ok().json(clock_body(&sandbox))
+}
+
+async fn transition(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    sandbox: web::Data<Sandbox>,
+) -> Reply {
+    let request: TransitionRequest = json_body(&req, &mut payload).await?;
+    let provider = sandbox.provider(&request.provider).ok_or_else(|| {
+        let known: Vec<_> = sandbox.providers.iter().map(|p| p.name()).collect();
+        AdminError::BadRequest(format!(
+            "unknown provider `{}`; mounted: {}",
+            request.provider,
+            known.join(", ")
+        ))
+    })?;
+    let resource = provider.transition(&request)?;
+    Ok(HttpResponse::Ok().json(json!({"provider": request.provider, "kind": request.kind, "id": request.id, "resource": resource})))
+}
+
+async fn scenarios(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let set = sandbox.core.scenarios();
+    HttpResponse::Ok().json(json!({"scenarios": set.summaries().collect::<Vec<_>>()}))
+}
+
+async fn reload_scenarios(sandbox: web::Data<Sandbox>) -> Reply {
+    sandbox
+        .core
+        .reload_scenarios()
+        .map(|n| HttpResponse::Ok().json(json!({"reloaded": true, "scenarios": n})))
+        .map_err(|errors| AdminError::Scenarios(errors.iter().map(ToString::to_string).collect()))
+}

@@ -1,0 +1,128 @@
+//! Configuration from flags and environment variables, with defaults that just work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::core::ClockMode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kyc-sandbox",
+    version,
+    about = "Local, deterministic emulator of KYC provider APIs"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every provider (the default).
+    Serve(Config),
+    /// Validate scenario and fixture files; prints file:line:column errors, exits 1 on any.
+    Check(CheckArgs),
+    /// List the scenarios in force.
+    Scenarios(ScenarioArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directory of scenario files to check (with `scenarios/` and `fixtures/` subdirectories,
+    /// each is checked as such). Without it, the embedded defaults are checked.
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// Directory of scenario files that add to or override the built-in ones.
+    #[arg(long, env = "KYC_SANDBOX_SCENARIOS")]
+    pub scenarios: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "KYC_SANDBOX_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free port.
+    #[arg(long, env = "KYC_SANDBOX_PORT", default_value_t = 4747)]
+    pub port: u16,
+    /// Seed for ids and fake data; the same seed gives the same values. Random when unset.
+    #[arg(long, env = "KYC_SANDBOX_SEED")]
+    pub seed: Option<u64>,
+    /// Directory of scenario files that add to or override the built-in ones.
+    #[arg(long, env = "KYC_SANDBOX_SCENARIOS")]
+    pub scenarios: Option<PathBuf>,
+    /// Directory of fixture files that replace the built-in ones of the same name.
+    #[arg(long, env = "KYC_SANDBOX_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+    /// `real`, `frozen` (at start time) or `frozen:2026-01-01T00:00:00Z`.
+    #[arg(long, env = "KYC_SANDBOX_CLOCK", default_value = "real")]
+    pub clock: ClockMode,
+    /// How many recent requests the journal keeps.
+    #[arg(long, env = "KYC_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+    /// Largest request body accepted, in bytes; larger ones get 413 in the provider's format.
+    #[arg(long, env = "KYC_SANDBOX_MAX_BODY", default_value_t = 10 * 1024 * 1024)]
+    pub max_body: usize,
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "KYC_SANDBOX_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 4747,
+            seed: None,
+            scenarios: None,
+            fixtures: None,
+            clock: ClockMode::Real,
+            journal_size: 1000,
+            max_body: 10 * 1024 * 1024,
+            workers: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_invocation_serves_with_defaults() {
+        let cli = Cli::try_parse_from(["kyc-sandbox"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.port, 4747);
+        assert_eq!(cli.serve.clock, ClockMode::Real);
+    }
+
+    #[test]
+    fn flags_parse() {
+        let cli = Cli::try_parse_from([
+            "kyc-sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "7",
+            "--clock",
+            "frozen",
+        ])
+        .unwrap();
+        let Some(Command::Serve(config)) = cli.command else {
+            panic!("serve expected")
+        };
+        assert_eq!(
+            (config.port, config.seed, config.clock),
+            (0, Some(7), ClockMode::Frozen(None))
+        );
+        assert!(Cli::try_parse_from(["kyc-sandbox", "--clock", "sundial"]).is_err());
+    }
+}

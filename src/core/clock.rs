@@ -1,0 +1,164 @@
+//! The sandbox clock: every timestamp and every scheduled transition reads it.
+
+use chrono::{DateTime, Duration, DurationRound, TimeDelta, Utc};
+use parking_lot::RwLock;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    Real,
+    Frozen(Option<DateTime<Utc>>),
+}
+
+impl std::str::FromStr for ClockMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "real" => Ok(ClockMode::Real),
+            "frozen" => Ok(ClockMode::Frozen(None)),
+            _ => match s.strip_prefix("frozen:") {
+                Some(at) => DateTime::parse_from_rfc3339(at)
+                    .map(|t| ClockMode::Frozen(Some(t.with_timezone(&Utc))))
+                    .map_err(|e| format!("invalid RFC 3339 time `{at}`: {e}")),
+                None => Err(format!(
+                    "unknown clock `{s}`: expected real, frozen or frozen:<RFC 3339 time>"
+                )),
+            },
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ClockState {
+    frozen_at: Option<DateTime<Utc>>,
+    offset: Duration,
+}
+
+/// Real time plus an offset, or a frozen instant. Millisecond precision, like the providers' timestamps.
+#[derive(Debug)]
+pub struct Clock {
+    state: RwLock<ClockState>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClockView {
+    pub now: DateTime<Utc>,
+    pub frozen: bool,
+    pub offset_ms: i64,
+}
+
+fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(t)
+}
+
+impl Clock {
+    pub fn new(mode: ClockMode) -> Self {
+        let frozen_at = match mode {
+            ClockMode::Real => None,
+            ClockMode::Frozen(at) => Some(to_millis(at.unwrap_or_else(Utc::now))),
+        };
+        Clock {
+            state: RwLock::new(ClockState {
+                frozen_at,
+                offset: Duration::zero(),
+            }),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        let state = self.state.read();
+        match state.frozen_at {
+            Some(at) => at,
+            None => to_millis(Utc::now() + state.offset),
+        }
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.state.read().frozen_at.is_some()
+    }
+
+    /// Moves the clock forward and returns the new time. Firing what fell due is the caller's job.
+    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
+        let mut state = self.state.write();
+        match state.frozen_at.as_mut() {
+            Some(at) => *at += by,
+            None => state.offset += by,
+        }
+        drop(state);
+        self.now()
+    }
+
+    pub fn freeze(&self) -> DateTime<Utc> {
+        let now = self.now();
+        self.state.write().frozen_at = Some(now);
+        now
+    }
+
+    /// Lets time flow again from the frozen instant, so nothing jumps.
+    pub fn resume(&self) -> DateTime<Utc> {
+        let mut state = self.state.write();
+        if let Some(at) = state.frozen_at.take() {
+            state.offset = at - Utc::now();
+        }
+        drop(state);
+        self.now()
+    }
+
+    pub fn view(&self) -> ClockView {
+        let state = self.state.read();
+        let now = match state.frozen_at {
+            Some(at) => at,
+            None => to_millis(Utc::now() + state.offset),
+        };
+        ClockView {
+            now,
+            frozen: state.frozen_at.is_some(),
+            offset_ms: state.offset.num_milliseconds(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn parses_modes() {
+        assert_eq!("real".parse::<ClockMode>(), Ok(ClockMode::Real));
+        assert_eq!("frozen".parse::<ClockMode>(), Ok(ClockMode::Frozen(None)));
+        assert_eq!(
+            "frozen:2026-01-01T00:00:00Z".parse::<ClockMode>(),
+            Ok(ClockMode::Frozen(Some(at("2026-01-01T00:00:00Z"))))
+        );
+        assert!("frozen:yesterday".parse::<ClockMode>().is_err());
+        assert!("sundial".parse::<ClockMode>().is_err());
+    }
+
+    #[test]
+    fn frozen_clock_only_moves_when_advanced() {
+        let clock = Clock::new(ClockMode::Frozen(Some(at("2026-01-01T00:00:00Z"))));
+        assert_eq!(clock.now(), at("2026-01-01T00:00:00Z"));
+        assert_eq!(clock.now(), at("2026-01-01T00:00:00Z"));
+        clock.advance(Duration::seconds(90));
+        assert_eq!(clock.now(), at("2026-01-01T00:01:30Z"));
+    }
+
+    #[test]
+    fn real_clock_advances_by_offset_and_freezes_without_jumping() {
+        let clock = Clock::new(ClockMode::Real);
+        let before = clock.now();
+        clock.advance(Duration::hours(1));
+        let after = clock.now();
+        assert!(after - before >= Duration::hours(1));
+        let frozen = clock.freeze();
+        assert_eq!(clock.now(), frozen);
+        let resumed = clock.resume();
+        assert!(resumed >= frozen && resumed - frozen < Duration::seconds(1));
+        assert!(!clock.is_frozen());
+    }
+}

@@ -1,0 +1,95 @@
+//! HTTP plumbing shared by every provider: bounded bodies, multipart, the scenario header, the journal recorder.
+
+mod multipart;
+mod recorder;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::HttpRequest;
+use futures_util::StreamExt;
+use thiserror::Error;
+
+pub use multipart::{parse_multipart, MultipartError, Part};
+pub use recorder::{record_journal, Mounts};
+
+/// Request header a test sends to pick a scenario by name, whatever the request data says.
+pub const SCENARIO_HEADER: &str = "x-sandbox-scenario";
+
+/// The largest request body accepted, shared by every provider (`--max-body`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum BodyError {
+    #[error("request body is larger than the {limit} bytes allowed")]
+    TooLarge { limit: usize },
+    #[error("request body could not be read: {0}")]
+    Incomplete(String),
+}
+
+/// The configured limit, from app data (falls back to 10 MiB when a test app has none).
+pub fn body_limit(req: &HttpRequest) -> usize {
+    req.app_data::<BodyLimit>()
+        .map_or(10 * 1024 * 1024, |l| l.0)
+}
+
+fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Reads the whole body, refusing it as soon as it is known to exceed `limit`.
+pub async fn read_body(
+    req: &HttpRequest,
+    payload: &mut actix_web::web::Payload,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    if declared_length(req).is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let mut buf = actix_web::web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| BodyError::Incomplete(e.to_string()))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// The media type without parameters, lowercased (`multipart/form-data`).
+pub fn media_type(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|v| !v.is_empty())
+}
+
+pub fn header_str<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// The scenario a request forces with `X-Sandbox-Scenario`, if any.
+pub fn forced_scenario(req: &HttpRequest) -> Option<String> {
+    header_str(req, SCENARIO_HEADER).map(str::to_owned)
+}
+
+/// `http://host:port` as the client reached us, for absolute URLs in responses.
+pub fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}

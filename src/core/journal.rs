@@ -1,0 +1,200 @@
+//! A bounded ring of recent provider requests and their responses, for tests to assert on.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use serde::Serialize;
+
+use super::tenant::TenantId;
+
+/// Bodies are kept up to this many bytes; longer ones are cut and marked `truncated`.
+pub const JOURNAL_BODY_LIMIT: usize = 4096;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CapturedBody {
+    /// JSON when the body was complete JSON, else its text (lossy UTF-8), else null when empty.
+    pub content: serde_json::Value,
+    pub size: usize,
+    pub truncated: bool,
+}
+
+impl CapturedBody {
+    pub fn capture(bytes: &[u8]) -> Self {
+        let truncated = bytes.len() > JOURNAL_BODY_LIMIT;
+        let content = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else if truncated {
+            let kept = &bytes[..JOURNAL_BODY_LIMIT];
+            serde_json::Value::String(String::from_utf8_lossy(kept).into_owned())
+        } else {
+            serde_json::from_slice(bytes).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
+            })
+        };
+        CapturedBody {
+            content,
+            size: bytes.len(),
+            truncated,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub provider: Option<&'static str>,
+    pub tenant: Option<TenantId>,
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub status: u16,
+    pub duration_ms: f64,
+    pub request_content_type: Option<String>,
+    pub request: CapturedBody,
+    pub response: CapturedBody,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter<'a> {
+    pub provider: Option<&'a str>,
+    pub tenant: Option<&'a str>,
+    pub method: Option<&'a str>,
+    pub path_contains: Option<&'a str>,
+    pub limit: usize,
+}
+
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    inner: Mutex<Ring>,
+}
+
+#[derive(Debug, Default)]
+struct Ring {
+    next_id: u64,
+    entries: VecDeque<Arc<Entry>>,
+}
+
+impl Journal {
+    pub fn new(capacity: usize) -> Self {
+        Journal {
+            capacity,
+            inner: Mutex::new(Ring::default()),
+        }
+    }
+
+    /// Stores the entry, giving it the next id; the oldest entry goes when the ring is full.
+    pub fn record(&self, mut entry: Entry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut ring = self.inner.lock();
+        ring.next_id += 1;
+        entry.id = ring.next_id;
+        if ring.entries.len() == self.capacity {
+            ring.entries.pop_front();
+        }
+        ring.entries.push_back(Arc::new(entry));
+    }
+
+    /// Newest first.
+    pub fn query(&self, filter: &Filter<'_>) -> Vec<Arc<Entry>> {
+        let ring = self.inner.lock();
+        ring.entries
+            .iter()
+            .rev()
+            .filter(|e| filter.provider.is_none_or(|p| e.provider == Some(p)))
+            .filter(|e| {
+                filter
+                    .tenant
+                    .is_none_or(|t| e.tenant.as_ref().is_some_and(|x| x.as_str() == t))
+            })
+            .filter(|e| {
+                filter
+                    .method
+                    .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+            })
+            .filter(|e| filter.path_contains.is_none_or(|p| e.path.contains(p)))
+            .take(filter.limit)
+            .cloned()
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&self, tenant: Option<&TenantId>) {
+        let mut ring = self.inner.lock();
+        match tenant {
+            None => ring.entries.clear(),
+            Some(t) => ring.entries.retain(|e| e.tenant.as_ref() != Some(t)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(provider: &'static str, path: &str) -> Entry {
+        Entry {
+            id: 0,
+            at: Utc::now(),
+            provider: Some(provider),
+            tenant: None,
+            method: "GET".into(),
+            path: path.into(),
+            query: String::new(),
+            status: 200,
+            duration_ms: 0.1,
+            request_content_type: None,
+            request: CapturedBody::capture(b""),
+            response: CapturedBody::capture(br#"{"ok":true}"#),
+        }
+    }
+
+    #[test]
+    fn ring_is_bounded_and_newest_first() {
+        let j = Journal::new(2);
+        j.record(entry("a", "/1"));
+        j.record(entry("b", "/2"));
+        j.record(entry("a", "/3"));
+        let all = j.query(&Filter {
+            limit: 10,
+            ..Filter::default()
+        });
+        assert_eq!(
+            all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+            vec!["/3", "/2"]
+        );
+        assert_eq!(all[0].id, 3);
+        let only_a = j.query(&Filter {
+            provider: Some("a"),
+            limit: 10,
+            ..Filter::default()
+        });
+        assert_eq!(only_a.len(), 1);
+    }
+
+    #[test]
+    fn bodies_are_captured_and_truncated() {
+        assert_eq!(
+            CapturedBody::capture(br#"{"a":1}"#).content,
+            serde_json::json!({"a": 1})
+        );
+        let big = vec![b'x'; JOURNAL_BODY_LIMIT + 10];
+        let c = CapturedBody::capture(&big);
+        assert!(c.truncated);
+        assert_eq!(c.size, JOURNAL_BODY_LIMIT + 10);
+        assert_eq!(c.content.as_str().unwrap().len(), JOURNAL_BODY_LIMIT);
+        assert_eq!(CapturedBody::capture(b"").content, serde_json::Value::Null);
+    }
+}

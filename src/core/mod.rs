@@ -1,0 +1,143 @@
+//! Provider-agnostic machinery. Nothing in here names a provider.
+
+pub mod assets;
+pub mod clock;
+pub mod fake;
+pub mod http;
+pub mod ids;
+pub mod journal;
+pub mod provider;
+pub mod scenario;
+pub mod scheduler;
+pub mod store;
+pub mod tenant;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use parking_lot::{Mutex, RwLock};
+
+pub use clock::{Clock, ClockMode};
+pub use ids::SeededRng;
+pub use journal::Journal;
+pub use provider::{Provider, TransitionError, TransitionRequest};
+pub use scenario::{LoadError, ScenarioSchema, ScenarioSet};
+pub use scheduler::{Job, Scheduler};
+pub use tenant::{TenantId, TenantInfo, TenantMap};
+
+/// What providers share: the clock, the scheduler, scenarios, the journal, the seed.
+pub struct Core {
+    pub clock: Arc<Clock>,
+    pub scheduler: Scheduler,
+    pub journal: Arc<Journal>,
+    pub seed: u64,
+    pub scenarios_dir: Option<PathBuf>,
+    pub fixtures_dir: Option<PathBuf>,
+    schemas: Vec<Box<dyn ScenarioSchema>>,
+    scenarios: RwLock<Arc<ScenarioSet>>,
+}
+
+impl Core {
+    pub fn new(
+        clock: Clock,
+        journal_size: usize,
+        seed: u64,
+        scenarios_dir: Option<PathBuf>,
+        fixtures_dir: Option<PathBuf>,
+        schemas: Vec<Box<dyn ScenarioSchema>>,
+        scenarios: ScenarioSet,
+    ) -> Self {
+        Core {
+            clock: Arc::new(clock),
+            scheduler: Scheduler::default(),
+            journal: Arc::new(Journal::new(journal_size)),
+            seed,
+            scenarios_dir,
+            fixtures_dir,
+            schemas,
+            scenarios: RwLock::new(Arc::new(scenarios)),
+        }
+    }
+
+    pub fn scenarios(&self) -> Arc<ScenarioSet> {
+        self.scenarios.read().clone()
+    }
+
+    /// Re-reads built-in and `--scenarios` files; on any error the scenarios in force stay.
+    pub fn reload_scenarios(&self) -> Result<usize, Vec<LoadError>> {
+        let fresh = load_scenarios(&self.schemas, self.scenarios_dir.as_deref())?;
+        let count = fresh.len();
+        *self.scenarios.write() = Arc::new(fresh);
+        Ok(count)
+    }
+
+    /// The random stream for one tenant (or any other named scope).
+    pub fn rng_for(&self, scope: &str) -> SeededRng {
+        SeededRng::derive(self.seed, scope)
+    }
+}
+
+pub fn load_scenarios(
+    schemas: &[Box<dyn ScenarioSchema>],
+    dir: Option<&std::path::Path>,
+) -> Result<ScenarioSet, Vec<LoadError>> {
+    let sources = assets::scenario_sources(dir).map_err(|e| {
+        vec![LoadError {
+            path: dir.map(|d| d.display().to_string()).unwrap_or_default(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        }]
+    })?;
+    ScenarioSet::load(schemas, &sources)
+}
+
+/// The core plus the providers mounted on it: what the admin API and the ticker drive.
+pub struct Sandbox {
+    pub core: Arc<Core>,
+    pub providers: Vec<Arc<dyn Provider>>,
+    firing: Mutex<()>,
+}
+
+impl Sandbox {
+    pub fn new(core: Arc<Core>, providers: Vec<Arc<dyn Provider>>) -> Self {
+        Sandbox {
+            core,
+            providers,
+            firing: Mutex::new(()),
+        }
+    }
+
+    pub fn provider(&self, name: &str) -> Option<&Arc<dyn Provider>> {
+        self.providers.iter().find(|p| p.name() == name)
+    }
+
+    /// Applies every scheduled step due by now, earliest first. One caller fires at a time, so a
+    /// clock advance finishes its whole cascade before a concurrent caller sees the results.
+    pub fn fire_due(&self) -> usize {
+        let _one_at_a_time = self.firing.lock();
+        let now = self.core.clock.now();
+        let mut fired = 0;
+        while let Some(job) = self.core.scheduler.pop_due(now) {
+            if let Some(provider) = self.provider(job.provider) {
+                provider.fire(&job);
+                fired += 1;
+            }
+        }
+        fired
+    }
+
+    pub fn advance(&self, by: chrono::Duration) -> usize {
+        self.core.clock.advance(by);
+        self.fire_due()
+    }
+
+    pub fn reset(&self, tenant: Option<&TenantId>) -> usize {
+        let removed = self.providers.iter().map(|p| p.reset(tenant)).sum();
+        self.core.journal.clear(tenant);
+        if tenant.is_none() {
+            self.core.scheduler.clear();
+        }
+        removed
+    }
+}

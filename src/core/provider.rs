@@ -1,0 +1,66 @@
+//! What every provider module offers the core and the admin API.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use serde::Deserialize;
+use thiserror::Error;
+
+use super::scheduler::Job;
+use super::tenant::{TenantId, TenantInfo};
+
+pub trait Provider: Send + Sync + 'static {
+    fn name(&self) -> &'static str;
+
+    /// Path prefix on the main port, e.g. `/sumvin`.
+    fn mount(&self) -> &'static str;
+
+    /// Registers the provider's routes (and its own not-found fallback) under its mount.
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig);
+
+    fn tenants(&self) -> Vec<TenantInfo>;
+
+    /// Every resource of one tenant, as JSON, for `GET /__admin/tenants/{tenant}/state`.
+    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value>;
+
+    /// Drops one tenant's state, or every tenant's; returns how many tenants were dropped.
+    fn reset(&self, tenant: Option<&TenantId>) -> usize;
+
+    /// Applies a due timeline step the scheduler hands back.
+    fn fire(&self, job: &Job);
+
+    /// Forces a resource into a state as if a reviewer had decided (`POST /__admin/transitions`).
+    fn transition(&self, request: &TransitionRequest)
+        -> Result<serde_json::Value, TransitionError>;
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransitionRequest {
+    pub provider: String,
+    pub kind: String,
+    pub id: String,
+    pub to: String,
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Provider-specific details of the decision (reason, message, ...).
+    #[serde(flatten)]
+    pub details: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Error)]
+pub enum TransitionError {
+    #[error("unknown resource kind `{kind}`; this provider has: {known}")]
+    UnknownKind { kind: String, known: String },
+    #[error("no {kind} with id `{id}`")]
+    NotFound { kind: String, id: String },
+    #[error("cannot move {kind} `{id}` from `{from}` to `{to}`; allowed from `{from}`: {allowed}")]
+    Illegal {
+        kind: String,
+        id: String,
+        from: String,
+        to: String,
+        allowed: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}

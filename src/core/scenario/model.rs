@@ -1,0 +1,243 @@
+//! The scenario model: when a scenario applies, and the timeline of steps it plays.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::Duration;
+use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize};
+
+/// A provider's typed step effect (the `set:` of a step) and the events its scenarios hook into.
+pub trait Effect: DeserializeOwned + Serialize + Send + Sync + 'static {
+    const PROVIDER: &'static str;
+    const EVENTS: &'static [EventSchema];
+}
+
+/// An event a scenario can be attached to (`on:`), and the request facts its `when:` may test.
+#[derive(Debug)]
+pub struct EventSchema {
+    pub name: &'static str,
+    pub facts: &'static [&'static str],
+}
+
+/// A loaded scenario; `set` values were checked against the provider's effect type at load.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub provider: String,
+    pub on: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub priority: i32,
+    pub when: BTreeMap<String, Matcher>,
+    pub timeline: Vec<Step>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    #[serde(flatten)]
+    pub trigger: Trigger,
+    pub set: serde_json::Value,
+}
+
+/// When a step is due, counted from the moment the previous step applied (or the timeline started).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Immediately,
+    #[serde(serialize_with = "serialize_seconds")]
+    After(Duration),
+    AfterReads(u32),
+}
+
+fn serialize_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{}s", d.num_seconds()))
+}
+
+/// One condition of `when:`. A scalar means "equals" (case-insensitive).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Matcher {
+    Equals(Scalar),
+    Rule(Rule),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Text(String),
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Int(i) => write!(f, "{i}"),
+            Scalar::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Rule {
+    Prefix(String),
+    Suffix(String),
+    Contains(String),
+    OneOf(Vec<Scalar>),
+}
+
+impl Matcher {
+    /// True when the value satisfies the condition; text comparisons ignore ASCII case.
+    pub fn matches(&self, value: &str) -> bool {
+        let value = value.to_ascii_lowercase();
+        match self {
+            Matcher::Equals(s) => value == s.to_string().to_ascii_lowercase(),
+            Matcher::Rule(Rule::Prefix(p)) => value.starts_with(&p.to_ascii_lowercase()),
+            Matcher::Rule(Rule::Suffix(p)) => value.ends_with(&p.to_ascii_lowercase()),
+            Matcher::Rule(Rule::Contains(p)) => value.contains(&p.to_ascii_lowercase()),
+            Matcher::Rule(Rule::OneOf(options)) => options
+                .iter()
+                .any(|o| o.to_string().to_ascii_lowercase() == value),
+        }
+    }
+}
+
+/// Request data a scenario is chosen by. A fact may hold several values (e.g. every uploaded file
+/// name); a condition holds when any of them matches.
+#[derive(Debug, Default, Clone)]
+pub struct Facts(Vec<(&'static str, String)>);
+
+impl Facts {
+    pub fn add(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
+        self.0.push((name, value.into()));
+        self
+    }
+
+    pub fn satisfies(&self, when: &BTreeMap<String, Matcher>) -> bool {
+        when.iter().all(|(name, matcher)| {
+            self.0
+                .iter()
+                .any(|(fact, value)| fact == name && matcher.matches(value))
+        })
+    }
+}
+
+/// The file form of a scenario, typed by the provider's effect so that `check` reports bad
+/// `set:` values with their line and column.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, bound = "E: Effect")]
+pub(super) struct ScenarioDoc<E> {
+    pub name: String,
+    pub provider: String,
+    pub on: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub priority: i32,
+    #[serde(default)]
+    pub when: BTreeMap<String, Matcher>,
+    pub timeline: Vec<StepDoc<E>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, bound = "E: Effect")]
+pub(super) struct StepDoc<E> {
+    #[serde(default, deserialize_with = "deserialize_delay")]
+    pub after: Option<Duration>,
+    #[serde(default)]
+    pub after_reads: Option<u32>,
+    pub set: E,
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub note: Option<String>,
+}
+
+/// `30s`, `2m`, `1h 30m` (humantime) or a number of seconds.
+fn deserialize_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Delay {
+        Seconds(u64),
+        Text(String),
+    }
+    let seconds = match Delay::deserialize(d)? {
+        Delay::Seconds(s) => s,
+        Delay::Text(text) => humantime::parse_duration(&text)
+            .map_err(|e| {
+                de::Error::custom(format!(
+                    "invalid delay `{text}`: {e} (try `30s`, `2m`, `1h`)"
+                ))
+            })?
+            .as_secs(),
+    };
+    i64::try_from(seconds)
+        .ok()
+        .and_then(Duration::try_seconds)
+        .map(Some)
+        .ok_or_else(|| de::Error::custom("delay is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn when(pairs: &[(&str, Matcher)]) -> BTreeMap<String, Matcher> {
+        pairs
+            .iter()
+            .map(|(k, m)| (k.to_string(), m.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn matchers() {
+        let text = |s: &str| Scalar::Text(s.into());
+        assert!(Matcher::Equals(text("PRK")).matches("prk"));
+        assert!(!Matcher::Equals(text("PRK")).matches("PRKX"));
+        assert!(Matcher::Equals(Scalar::Int(1)).matches("1"));
+        assert!(Matcher::Rule(Rule::Prefix("reject".into())).matches("Reject-passport.jpg"));
+        assert!(Matcher::Rule(Rule::Suffix(".pdf".into())).matches("a.PDF"));
+        assert!(Matcher::Rule(Rule::Contains("stuck".into())).matches("my-stuck-file.png"));
+        assert!(Matcher::Rule(Rule::OneOf(vec![text("a"), text("b")])).matches("B"));
+        assert!(!Matcher::Rule(Rule::OneOf(vec![text("a")])).matches("c"));
+    }
+
+    #[test]
+    fn facts_need_every_condition_and_any_value() {
+        let mut facts = Facts::default();
+        facts
+            .add("file_name", "selfie.jpg")
+            .add("file_name", "retry-id.png")
+            .add("attempt", "1");
+        let retry = Matcher::Rule(Rule::Prefix("retry".into()));
+        assert!(facts.satisfies(&when(&[("file_name", retry.clone())])));
+        assert!(facts.satisfies(&when(&[
+            ("file_name", retry.clone()),
+            ("attempt", Matcher::Equals(Scalar::Int(1)))
+        ])));
+        assert!(!facts.satisfies(&when(&[
+            ("file_name", retry),
+            ("attempt", Matcher::Equals(Scalar::Int(2)))
+        ])));
+        assert!(facts.satisfies(&BTreeMap::new()));
+        assert!(!facts.satisfies(&when(&[(
+            "country",
+            Matcher::Equals(Scalar::Text("PRK".into()))
+        )])));
+    }
+
+    #[test]
+    fn matcher_yaml_forms() {
+        let m: Matcher = serde_yaml_ng::from_str("{prefix: \"0000\"}").unwrap();
+        assert_eq!(m, Matcher::Rule(Rule::Prefix("0000".into())));
+        let m: Matcher = serde_yaml_ng::from_str("[a]")
+            .map_err(|_| ())
+            .unwrap_or(Matcher::Equals(Scalar::Bool(false)));
+        assert_eq!(m, Matcher::Equals(Scalar::Bool(false)));
+        let m: Matcher = serde_yaml_ng::from_str("{one_of: [PRK, IRN]}").unwrap();
+        assert!(m.matches("irn"));
+    }
+}

@@ -1,0 +1,190 @@
+//! A resource's progress through its scenario's timeline.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::model::{Scenario, Step, Trigger};
+
+/// Lives inside the resource it drives, so each resource follows its own timeline and a step is
+/// applied under the same lock as the rest of the resource's state.
+#[derive(Debug, Clone)]
+pub struct TimelineRun {
+    pub scenario: Arc<Scenario>,
+    /// Distinguishes this run from earlier ones on the same resource, so stale scheduled steps are ignored.
+    pub run_id: u64,
+    next: usize,
+    anchor: DateTime<Utc>,
+    reads: u32,
+    /// The step whose due time was last handed out, so polling never schedules it twice.
+    announced: Option<usize>,
+}
+
+/// When the next pending step is due on the clock, if it waits for time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub at: DateTime<Utc>,
+    pub run_id: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Progress<'a> {
+    pub scenario: &'a str,
+    pub next_step: usize,
+    pub steps: usize,
+    pub reads_since_last_step: u32,
+}
+
+impl TimelineRun {
+    pub fn start(scenario: Arc<Scenario>, run_id: u64, now: DateTime<Utc>) -> Self {
+        TimelineRun {
+            scenario,
+            run_id,
+            next: 0,
+            anchor: now,
+            reads: 0,
+            announced: None,
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.next >= self.scenario.timeline.len()
+    }
+
+    pub fn progress(&self) -> Progress<'_> {
+        Progress {
+            scenario: &self.scenario.name,
+            next_step: self.next,
+            steps: self.scenario.timeline.len(),
+            reads_since_last_step: self.reads,
+        }
+    }
+
+    /// Counts a read of the resource (a client polling it).
+    pub fn record_read(&mut self) {
+        self.reads = self.reads.saturating_add(1);
+    }
+
+    /// Takes every step that is due at `now`, in order, each with the instant it fell due, and
+    /// returns them with when the following step is due (for the scheduler), if it waits for time.
+    pub fn take_due(&mut self, now: DateTime<Utc>) -> (Vec<(Step, DateTime<Utc>)>, Option<Due>) {
+        let mut due_steps = Vec::new();
+        while let Some(step) = self.scenario.timeline.get(self.next) {
+            let at = match step.trigger {
+                Trigger::Immediately => self.anchor,
+                Trigger::After(delay) => {
+                    let at = self.anchor + delay;
+                    if at > now {
+                        let fresh = self.announced != Some(self.next);
+                        self.announced = Some(self.next);
+                        let due = fresh.then_some(Due {
+                            at,
+                            run_id: self.run_id,
+                        });
+                        return (due_steps, due);
+                    }
+                    at
+                }
+                Trigger::AfterReads(reads) if self.reads >= reads => now,
+                Trigger::AfterReads(_) => break,
+            };
+            due_steps.push((step.clone(), at));
+            self.next += 1;
+            self.anchor = at;
+            self.reads = 0;
+        }
+        (due_steps, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use std::collections::BTreeMap;
+
+    fn scenario(triggers: &[Trigger]) -> Arc<Scenario> {
+        Arc::new(Scenario {
+            name: "t".into(),
+            provider: "demo".into(),
+            on: "start".into(),
+            description: None,
+            priority: 0,
+            when: BTreeMap::new(),
+            timeline: triggers
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Step {
+                    trigger: *t,
+                    set: serde_json::json!(i),
+                })
+                .collect(),
+            source: "t.yaml".into(),
+        })
+    }
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn time_steps_fire_at_their_own_instants() {
+        let mut run = TimelineRun::start(
+            scenario(&[
+                Trigger::After(Duration::seconds(30)),
+                Trigger::After(Duration::seconds(60)),
+            ]),
+            1,
+            t0(),
+        );
+        let (steps, due) = run.take_due(t0() + Duration::seconds(10));
+        assert!(steps.is_empty());
+        assert_eq!(
+            due,
+            Some(Due {
+                at: t0() + Duration::seconds(30),
+                run_id: 1
+            })
+        );
+        assert_eq!(
+            run.take_due(t0() + Duration::seconds(11)).1,
+            None,
+            "announced once"
+        );
+        let (steps, due) = run.take_due(t0() + Duration::hours(1));
+        let instants: Vec<_> = steps.iter().map(|(_, at)| *at).collect();
+        assert_eq!(
+            instants,
+            vec![t0() + Duration::seconds(30), t0() + Duration::seconds(90)]
+        );
+        assert_eq!(due, None);
+        assert!(run.is_finished());
+    }
+
+    #[test]
+    fn read_steps_wait_for_reads() {
+        let mut run = TimelineRun::start(
+            scenario(&[
+                Trigger::Immediately,
+                Trigger::AfterReads(2),
+                Trigger::After(Duration::seconds(5)),
+            ]),
+            9,
+            t0(),
+        );
+        let (steps, due) = run.take_due(t0());
+        assert_eq!(steps.len(), 1);
+        assert_eq!(due, None);
+        run.record_read();
+        assert!(run.take_due(t0()).0.is_empty());
+        run.record_read();
+        let later = t0() + Duration::seconds(3);
+        let (steps, due) = run.take_due(later);
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].1, later);
+        assert_eq!(due.unwrap().at, later + Duration::seconds(5));
+    }
+}

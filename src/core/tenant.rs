@@ -1,0 +1,135 @@
+//! Tenants: every credential gets its own isolated state, created on first use.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use parking_lot::{Mutex, RwLock};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// A credential's stable, non-secret name: `<provider>-<12 hex of SHA-256(credential)>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct TenantId(String);
+
+impl TenantId {
+    /// `parts` are the pieces of the credential that together select a tenant (e.g. token and org id).
+    pub fn derive(provider: &str, parts: &[&str]) -> Self {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update(part.as_bytes());
+            hasher.update([0u8]);
+        }
+        let digest = hasher.finalize();
+        TenantId(format!("{provider}-{}", &hex::encode(digest)[..12]))
+    }
+
+    pub fn parse(name: &str) -> Self {
+        TenantId(name.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TenantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the admin API shows about a tenant: never the secret itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantInfo {
+    pub tenant: TenantId,
+    pub provider: &'static str,
+    pub credential: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct TenantSlot<S> {
+    pub info: TenantInfo,
+    pub state: Mutex<S>,
+}
+
+/// Per-tenant state of one provider. The map lock is held only to find or insert a slot; work on a
+/// tenant's state locks that tenant alone, so tenants never wait on each other.
+pub struct TenantMap<S> {
+    slots: RwLock<HashMap<TenantId, Arc<TenantSlot<S>>>>,
+}
+
+impl<S> Default for TenantMap<S> {
+    fn default() -> Self {
+        TenantMap {
+            slots: RwLock::new(HashMap::new()),
+        }
+    }
+}
+
+impl<S> TenantMap<S> {
+    pub fn get(&self, id: &TenantId) -> Option<Arc<TenantSlot<S>>> {
+        self.slots.read().get(id).cloned()
+    }
+
+    pub fn get_or_create(&self, info: TenantInfo, init: impl FnOnce() -> S) -> Arc<TenantSlot<S>> {
+        if let Some(slot) = self.get(&info.tenant) {
+            return slot;
+        }
+        let mut slots = self.slots.write();
+        slots
+            .entry(info.tenant.clone())
+            .or_insert_with(|| {
+                Arc::new(TenantSlot {
+                    info,
+                    state: Mutex::new(init()),
+                })
+            })
+            .clone()
+    }
+
+    pub fn infos(&self) -> Vec<TenantInfo> {
+        let mut infos: Vec<TenantInfo> =
+            self.slots.read().values().map(|s| s.info.clone()).collect();
+        infos.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then(a.tenant.cmp(&b.tenant))
+        });
+        infos
+    }
+
+    pub fn slots(&self) -> Vec<Arc<TenantSlot<S>>> {
+        self.slots.read().values().cloned().collect()
+    }
+
+    /// Removes one tenant, or all when `id` is `None`; returns how many were removed.
+    pub fn reset(&self, id: Option<&TenantId>) -> usize {
+        let mut slots = self.slots.write();
+        match id {
+            Some(id) => usize::from(slots.remove(id).is_some()),
+            None => {
+                let n = slots.len();
+                slots.clear();
+                n
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_ids_are_stable_and_distinct() {
+        let a = TenantId::derive("sumvin", &["pat-1", "org-1"]);
+        assert_eq!(a, TenantId::derive("sumvin", &["pat-1", "org-1"]));
+        assert_ne!(a, TenantId::derive("sumvin", &["pat-1", "org-2"]));
+        assert_ne!(a, TenantId::derive("sumvin", &["pat-1org-1", ""]));
+        assert!(a.as_str().starts_with("sumvin-"));
+        assert_eq!(a.as_str().len(), "sumvin-".len() + 12);
+    }
+}

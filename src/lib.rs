@@ -1,0 +1,147 @@
+//! kyc-sandbox: KYC provider APIs on localhost, deterministic and scriptable.
+//! `build_sandbox` and `start` are the one place that wires everything; tests call them.
+
+pub mod admin;
+pub mod config;
+pub mod core;
+pub mod providers;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use actix_cors::Cors;
+use actix_web::middleware::{from_fn, Logger};
+use actix_web::{web, App, HttpServer};
+use thiserror::Error;
+
+use crate::config::Config;
+use crate::core::http::{record_journal, BodyLimit, Mounts};
+use crate::core::{load_scenarios, Clock, Core, LoadError, Sandbox, ScenarioSet};
+
+#[derive(Debug, Error)]
+pub enum StartupError {
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Files(Vec<LoadError>),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The core and every provider, from the configuration's scenarios, fixtures, clock and seed.
+pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
+    let schemas = providers::scenario_schemas();
+    let scenarios =
+        load_scenarios(&schemas, config.scenarios.as_deref()).map_err(StartupError::Files)?;
+    let core = Arc::new(Core::new(
+        Clock::new(config.clock),
+        config.journal_size,
+        config.seed.unwrap_or_else(rand::random),
+        config.scenarios.clone(),
+        config.fixtures.clone(),
+        schemas,
+        scenarios,
+    ));
+    let providers = providers::build(&core).map_err(StartupError::Files)?;
+    Ok(Arc::new(Sandbox::new(core, providers)))
+}
+
+/// Every problem in the scenario and fixture files, for `kyc-sandbox check`.
+pub fn check_files(scenarios_dir: Option<&Path>, fixtures_dir: Option<&Path>) -> Vec<LoadError> {
+    let schemas = providers::scenario_schemas();
+    let mut errors = load_scenarios(&schemas, scenarios_dir)
+        .err()
+        .unwrap_or_default();
+    let core = Arc::new(Core::new(
+        Clock::new(crate::core::ClockMode::Real),
+        0,
+        0,
+        None,
+        fixtures_dir.map(Path::to_path_buf),
+        schemas,
+        ScenarioSet::default(),
+    ));
+    errors.extend(providers::build(&core).err().unwrap_or_default());
+    errors
+}
+
+/// A bound, not yet awaited server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub sandbox: Arc<Sandbox>,
+    pub server: actix_web::dev::Server,
+}
+
+/// Binds the server (port 0 picks a free one) and starts the clock ticker that fires due steps
+/// in real time. Must be called inside an async runtime; await `server` to serve.
+pub fn start(config: &Config) -> Result<Running, StartupError> {
+    let sandbox = build_sandbox(config)?;
+    let mounts = web::Data::new(Mounts {
+        prefixes: sandbox
+            .providers
+            .iter()
+            .map(|p| (p.mount().to_owned(), p.name()))
+            .collect(),
+        journal: sandbox.core.journal.clone(),
+        clock: sandbox.core.clock.clone(),
+        max_body: config.max_body,
+    });
+    let sandbox_data = web::Data::from(sandbox.clone());
+    let max_body = config.max_body;
+    let mut server = HttpServer::new(move || {
+        let mut app = App::new()
+            .app_data(sandbox_data.clone())
+            .app_data(mounts.clone())
+            .app_data(BodyLimit(max_body))
+            .wrap(from_fn(record_journal))
+            .wrap(Cors::permissive())
+            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+            .configure(admin::routes);
+        for provider in &sandbox_data.providers {
+            let provider = provider.clone();
+            app = app.configure(move |cfg| provider.configure(cfg));
+        }
+        app
+    })
+    .shutdown_timeout(5);
+    if let Some(workers) = config.workers {
+        server = server.workers(workers.max(1));
+    }
+    let server = server.bind((config.host.as_str(), config.port))?;
+    let addr = server.addrs()[0];
+    let server = server.run();
+    spawn_ticker(Arc::downgrade(&sandbox));
+    Ok(Running {
+        addr,
+        sandbox,
+        server,
+    })
+}
+
+/// Fires due steps as real time passes; stops when the sandbox is gone.
+fn spawn_ticker(sandbox: std::sync::Weak<Sandbox>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(StdDuration::from_millis(50));
+        loop {
+            tick.tick().await;
+            match sandbox.upgrade() {
+                Some(sandbox) => {
+                    sandbox.fire_due();
+                }
+                None => break,
+            }
+        }
+    });
+}
+
+/// Serves until Ctrl-C or SIGTERM (in-flight requests finish), printing what is mounted where.
+pub async fn run(config: Config) -> Result<(), StartupError> {
+    let running = start(&config)?;
+    let base = format!("http://{}", running.addr);
+    for provider in &running.sandbox.providers {
+        println!("{:<8}{base}{}", provider.name(), provider.mount());
+    }
+    println!("{:<8}{base}{}", "admin", admin::MOUNT);
+    running.server.await?;
+    Ok(())
+}

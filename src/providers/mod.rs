@@ -1,0 +1,27 @@
+//! The providers this build emulates. Each owns its wire format and uses the core for the rest.
+
+pub mod sumvin;
+
+use std::sync::Arc;
+
+use crate::core::{Core, LoadError, Provider, ScenarioSchema};
+
+/// What each provider's scenario files may contain.
+pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
+    vec![sumvin::scenario_schema()]
+}
+
+/// Builds every provider from its fixtures; all fixture errors are reported together.
+pub fn build(core: &Arc<Core>) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
+    match sumvin::Sumvin::new(core.clone()) {
+        Ok(p) => providers.push(Arc::new(p)),
+        Err(e) => errors.push(e),
+    }
+    if errors.is_empty() {
+        Ok(providers)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,95 @@
+//! Who is calling: the credential headers select the tenant (one Sumvin user per credential).
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use super::errors::SumvinError;
+use super::Sumvin;
+use crate::core::http::header_str;
+use crate::core::{Sandbox, TenantId, TenantInfo};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// `x-juno-jwt`, or `Authorization: Bearer` (which takes precedence).
+    Jwt,
+    /// `x-sumvin-pat`.
+    Pat,
+    /// `x-sumvin-token`.
+    Token,
+}
+
+impl CredentialKind {
+    fn header(self) -> &'static str {
+        match self {
+            Self::Jwt => "x-juno-jwt",
+            Self::Pat => "x-sumvin-pat",
+            Self::Token => "x-sumvin-token",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant: TenantId,
+    /// The tenant the credential itself names, before any session binding (see redemption).
+    pub own_tenant: TenantId,
+    pub kind: CredentialKind,
+    pub info: TenantInfo,
+}
+
+fn credential(req: &HttpRequest) -> Option<(CredentialKind, &str)> {
+    let bearer = header_str(req, "authorization")
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    bearer
+        .map(|t| (CredentialKind::Jwt, t))
+        .or_else(|| header_str(req, "x-juno-jwt").map(|t| (CredentialKind::Jwt, t)))
+        .or_else(|| header_str(req, "x-sumvin-pat").map(|t| (CredentialKind::Pat, t)))
+        .or_else(|| header_str(req, "x-sumvin-token").map(|t| (CredentialKind::Token, t)))
+}
+
+impl FromRequest for Caller {
+    type Error = SumvinError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(identify(req))
+    }
+}
+
+fn identify(req: &HttpRequest) -> Result<Caller, SumvinError> {
+    let (kind, secret) = credential(req).ok_or(SumvinError::Unauthorized)?;
+    let org_id = header_str(req, "x-juno-orgid").unwrap_or_default();
+    let own_tenant = TenantId::derive(super::NAME, &[secret, org_id]);
+    let sumvin = req
+        .app_data::<web::Data<Sumvin>>()
+        .expect("sumvin is registered");
+    let tenant = sumvin.resolve_alias(&own_tenant);
+    if let Some(sandbox) = req.app_data::<web::Data<Sandbox>>() {
+        sandbox.fire_due();
+    }
+    req.extensions_mut().insert(tenant.clone());
+    let credential = if org_id.is_empty() {
+        kind.header().to_owned()
+    } else {
+        format!("{} (x-juno-orgid: {org_id})", kind.header())
+    };
+    let info = TenantInfo {
+        tenant: own_tenant.clone(),
+        provider: super::NAME,
+        credential,
+        created_at: sumvin.core.clock.now(),
+    };
+    Ok(Caller {
+        tenant,
+        own_tenant,
+        kind,
+        info,
+    })
+}

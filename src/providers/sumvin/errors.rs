@@ -1,0 +1,332 @@
+//! Sumvin's error envelopes: RFC 7807 ProblemDetail (served as `application/json`) and FastAPI's
+//! 422 `{"detail": [...]}`. Every Sumvin failure becomes one of these here and nowhere else.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{json, Value};
+use thiserror::Error;
+
+use super::MOUNT;
+use crate::core::http::BodyError;
+
+/// One entry of FastAPI's validation error list (pydantic v2 wording).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    pub kind: &'static str,
+    pub loc: Vec<Value>,
+    pub msg: String,
+    pub input: Value,
+    pub ctx: Option<Value>,
+}
+
+impl Issue {
+    pub fn missing(place: &str, field: &str) -> Self {
+        Issue {
+            kind: "missing",
+            loc: vec![json!(place), json!(field)],
+            msg: "Field required".into(),
+            input: Value::Null,
+            ctx: None,
+        }
+    }
+
+    pub fn new(
+        kind: &'static str,
+        place: &str,
+        field: &str,
+        msg: impl Into<String>,
+        input: Value,
+    ) -> Self {
+        Issue {
+            kind,
+            loc: vec![json!(place), json!(field)],
+            msg: msg.into(),
+            input,
+            ctx: None,
+        }
+    }
+
+    pub fn with_ctx(mut self, ctx: Value) -> Self {
+        self.ctx = Some(ctx);
+        self
+    }
+
+    fn to_json(&self) -> Value {
+        let mut v =
+            json!({"type": self.kind, "loc": self.loc, "msg": self.msg, "input": self.input});
+        if let Some(ctx) = &self.ctx {
+            v["ctx"] = ctx.clone();
+        }
+        v
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SumvinError {
+    #[error("Send a credential in the x-sumvin-pat, x-juno-jwt or x-sumvin-token header.")]
+    Unauthorized,
+    #[error("This operation accepts a personal access token (x-sumvin-pat) only.")]
+    PatRequired,
+    #[error("This operation accepts a signed-in user's session JWT (x-juno-jwt) only.")]
+    JwtRequired,
+    #[error("No KYC verification found for this user. Create the applicant first.")]
+    NoApplicant,
+    #[error("No document image with ID {0} for this user.")]
+    ImageNotFound(String),
+    #[error("No verification session matches this ticket. Start a new session.")]
+    TicketUnknown,
+    #[error("Send the session ticket in the x-sumvin-kyc-ticket header.")]
+    TicketMissing,
+    #[error("This verification session's ticket was already redeemed. Start a new session.")]
+    TicketSpent,
+    #[error("This verification session's ticket has expired. Start a new session.")]
+    TicketExpired,
+    #[error("This ticket belongs to another user; sign in as the user who started the session.")]
+    TicketForeign,
+    #[error("Verification is under review; documents cannot change until it is decided.")]
+    UnderReview,
+    #[error("Identity is already verified.")]
+    AlreadyApproved,
+    #[error("Verification was rejected; the rejection is final.")]
+    RejectedFinal,
+    #[error("KYC must be approved before its data can be shared.")]
+    NotApproved,
+    #[error("Required documents are missing for: {0}.")]
+    DocumentsMissing(String),
+    #[error("Expected a multipart/form-data body: {0}")]
+    MalformedUpload(String),
+    #[error("Unsupported file type{0}; upload a JPEG, PNG, HEIC or PDF file.")]
+    UnsupportedFile(String),
+    #[error("The uploaded file is empty.")]
+    EmptyFile,
+    #[error("{0}")]
+    UnknownScenario(String),
+    #[error("Request body exceeds the {limit} bytes allowed.")]
+    TooLarge { limit: usize },
+    #[error("Request body could not be read: {0}")]
+    Unreadable(String),
+    #[error("request validation failed")]
+    Validation(Vec<Issue>),
+}
+
+impl From<BodyError> for SumvinError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge { limit } => SumvinError::TooLarge { limit },
+            BodyError::Incomplete(why) => SumvinError::Unreadable(why),
+        }
+    }
+}
+
+impl SumvinError {
+    fn meta(&self) -> (StatusCode, &'static str, &'static str) {
+        use SumvinError::*;
+        match self {
+            Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "USR-401-001",
+                "Authentication Required",
+            ),
+            PatRequired => (
+                StatusCode::FORBIDDEN,
+                "KYC-403-001",
+                "Personal Access Token Required",
+            ),
+            JwtRequired => (
+                StatusCode::FORBIDDEN,
+                "KYC-403-002",
+                "User Session Required",
+            ),
+            TicketForeign => (
+                StatusCode::FORBIDDEN,
+                "KYC-403-003",
+                "KYC Session Belongs To Another User",
+            ),
+            NoApplicant => (StatusCode::NOT_FOUND, "KYC-404-001", "KYC Not Found"),
+            ImageNotFound(_) => (
+                StatusCode::NOT_FOUND,
+                "KYC-404-002",
+                "KYC Document Image Not Found",
+            ),
+            TicketUnknown => (
+                StatusCode::NOT_FOUND,
+                "KYC-404-002",
+                "KYC Session Not Found",
+            ),
+            TicketMissing => (
+                StatusCode::BAD_REQUEST,
+                "KYC-400-001",
+                "KYC Session Ticket Missing",
+            ),
+            MalformedUpload(_) => (StatusCode::BAD_REQUEST, "KYC-400-002", "Malformed Upload"),
+            UnsupportedFile(_) => (
+                StatusCode::BAD_REQUEST,
+                "KYC-400-003",
+                "Unsupported File Type",
+            ),
+            EmptyFile => (StatusCode::BAD_REQUEST, "KYC-400-004", "Empty File"),
+            UnknownScenario(_) => (
+                StatusCode::BAD_REQUEST,
+                "KYC-400-005",
+                "Unknown Sandbox Scenario",
+            ),
+            UnderReview => (StatusCode::CONFLICT, "KYC-409-001", "KYC Under Review"),
+            AlreadyApproved => (StatusCode::CONFLICT, "KYC-409-002", "KYC Already Approved"),
+            RejectedFinal => (StatusCode::CONFLICT, "KYC-409-003", "KYC Rejected"),
+            DocumentsMissing(_) => (
+                StatusCode::CONFLICT,
+                "KYC-409-004",
+                "Required Documents Missing",
+            ),
+            TicketSpent => (
+                StatusCode::CONFLICT,
+                "KYC-409-005",
+                "KYC Session Already Redeemed",
+            ),
+            NotApproved => (StatusCode::CONFLICT, "KYC-409-006", "KYC Not Approved"),
+            TicketExpired => (StatusCode::GONE, "KYC-410-001", "KYC Session Expired"),
+            TooLarge { .. } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "GEN-400-001",
+                "Payload Too Large",
+            ),
+            Unreadable(_) => (StatusCode::BAD_REQUEST, "GEN-400-001", "Bad Request"),
+            Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "KYC-422-001",
+                "Validation Error",
+            ),
+        }
+    }
+
+    /// The next action that clears the refusal, as Sumvin's `Affordance`.
+    fn affordances(&self) -> Option<Value> {
+        let (rel, href, method, description) = match self {
+            SumvinError::NoApplicant => (
+                "applicant",
+                "/v0/kyc/applicant",
+                "POST",
+                "create the KYC applicant",
+            ),
+            SumvinError::DocumentsMissing(_) => (
+                "required",
+                "/v0/kyc/documents/required",
+                "GET",
+                "see which document steps still need an upload",
+            ),
+            SumvinError::TicketUnknown | SumvinError::TicketSpent | SumvinError::TicketExpired => (
+                "sessions",
+                "/v0/kyc/sessions",
+                "POST",
+                "start a new verification session",
+            ),
+            _ => return None,
+        };
+        Some(json!({rel: {"rel": rel, "href": href, "method": method, "description": description}}))
+    }
+
+    /// The body for a request to `instance` (the path as the client addressed Sumvin).
+    pub fn body(&self, instance: &str) -> Value {
+        if let SumvinError::Validation(issues) = self {
+            return json!({"detail": issues.iter().map(Issue::to_json).collect::<Vec<_>>()});
+        }
+        let (status, code, title) = self.meta();
+        let mut body = json!({
+            "type": format!("https://api.sumvin.com/errors/{}", code.to_ascii_lowercase()),
+            "title": title,
+            "status": status.as_u16(),
+            "detail": self.to_string(),
+            "instance": instance,
+            "error_code": code,
+        });
+        if let Some(links) = self.affordances() {
+            body["_links"] = links;
+        }
+        body
+    }
+}
+
+impl ResponseError for SumvinError {
+    fn status_code(&self) -> StatusCode {
+        self.meta().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(self.body(""))
+    }
+}
+
+/// The request path as the client addressed the real API (without the sandbox mount).
+pub fn instance_of(path: &str) -> &str {
+    match path.strip_prefix(MOUNT) {
+        Some("") | None => "/",
+        Some(rest) => rest,
+    }
+}
+
+/// Fills `instance` into error bodies; `ResponseError` alone cannot see the request path.
+pub async fn with_instance(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let rendered = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<SumvinError>())
+        .map(|e| (e.status_code(), e.body(instance_of(res.request().path()))));
+    Ok(match rendered {
+        Some((status, body)) => res.into_response(HttpResponse::build(status).json(body)),
+        None => res,
+    })
+}
+
+/// FastAPI's answers for paths and methods it has no route for.
+pub async fn route_not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    let _ = req;
+    HttpResponse::NotFound().json(json!({"detail": "Not Found"}))
+}
+
+pub async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed().json(json!({"detail": "Method Not Allowed"}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_detail_has_the_six_required_fields() {
+        let body = SumvinError::NoApplicant.body("/v0/kyc/details");
+        for field in [
+            "type",
+            "title",
+            "status",
+            "detail",
+            "instance",
+            "error_code",
+        ] {
+            assert!(body.get(field).is_some(), "{field} missing in {body}");
+        }
+        assert_eq!(body["type"], "https://api.sumvin.com/errors/kyc-404-001");
+        assert_eq!(body["_links"]["applicant"]["method"], "POST");
+    }
+
+    #[test]
+    fn validation_is_fastapi_shaped() {
+        let body = SumvinError::Validation(vec![Issue::missing("body", "country")]).body("/x");
+        assert_eq!(
+            body,
+            json!({"detail": [{"type": "missing", "loc": ["body", "country"], "msg": "Field required", "input": null}]})
+        );
+    }
+
+    #[test]
+    fn instance_strips_the_mount() {
+        assert_eq!(instance_of("/sumvin/v0/kyc/status"), "/v0/kyc/status");
+        assert_eq!(instance_of("/sumvin"), "/");
+    }
+}

@@ -1,0 +1,207 @@
+//! Status, details, applicant, access token and submission.
+
+use actix_web::{web, HttpRequest};
+use serde_json::{json, Value};
+
+use super::{kyc_links, personal_info, status_of, timestamps};
+use crate::core::http::forced_scenario;
+use crate::providers::sumvin::auth::Caller;
+use crate::providers::sumvin::errors::SumvinError;
+use crate::providers::sumvin::fixtures::QUERY_LEVELS;
+use crate::providers::sumvin::model::{
+    DocumentStatus, DocumentType, KycStatus, StepType, SumvinTenant,
+};
+use crate::providers::sumvin::wire::{
+    enum_issue, epoch_ms, links, query_param, refresh_param, Hal,
+};
+use crate::providers::sumvin::Sumvin;
+
+type Reply = Result<Hal, SumvinError>;
+
+pub fn status_body(state: &SumvinTenant) -> Value {
+    let kyc = state.kyc.as_ref();
+    let (_, verified_at, rejected_at) = timestamps(state);
+    let has_passport = state
+        .images
+        .values()
+        .any(|i| i.document_type == DocumentType::Passport && i.status == DocumentStatus::Approved);
+    json!({
+        "_links": links(&[
+            ("self", "/v0/kyc/status", "GET", "current KYC status"),
+            ("user", "/v0/user/me", "GET", "the user's profile"),
+            ("refresh", "/v0/kyc/status?refresh=true", "GET", "fetch the latest status from the verification provider"),
+            ("details", "/v0/kyc/details", "GET", "detailed KYC information"),
+            ("access-token", "/v0/kyc/access-token", "POST", "generate a new Sumsub SDK token"),
+        ]),
+        "status": status_of(state).as_str(),
+        "applicant_id": kyc.map(|k| k.applicant_id.as_str()),
+        "global_id": Value::Null,
+        "verified_at": verified_at,
+        "rejected_at": rejected_at,
+        "reject_reason": kyc.and_then(|k| k.reject_reason.as_deref()),
+        "has_passport": has_passport,
+    })
+}
+
+pub async fn status(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
+    let refresh = refresh_param(&req)?;
+    sumvin.with_tenant(&caller, |state| {
+        if state.kyc.is_none() && refresh {
+            return Err(SumvinError::NoApplicant);
+        }
+        sumvin.note_read(&caller.tenant, state);
+        Ok(Hal::ok(status_body(state)))
+    })
+}
+
+pub async fn details(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
+    refresh_param(&req)?;
+    sumvin.with_tenant(&caller, |state| {
+        if state.kyc.is_none() {
+            return Err(SumvinError::NoApplicant);
+        }
+        sumvin.note_read(&caller.tenant, state);
+        let kyc = state.kyc.as_ref().ok_or(SumvinError::NoApplicant)?;
+        let (started_at, verified_at, rejected_at) = timestamps(state);
+        let level_steps = sumvin.fixtures.steps(&kyc.level);
+        let mut documents: Vec<Value> = Vec::new();
+        let mut groups: Vec<(DocumentType, &str)> = Vec::new();
+        for image in state.images.values() {
+            let key = (image.document_type, image.country.as_str());
+            match groups.iter().position(|g| *g == key) {
+                Some(i) => {
+                    documents[i]["image_ids"]
+                        .as_array_mut()
+                        .map(|ids| ids.push(json!(image.image_id)));
+                    documents[i]["status"] = json!(image.status);
+                }
+                None => {
+                    groups.push(key);
+                    documents.push(json!({
+                        "document_type": image.document_type.as_str(),
+                        "country": image.country,
+                        "status": image.status,
+                        "submitted_at": epoch_ms(image.added_at),
+                        "image_ids": [image.image_id],
+                    }));
+                }
+            }
+        }
+        let complete = level_steps.iter().all(|s| state.has_documents_for(*s));
+        Ok(Hal::ok(json!({
+            "_links": kyc_links("/v0/kyc/details"),
+            "status": kyc.status.as_str(),
+            "verified_at": verified_at,
+            "rejected_at": rejected_at,
+            "started_at": started_at,
+            "personal_info": personal_info(state),
+            "documents": documents,
+            "verification_complete": complete,
+            "verification_passed": kyc.status == KycStatus::Approved,
+            "rejection": kyc.rejection,
+        })))
+    })
+}
+
+fn applicant_body(state: &SumvinTenant, already_existed: bool) -> Value {
+    json!({
+        "_links": links(&[
+            ("self", "/v0/kyc/applicant", "POST", "create the KYC applicant (idempotent)"),
+            ("status", "/v0/kyc/status", "GET", "current KYC status"),
+            ("upload", "/v0/kyc/documents", "POST", "upload a document image"),
+            ("required", "/v0/kyc/documents/required", "GET", "which document steps still need an upload"),
+            ("access-token", "/v0/kyc/access-token", "POST", "generate a Sumsub SDK token"),
+        ]),
+        "applicant_id": state.kyc.as_ref().map(|k| k.applicant_id.as_str()),
+        "user_id": state.user_id,
+        "already_existed": already_existed,
+    })
+}
+
+pub async fn create_applicant(caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
+    let now = sumvin.now();
+    Ok(sumvin.with_tenant(&caller, |state| {
+        let existed = state.ensure_kyc(&sumvin.fixtures.default_level, now);
+        let body = applicant_body(state, existed);
+        if existed {
+            Hal::ok(body)
+        } else {
+            Hal::created(body)
+        }
+    }))
+}
+
+pub async fn access_token(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
+    let level = match query_param(&req, "level") {
+        None => None,
+        Some(level) if QUERY_LEVELS.contains(&level.as_str()) => Some(level),
+        Some(other) => {
+            return Err(SumvinError::Validation(vec![enum_issue(
+                "query",
+                "level",
+                QUERY_LEVELS,
+                json!(other),
+            )]))
+        }
+    };
+    let now = sumvin.now();
+    let ttl = sumvin.fixtures.access_token_ttl;
+    Ok(sumvin.with_tenant(&caller, |state| {
+        let level = level.unwrap_or_else(|| sumvin.fixtures.default_level.clone());
+        state.ensure_kyc(&level, now);
+        if let Some(kyc) = state
+            .kyc
+            .as_mut()
+            .filter(|k| k.status == KycStatus::Pending)
+        {
+            kyc.level = level;
+        }
+        state.access_tokens_issued += 1;
+        let token = format!("_act-sbx-{}", state.rng.uuid_v4());
+        Hal::ok(json!({
+            "_links": links(&[
+                ("self", "/v0/kyc/access-token", "POST", "generate a new Sumsub SDK token"),
+                ("status", "/v0/kyc/status", "GET", "current KYC status"),
+            ]),
+            "access_token": token,
+            "expires_in": ttl,
+            "user_id": state.user_id,
+        }))
+    }))
+}
+
+pub async fn submit(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
+    let forced = forced_scenario(&req);
+    let now = sumvin.now();
+    sumvin.with_tenant(&caller, |state| {
+        let kyc = state.kyc.as_ref().ok_or(SumvinError::NoApplicant)?;
+        match kyc.status {
+            KycStatus::Approved => return Err(SumvinError::AlreadyApproved),
+            KycStatus::Rejected => return Err(SumvinError::RejectedFinal),
+            KycStatus::InProgress => {}
+            KycStatus::Pending | KycStatus::Retry => {
+                let missing: Vec<&str> = sumvin
+                    .fixtures
+                    .steps(&kyc.level)
+                    .iter()
+                    .filter(|s| !state.has_documents_for(**s))
+                    .map(|s: &StepType| s.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(SumvinError::DocumentsMissing(missing.join(", ")));
+                }
+                let scenario = sumvin.choose_scenario(state, None, forced.as_deref())?;
+                sumvin.start_review(&caller.tenant, state, scenario, now);
+            }
+        }
+        let kyc = state.kyc.as_ref().ok_or(SumvinError::NoApplicant)?;
+        Ok(Hal::ok(json!({
+            "_links": links(&[
+                ("self", "/v0/kyc/submit", "POST", "submit the documents for review"),
+                ("status", "/v0/kyc/status", "GET", "poll the verification outcome"),
+            ]),
+            "status": kyc.status.as_str(),
+            "applicant_id": kyc.applicant_id,
+        })))
+    })
+}

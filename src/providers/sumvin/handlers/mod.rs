@@ -1,0 +1,100 @@
+//! Sumvin's routes, one module per group of endpoints.
+
+mod documents;
+mod kyc;
+mod sessions;
+
+use actix_web::web;
+use serde_json::{json, Value};
+
+use super::errors::{method_not_allowed, route_not_found};
+use super::model::{KycStatus, SumvinTenant};
+use super::wire::{epoch_ms_opt, links};
+
+pub use kyc::status_body;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let resource =
+        |path: &str| web::resource(path.to_owned()).default_service(web::to(method_not_allowed));
+    cfg.service(resource("/v0/kyc/access-token").route(web::post().to(kyc::access_token)))
+        .service(resource("/v0/kyc/status").route(web::get().to(kyc::status)))
+        .service(resource("/v0/kyc/details").route(web::get().to(kyc::details)))
+        .service(resource("/v0/kyc/applicant").route(web::post().to(kyc::create_applicant)))
+        .service(resource("/v0/kyc/submit").route(web::post().to(kyc::submit)))
+        .service(
+            resource("/v0/kyc/documents")
+                .route(web::post().to(documents::upload))
+                .route(web::get().to(documents::list)),
+        )
+        .service(resource("/v0/kyc/documents/required").route(web::get().to(documents::required)))
+        .service(resource("/v0/kyc/documents/{image_id}").route(web::get().to(documents::image)))
+        .service(resource("/v0/kyc/sessions").route(web::post().to(sessions::mint)))
+        .service(resource("/v0/kyc/sessions/redemption").route(web::post().to(sessions::redeem)))
+        .service(
+            resource("/v0/kyc/sumsub/connect/share-token")
+                .route(web::post().to(sessions::share_token)),
+        )
+        .service(resource("/cli/kyc").route(web::get().to(sessions::handoff_page)))
+        .default_service(web::to(route_not_found));
+}
+
+/// The links every KYC resource carries (`KYCLinks`).
+fn kyc_links(self_href: &str) -> Value {
+    links(&[
+        ("self", self_href, "GET", "this resource"),
+        ("user", "/v0/user/me", "GET", "the user's profile"),
+        ("status", "/v0/kyc/status", "GET", "current KYC status"),
+        (
+            "access-token",
+            "/v0/kyc/access-token",
+            "POST",
+            "generate a new Sumsub SDK token",
+        ),
+        (
+            "sessions",
+            "/v0/kyc/sessions",
+            "POST",
+            "start a verification session that hands off to a browser",
+        ),
+    ])
+}
+
+fn timestamps(state: &SumvinTenant) -> (Value, Value, Value) {
+    match &state.kyc {
+        Some(k) => (
+            epoch_ms_opt(k.started_at),
+            epoch_ms_opt(k.verified_at),
+            epoch_ms_opt(k.rejected_at),
+        ),
+        None => (Value::Null, Value::Null, Value::Null),
+    }
+}
+
+fn status_of(state: &SumvinTenant) -> KycStatus {
+    state.kyc.as_ref().map_or(KycStatus::Pending, |k| k.status)
+}
+
+fn personal_info(state: &SumvinTenant) -> Value {
+    let started = state.kyc.as_ref().is_some_and(|k| k.started_at.is_some());
+    if !started {
+        return Value::Null;
+    }
+    let identity_country = state
+        .images
+        .values()
+        .find(|i| i.document_type.step() == super::model::StepType::Identity)
+        .map(|i| i.country.clone());
+    let residence = state
+        .images
+        .values()
+        .find(|i| i.document_type == super::model::DocumentType::ProofOfAddress)
+        .map(|i| i.country.clone())
+        .or_else(|| identity_country.clone());
+    json!({
+        "first_name": state.person.first_name,
+        "last_name": state.person.last_name,
+        "date_of_birth": state.person.date_of_birth.format("%Y-%m-%d").to_string(),
+        "nationality": identity_country,
+        "country_of_residence": residence,
+    })
+}

@@ -1,0 +1,345 @@
+//! Sumvin KYC (`https://api.sumvin.com/v0/kyc/*`), mounted at `/sumvin`.
+
+mod auth;
+mod errors;
+mod fixtures;
+mod handlers;
+mod model;
+mod scenario;
+mod wire;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::{middleware, web};
+use chrono::{DateTime, Utc};
+use parking_lot::RwLock;
+
+use self::auth::Caller;
+use self::errors::SumvinError;
+use self::fixtures::Fixtures;
+use self::model::{Decision, Image, KycStatus, SumvinTenant};
+use self::scenario::{SumvinEffect, REVIEW_STARTED};
+use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
+use crate::core::{
+    Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
+    TransitionRequest,
+};
+
+pub const NAME: &str = "sumvin";
+pub const MOUNT: &str = "/sumvin";
+const APPLICANT: &str = "applicant";
+
+pub fn scenario_schema() -> Box<dyn ScenarioSchema> {
+    schema_for::<SumvinEffect>()
+}
+
+pub struct Sumvin {
+    core: Arc<Core>,
+    fixtures: Fixtures,
+    tenants: TenantMap<SumvinTenant>,
+    /// Credentials bound to another user's tenant by redeeming that user's session ticket.
+    aliases: RwLock<HashMap<TenantId, TenantId>>,
+    /// Which tenant minted each live session ticket (tickets cross from the CLI to a browser).
+    tickets: RwLock<HashMap<String, TenantId>>,
+}
+
+impl Sumvin {
+    pub fn new(core: Arc<Core>) -> Result<Self, LoadError> {
+        let fixtures = Fixtures::load(core.fixtures_dir.as_deref())?;
+        Ok(Sumvin {
+            core,
+            fixtures,
+            tenants: TenantMap::default(),
+            aliases: RwLock::new(HashMap::new()),
+            tickets: RwLock::new(HashMap::new()),
+        })
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.core.clock.now()
+    }
+
+    fn resolve_alias(&self, tenant: &TenantId) -> TenantId {
+        self.aliases
+            .read()
+            .get(tenant)
+            .cloned()
+            .unwrap_or_else(|| tenant.clone())
+    }
+
+    /// Runs `f` on the caller's state, creating the tenant on first use; the tenant stays locked
+    /// for the whole of `f`, so a request sees and leaves the state whole.
+    fn with_tenant<R>(&self, caller: &Caller, f: impl FnOnce(&mut SumvinTenant) -> R) -> R {
+        let mut info = caller.info.clone();
+        info.tenant = caller.tenant.clone();
+        let slot = self.tenants.get_or_create(info, || {
+            SumvinTenant::new(self.core.rng_for(caller.tenant.as_str()))
+        });
+        let mut state = slot.state.lock();
+        f(&mut state)
+    }
+
+    /// Facts a scenario is chosen by: the submission's documents (with `extra`, about to be
+    /// added), the level and the attempt number.
+    fn review_facts(&self, state: &SumvinTenant, extra: Option<&Image>) -> Facts {
+        let mut facts = Facts::default();
+        let round = state.collecting_round();
+        for image in state
+            .images
+            .values()
+            .filter(|i| i.round == round)
+            .chain(extra)
+        {
+            if let Some(name) = &image.file_name {
+                facts.add("file_name", name.as_str());
+            }
+            facts.add("country", image.country.as_str());
+            facts.add("document_type", image.document_type.as_str());
+        }
+        if let Some(kyc) = &state.kyc {
+            facts.add("level", kyc.level.as_str());
+        }
+        facts.add("attempt", (round + 1).to_string());
+        facts
+    }
+
+    /// Picks the review scenario; done before any change so a bad `X-Sandbox-Scenario` leaves nothing written.
+    fn choose_scenario(
+        &self,
+        state: &SumvinTenant,
+        extra: Option<&Image>,
+        forced: Option<&str>,
+    ) -> Result<Option<Arc<crate::core::scenario::Scenario>>, SumvinError> {
+        self.core
+            .scenarios()
+            .select(
+                NAME,
+                REVIEW_STARTED,
+                &self.review_facts(state, extra),
+                forced,
+            )
+            .map_err(|e| SumvinError::UnknownScenario(e.to_string()))
+    }
+
+    /// Sends the submission to review and starts the chosen scenario's timeline.
+    fn start_review(
+        &self,
+        tenant: &TenantId,
+        state: &mut SumvinTenant,
+        scenario: Option<Arc<crate::core::scenario::Scenario>>,
+        now: DateTime<Utc>,
+    ) {
+        let Some(kyc) = state.kyc.as_ref() else {
+            return;
+        };
+        let steps = self.fixtures.steps(&kyc.level).to_vec();
+        if state
+            .transition(KycStatus::InProgress, now, Decision::default(), &steps)
+            .is_err()
+        {
+            return;
+        }
+        if let (Some(kyc), Some(scenario)) = (state.kyc.as_mut(), scenario) {
+            kyc.run = Some(TimelineRun::start(
+                scenario,
+                self.core.scheduler.next_run_id(),
+                now,
+            ));
+        }
+        self.drive(tenant, state, now);
+    }
+
+    /// Applies the timeline steps due at `now` and schedules the next timed one.
+    fn drive(&self, tenant: &TenantId, state: &mut SumvinTenant, now: DateTime<Utc>) {
+        let Some(kyc) = state.kyc.as_mut() else {
+            return;
+        };
+        let Some(run) = kyc.run.as_mut() else { return };
+        let run_id = run.run_id;
+        let (steps, due) = run.take_due(now);
+        let applicant_id = kyc.applicant_id.clone();
+        let level_steps = self.fixtures.steps(&kyc.level).to_vec();
+        for (step, at) in steps {
+            let effect: SumvinEffect = match serde_json::from_value(step.set) {
+                Ok(effect) => effect,
+                Err(e) => {
+                    log::error!(
+                        "sumvin: scenario step was validated at load but does not parse: {e}"
+                    );
+                    continue;
+                }
+            };
+            let (to, decision) = effect.into_decision();
+            if let Err(illegal) = state.transition(to, at, decision, &level_steps) {
+                log::warn!(
+                    "sumvin: scenario step skipped: {:?} -> {:?} is not allowed",
+                    illegal.from,
+                    illegal.to
+                );
+            }
+        }
+        if let Some(due) = due {
+            self.core.scheduler.schedule(Job {
+                at: due.at,
+                provider: NAME,
+                tenant: tenant.clone(),
+                kind: APPLICANT,
+                id: applicant_id,
+                run_id,
+            });
+        }
+    }
+
+    /// A client read the verification: counts toward `after_reads` steps.
+    fn note_read(&self, tenant: &TenantId, state: &mut SumvinTenant) {
+        if let Some(run) = state.kyc.as_mut().and_then(|k| k.run.as_mut()) {
+            run.record_read();
+            self.drive(tenant, state, self.now());
+        }
+    }
+
+    fn find_applicant(
+        &self,
+        request: &TransitionRequest,
+    ) -> Result<Arc<crate::core::tenant::TenantSlot<SumvinTenant>>, TransitionError> {
+        let not_found = || TransitionError::NotFound {
+            kind: APPLICANT.into(),
+            id: request.id.clone(),
+        };
+        let candidates = match &request.tenant {
+            Some(t) => self.tenants.get(&TenantId::parse(t)).into_iter().collect(),
+            None => self.tenants.slots(),
+        };
+        candidates
+            .into_iter()
+            .find(|slot| {
+                slot.state
+                    .lock()
+                    .kyc
+                    .as_ref()
+                    .is_some_and(|k| k.applicant_id == request.id)
+            })
+            .ok_or_else(not_found)
+    }
+}
+
+impl Provider for Sumvin {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn mount(&self) -> &'static str {
+        MOUNT
+    }
+
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
+        let data = web::Data::from(self);
+        cfg.service(
+            web::scope(MOUNT)
+                .app_data(data)
+                .wrap(middleware::from_fn(errors::with_instance))
+                .configure(handlers::routes),
+        );
+    }
+
+    fn tenants(&self) -> Vec<TenantInfo> {
+        self.tenants.infos()
+    }
+
+    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
+        let slot = self.tenants.get(tenant)?;
+        let state = slot.state.lock();
+        let mut dump = serde_json::to_value(&*state).ok()?;
+        if let Some(run) = state.kyc.as_ref().and_then(|k| k.run.as_ref()) {
+            dump["kyc"]["timeline"] = serde_json::to_value(run.progress()).ok()?;
+        }
+        Some(dump)
+    }
+
+    fn reset(&self, tenant: Option<&TenantId>) -> usize {
+        match tenant {
+            None => {
+                self.aliases.write().clear();
+                self.tickets.write().clear();
+            }
+            Some(t) => {
+                self.aliases.write().retain(|from, to| from != t && to != t);
+                self.tickets.write().retain(|_, owner| owner != t);
+            }
+        }
+        self.tenants.reset(tenant)
+    }
+
+    fn fire(&self, job: &Job) {
+        let Some(slot) = self.tenants.get(&job.tenant) else {
+            return;
+        };
+        let mut state = slot.state.lock();
+        let current = state
+            .kyc
+            .as_ref()
+            .and_then(|k| k.run.as_ref())
+            .map(|r| r.run_id);
+        if current == Some(job.run_id) {
+            self.drive(&job.tenant, &mut state, job.at);
+        }
+    }
+
+    fn transition(
+        &self,
+        request: &TransitionRequest,
+    ) -> Result<serde_json::Value, TransitionError> {
+        if request.kind != APPLICANT {
+            return Err(TransitionError::UnknownKind {
+                kind: request.kind.clone(),
+                known: APPLICANT.into(),
+            });
+        }
+        let to = KycStatus::parse(&request.to).ok_or_else(|| {
+            TransitionError::Invalid(format!(
+                "unknown status `{}`; expected pending, in_progress, retry, approved or rejected",
+                request.to
+            ))
+        })?;
+        let details: TransitionDetails =
+            serde_json::from_value(serde_json::Value::Object(request.details.clone()))
+                .map_err(|e| TransitionError::Invalid(e.to_string()))?;
+        let slot = self.find_applicant(request)?;
+        let mut state = slot.state.lock();
+        let kyc = state.kyc.as_mut().expect("found by applicant id");
+        let from = kyc.status;
+        let level_steps = self.fixtures.steps(&kyc.level).to_vec();
+        let decision = Decision {
+            message: details.message,
+            steps: details.steps,
+        };
+        state
+            .transition(to, self.now(), decision, &level_steps)
+            .map_err(|illegal| TransitionError::Illegal {
+                kind: APPLICANT.into(),
+                id: request.id.clone(),
+                from: illegal.from.as_str().into(),
+                to: illegal.to.as_str().into(),
+                allowed: from
+                    .allowed_next()
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        if let Some(kyc) = state.kyc.as_mut() {
+            kyc.run = None;
+        }
+        Ok(handlers::status_body(&state))
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransitionDetails {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    steps: Vec<model::StepType>,
+}

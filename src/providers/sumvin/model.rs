@@ -1,0 +1,482 @@
+//! Sumvin's KYC resources and the status machine
+//! `pending → in_progress → approved | rejected | retry (→ in_progress)`.
+
+use std::collections::BTreeMap;
+
+use actix_web::web::Bytes;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::core::fake::FakePerson;
+use crate::core::scenario::TimelineRun;
+use crate::core::store::Store;
+use crate::core::SeededRng;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentType {
+    Passport,
+    IdCard,
+    Drivers,
+    Selfie,
+    ProofOfAddress,
+}
+
+impl DocumentType {
+    pub const NAMES: &'static [&'static str] = &[
+        "PASSPORT",
+        "ID_CARD",
+        "DRIVERS",
+        "SELFIE",
+        "PROOF_OF_ADDRESS",
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "PASSPORT" => Self::Passport,
+            "ID_CARD" => Self::IdCard,
+            "DRIVERS" => Self::Drivers,
+            "SELFIE" => Self::Selfie,
+            "PROOF_OF_ADDRESS" => Self::ProofOfAddress,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn step(self) -> StepType {
+        match self {
+            Self::Passport | Self::IdCard | Self::Drivers => StepType::Identity,
+            Self::Selfie => StepType::Selfie,
+            Self::ProofOfAddress => StepType::ProofOfAddress,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Side {
+    FrontSide,
+    BackSide,
+}
+
+impl Side {
+    pub const NAMES: &'static [&'static str] = &["FRONT_SIDE", "BACK_SIDE"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "FRONT_SIDE" => Some(Self::FrontSide),
+            "BACK_SIDE" => Some(Self::BackSide),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// A verification level's step, as Sumsub names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StepType {
+    Identity,
+    Selfie,
+    ProofOfAddress,
+}
+
+impl StepType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Identity => "IDENTITY",
+            Self::Selfie => "SELFIE",
+            Self::ProofOfAddress => "PROOF_OF_ADDRESS",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KycStatus {
+    Pending,
+    InProgress,
+    Retry,
+    Approved,
+    Rejected,
+}
+
+impl KycStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InProgress => "in_progress",
+            Self::Retry => "retry",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::InProgress,
+            Self::Retry,
+            Self::Approved,
+            Self::Rejected,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// The moves a review (or a reviewer through the admin API) may make from here.
+    pub fn allowed_next(self) -> &'static [KycStatus] {
+        match self {
+            Self::Pending => &[Self::InProgress],
+            Self::InProgress => &[Self::Approved, Self::Rejected, Self::Retry],
+            Self::Retry => &[Self::InProgress, Self::Rejected],
+            Self::Approved | Self::Rejected => &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReviewAnswer {
+    #[serde(rename = "GREEN")]
+    Green,
+    #[serde(rename = "RED")]
+    Red,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReview {
+    pub answer: ReviewAnswer,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    pub can_retry: bool,
+    pub message: String,
+}
+
+/// An uploaded document image. `round` is the submission it belongs to (0 = first).
+#[derive(Debug, Clone, Serialize)]
+pub struct Image {
+    pub image_id: String,
+    pub document_type: DocumentType,
+    pub country: String,
+    pub side: Option<Side>,
+    pub added_at: DateTime<Utc>,
+    pub status: DocumentStatus,
+    pub round: u32,
+    pub file_name: Option<String>,
+    pub content_type: &'static str,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    #[serde(rename = "file_size", serialize_with = "serialize_len")]
+    pub data: Bytes,
+}
+
+fn serialize_len<S: serde::Serializer>(data: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(data.len() as u64)
+}
+
+/// The user's verification (Sumsub applicant) and where its review stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kyc {
+    pub applicant_id: String,
+    pub level: String,
+    pub status: KycStatus,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub rejected_at: Option<DateTime<Utc>>,
+    pub reject_reason: Option<String>,
+    pub rejection: Option<Rejection>,
+    /// Completed submissions; the one being collected or reviewed is `submissions` (0-based).
+    pub submissions: u32,
+    pub reviews: BTreeMap<StepType, StepReview>,
+    #[serde(skip)]
+    pub run: Option<TimelineRun>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub session_id: String,
+    pub origin: &'static str,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub redeemed_at: Option<DateTime<Utc>>,
+    pub idempotency_key: Option<String>,
+    #[serde(skip)]
+    pub access_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareToken {
+    pub for_client_id: String,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_in: u32,
+}
+
+/// What a review decides, from a scenario step or from `POST /__admin/transitions`.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    pub message: Option<String>,
+    /// Steps the decision marks RED; empty means every step of the level.
+    pub steps: Vec<StepType>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct IllegalMove {
+    pub from: KycStatus,
+    pub to: KycStatus,
+}
+
+/// Everything one Sumvin user (one credential) has.
+#[derive(Serialize)]
+pub struct SumvinTenant {
+    pub user_id: String,
+    pub person: FakePerson,
+    pub kyc: Option<Kyc>,
+    pub images: Store<Image>,
+    pub sessions: Store<Session>,
+    pub share_tokens: Vec<ShareToken>,
+    pub access_tokens_issued: u32,
+    #[serde(skip)]
+    pub rng: SeededRng,
+}
+
+const DEFAULT_REJECT_MESSAGE: &str = "Verification was declined after review.";
+const DEFAULT_RETRY_MESSAGE: &str = "Please upload the requested documents again.";
+
+impl SumvinTenant {
+    pub fn new(mut rng: SeededRng) -> Self {
+        let user_id = format!("usr_{}", rng.hex(24));
+        let person = FakePerson::generate(&mut rng);
+        SumvinTenant {
+            user_id,
+            person,
+            kyc: None,
+            images: Store::default(),
+            sessions: Store::default(),
+            share_tokens: Vec::new(),
+            access_tokens_issued: 0,
+            rng,
+        }
+    }
+
+    pub fn is_untouched(&self) -> bool {
+        self.kyc.is_none() && self.images.is_empty() && self.sessions.is_empty()
+    }
+
+    /// Creates the applicant if there is none; returns whether it already existed.
+    pub fn ensure_kyc(&mut self, level: &str, now: DateTime<Utc>) -> bool {
+        if self.kyc.is_some() {
+            return true;
+        }
+        let applicant_id = self.rng.hex(24);
+        self.kyc = Some(Kyc {
+            applicant_id,
+            level: level.to_owned(),
+            status: KycStatus::Pending,
+            created_at: now,
+            started_at: None,
+            verified_at: None,
+            rejected_at: None,
+            reject_reason: None,
+            rejection: None,
+            submissions: 0,
+            reviews: BTreeMap::new(),
+            run: None,
+        });
+        false
+    }
+
+    /// The submission new uploads belong to: after a retry request, the next one.
+    pub fn collecting_round(&self) -> u32 {
+        self.kyc.as_ref().map_or(0, |k| match k.status {
+            KycStatus::Retry => k.submissions + 1,
+            _ => k.submissions,
+        })
+    }
+
+    pub fn has_documents_for(&self, step: StepType) -> bool {
+        self.images.values().any(|i| i.document_type.step() == step)
+    }
+
+    /// The one place a verification changes status; it keeps the timestamps, the rejection, the
+    /// step reviews and the document statuses consistent with each other.
+    pub fn transition(
+        &mut self,
+        to: KycStatus,
+        at: DateTime<Utc>,
+        decision: Decision,
+        level_steps: &[StepType],
+    ) -> Result<(), IllegalMove> {
+        let kyc = self.kyc.as_mut().expect("transition needs an applicant");
+        if !kyc.status.allowed_next().contains(&to) {
+            return Err(IllegalMove {
+                from: kyc.status,
+                to,
+            });
+        }
+        let red_steps: Vec<StepType> = if decision.steps.is_empty() {
+            level_steps.to_vec()
+        } else {
+            decision.steps.clone()
+        };
+        let round = kyc.submissions;
+        match to {
+            KycStatus::Pending => {}
+            KycStatus::InProgress => {
+                if kyc.status == KycStatus::Retry {
+                    kyc.submissions += 1;
+                }
+                kyc.started_at.get_or_insert(at);
+                kyc.reject_reason = None;
+                kyc.rejection = None;
+                kyc.reviews.clear();
+            }
+            KycStatus::Approved => {
+                kyc.verified_at = Some(at);
+                kyc.rejection = None;
+                kyc.reject_reason = None;
+                kyc.reviews = level_steps
+                    .iter()
+                    .map(|s| {
+                        (
+                            *s,
+                            StepReview {
+                                answer: ReviewAnswer::Green,
+                                comment: None,
+                            },
+                        )
+                    })
+                    .collect();
+            }
+            KycStatus::Rejected | KycStatus::Retry => {
+                let can_retry = to == KycStatus::Retry;
+                let default = if can_retry {
+                    DEFAULT_RETRY_MESSAGE
+                } else {
+                    DEFAULT_REJECT_MESSAGE
+                };
+                let message = decision.message.unwrap_or_else(|| default.to_owned());
+                if !can_retry {
+                    kyc.rejected_at = Some(at);
+                }
+                kyc.reject_reason = Some(message.clone());
+                kyc.rejection = Some(Rejection {
+                    can_retry,
+                    message: message.clone(),
+                });
+                kyc.reviews = level_steps
+                    .iter()
+                    .map(|s| {
+                        let red = red_steps.contains(s);
+                        let review = StepReview {
+                            answer: if red {
+                                ReviewAnswer::Red
+                            } else {
+                                ReviewAnswer::Green
+                            },
+                            comment: red.then(|| message.clone()),
+                        };
+                        (*s, review)
+                    })
+                    .collect();
+            }
+        }
+        kyc.status = to;
+        if matches!(
+            to,
+            KycStatus::Approved | KycStatus::Rejected | KycStatus::Retry
+        ) {
+            let reviews = kyc.reviews.clone();
+            for image in self.images.values_mut().filter(|i| i.round == round) {
+                image.status = match reviews.get(&image.document_type.step()).map(|r| r.answer) {
+                    Some(ReviewAnswer::Red) => DocumentStatus::Rejected,
+                    _ => DocumentStatus::Approved,
+                };
+            }
+        }
+        if to != KycStatus::InProgress {
+            kyc.run = None;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> SumvinTenant {
+        let mut t = SumvinTenant::new(SeededRng::derive(1, "t"));
+        t.ensure_kyc("basic-kyc-level", Utc::now());
+        t
+    }
+
+    const STEPS: &[StepType] = &[StepType::Identity, StepType::Selfie];
+
+    #[test]
+    fn machine_refuses_illegal_moves() {
+        let mut t = tenant();
+        let now = Utc::now();
+        assert_eq!(
+            t.transition(KycStatus::Approved, now, Decision::default(), STEPS),
+            Err(IllegalMove {
+                from: KycStatus::Pending,
+                to: KycStatus::Approved
+            })
+        );
+        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
+            .unwrap();
+        t.transition(KycStatus::Approved, now, Decision::default(), STEPS)
+            .unwrap();
+        assert!(t
+            .transition(KycStatus::Rejected, now, Decision::default(), STEPS)
+            .is_err());
+        let kyc = t.kyc.as_ref().unwrap();
+        assert_eq!(kyc.verified_at, Some(now));
+        assert_eq!(kyc.reviews[&StepType::Identity].answer, ReviewAnswer::Green);
+    }
+
+    #[test]
+    fn retry_then_resubmit_starts_a_new_round() {
+        let mut t = tenant();
+        let now = Utc::now();
+        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
+            .unwrap();
+        let decision = Decision {
+            message: Some("blurry".into()),
+            steps: vec![StepType::Identity],
+        };
+        t.transition(KycStatus::Retry, now, decision, STEPS)
+            .unwrap();
+        let kyc = t.kyc.as_ref().unwrap();
+        assert_eq!(kyc.rejection.as_ref().unwrap().can_retry, true);
+        assert_eq!(kyc.rejected_at, None);
+        assert_eq!(kyc.reviews[&StepType::Selfie].answer, ReviewAnswer::Green);
+        assert_eq!(
+            kyc.reviews[&StepType::Identity].comment.as_deref(),
+            Some("blurry")
+        );
+        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
+            .unwrap();
+        let kyc = t.kyc.as_ref().unwrap();
+        assert_eq!((kyc.submissions, kyc.rejection.is_none()), (1, true));
+    }
+}

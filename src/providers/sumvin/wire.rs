@@ -1,0 +1,187 @@
+//! Sumvin's wire format: HAL links, epoch-millisecond or ISO 8601 timestamps, query parsing.
+
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, Responder};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
+use super::errors::{Issue, SumvinError};
+use crate::core::http::header_str;
+
+/// A HAL link: `{href, method, templated, description}`.
+pub fn link(href: &str, method: &str, description: &str) -> Value {
+    json!({"href": href, "method": method, "templated": false, "description": description})
+}
+
+/// Builds a `_links` object from `(rel, href, method, description)` rows.
+pub fn links(rows: &[(&str, &str, &str, &str)]) -> Value {
+    let map: Map<String, Value> = rows
+        .iter()
+        .map(|(rel, href, method, description)| {
+            ((*rel).to_owned(), link(href, method, description))
+        })
+        .collect();
+    Value::Object(map)
+}
+
+pub fn epoch_ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn epoch_ms_opt(t: Option<DateTime<Utc>>) -> Value {
+    t.map_or(Value::Null, |t| json!(epoch_ms(t)))
+}
+
+/// A JSON response whose timestamps follow the request's `X-Timestamp-Format`.
+pub struct Hal {
+    status: StatusCode,
+    body: Value,
+}
+
+impl Hal {
+    pub fn ok(body: Value) -> Self {
+        Hal {
+            status: StatusCode::OK,
+            body,
+        }
+    }
+
+    pub fn created(body: Value) -> Self {
+        Hal {
+            status: StatusCode::CREATED,
+            body,
+        }
+    }
+}
+
+impl Responder for Hal {
+    type Body = BoxBody;
+
+    fn respond_to(mut self, req: &HttpRequest) -> HttpResponse {
+        if wants_iso8601(req) {
+            iso8601_timestamps(&mut self.body);
+        }
+        HttpResponse::build(self.status).json(self.body)
+    }
+}
+
+fn wants_iso8601(req: &HttpRequest) -> bool {
+    header_str(req, "x-timestamp-format").is_some_and(|v| v.eq_ignore_ascii_case("iso8601"))
+}
+
+fn is_timestamp_field(name: &str) -> bool {
+    name.ends_with("_at") || matches!(name, "timestamp" | "period_start" | "period_end")
+}
+
+/// Rewrites, recursively, every integer timestamp field to `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn iso8601_timestamps(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                match field.as_i64() {
+                    Some(ms) if is_timestamp_field(key) => {
+                        if let Some(t) = DateTime::<Utc>::from_timestamp_millis(ms) {
+                            *field = json!(t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                        }
+                    }
+                    _ => iso8601_timestamps(field),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(iso8601_timestamps),
+        _ => {}
+    }
+}
+
+/// A query parameter's raw value (the last one wins, as in Starlette), URL-decoded.
+pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v)
+        .last()
+}
+
+/// Pydantic's lax boolean: true/false, 1/0, yes/no, on/off, t/f, y/n.
+pub fn parse_bool(place: &str, name: &str, raw: &str) -> Result<bool, Issue> {
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" | "t" | "y" => Ok(true),
+        "false" | "0" | "no" | "off" | "f" | "n" => Ok(false),
+        _ => Err(Issue::new(
+            "bool_parsing",
+            place,
+            name,
+            "Input should be a valid boolean, unable to interpret input",
+            json!(raw),
+        )),
+    }
+}
+
+/// `?refresh=` as the spec declares it (boolean, default false).
+pub fn refresh_param(req: &HttpRequest) -> Result<bool, SumvinError> {
+    match query_param(req, "refresh") {
+        None => Ok(false),
+        Some(raw) => {
+            parse_bool("query", "refresh", &raw).map_err(|i| SumvinError::Validation(vec![i]))
+        }
+    }
+}
+
+/// Pydantic's message for a value outside an enum: `Input should be 'a', 'b' or 'c'`.
+pub fn enum_issue(place: &str, field: &str, allowed: &[&str], input: Value) -> Issue {
+    let quoted: Vec<String> = allowed.iter().map(|a| format!("'{a}'")).collect();
+    let expected = match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    };
+    Issue::new(
+        "enum",
+        place,
+        field,
+        format!("Input should be {expected}"),
+        input,
+    )
+    .with_ctx(json!({"expected": expected}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_transform_is_recursive_and_selective() {
+        let mut v = json!({
+            "verified_at": 1704067200000i64,
+            "rejected_at": null,
+            "expires_in": 600,
+            "documents": [{"submitted_at": 1704067200999i64, "image_ids": ["1"]}],
+            "nested": {"timestamp": 0, "period_start": 1704067200000i64, "count_at_x": 5}
+        });
+        iso8601_timestamps(&mut v);
+        assert_eq!(v["verified_at"], "2024-01-01T00:00:00Z");
+        assert_eq!(v["rejected_at"], Value::Null);
+        assert_eq!(v["expires_in"], 600);
+        assert_eq!(v["documents"][0]["submitted_at"], "2024-01-01T00:00:00Z");
+        assert_eq!(v["nested"]["timestamp"], "1970-01-01T00:00:00Z");
+        assert_eq!(v["nested"]["period_start"], "2024-01-01T00:00:00Z");
+        assert_eq!(v["nested"]["count_at_x"], 5);
+    }
+
+    #[test]
+    fn lax_booleans() {
+        assert_eq!(parse_bool("query", "refresh", "TRUE"), Ok(true));
+        assert_eq!(parse_bool("query", "refresh", "0"), Ok(false));
+        assert_eq!(
+            parse_bool("query", "refresh", "maybe").unwrap_err().kind,
+            "bool_parsing"
+        );
+    }
+
+    #[test]
+    fn enum_messages_read_like_pydantic() {
+        let issue = enum_issue("query", "level", &["liveness", "passport"], json!("x"));
+        assert_eq!(issue.msg, "Input should be 'liveness' or 'passport'");
+    }
+}
