@@ -1,0 +1,54 @@
+//! Response bodies checked against the providers' published OpenAPI schemas (JSON Schema 2020-12).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+
+pub struct Spec {
+    document: Value,
+    validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
+}
+
+pub fn sumvin() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| Spec {
+        document: serde_json::from_str(include_str!("../specs/sumvin-kyc.openapi.json")).expect("spec parses"),
+        validators: Mutex::new(HashMap::new()),
+    })
+}
+
+impl Spec {
+    /// Fails the test on the first mismatch, naming the schema, the JSON path and the problem.
+    #[track_caller]
+    pub fn check(&self, schema: &str, body: &Value) {
+        let validator = self.validator(schema);
+        let first_error = validator
+            .iter_errors(body)
+            .next()
+            .map(|e| format!("at `{}`: {e}", e.instance_path));
+        if let Some(error) = first_error {
+            panic!("response does not match {schema}: {error}\nbody: {body}");
+        }
+    }
+
+    fn validator(&self, schema: &str) -> std::sync::Arc<jsonschema::Validator> {
+        let mut cache = self.validators.lock();
+        cache
+            .entry(schema.to_owned())
+            .or_insert_with(|| {
+                assert!(
+                    self.document["components"]["schemas"].get(schema).is_some(),
+                    "no schema {schema} in spec"
+                );
+                let root = json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "$ref": format!("#/components/schemas/{schema}"),
+                    "components": self.document["components"],
+                });
+                std::sync::Arc::new(jsonschema::draft202012::new(&root).expect("schema compiles"))
+            })
+            .clone()
+    }
+}
