@@ -152,7 +152,8 @@ struct ShareTokenRequest {
 
 fn parse_share_token(bytes: &[u8]) -> Result<ShareTokenRequest, SumvinError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        let offset = byte_offset(bytes, e.line(), e.column());
+        // Python's decoder reports where a value was expected: past the end when input ran out.
+        let offset = if e.is_eof() { bytes.len() } else { byte_offset(bytes, e.line(), e.column()) };
         SumvinError::Validation(vec![Issue {
             kind: "json_invalid",
             loc: vec![json!("body"), json!(offset)],
