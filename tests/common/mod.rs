@@ -58,13 +58,23 @@ impl Reply {
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body").to_vec();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, headers, bytes, body }
+        Reply {
+            status,
+            headers,
+            bytes,
+            body,
+        }
     }
 
     /// Asserts the status and validates the body against a schema of the Sumvin spec.
     #[track_caller]
     pub fn sumvin(&self, status: u16, schema: &str) -> &Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
         spec::sumvin().check(schema, &self.body);
         &self.body
     }
@@ -76,7 +86,10 @@ impl Reply {
         assert_eq!(self.body["error_code"], code, "{}", self.body);
         assert_eq!(self.body["status"], status);
         let content_type = self.headers["content-type"].to_str().unwrap();
-        assert_eq!(content_type, "application/json", "Sumvin serves problems as plain JSON");
+        assert_eq!(
+            content_type, "application/json",
+            "Sumvin serves problems as plain JSON"
+        );
         &self.body
     }
 
@@ -104,7 +117,8 @@ impl TestApp {
 
     /// A request to the Sumvin API as the user holding personal access token `pat`.
     pub fn sumvin(&self, method: Method, pat: &str, path: &str) -> RequestBuilder {
-        self.request(method, &format!("/sumvin{path}")).header("x-sumvin-pat", pat)
+        self.request(method, &format!("/sumvin{path}"))
+            .header("x-sumvin-pat", pat)
     }
 
     pub async fn send(&self, request: RequestBuilder) -> Reply {
@@ -112,44 +126,86 @@ impl TestApp {
     }
 
     pub async fn admin_get(&self, path: &str) -> Value {
-        let reply = self.send(self.request(Method::GET, &format!("/__admin{path}"))).await;
-        assert!(reply.status.is_success(), "admin GET {path}: {} {}", reply.status, reply.body);
+        let reply = self
+            .send(self.request(Method::GET, &format!("/__admin{path}")))
+            .await;
+        assert!(
+            reply.status.is_success(),
+            "admin GET {path}: {} {}",
+            reply.status,
+            reply.body
+        );
         reply.body
     }
 
     pub async fn admin_post(&self, path: &str, body: Value) -> Reply {
-        self.send(self.request(Method::POST, &format!("/__admin{path}")).json(&body)).await
+        self.send(
+            self.request(Method::POST, &format!("/__admin{path}"))
+                .json(&body),
+        )
+        .await
     }
 
     pub async fn advance(&self, seconds: u64) -> Value {
-        let reply = self.admin_post("/clock/advance", json!({"seconds": seconds})).await;
+        let reply = self
+            .admin_post("/clock/advance", json!({"seconds": seconds}))
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.body
     }
 
     /// Uploads a document image for `pat` and returns the reply.
-    pub async fn upload(&self, pat: &str, document_type: &str, country: &str, file_name: &str) -> Reply {
-        self.upload_bytes(pat, document_type, country, file_name, tiny_png()).await
+    pub async fn upload(
+        &self,
+        pat: &str,
+        document_type: &str,
+        country: &str,
+        file_name: &str,
+    ) -> Reply {
+        self.upload_bytes(pat, document_type, country, file_name, tiny_png())
+            .await
     }
 
-    pub async fn upload_bytes(&self, pat: &str, document_type: &str, country: &str, file_name: &str, bytes: Vec<u8>) -> Reply {
+    pub async fn upload_bytes(
+        &self,
+        pat: &str,
+        document_type: &str,
+        country: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
         let form = reqwest::multipart::Form::new()
             .text("document_type", document_type.to_owned())
             .text("country", country.to_owned())
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()));
-        self.send(self.sumvin(Method::POST, pat, "/v0/kyc/documents").multipart(form)).await
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+            );
+        self.send(
+            self.sumvin(Method::POST, pat, "/v0/kyc/documents")
+                .multipart(form),
+        )
+        .await
     }
 
     /// Creates the applicant and uploads passport and selfie (the default level), which sends
     /// the submission to review; `file_name` picks the scenario.
     pub async fn submit_kyc(&self, pat: &str, file_name: &str, country: &str) {
-        self.send(self.sumvin(Method::POST, pat, "/v0/kyc/applicant")).await.sumvin(201, "KYCApplicantResponse");
-        self.upload(pat, "PASSPORT", country, file_name).await.sumvin(201, "KYCDocumentUploadResponse");
-        self.upload(pat, "SELFIE", country, "selfie.png").await.sumvin(201, "KYCDocumentUploadResponse");
+        self.send(self.sumvin(Method::POST, pat, "/v0/kyc/applicant"))
+            .await
+            .sumvin(201, "KYCApplicantResponse");
+        self.upload(pat, "PASSPORT", country, file_name)
+            .await
+            .sumvin(201, "KYCDocumentUploadResponse");
+        self.upload(pat, "SELFIE", country, "selfie.png")
+            .await
+            .sumvin(201, "KYCDocumentUploadResponse");
     }
 
     pub async fn status(&self, pat: &str) -> Value {
-        let reply = self.send(self.sumvin(Method::GET, pat, "/v0/kyc/status")).await;
+        let reply = self
+            .send(self.sumvin(Method::GET, pat, "/v0/kyc/status"))
+            .await;
         reply.sumvin(200, "KYCStatusResponse").clone()
     }
 }
@@ -157,9 +213,10 @@ impl TestApp {
 /// A real 3×2 PNG image.
 pub fn tiny_png() -> Vec<u8> {
     vec![
-        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
-        0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12, 0x16, 0xF1, 0x4D, 0x00, 0x00, 0x00, 0x12, 0x49,
-        0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0x00, 0x44, 0x0C, 0x10, 0x12, 0x00, 0x00, 0x35, 0xF2, 0x05,
-        0xFB, 0xB5, 0x3B, 0xB8, 0x6D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0x12,
+        0x16, 0xF1, 0x4D, 0x00, 0x00, 0x00, 0x12, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+        0xCF, 0xC0, 0x00, 0x44, 0x0C, 0x10, 0x12, 0x00, 0x00, 0x35, 0xF2, 0x05, 0xFB, 0xB5, 0x3B,
+        0xB8, 0x6D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
     ]
 }

@@ -14,7 +14,8 @@ pub struct Spec {
 pub fn sumvin() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| Spec {
-        document: serde_json::from_str(include_str!("../specs/sumvin-kyc.openapi.json")).expect("spec parses"),
+        document: serde_json::from_str(include_str!("../specs/sumvin-kyc.openapi.json"))
+            .expect("spec parses"),
         validators: Mutex::new(HashMap::new()),
     })
 }

@@ -39,22 +39,40 @@ impl LoadError {
         }
     }
 
-    /// Points at the first line mentioning `key` (as a YAML key or a JSON key), else the top.
+    /// Points at the first place `key` appears as a YAML or JSON key, else at the top.
     fn near(source: &Source, key: &str, message: impl Into<String>) -> Self {
-        let yaml_key = format!("{key}:");
-        let json_key = format!("\"{key}\"");
         let position = source
             .text
             .lines()
             .enumerate()
-            .find_map(|(i, line)| {
-                let trimmed = line.trim_start().trim_start_matches("- ");
-                (trimmed.starts_with(&yaml_key) || trimmed.starts_with(&json_key))
-                    .then(|| (i + 1, line.len() - line.trim_start().len() + 1))
-            })
+            .find_map(|(i, line)| key_column(line, key).map(|column| (i + 1, column)))
             .unwrap_or((1, 1));
         Self::at(source, position, message)
     }
+}
+
+/// 1-based column of `key` used as a mapping key on this line (`key:` or `"key":`).
+fn key_column(line: &str, key: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(found) = line[from..].find(key) {
+        let start = from + found;
+        let end = start + key.len();
+        let quoted = start > 0 && bytes[start - 1] == b'"' && bytes.get(end) == Some(&b'"');
+        let (token_start, after) = if quoted {
+            (start - 1, end + 1)
+        } else {
+            (start, end)
+        };
+        let boundary =
+            token_start == 0 || matches!(bytes[token_start - 1], b' ' | b'{' | b',' | b'-' | b'\t');
+        let colon = line[after..].trim_start().starts_with(':');
+        if boundary && colon {
+            return Some(token_start + 1);
+        }
+        from = end;
+    }
+    None
 }
 
 /// Parses a whole document of type `T` from YAML or JSON with positions on error.
@@ -300,7 +318,7 @@ timeline:
         assert!(err.message.contains("unknown event `review.finished`"));
 
         let err = load("f.yaml", &GOOD.replace("file_name:", "colour:")).unwrap_err();
-        assert_eq!(err.line, 6);
+        assert_eq!((err.line, err.column), (6, 3));
         assert!(err.message.contains("unknown fact `colour`"), "{err}");
 
         let err = load("p.yaml", &GOOD.replace("provider: demo", "provider: acme")).unwrap_err();
@@ -316,6 +334,17 @@ timeline:
         .unwrap_err();
         assert!(err.message.contains("unknown field `colour`"), "{err}");
         assert_eq!(err.line, 5);
+    }
+
+    #[test]
+    fn keys_are_found_in_flow_and_json_forms() {
+        assert_eq!(
+            key_column(" \"when\": {\"colour\": \"red\"},", "colour"),
+            Some(11)
+        );
+        assert_eq!(key_column("when: { colour: red }", "colour"), Some(9));
+        assert_eq!(key_column("name: colourful", "colour"), None);
+        assert_eq!(key_column("  - after_reads: 2", "after_reads"), Some(5));
     }
 
     #[test]

@@ -18,8 +18,9 @@ pub struct Issue {
     pub kind: &'static str,
     pub loc: Vec<Value>,
     pub msg: String,
-    pub input: Value,
-    pub ctx: Option<Value>,
+    /// Boxed: issues travel in `Result`s and should stay small.
+    pub input: Box<Value>,
+    pub ctx: Option<Box<Value>>,
 }
 
 impl Issue {
@@ -28,7 +29,7 @@ impl Issue {
             kind: "missing",
             loc: vec![json!(place), json!(field)],
             msg: "Field required".into(),
-            input: Value::Null,
+            input: Box::new(Value::Null),
             ctx: None,
         }
     }
@@ -44,13 +45,13 @@ impl Issue {
             kind,
             loc: vec![json!(place), json!(field)],
             msg: msg.into(),
-            input,
+            input: Box::new(input),
             ctx: None,
         }
     }
 
     pub fn with_ctx(mut self, ctx: Value) -> Self {
-        self.ctx = Some(ctx);
+        self.ctx = Some(Box::new(ctx));
         self
     }
 
@@ -58,7 +59,7 @@ impl Issue {
         let mut v =
             json!({"type": self.kind, "loc": self.loc, "msg": self.msg, "input": self.input});
         if let Some(ctx) = &self.ctx {
-            v["ctx"] = ctx.clone();
+            v["ctx"] = (**ctx).clone();
         }
         v
     }

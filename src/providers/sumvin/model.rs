@@ -467,7 +467,7 @@ mod tests {
         t.transition(KycStatus::Retry, now, decision, STEPS)
             .unwrap();
         let kyc = t.kyc.as_ref().unwrap();
-        assert_eq!(kyc.rejection.as_ref().unwrap().can_retry, true);
+        assert!(kyc.rejection.as_ref().unwrap().can_retry);
         assert_eq!(kyc.rejected_at, None);
         assert_eq!(kyc.reviews[&StepType::Selfie].answer, ReviewAnswer::Green);
         assert_eq!(

@@ -99,9 +99,9 @@ pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
         .ok()?
         .into_iter()
-        .filter(|(k, _)| k == name)
+        .rev()
+        .find(|(k, _)| k == name)
         .map(|(_, v)| v)
-        .last()
 }
 
 /// Pydantic's lax boolean: true/false, 1/0, yes/no, on/off, t/f, y/n.

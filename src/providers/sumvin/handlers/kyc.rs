@@ -70,9 +70,9 @@ pub async fn details(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>
             let key = (image.document_type, image.country.as_str());
             match groups.iter().position(|g| *g == key) {
                 Some(i) => {
-                    documents[i]["image_ids"]
-                        .as_array_mut()
-                        .map(|ids| ids.push(json!(image.image_id)));
+                    if let Some(ids) = documents[i]["image_ids"].as_array_mut() {
+                        ids.push(json!(image.image_id));
+                    }
                     documents[i]["status"] = json!(image.status);
                 }
                 None => {

@@ -153,13 +153,17 @@ struct ShareTokenRequest {
 fn parse_share_token(bytes: &[u8]) -> Result<ShareTokenRequest, SumvinError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         // Python's decoder reports where a value was expected: past the end when input ran out.
-        let offset = if e.is_eof() { bytes.len() } else { byte_offset(bytes, e.line(), e.column()) };
+        let offset = if e.is_eof() {
+            bytes.len()
+        } else {
+            byte_offset(bytes, e.line(), e.column())
+        };
         SumvinError::Validation(vec![Issue {
             kind: "json_invalid",
             loc: vec![json!("body"), json!(offset)],
             msg: "JSON decode error".into(),
-            input: json!({}),
-            ctx: Some(json!({"error": e.to_string()})),
+            input: Box::new(json!({})),
+            ctx: Some(Box::new(json!({"error": e.to_string()}))),
         }])
     })?;
     let Value::Object(body) = value else {
@@ -167,7 +171,7 @@ fn parse_share_token(bytes: &[u8]) -> Result<ShareTokenRequest, SumvinError> {
             kind: "model_attributes_type",
             loc: vec![json!("body")],
             msg: "Input should be a valid dictionary or object to extract fields from".into(),
-            input: value,
+            input: Box::new(value),
             ctx: None,
         }]));
     };

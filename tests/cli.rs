@@ -1,0 +1,146 @@
+//! The command line: `check`, `scenarios`, and `serve` as a real process.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kyc-sandbox");
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kyc-sandbox-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn check_passes_on_the_embedded_defaults() {
+    let out = Command::new(BIN).arg("check").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
+
+#[test]
+fn check_reports_every_bad_file_with_its_position() {
+    let dir = temp_dir("check");
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::create_dir_all(dir.join("fixtures")).unwrap();
+    std::fs::write(
+        dir.join("scenarios/bad-status.yaml"),
+        "name: bad\nprovider: sumvin\non: review.started\ntimeline:\n  - after: 10s\n    set: { status: approvedd }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("scenarios/bad-fact.json"), "{\"name\": \"f\", \"provider\": \"sumvin\",\n \"on\": \"review.started\",\n \"when\": {\"colour\": \"red\"},\n \"timeline\": []}").unwrap();
+    std::fs::write(
+        dir.join("fixtures/sumvin.yaml"),
+        "levels: {}\ndefault_level: x\naccess_token_ttl: 1\nsession_ttl: 1\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN).arg("check").arg(&dir).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        stdout.contains("bad-status.yaml:6:") && stdout.contains("unknown variant `approvedd`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("bad-fact.json:3:11:") && stdout.contains("unknown fact `colour`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("sumvin.yaml:2:1: level `x` must be defined"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn scenarios_lists_the_ones_in_force() {
+    let out = Command::new(BIN).arg("scenarios").output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("sumvin-reject-final") && l.contains("\"prefix\":\"reject\"")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_bad_scenario_directory_stops_the_server_at_start() {
+    let dir = temp_dir("serve-bad");
+    std::fs::write(
+        dir.join("x.yaml"),
+        "name: x\nprovider: nobody\non: a\ntimeline: []\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["--port", "0", "--scenarios"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("x.yaml:2:1: unknown provider `nobody`"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--seed", "1"])
+        .env("KYC_SANDBOX_CLOCK", "frozen:2026-01-01T00:00:00Z")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let sumvin = lines.next().unwrap().unwrap();
+    let admin = lines.next().unwrap().unwrap();
+    assert!(
+        sumvin.starts_with("sumvin  http://127.0.0.1:") && sumvin.ends_with("/sumvin"),
+        "{sumvin}"
+    );
+    assert!(
+        admin.starts_with("admin   http://127.0.0.1:") && admin.ends_with("/__admin"),
+        "{admin}"
+    );
+    let admin_url = admin.split_whitespace().nth(1).unwrap().to_owned();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let clock: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("{admin_url}/clock"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        clock["clock"]["now"], "2026-01-01T00:00:00Z",
+        "flags read their environment variables"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
+}
