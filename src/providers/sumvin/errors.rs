@@ -286,8 +286,7 @@ pub async fn with_instance(
 }
 
 /// FastAPI's answers for paths and methods it has no route for.
-pub async fn route_not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    let _ = req;
+pub async fn route_not_found() -> HttpResponse {
     HttpResponse::NotFound().json(json!({"detail": "Not Found"}))
 }
 

@@ -8,7 +8,7 @@ use crate::core::http::{base_url, body_limit, header_str, read_body};
 use crate::providers::sumvin::auth::{Caller, CredentialKind};
 use crate::providers::sumvin::errors::{Issue, SumvinError};
 use crate::providers::sumvin::model::{KycStatus, Session, ShareToken, SumvinTenant};
-use crate::providers::sumvin::wire::{enum_issue, epoch_ms, links, Hal};
+use crate::providers::sumvin::wire::{enum_issue, epoch_ms, links, query_param, Hal};
 use crate::providers::sumvin::Sumvin;
 
 pub async fn mint(
@@ -307,8 +307,22 @@ pub async fn share_token(
 
 /// Where a session's `url` leads: the sandbox stands in for Sumvin's web app, which would sign
 /// the person in and redeem the ticket.
-pub async fn handoff_page() -> HttpResponse {
+pub async fn handoff_page(req: HttpRequest) -> HttpResponse {
+    let ticket = query_param(&req, "ticket").unwrap_or_else(|| "(none)".to_owned());
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(include_str!("handoff.html"))
+        .body(include_str!("handoff.html").replace("{{ticket}}", &escape_html(&ticket)))
+}
+
+fn escape_html(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
 }
