@@ -43,10 +43,18 @@ async fn a_session_hands_the_cli_user_over_to_the_browser() {
         .starts_with("text/html"));
     let html = String::from_utf8_lossy(&page.bytes);
     assert!(html.contains("x-sumvin-kyc-ticket"));
-    assert!(html.contains(&format!("<code id=\"ticket\">{ticket}</code>")), "{html}");
-    let hostile = app.send(app.request(Method::GET, "/sumvin/cli/kyc?ticket=%3Cscript%3E")).await;
+    assert!(
+        html.contains(&format!("<code id=\"ticket\">{ticket}</code>")),
+        "{html}"
+    );
+    let hostile = app
+        .send(app.request(Method::GET, "/sumvin/cli/kyc?ticket=%3Cscript%3E"))
+        .await;
     let html = String::from_utf8_lossy(&hostile.bytes);
-    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"), "the ticket is escaped");
+    assert!(
+        html.contains("&lt;script&gt;") && !html.contains("<script>"),
+        "the ticket is escaped"
+    );
 
     let redeemed = app
         .send(

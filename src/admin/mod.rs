@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use thiserror::Error;
 
-use crate::core::http::{base_url, body_limit, read_body};
+use crate::core::http::{base_url, body_limit, decode_json, read_body};
 use crate::core::journal::Filter;
 use crate::core::{Sandbox, TenantId, TransitionError, TransitionRequest};
 
@@ -187,8 +187,7 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     } else {
         &bytes[..]
     };
-    serde_json::from_slice(bytes)
-        .map_err(|e| AdminError::BadRequest(format!("invalid JSON body: {e}")))
+    decode_json(bytes).map_err(|e| AdminError::BadRequest(format!("invalid JSON body: {e}")))
 }
 
 #[derive(Deserialize)]

@@ -115,8 +115,11 @@ impl Sandbox {
     /// Applies every scheduled step due by now, earliest first. One caller fires at a time, so a
     /// clock advance finishes its whole cascade before a concurrent caller sees the results.
     pub fn fire_due(&self) -> usize {
-        let _one_at_a_time = self.firing.lock();
         let now = self.core.clock.now();
+        if self.core.scheduler.next_due().is_none_or(|due| due > now) {
+            return 0;
+        }
+        let _one_at_a_time = self.firing.lock();
         let mut fired = 0;
         while let Some(job) = self.core.scheduler.pop_due(now) {
             if let Some(provider) = self.provider(job.provider) {

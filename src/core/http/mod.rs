@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every provider: bounded bodies, multipart, the scenario header, the journal recorder.
 
+mod json;
 mod multipart;
 mod recorder;
 
@@ -9,6 +10,7 @@ use actix_web::HttpRequest;
 use futures_util::StreamExt;
 use thiserror::Error;
 
+pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
 pub use recorder::{record_journal, Mounts};
 

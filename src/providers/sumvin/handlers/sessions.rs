@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde_json::{json, Map, Value};
 
-use crate::core::http::{base_url, body_limit, header_str, read_body};
+use crate::core::http::{base_url, body_limit, decode_json, header_str, read_body, JsonError};
 use crate::providers::sumvin::auth::{Caller, CredentialKind};
 use crate::providers::sumvin::errors::{Issue, SumvinError};
 use crate::providers::sumvin::model::{KycStatus, Session, ShareToken, SumvinTenant};
@@ -151,19 +151,19 @@ struct ShareTokenRequest {
 }
 
 fn parse_share_token(bytes: &[u8]) -> Result<ShareTokenRequest, SumvinError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        // Python's decoder reports where a value was expected: past the end when input ran out.
-        let offset = if e.is_eof() {
-            bytes.len()
-        } else {
-            byte_offset(bytes, e.line(), e.column())
+    let value: Value = decode_json(bytes).map_err(|e| {
+        let (offset, message) = match e {
+            JsonError::Syntax {
+                offset, message, ..
+            } => (offset, message),
+            JsonError::Shape { message, .. } => (0, message),
         };
         SumvinError::Validation(vec![Issue {
             kind: "json_invalid",
             loc: vec![json!("body"), json!(offset)],
             msg: "JSON decode error".into(),
             input: Box::new(json!({})),
-            ctx: Some(Box::new(json!({"error": e.to_string()}))),
+            ctx: Some(Box::new(json!({"error": message}))),
         }])
     })?;
     let Value::Object(body) = value else {
@@ -260,16 +260,6 @@ fn parse_ttl(body: &Map<String, Value>) -> Result<u32, Issue> {
         .with_ctx(json!({"le": 86400})));
     }
     Ok(n as u32)
-}
-
-fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
-    let text = String::from_utf8_lossy(bytes);
-    let before: usize = text
-        .split('\n')
-        .take(line.saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum();
-    before + column.saturating_sub(1)
 }
 
 pub async fn share_token(
