@@ -196,7 +196,8 @@ async fn a_real_time_clock_applies_due_steps_before_answering() {
     app.sandbox
         .core
         .clock
-        .advance(chrono::Duration::seconds(31));
+        .advance(chrono::Duration::seconds(31))
+        .unwrap();
     let mut status = Value::Null;
     for _ in 0..100 {
         status = app.status("pat-a").await;

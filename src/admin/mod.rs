@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use thiserror::Error;
 
+use crate::core::clock::MAX_ADVANCE;
 use crate::core::http::{base_url, body_limit, decode_json, read_body};
 use crate::core::journal::Filter;
 use crate::core::{Sandbox, TenantId, TransitionError, TransitionRequest};
@@ -75,6 +76,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/transitions", web::post().to(transition))
             .route("/scenarios", web::get().to(scenarios))
             .route("/scenarios/reload", web::post().to(reload_scenarios))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| AdminError::BadRequest(e.to_string()).into()),
+            )
             .default_service(web::to(|| async {
                 AdminError::NotFound("no such admin endpoint; see GET /__admin".into())
                     .error_response()
@@ -206,22 +211,27 @@ async fn advance(
 ) -> Reply {
     let body: AdvanceBody = json_body(&req, &mut payload).await?;
     let by = match (body.seconds, body.duration) {
-        (Some(s), None) if s.is_finite() && s >= 0.0 => {
+        (Some(s), None) if (0.0..=MAX_ADVANCE.num_seconds() as f64).contains(&s) => {
             Duration::milliseconds((s * 1000.0).round() as i64)
         }
         (None, Some(text)) => humantime::parse_duration(&text)
             .ok()
             .and_then(|d| Duration::from_std(d).ok())
+            .filter(|d| *d <= MAX_ADVANCE)
             .ok_or_else(|| {
-                AdminError::BadRequest(format!("invalid duration `{text}` (try \"30s\", \"5m\")"))
+                AdminError::BadRequest(format!(
+                    "invalid duration `{text}` (try \"30s\", \"5m\"; at most 100 years)"
+                ))
             })?,
         _ => {
             return Err(AdminError::BadRequest(
-                "send {\"seconds\": N} with N >= 0, or {\"duration\": \"5m\"}".into(),
+                "send {\"seconds\": N} with 0 <= N <= 100 years, or {\"duration\": \"5m\"}".into(),
             ))
         }
     };
-    let fired = sandbox.advance(by);
+    let fired = sandbox
+        .advance(by)
+        .map_err(|e| AdminError::BadRequest(e.to_string()))?;
     let mut body = clock_body(&sandbox);
     body["fired"] = json!(fired);
     Ok(HttpResponse::Ok().json(body))

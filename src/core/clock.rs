@@ -29,6 +29,15 @@ impl std::str::FromStr for ClockMode {
     }
 }
 
+/// How far the sandbox clock may run ahead in one move (and, in real mode, in total): 100 years.
+pub const MAX_ADVANCE: Duration = Duration::days(36_525);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ClockError {
+    #[error("the clock can move forward by 0 to 100 years at a time")]
+    OutOfRange,
+}
+
 #[derive(Debug)]
 struct ClockState {
     frozen_at: Option<DateTime<Utc>>,
@@ -79,14 +88,23 @@ impl Clock {
     }
 
     /// Moves the clock forward and returns the new time. Firing what fell due is the caller's job.
-    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
+    /// Refuses a negative step, or one that would take the clock past `MAX_ADVANCE` from now.
+    pub fn advance(&self, by: Duration) -> Result<DateTime<Utc>, ClockError> {
+        if by < Duration::zero() || by > MAX_ADVANCE {
+            return Err(ClockError::OutOfRange);
+        }
         let mut state = self.state.write();
-        match state.frozen_at.as_mut() {
-            Some(at) => *at += by,
-            None => state.offset += by,
+        match state.frozen_at {
+            Some(at) => {
+                state.frozen_at = Some(at.checked_add_signed(by).ok_or(ClockError::OutOfRange)?)
+            }
+            None => {
+                let offset = state.offset.checked_add(&by).filter(|o| *o <= MAX_ADVANCE);
+                state.offset = offset.ok_or(ClockError::OutOfRange)?;
+            }
         }
         drop(state);
-        self.now()
+        Ok(self.now())
     }
 
     pub fn freeze(&self) -> DateTime<Utc> {
@@ -144,17 +162,38 @@ mod tests {
         let clock = Clock::new(ClockMode::Frozen(Some(at("2026-01-01T00:00:00Z"))));
         assert_eq!(clock.now(), at("2026-01-01T00:00:00Z"));
         assert_eq!(clock.now(), at("2026-01-01T00:00:00Z"));
-        clock.advance(Duration::seconds(90));
+        clock.advance(Duration::seconds(90)).unwrap();
         assert_eq!(clock.now(), at("2026-01-01T00:01:30Z"));
+        assert_eq!(
+            clock.advance(Duration::seconds(-1)),
+            Err(ClockError::OutOfRange)
+        );
+        assert_eq!(
+            clock.advance(Duration::days(40_000)),
+            Err(ClockError::OutOfRange)
+        );
+        assert_eq!(
+            clock.now(),
+            at("2026-01-01T00:01:30Z"),
+            "a refused move changes nothing"
+        );
     }
 
     #[test]
     fn real_clock_advances_by_offset_and_freezes_without_jumping() {
         let clock = Clock::new(ClockMode::Real);
         let before = clock.now();
-        clock.advance(Duration::hours(1));
+        clock.advance(Duration::hours(1)).unwrap();
+        for _ in 0..200 {
+            let _ = clock.advance(MAX_ADVANCE);
+        }
+        assert!(
+            clock.view().offset_ms <= MAX_ADVANCE.num_milliseconds(),
+            "the offset is capped"
+        );
         let after = clock.now();
         assert!(after - before >= Duration::hours(1));
+        let clock = Clock::new(ClockMode::Real);
         let frozen = clock.freeze();
         assert_eq!(clock.now(), frozen);
         let resumed = clock.resume();

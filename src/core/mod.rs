@@ -112,14 +112,21 @@ impl Sandbox {
         self.providers.iter().find(|p| p.name() == name)
     }
 
-    /// Applies every scheduled step due by now, earliest first. One caller fires at a time, so a
-    /// clock advance finishes its whole cascade before a concurrent caller sees the results.
+    /// Applies every scheduled step due by now, earliest first. Cheap when nothing is due, so
+    /// every request calls it before touching state.
     pub fn fire_due(&self) -> usize {
         let now = self.core.clock.now();
         if self.core.scheduler.next_due().is_none_or(|due| due > now) {
             return 0;
         }
+        self.fire_all_due()
+    }
+
+    /// Like `fire_due`, but always waits for the firing lock, so a step another caller already
+    /// took off the queue has been applied when this returns. One caller fires at a time.
+    fn fire_all_due(&self) -> usize {
         let _one_at_a_time = self.firing.lock();
+        let now = self.core.clock.now();
         let mut fired = 0;
         while let Some(job) = self.core.scheduler.pop_due(now) {
             if let Some(provider) = self.provider(job.provider) {
@@ -130,17 +137,19 @@ impl Sandbox {
         fired
     }
 
-    pub fn advance(&self, by: chrono::Duration) -> usize {
-        self.core.clock.advance(by);
-        self.fire_due()
+    /// Moves the clock and applies, in order, everything that fell due before returning.
+    pub fn advance(&self, by: chrono::Duration) -> Result<usize, clock::ClockError> {
+        self.core.clock.advance(by)?;
+        Ok(self.fire_all_due())
     }
 
     pub fn reset(&self, tenant: Option<&TenantId>) -> usize {
-        let removed = self.providers.iter().map(|p| p.reset(tenant)).sum();
-        self.core.journal.clear(tenant);
         if tenant.is_none() {
+            // Before the providers, so a review started meanwhile keeps its newly scheduled step.
             self.core.scheduler.clear();
         }
+        let removed = self.providers.iter().map(|p| p.reset(tenant)).sum();
+        self.core.journal.clear(tenant);
         removed
     }
 }

@@ -35,7 +35,7 @@ pub fn body_limit(req: &HttpRequest) -> usize {
         .map_or(10 * 1024 * 1024, |l| l.0)
 }
 
-fn declared_length(req: &HttpRequest) -> Option<usize> {
+pub(crate) fn declared_length(req: &HttpRequest) -> Option<usize> {
     req.headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -5,11 +5,13 @@ use std::time::Instant;
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
 use futures_util::StreamExt;
 
+use super::declared_length;
 use crate::core::journal::{CapturedBody, Entry, Journal};
 use crate::core::tenant::TenantId;
 use crate::core::Clock;
@@ -51,10 +53,17 @@ pub async fn record_journal(
     };
     let started = Instant::now();
     let at = mounts.clock.now();
-    let (http_req, mut payload) = req.into_parts();
-    let request_body = buffer_prefix(&mut payload, mounts.max_body + 1).await;
-    let request_capture = CapturedBody::capture(&request_body);
-    let req = ServiceRequest::from_parts(http_req, Payload::from(request_body));
+    let (http_req, payload) = req.into_parts();
+    let (payload, request_capture) =
+        if declared_length(&http_req).is_some_and(|n| n > mounts.max_body) {
+            // The handler refuses it from the header alone; nothing to buffer.
+            (payload, CapturedBody::capture(b""))
+        } else {
+            let (body, failure) = buffer_prefix(payload, mounts.max_body.saturating_add(1)).await;
+            let capture = CapturedBody::capture(&body);
+            (replay(body, failure), capture)
+        };
+    let req = ServiceRequest::from_parts(http_req, payload);
 
     let res = next.call(req).await?;
     let (http_req, res) = res.into_parts();
@@ -84,14 +93,33 @@ pub async fn record_journal(
     Ok(ServiceResponse::new(http_req, res))
 }
 
-async fn buffer_prefix(payload: &mut Payload, cap: usize) -> Bytes {
+/// Reads up to `cap` bytes; a read error is kept so the handler still sees it.
+async fn buffer_prefix(mut payload: Payload, cap: usize) -> (Bytes, Option<PayloadError>) {
     let mut buf = BytesMut::new();
-    while let Some(Ok(chunk)) = payload.next().await {
-        let room = cap - buf.len();
-        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if buf.len() >= cap {
-            break;
+    while let Some(chunk) = payload.next().await {
+        match chunk {
+            Ok(chunk) => {
+                let room = cap - buf.len();
+                buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if buf.len() >= cap {
+                    break;
+                }
+            }
+            Err(e) => return (buf.freeze(), Some(e)),
         }
     }
-    buf.freeze()
+    (buf.freeze(), None)
+}
+
+/// The buffered bytes as a payload again, ending in the read error if there was one.
+fn replay(body: Bytes, failure: Option<PayloadError>) -> Payload {
+    match failure {
+        None => Payload::from(body),
+        Some(e) => {
+            let stream: std::pin::Pin<
+                Box<dyn futures_util::Stream<Item = Result<Bytes, PayloadError>>>,
+            > = Box::pin(futures_util::stream::iter([Ok(body), Err(e)]));
+            Payload::from(stream)
+        }
+    }
 }

@@ -155,6 +155,14 @@ impl<E: Effect> ScenarioSchema for TypedSchema<E> {
                 ),
             ));
         }
+        let effects: Vec<&E> = doc.timeline.iter().map(|s| &s.set).collect();
+        if let Err((index, message)) = E::check_timeline(&effects) {
+            return Err(LoadError::near(
+                source,
+                "timeline",
+                format!("timeline[{index}]: {message}"),
+            ));
+        }
         let mut timeline = Vec::with_capacity(doc.timeline.len());
         for (index, step) in doc.timeline.into_iter().enumerate() {
             let trigger = match (step.after, step.after_reads) {
@@ -326,6 +334,13 @@ timeline:
 
         let err = load("d.yaml", &GOOD.replace("after: 30s", "after: soon")).unwrap_err();
         assert!(err.message.contains("invalid delay `soon`"), "{err}");
+        let err = load("d.yaml", &GOOD.replace("after: 30s", "after: 300000years")).unwrap_err();
+        assert!(err.message.contains("delay is too long"), "{err}");
+        let ok = load("d.yaml", &GOOD.replace("after: 30s", "after: 500ms")).unwrap();
+        assert_eq!(
+            ok.timeline[0].trigger,
+            Trigger::After(chrono::Duration::milliseconds(500))
+        );
 
         let err = load(
             "x.yaml",

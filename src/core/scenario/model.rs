@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 pub trait Effect: DeserializeOwned + Serialize + Send + Sync + 'static {
     const PROVIDER: &'static str;
     const EVENTS: &'static [EventSchema];
+
+    /// Rules about the sequence of steps as a whole; an error names the offending step's index.
+    fn check_timeline(_steps: &[&Self]) -> Result<(), (usize, String)> {
+        Ok(())
+    }
 }
 
 /// An event a scenario can be attached to (`on:`), and the request facts its `when:` may test.
@@ -52,7 +57,7 @@ pub enum Trigger {
 }
 
 fn serialize_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format!("{}s", d.num_seconds()))
+    s.serialize_str(&format!("{}ms", d.num_milliseconds()))
 }
 
 /// One condition of `when:`. A scalar means "equals" (case-insensitive).
@@ -156,7 +161,10 @@ pub(super) struct StepDoc<E> {
     pub note: Option<String>,
 }
 
-/// `30s`, `2m`, `1h 30m` (humantime) or a number of seconds.
+/// The longest delay a step may have: ten years on the sandbox clock.
+const MAX_DELAY_MS: u128 = 10 * 366 * 24 * 3600 * 1000;
+
+/// `30s`, `500ms`, `2m`, `1h 30m` (humantime) or a number of seconds.
 fn deserialize_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -164,21 +172,20 @@ fn deserialize_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>
         Seconds(u64),
         Text(String),
     }
-    let seconds = match Delay::deserialize(d)? {
-        Delay::Seconds(s) => s,
+    let millis = match Delay::deserialize(d)? {
+        Delay::Seconds(s) => u128::from(s) * 1000,
         Delay::Text(text) => humantime::parse_duration(&text)
             .map_err(|e| {
                 de::Error::custom(format!(
                     "invalid delay `{text}`: {e} (try `30s`, `2m`, `1h`)"
                 ))
             })?
-            .as_secs(),
+            .as_millis(),
     };
-    i64::try_from(seconds)
-        .ok()
-        .and_then(Duration::try_seconds)
-        .map(Some)
-        .ok_or_else(|| de::Error::custom("delay is too long"))
+    if millis > MAX_DELAY_MS {
+        return Err(de::Error::custom("delay is too long (at most 10 years)"));
+    }
+    Ok(Some(Duration::milliseconds(millis as i64)))
 }
 
 #[cfg(test)]

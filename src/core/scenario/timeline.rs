@@ -74,7 +74,10 @@ impl TimelineRun {
             let at = match step.trigger {
                 Trigger::Immediately => self.anchor,
                 Trigger::After(delay) => {
-                    let at = self.anchor + delay;
+                    let at = self
+                        .anchor
+                        .checked_add_signed(delay)
+                        .unwrap_or(DateTime::<Utc>::MAX_UTC);
                     if at > now {
                         let fresh = self.announced != Some(self.next);
                         self.announced = Some(self.next);

@@ -122,6 +122,19 @@ impl Sumvin {
             .map_err(|e| SumvinError::UnknownScenario(e.to_string()))
     }
 
+    /// Refuses an `X-Sandbox-Scenario` that names no Sumvin review scenario, whatever the request.
+    fn check_forced_scenario(&self, forced: Option<&str>) -> Result<(), SumvinError> {
+        match forced {
+            Some(name) => self
+                .core
+                .scenarios()
+                .select(NAME, REVIEW_STARTED, &Facts::default(), Some(name))
+                .map(drop)
+                .map_err(|e| SumvinError::UnknownScenario(e.to_string())),
+            None => Ok(()),
+        }
+    }
+
     /// Sends the submission to review and starts the chosen scenario's timeline.
     fn start_review(
         &self,
@@ -310,6 +323,18 @@ impl Provider for Sumvin {
         let kyc = state.kyc.as_mut().expect("found by applicant id");
         let from = kyc.status;
         let level_steps = self.fixtures.steps(&kyc.level).to_vec();
+        if let Some(step) = details.steps.iter().find(|s| !level_steps.contains(s)) {
+            return Err(TransitionError::Invalid(format!(
+                "step {} is not part of level `{}` ({})",
+                step.as_str(),
+                kyc.level,
+                level_steps
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         let decision = Decision {
             message: details.message,
             steps: details.steps,

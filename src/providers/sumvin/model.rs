@@ -213,6 +213,8 @@ pub struct Kyc {
 #[derive(Debug, Clone, Serialize)]
 pub struct Session {
     pub session_id: String,
+    /// The credential that redeemed it: only that one may replay the redemption.
+    pub redeemed_by: Option<crate::core::TenantId>,
     pub origin: &'static str,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -234,7 +236,7 @@ pub struct ShareToken {
 #[derive(Debug, Clone, Default)]
 pub struct Decision {
     pub message: Option<String>,
-    /// Steps the decision marks RED; empty means every step of the level.
+    /// Steps the decision marks RED; empty (or none of the level's) means every step of the level.
     pub steps: Vec<StepType>,
 }
 
@@ -312,8 +314,11 @@ impl SumvinTenant {
         })
     }
 
+    /// A step has documents when an image for it was uploaded and not rejected by a review.
     pub fn has_documents_for(&self, step: StepType) -> bool {
-        self.images.values().any(|i| i.document_type.step() == step)
+        self.images
+            .values()
+            .any(|i| i.document_type.step() == step && i.status != DocumentStatus::Rejected)
     }
 
     /// The one place a verification changes status; it keeps the timestamps, the rejection, the
@@ -332,10 +337,16 @@ impl SumvinTenant {
                 to,
             });
         }
-        let red_steps: Vec<StepType> = if decision.steps.is_empty() {
+        let named: Vec<StepType> = decision
+            .steps
+            .iter()
+            .copied()
+            .filter(|s| level_steps.contains(s))
+            .collect();
+        let red_steps = if named.is_empty() {
             level_steps.to_vec()
         } else {
-            decision.steps.clone()
+            named
         };
         let round = kyc.submissions;
         match to {

@@ -52,4 +52,38 @@ impl Effect for SumvinEffect {
         name: REVIEW_STARTED,
         facts: &["file_name", "country", "document_type", "level", "attempt"],
     }];
+
+    /// Every Sumvin step is a review decision, and a decision ends the review: after a retry the
+    /// next submission picks its own scenario. A second step could never apply.
+    fn check_timeline(steps: &[&Self]) -> Result<(), (usize, String)> {
+        if steps.len() > 1 {
+            return Err((
+                1,
+                "a Sumvin review ends at its first decision, so a timeline has at most one step \
+                 (after a retry, the next submission picks its own scenario, e.g. with `attempt: 2`)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::core::scenario::{parse_scenario, Source};
+
+    #[test]
+    fn a_timeline_ends_at_its_decision() {
+        let source = Source {
+            path: "two.yaml".into(),
+            text: "name: two\nprovider: sumvin\non: review.started\ntimeline:\n  - set: { status: retry }\n  - after_reads: 3\n    set: { status: approved }\n".into(),
+        };
+        let err = parse_scenario(&[super::super::scenario_schema()], &source).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("timeline[1]: a Sumvin review ends at its first decision"),
+            "{err}"
+        );
+        assert_eq!(err.line, 4);
+    }
 }

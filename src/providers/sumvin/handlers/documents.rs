@@ -181,6 +181,7 @@ pub async fn upload(
     })?;
     let size = imagesize::blob_size(&form.data).ok();
     let forced = forced_scenario(&req);
+    sumvin.check_forced_scenario(forced.as_deref())?;
     let now = sumvin.now();
 
     sumvin.with_tenant(&caller, |state| {
@@ -207,8 +208,7 @@ pub async fn upload(
             height: size.map(|s| s.height as u32),
             data: form.data,
         };
-        let completes_submission = status == KycStatus::Retry
-            || level_steps
+        let completes_submission = level_steps
                 .iter()
                 .all(|s| *s == image.document_type.step() || state.has_documents_for(*s));
         let scenario = if completes_submission {

@@ -149,10 +149,11 @@ pub async fn access_token(req: HttpRequest, caller: Caller, sumvin: web::Data<Su
     Ok(sumvin.with_tenant(&caller, |state| {
         let level = level.unwrap_or_else(|| sumvin.fixtures.default_level.clone());
         state.ensure_kyc(&level, now);
+        let nothing_uploaded = state.images.is_empty();
         if let Some(kyc) = state
             .kyc
             .as_mut()
-            .filter(|k| k.status == KycStatus::Pending)
+            .filter(|k| k.status == KycStatus::Pending && nothing_uploaded)
         {
             kyc.level = level;
         }
@@ -172,6 +173,7 @@ pub async fn access_token(req: HttpRequest, caller: Caller, sumvin: web::Data<Su
 
 pub async fn submit(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
     let forced = forced_scenario(&req);
+    sumvin.check_forced_scenario(forced.as_deref())?;
     let now = sumvin.now();
     sumvin.with_tenant(&caller, |state| {
         let kyc = state.kyc.as_ref().ok_or(SumvinError::NoApplicant)?;

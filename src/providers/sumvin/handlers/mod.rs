@@ -4,7 +4,7 @@ mod documents;
 mod kyc;
 mod sessions;
 
-use actix_web::web;
+use actix_web::{guard, web};
 use serde_json::{json, Value};
 
 use super::errors::{method_not_allowed, route_not_found};
@@ -13,28 +13,33 @@ use super::wire::{epoch_ms_opt, links};
 
 pub use kyc::status_body;
 
+/// GET routes answer HEAD too, as Starlette's do.
+fn get() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let resource =
         |path: &str| web::resource(path.to_owned()).default_service(web::to(method_not_allowed));
     cfg.service(resource("/v0/kyc/access-token").route(web::post().to(kyc::access_token)))
-        .service(resource("/v0/kyc/status").route(web::get().to(kyc::status)))
-        .service(resource("/v0/kyc/details").route(web::get().to(kyc::details)))
+        .service(resource("/v0/kyc/status").route(get().to(kyc::status)))
+        .service(resource("/v0/kyc/details").route(get().to(kyc::details)))
         .service(resource("/v0/kyc/applicant").route(web::post().to(kyc::create_applicant)))
         .service(resource("/v0/kyc/submit").route(web::post().to(kyc::submit)))
         .service(
             resource("/v0/kyc/documents")
                 .route(web::post().to(documents::upload))
-                .route(web::get().to(documents::list)),
+                .route(get().to(documents::list)),
         )
-        .service(resource("/v0/kyc/documents/required").route(web::get().to(documents::required)))
-        .service(resource("/v0/kyc/documents/{image_id}").route(web::get().to(documents::image)))
+        .service(resource("/v0/kyc/documents/required").route(get().to(documents::required)))
+        .service(resource("/v0/kyc/documents/{image_id}").route(get().to(documents::image)))
         .service(resource("/v0/kyc/sessions").route(web::post().to(sessions::mint)))
         .service(resource("/v0/kyc/sessions/redemption").route(web::post().to(sessions::redeem)))
         .service(
             resource("/v0/kyc/sumsub/connect/share-token")
                 .route(web::post().to(sessions::share_token)),
         )
-        .service(resource("/cli/kyc").route(web::get().to(sessions::handoff_page)))
+        .service(resource("/cli/kyc").route(get().to(sessions::handoff_page)))
         .default_service(web::to(route_not_found));
 }
 

@@ -36,6 +36,7 @@ pub async fn mint(
             created_at: now,
             expires_at,
             redeemed_at: None,
+            redeemed_by: None,
             idempotency_key: None,
             access_token: None,
         };
@@ -117,8 +118,9 @@ pub async fn redeem(
             .get_mut(ticket)
             .ok_or(SumvinError::TicketUnknown)?;
         if session.redeemed_at.is_some() {
-            let same_retry =
-                idempotency_key.is_some() && session.idempotency_key == idempotency_key;
+            let same_retry = idempotency_key.is_some()
+                && session.idempotency_key == idempotency_key
+                && session.redeemed_by.as_ref() == Some(&caller.own_tenant);
             if !same_retry {
                 return Err(SumvinError::TicketSpent);
             }
@@ -127,6 +129,7 @@ pub async fn redeem(
                 return Err(SumvinError::TicketExpired);
             }
             session.redeemed_at = Some(now);
+            session.redeemed_by = Some(caller.own_tenant.clone());
             session.idempotency_key = idempotency_key.clone();
             session.access_token = Some(token);
         }
@@ -151,6 +154,15 @@ struct ShareTokenRequest {
 }
 
 fn parse_share_token(bytes: &[u8]) -> Result<ShareTokenRequest, SumvinError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(SumvinError::Validation(vec![Issue {
+            kind: "missing",
+            loc: vec![json!("body")],
+            msg: "Field required".into(),
+            input: Box::new(Value::Null),
+            ctx: None,
+        }]));
+    }
     let value: Value = decode_json(bytes).map_err(|e| {
         let (offset, message) = match e {
             JsonError::Syntax {
@@ -220,42 +232,43 @@ fn parse_share_token(bytes: &[u8]) -> Result<ShareTokenRequest, SumvinError> {
     }
 }
 
+/// `ttl`: an integer 60..=86400 (default 1800), with pydantic's lax coercions (`"600"`, `600.0`).
 fn parse_ttl(body: &Map<String, Value>) -> Result<u32, Issue> {
     let raw = match body.get("ttl") {
         None | Some(Value::Null) => return Ok(1800),
         Some(v) => v,
     };
+    let issue = |kind: &'static str, msg: &str| Issue::new(kind, "body", "ttl", msg, raw.clone());
     let n = match raw {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        Issue::new(
-            "int_parsing",
-            "body",
-            "ttl",
-            "Input should be a valid integer, unable to parse string as an integer",
-            raw.clone(),
-        )
-    })?;
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i,
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+            _ => {
+                return Err(issue(
+                    "int_from_float",
+                    "Input should be a valid integer, got a number with a fractional part",
+                ))
+            }
+        },
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
+            issue(
+                "int_parsing",
+                "Input should be a valid integer, unable to parse string as an integer",
+            )
+        })?,
+        _ => return Err(issue("int_type", "Input should be a valid integer")),
+    };
     if n < 60 {
-        return Err(Issue::new(
+        return Err(issue(
             "greater_than_equal",
-            "body",
-            "ttl",
             "Input should be greater than or equal to 60",
-            raw.clone(),
         )
         .with_ctx(json!({"ge": 60})));
     }
     if n > 86400 {
-        return Err(Issue::new(
+        return Err(issue(
             "less_than_equal",
-            "body",
-            "ttl",
             "Input should be less than or equal to 86400",
-            raw.clone(),
         )
         .with_ctx(json!({"le": 86400})));
     }
