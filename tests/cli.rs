@@ -104,8 +104,13 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let rebilly = lines.next().unwrap().unwrap();
     let sumvin = lines.next().unwrap().unwrap();
     let admin = lines.next().unwrap().unwrap();
+    assert!(
+        rebilly.starts_with("rebilly http://127.0.0.1:") && rebilly.ends_with("/rebilly"),
+        "{rebilly}"
+    );
     assert!(
         sumvin.starts_with("sumvin  http://127.0.0.1:") && sumvin.ends_with("/sumvin"),
         "{sumvin}"

@@ -45,6 +45,14 @@ impl SeededRng {
         format!("{prefix}{}", Alphanumeric.sample_string(&mut self.0, len))
     }
 
+    /// `len` characters of Crockford base32 (ULID alphabet), as in `kyc_doc_01J…` ids.
+    pub fn crockford(&mut self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        (0..len)
+            .map(|_| char::from(ALPHABET[self.0.random_range(0..ALPHABET.len())]))
+            .collect()
+    }
+
     /// `len` decimal digits, never starting with zero.
     pub fn digits(&mut self, len: usize) -> String {
         let mut out = String::with_capacity(len);

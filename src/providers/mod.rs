@@ -1,5 +1,6 @@
 //! The providers this build emulates. Each owns its wire format and uses the core for the rest.
 
+pub mod rebilly;
 pub mod sumvin;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
 pub fn build(core: &Arc<Core>) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
+    providers.push(Arc::new(rebilly::Rebilly::new(core.clone())));
     match sumvin::Sumvin::new(core.clone()) {
         Ok(p) => providers.push(Arc::new(p)),
         Err(e) => errors.push(e),

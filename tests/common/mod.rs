@@ -79,6 +79,28 @@ impl Reply {
         &self.body
     }
 
+    /// Asserts the status and validates the body against a schema of the Rebilly spec.
+    #[track_caller]
+    pub fn rebilly(&self, status: u16, schema: &str) -> &Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        spec::rebilly().check(schema, &self.body);
+        &self.body
+    }
+
+    /// Asserts a Rebilly problem+json of this status (`schema`: NotFound, ValidationError, ...).
+    #[track_caller]
+    pub fn rebilly_problem(&self, status: u16, schema: &str) -> &Value {
+        self.rebilly(status, schema);
+        assert_eq!(self.headers["content-type"], "application/problem+json");
+        assert_eq!(self.body["status"], status);
+        &self.body
+    }
+
     /// Asserts a Sumvin ProblemDetail with this status and error code.
     #[track_caller]
     pub fn sumvin_problem(&self, status: u16, code: &str) -> &Value {
@@ -152,6 +174,12 @@ impl TestApp {
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.body
+    }
+
+    /// A request to Rebilly's core API for organization `org` with secret key `key`.
+    pub fn rebilly(&self, method: Method, key: &str, org: &str, path: &str) -> RequestBuilder {
+        self.request(method, &format!("/rebilly/organizations/{org}{path}"))
+            .header("REB-APIKEY", key)
     }
 
     /// Uploads a document image for `pat` and returns the reply.

@@ -11,6 +11,16 @@ pub struct Spec {
     validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
 }
 
+/// Rebilly's bundled KYC subset (OpenAPI 3.1, YAML).
+pub fn rebilly() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| Spec {
+        document: serde_yaml_ng::from_str(include_str!("../specs/rebilly-kyc.openapi.yaml"))
+            .expect("spec parses"),
+        validators: Mutex::new(HashMap::new()),
+    })
+}
+
 pub fn sumvin() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| Spec {

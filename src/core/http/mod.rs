@@ -2,6 +2,8 @@
 
 mod json;
 mod multipart;
+mod pagination;
+mod problem;
 mod recorder;
 
 use actix_web::http::header;
@@ -12,6 +14,8 @@ use thiserror::Error;
 
 pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
+pub use pagination::{page_request, PageError, PageRequest};
+pub use problem::{instance_of, with_instance, ProblemAt};
 pub use recorder::{record_journal, Mounts};
 
 /// Request header a test sends to pick a scenario by name, whatever the request data says.

@@ -1,16 +1,13 @@
 //! Sumvin's error envelopes: RFC 7807 ProblemDetail (served as `application/json`) and FastAPI's
 //! 422 `{"detail": [...]}`. Every Sumvin failure becomes one of these here and nowhere else.
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 use thiserror::Error;
 
 use super::MOUNT;
-use crate::core::http::BodyError;
+use crate::core::http::{BodyError, ProblemAt};
 
 /// One entry of FastAPI's validation error list (pydantic v2 wording).
 #[derive(Debug, Clone, PartialEq)]
@@ -260,29 +257,12 @@ impl ResponseError for SumvinError {
     }
 }
 
-/// The request path as the client addressed the real API (without the sandbox mount).
-pub fn instance_of(path: &str) -> &str {
-    match path.strip_prefix(MOUNT) {
-        Some("") | None => "/",
-        Some(rest) => rest,
-    }
-}
+impl ProblemAt for SumvinError {
+    const MOUNT: &'static str = MOUNT;
 
-/// Fills `instance` into error bodies; `ResponseError` alone cannot see the request path.
-pub async fn with_instance(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = next.call(req).await?.map_into_boxed_body();
-    let rendered = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<SumvinError>())
-        .map(|e| (e.status_code(), e.body(instance_of(res.request().path()))));
-    Ok(match rendered {
-        Some((status, body)) => res.into_response(HttpResponse::build(status).json(body)),
-        None => res,
-    })
+    fn render_at(&self, instance: &str) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(self.body(instance))
+    }
 }
 
 /// FastAPI's answers for paths and methods it has no route for.
@@ -322,11 +302,5 @@ mod tests {
             body,
             json!({"detail": [{"type": "missing", "loc": ["body", "country"], "msg": "Field required", "input": null}]})
         );
-    }
-
-    #[test]
-    fn instance_strips_the_mount() {
-        assert_eq!(instance_of("/sumvin/v0/kyc/status"), "/v0/kyc/status");
-        assert_eq!(instance_of("/sumvin"), "/");
     }
 }

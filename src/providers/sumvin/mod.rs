@@ -20,6 +20,7 @@ use self::errors::SumvinError;
 use self::fixtures::Fixtures;
 use self::model::{Decision, Image, KycStatus, SumvinTenant};
 use self::scenario::{SumvinEffect, REVIEW_STARTED};
+use crate::core::http::with_instance;
 use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
 use crate::core::{
     Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
@@ -251,7 +252,7 @@ impl Provider for Sumvin {
         cfg.service(
             web::scope(MOUNT)
                 .app_data(data)
-                .wrap(middleware::from_fn(errors::with_instance))
+                .wrap(middleware::from_fn(with_instance::<SumvinError>))
                 .configure(handlers::routes),
         );
     }

@@ -1,0 +1,494 @@
+//! KYC documents: list, create, get, update/create-with-id (PUT), and the review calls.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{Map, Value};
+
+use super::files::IdPath;
+use crate::core::http::{body_limit, decode_json, page_request, read_body};
+use crate::providers::rebilly::auth::Caller;
+use crate::providers::rebilly::errors::{InvalidField, RebillyError};
+use crate::providers::rebilly::model::{
+    Decision, DocumentStatus, DocumentType, KycDocument, RebillyTenant, Rejection, RejectionType,
+    SUBTYPES,
+};
+use crate::providers::rebilly::wire::{
+    created, document_of, list, object, ok, resource_href, Checks,
+};
+use crate::providers::rebilly::Rebilly;
+
+type Reply = Result<HttpResponse, RebillyError>;
+
+/// The writable fields of a document, parsed and checked against the tenant's files.
+struct DocumentInput {
+    customer_id: String,
+    document_type: DocumentType,
+    document_subtype: Option<String>,
+    file_ids: Vec<String>,
+    notes: Option<String>,
+    reason: Option<String>,
+    match_level: u8,
+}
+
+fn parse_input(
+    body: &Map<String, Value>,
+    state: &RebillyTenant,
+) -> Result<DocumentInput, RebillyError> {
+    let mut checks = Checks::default();
+    let customer_id = checks.opt_string(body, "customerId", 50);
+    if customer_id.is_none() && !body.contains_key("customerId") {
+        checks.fail("customerId", "is required");
+    }
+    let document_type = match body.get("documentType") {
+        None => {
+            checks.fail("documentType", "is required");
+            None
+        }
+        Some(Value::String(s)) => DocumentType::parse(s).or_else(|| {
+            checks.fail(
+                "documentType",
+                format!("must be one of {}", DocumentType::NAMES.join(", ")),
+            );
+            None
+        }),
+        Some(_) => {
+            checks.fail("documentType", "must be a string");
+            None
+        }
+    };
+    let document_subtype = checks.opt_string(body, "documentSubtype", 50);
+    if let Some(subtype) = &document_subtype {
+        if !SUBTYPES.contains(&subtype.as_str()) {
+            checks.fail(
+                "documentSubtype",
+                format!("must be one of {} or null", SUBTYPES.join(", ")),
+            );
+        }
+    }
+    let mut file_ids = checks.string_list(body, "fileIds");
+    if file_ids.is_none() {
+        file_ids = checks.opt_string(body, "fileId", 50).map(|id| vec![id]);
+    }
+    let file_ids = file_ids.unwrap_or_default();
+    if file_ids.is_empty() {
+        checks.fail("fileIds", "at least one file is required");
+    }
+    for (i, id) in file_ids.iter().enumerate() {
+        if !state.files.contains(id) {
+            checks.fail(format!("fileIds.{i}"), format!("file {id} does not exist"));
+        }
+    }
+    let match_level = match body.get("matchLevel") {
+        None | Some(Value::Null) => 2,
+        Some(v) => match v.as_u64() {
+            Some(n @ 1..=3) => n as u8,
+            _ => {
+                checks.fail("matchLevel", "must be 1, 2 or 3");
+                2
+            }
+        },
+    };
+    let notes = checks.opt_string(body, "notes", 1000);
+    let reason = checks.opt_string(body, "reason", 1000);
+    checks.finish()?;
+    match (customer_id, document_type) {
+        (Some(customer_id), Some(document_type)) => Ok(DocumentInput {
+            customer_id,
+            document_type,
+            document_subtype,
+            file_ids,
+            notes,
+            reason,
+            match_level,
+        }),
+        _ => Err(RebillyError::Validation(vec![InvalidField::new(
+            "customerId",
+            "must be a string",
+        )])),
+    }
+}
+
+async fn json_object(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+) -> Result<Map<String, Value>, RebillyError> {
+    let bytes = read_body(req, payload, body_limit(req)).await?;
+    object(decode_json(&bytes)?)
+}
+
+fn new_document(
+    state: &mut RebillyTenant,
+    id: String,
+    input: DocumentInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> KycDocument {
+    state.customer(&input.customer_id);
+    KycDocument {
+        id,
+        customer_id: input.customer_id,
+        document_type: input.document_type,
+        document_subtype: input.document_subtype,
+        file_ids: input.file_ids,
+        status: DocumentStatus::Pending,
+        rejection_reason: None,
+        request_id: None,
+        notes: input.notes,
+        reason: input.reason,
+        match_level: input.match_level,
+        reviewer_id: None,
+        reviewer_name: None,
+        review_start_time: None,
+        review_time: None,
+        processed_time: None,
+        created_time: now,
+        updated_time: now,
+        revision: 1,
+        tags: Vec::new(),
+    }
+}
+
+pub async fn create(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&caller, |state| {
+        let input = parse_input(&body, state)?;
+        let id = state.new_id("kyc_doc_");
+        let document = new_document(state, id, input, now);
+        let href = resource_href(&req, "kyc-documents", &document.id);
+        let body = document_of(state, &document, &href);
+        state.documents.insert(document.id.clone(), document);
+        Ok(created(href, body))
+    })
+}
+
+/// `PUT /kyc-documents/{id}`: replaces the writable fields, or creates the document with that id.
+pub async fn put(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let id_ok = path.id.len() <= 50
+        && path
+            .id
+            .chars()
+            .all(|c| c.is_alphanumeric() || "@~-._".contains(c));
+    if !id_ok {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "id",
+            "must be at most 50 characters of letters, digits and @~-._",
+        )]));
+    }
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&caller, |state| {
+        let input = parse_input(&body, state)?;
+        let href = resource_href(&req, "kyc-documents", &path.id);
+        match state.documents.get_mut(&path.id) {
+            Some(document) => {
+                document.customer_id = input.customer_id;
+                document.document_type = input.document_type;
+                document.document_subtype = input.document_subtype;
+                document.file_ids = input.file_ids;
+                document.notes = input.notes;
+                document.reason = input.reason;
+                document.match_level = input.match_level;
+                document.touch(now);
+                let document = document.clone();
+                state.customer(&document.customer_id);
+                Ok(ok(document_of(state, &document, &href)))
+            }
+            None => {
+                let document = new_document(state, path.id.clone(), input, now);
+                let body = document_of(state, &document, &href);
+                state.documents.insert(document.id.clone(), document);
+                Ok(created(href, body))
+            }
+        }
+    })
+}
+
+pub async fn get(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&caller, |state| {
+        let document = state
+            .documents
+            .get(&path.id)
+            .ok_or(RebillyError::NotFound {
+                kind: "KycDocument",
+            })?;
+        Ok(ok(document_of(
+            state,
+            document,
+            &resource_href(&req, "kyc-documents", &document.id),
+        )))
+    })
+}
+
+/// `filter=customerId:cus_1;status:pending,accepted` — the fields a KYC document list filters on.
+fn parse_filter(raw: &str) -> Result<Vec<(String, Vec<String>)>, RebillyError> {
+    raw.split(';')
+        .filter(|c| !c.trim().is_empty())
+        .map(|clause| {
+            let (field, values) = clause.split_once(':').ok_or_else(|| {
+                RebillyError::Validation(vec![InvalidField::new(
+                    "filter",
+                    format!("`{clause}` is not field:value"),
+                )])
+            })?;
+            let field = field.trim();
+            if ![
+                "id",
+                "customerId",
+                "status",
+                "documentType",
+                "documentSubtype",
+                "requestId",
+            ]
+            .contains(&field)
+            {
+                return Err(RebillyError::Validation(vec![InvalidField::new(
+                    "filter",
+                    format!("cannot filter on `{field}`"),
+                )]));
+            }
+            Ok((
+                field.to_owned(),
+                values.split(',').map(|v| v.trim().to_owned()).collect(),
+            ))
+        })
+        .collect()
+}
+
+fn field_value(document: &KycDocument, field: &str) -> Option<String> {
+    match field {
+        "id" => Some(document.id.clone()),
+        "customerId" => Some(document.customer_id.clone()),
+        "status" => Some(document.status.as_str().to_owned()),
+        "documentType" => Some(document.document_type.as_str().to_owned()),
+        "documentSubtype" => document.document_subtype.clone(),
+        "requestId" => document.request_id.clone(),
+        _ => None,
+    }
+}
+
+pub async fn list_documents(
+    req: HttpRequest,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let page = page_request(&req, 100, 1000)?;
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let param = |name: &str| {
+        query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let filter = parse_filter(param("filter").unwrap_or(""))?;
+    let sort = param("sort").unwrap_or("-createdTime");
+    let (field, descending) = match sort.strip_prefix('-') {
+        Some(field) => (field, true),
+        None => (sort, false),
+    };
+    if !["createdTime", "updatedTime"].contains(&field) {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "sort",
+            "can sort by createdTime or updatedTime (prefix - for descending)",
+        )]));
+    }
+    rebilly.with_tenant(&caller, |state| {
+        let render =
+            |d: &KycDocument| document_of(state, d, &resource_href(&req, "kyc-documents", &d.id));
+        if filter.is_empty() && field == "createdTime" {
+            let found = state.documents.page(page.offset, page.limit, descending);
+            return Ok(list(
+                found.items.into_iter().map(render).collect(),
+                found.total,
+                page,
+            ));
+        }
+        let mut matching: Vec<&KycDocument> = state
+            .documents
+            .values()
+            .filter(|d| {
+                filter
+                    .iter()
+                    .all(|(f, values)| field_value(d, f).is_some_and(|v| values.contains(&v)))
+            })
+            .collect();
+        if field == "updatedTime" {
+            matching.sort_by_key(|d| d.updated_time);
+        }
+        if descending {
+            matching.reverse();
+        }
+        let total = matching.len();
+        let items = matching
+            .into_iter()
+            .skip(page.offset)
+            .take(page.limit)
+            .map(render)
+            .collect();
+        Ok(list(items, total, page))
+    })
+}
+
+/// Applies a review call to one document and answers `201` with it, as the spec does.
+fn review_call(
+    req: &HttpRequest,
+    caller: &Caller,
+    rebilly: &Rebilly,
+    id: &str,
+    act: impl FnOnce(&mut KycDocument, chrono::DateTime<chrono::Utc>) -> Result<(), RebillyError>,
+) -> Reply {
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(caller, |state| {
+        let document = state.documents.get_mut(id).ok_or(RebillyError::NotFound {
+            kind: "KycDocument",
+        })?;
+        act(document, now)?;
+        let document = document.clone();
+        let href = resource_href(req, "kyc-documents", &document.id);
+        Ok(created(href.clone(), document_of(state, &document, &href)))
+    })
+}
+
+fn illegal((from, to): (DocumentStatus, DocumentStatus)) -> RebillyError {
+    RebillyError::Conflict(format!(
+        "KYC document is {}; it cannot become {}.",
+        from.as_str(),
+        to.as_str()
+    ))
+}
+
+pub async fn accept(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+        d.transition(Decision::Accept, now).map_err(illegal)?;
+        d.review_time = Some(now);
+        Ok(())
+    })
+}
+
+/// Body: `{type, message}` (the spec) or `{rejectionReason: {type, message}}` (what the SDK sends).
+fn parse_rejection(body: &Map<String, Value>) -> Result<Rejection, RebillyError> {
+    let (reason, prefix) = match body.get("rejectionReason") {
+        Some(Value::Object(inner)) => (inner, "rejectionReason."),
+        _ => (body, ""),
+    };
+    let mut checks = Checks::default();
+    let kind = match reason.get("type") {
+        Some(Value::String(s)) => RejectionType::parse(s).or_else(|| {
+            checks.fail(
+                format!("{prefix}type"),
+                format!("must be one of {}", RejectionType::NAMES.join(", ")),
+            );
+            None
+        }),
+        Some(_) => {
+            checks.fail(format!("{prefix}type"), "must be a string");
+            None
+        }
+        None => {
+            checks.fail(format!("{prefix}type"), "is required");
+            None
+        }
+    };
+    let message = checks.opt_string(reason, "message", 255);
+    if let Some(field) = checks.0.iter_mut().find(|f| f.field == "message") {
+        field.field = format!("{prefix}message");
+    }
+    checks.finish()?;
+    Ok(Rejection {
+        kind: kind.unwrap_or(RejectionType::Other),
+        message,
+    })
+}
+
+pub async fn reject(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let rejection = parse_rejection(&json_object(&req, &mut payload).await?)?;
+    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+        d.transition(Decision::Reject(rejection), now)
+            .map_err(illegal)?;
+        d.review_time = Some(now);
+        Ok(())
+    })
+}
+
+fn reviewable(d: &KycDocument) -> Result<(), RebillyError> {
+    match d.status {
+        DocumentStatus::Archived => Err(RebillyError::Conflict("KYC document is archived.".into())),
+        _ => Ok(()),
+    }
+}
+
+pub async fn review(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+        reviewable(d)?;
+        d.review_time = Some(now);
+        d.touch(now);
+        Ok(())
+    })
+}
+
+pub async fn start_review(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+        reviewable(d)?;
+        if d.reviewer_id.is_some() {
+            return Err(RebillyError::Conflict(
+                "A review of this KYC document is already in progress.".into(),
+            ));
+        }
+        d.start_review(now);
+        Ok(())
+    })
+}
+
+pub async fn stop_review(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+        if d.reviewer_id.is_none() {
+            return Err(RebillyError::Conflict(
+                "No review of this KYC document is in progress.".into(),
+            ));
+        }
+        d.stop_review(now);
+        Ok(())
+    })
+}

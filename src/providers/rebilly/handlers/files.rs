@@ -1,0 +1,292 @@
+//! Files: JSON `{url}` or multipart upload, list, get, update, delete, download.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::Value;
+use sha1::{Digest, Sha1};
+
+use crate::core::assets::fixture_bytes;
+use crate::core::http::{
+    body_limit, decode_json, media_type, page_request, parse_multipart, read_body,
+};
+use crate::providers::rebilly::auth::Caller;
+use crate::providers::rebilly::errors::RebillyError;
+use crate::providers::rebilly::model::File;
+use crate::providers::rebilly::wire::{
+    created, file_json, list, object, ok, resource_href, Checks,
+};
+use crate::providers::rebilly::Rebilly;
+
+type Reply = Result<HttpResponse, RebillyError>;
+
+/// The file's type from its first bytes, with the extension Rebilly reports.
+fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if data.starts_with(b"GIF8") {
+        Some(("image/gif", "gif"))
+    } else if data.starts_with(b"%PDF-") {
+        Some(("application/pdf", "pdf"))
+    } else {
+        None
+    }
+}
+
+/// Fields a file may be created or updated with.
+struct FileFields {
+    name: Option<String>,
+    tags: Option<Vec<String>>,
+    is_public: Option<bool>,
+    source_type: Option<String>,
+}
+
+fn file_fields(body: &serde_json::Map<String, Value>, checks: &mut Checks) -> FileFields {
+    let is_public = match body.get("isPublic") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            checks.fail("isPublic", "must be a boolean");
+            None
+        }
+    };
+    let source_type = checks.opt_string(body, "sourceType", 50);
+    if let Some(s) = &source_type {
+        if ![
+            "upload",
+            "camera",
+            "organization-export",
+            "organization-closure-export",
+        ]
+        .contains(&s.as_str())
+        {
+            checks.fail(
+                "sourceType",
+                "must be one of upload, camera, organization-export, organization-closure-export",
+            );
+        }
+    }
+    FileFields {
+        name: checks.opt_string(body, "name", 255),
+        tags: checks.string_list(body, "tags"),
+        is_public,
+        source_type,
+    }
+}
+
+pub async fn upload(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = read_body(&req, &mut payload, body_limit(&req)).await?;
+    let (data, name, fields) = if media_type(&req).as_deref() == Some("multipart/form-data") {
+        let parts = parse_multipart(&req, body)
+            .await
+            .map_err(|e| RebillyError::BadRequest(e.to_string()))?;
+        let file = parts
+            .iter()
+            .find(|p| p.file_name.is_some())
+            .ok_or_else(|| {
+                RebillyError::Validation(vec![
+                    crate::providers::rebilly::errors::InvalidField::new(
+                        "file",
+                        "a file part is required",
+                    ),
+                ])
+            })?;
+        let text = |n: &str| {
+            parts
+                .iter()
+                .find(|p| p.name == n)
+                .and_then(|p| p.text())
+                .map(str::to_owned)
+        };
+        let fields = FileFields {
+            name: text("name"),
+            tags: text("tags").map(|t| {
+                t.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }),
+            is_public: text("isPublic").map(|v| v == "true" || v == "1"),
+            source_type: text("sourceType"),
+        };
+        (
+            file.data.clone(),
+            file.file_name.clone().unwrap_or_default(),
+            fields,
+        )
+    } else {
+        let body = object(decode_json(&body)?)?;
+        let mut checks = Checks::default();
+        let url = match body.get("url") {
+            Some(Value::String(url)) if !url.is_empty() => Some(url.clone()),
+            Some(_) => {
+                checks.fail("url", "must be a non-empty string");
+                None
+            }
+            None => {
+                checks.fail(
+                    "url",
+                    "is required (or upload the file as multipart/form-data)",
+                );
+                None
+            }
+        };
+        let fields = file_fields(&body, &mut checks);
+        checks.finish()?;
+        // Offline: the sandbox cannot fetch the URL, so the file holds a placeholder document image.
+        let url = url.unwrap_or_default();
+        let name = url
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("document.png")
+            .to_owned();
+        let data =
+            web::Bytes::from_static(fixture_bytes("images/document.png").unwrap_or_default());
+        (data, name, fields)
+    };
+    let (mime, extension) = sniff(&data).ok_or_else(|| {
+        RebillyError::Validation(vec![crate::providers::rebilly::errors::InvalidField::new(
+            "file",
+            "must be a JPEG, PNG, GIF or PDF file",
+        )])
+    })?;
+    let size = imagesize::blob_size(&data).ok();
+    let now = rebilly.core.clock.now();
+    let file = rebilly.with_tenant(&caller, |state| {
+        let file = File {
+            id: state.new_id("file_"),
+            name: fields.name.unwrap_or(name),
+            extension: extension.to_owned(),
+            mime,
+            size: data.len(),
+            width: size.map(|s| s.width as u32),
+            height: size.map(|s| s.height as u32),
+            sha1: hex::encode(Sha1::digest(&data)),
+            tags: fields.tags.unwrap_or_default(),
+            source_type: fields.source_type,
+            is_public: fields.is_public.unwrap_or(false),
+            created_time: now,
+            updated_time: now,
+            data,
+        };
+        state.files.insert(file.id.clone(), file.clone());
+        file
+    });
+    let href = resource_href(&req, "files", &file.id);
+    Ok(created(href.clone(), file_json(&file, &href)))
+}
+
+pub async fn list_files(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
+    let page = page_request(&req, 100, 1000)?;
+    rebilly.with_tenant(&caller, |state| {
+        let found = state.files.page(page.offset, page.limit, true);
+        let items = found
+            .items
+            .iter()
+            .map(|f| file_json(f, &resource_href(&req, "files", &f.id)))
+            .collect();
+        Ok(list(items, found.total, page))
+    })
+}
+
+pub async fn get(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&caller, |state| {
+        let file = state
+            .files
+            .get(&path.id)
+            .ok_or(RebillyError::NotFound { kind: "File" })?;
+        Ok(ok(file_json(file, &resource_href(&req, "files", &file.id))))
+    })
+}
+
+pub async fn update(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = read_body(&req, &mut payload, body_limit(&req)).await?;
+    let body = object(decode_json(&body)?)?;
+    let mut checks = Checks::default();
+    let fields = file_fields(&body, &mut checks);
+    checks.finish()?;
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&caller, |state| {
+        let file = state
+            .files
+            .get_mut(&path.id)
+            .ok_or(RebillyError::NotFound { kind: "File" })?;
+        if let Some(name) = fields.name {
+            file.name = name;
+        }
+        if let Some(tags) = fields.tags {
+            file.tags = tags;
+        }
+        if let Some(is_public) = fields.is_public {
+            file.is_public = is_public;
+        }
+        if fields.source_type.is_some() {
+            file.source_type = fields.source_type;
+        }
+        file.updated_time = now;
+        Ok(ok(file_json(file, &resource_href(&req, "files", &file.id))))
+    })
+}
+
+pub async fn delete(path: web::Path<IdPath>, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
+    rebilly.with_tenant(&caller, |state| {
+        if !state.files.contains(&path.id) {
+            return Err(RebillyError::NotFound { kind: "File" });
+        }
+        if let Some(document) = state
+            .documents
+            .values()
+            .find(|d| d.file_ids.contains(&path.id))
+        {
+            return Err(RebillyError::Conflict(format!(
+                "File is attached to KYC document {}; it cannot be deleted.",
+                document.id
+            )));
+        }
+        state.files.remove(&path.id);
+        Ok(HttpResponse::NoContent().finish())
+    })
+}
+
+pub async fn download(
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&caller, |state| {
+        let file = state
+            .files
+            .get(&path.id)
+            .ok_or(RebillyError::NotFound { kind: "File" })?;
+        Ok(HttpResponse::Ok()
+            .content_type(file.mime)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", file.name.replace('"', "")),
+            ))
+            .body(file.data.clone()))
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdPath {
+    pub id: String,
+}

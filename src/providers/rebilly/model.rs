@@ -1,0 +1,335 @@
+//! Rebilly resources: files, customers and KYC documents with their status machine.
+
+use std::collections::HashMap;
+
+use actix_web::web::Bytes;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::core::fake::FakePerson;
+use crate::core::store::Store;
+use crate::core::SeededRng;
+
+/// Rebilly's timestamp format: RFC 3339, UTC, whole seconds.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+macro_rules! kebab_enum {
+    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        // Not every enum uses every helper.
+        #[allow(dead_code)]
+        impl $name {
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($text => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+    };
+}
+
+kebab_enum!(DocumentType {
+    Identity = "identity-proof",
+    Address = "address-proof",
+    Funds = "funds-proof",
+    Purchase = "purchase-proof",
+    CreditFile = "credit-file-proof",
+});
+
+kebab_enum!(DocumentStatus {
+    Pending = "pending",
+    InProgress = "in-progress",
+    Accepted = "accepted",
+    Rejected = "rejected",
+    Archived = "archived",
+});
+
+kebab_enum!(RejectionType {
+    Unreadable = "document-unreadable",
+    Expired = "document-expired",
+    WasValidButExpired = "document-was-valid-but-expired",
+    NotMatching = "document-not-matching",
+    Duplicate = "document-duplicate",
+    Invalid = "document-invalid",
+    NotOpen = "document-not-open",
+    Underage = "underage-person",
+    ThirdParty = "third-party-or-mismatch",
+    ExpirationDateMissing = "expiration-date-missing",
+    IssueDateMissing = "issue-date-missing",
+    SubtypeMissing = "subtype-missing",
+    DobMismatch = "dob-mismatch",
+    NameMismatch = "name-mismatch",
+    NameAndDobMismatch = "name-and-dob-mismatch",
+    CriticalInfoMissing = "critical-info-missing",
+    OldAddressOnId = "old-address-on-id",
+    Tampered = "tampered-document",
+    Other = "other",
+});
+
+pub const SUBTYPES: &[&str] = &[
+    "passport",
+    "id-card",
+    "driver-license",
+    "birth-certificate",
+    "utility-bill",
+    "rental-receipt",
+    "lease-agreement",
+    "copy-credit-card",
+    "credit-card-statement",
+    "bank-statement",
+    "inheritance-documentation",
+    "tax-return",
+    "salary-slip",
+    "sale-of-assets",
+    "public-health-card",
+    "proof-of-age-card",
+    "reverse-of-id",
+    "public-service",
+    "ewallet-holder-details",
+    "ewallet-transaction-statement",
+    "marriage-certificate",
+    "firearms-license",
+    "insurance-letter",
+    "income-statement",
+    "debtors-letter",
+    "other",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    #[serde(rename = "type")]
+    pub kind: RejectionType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct File {
+    pub id: String,
+    pub name: String,
+    pub extension: String,
+    pub mime: &'static str,
+    pub size: usize,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub sha1: String,
+    pub tags: Vec<String>,
+    pub source_type: Option<String>,
+    pub is_public: bool,
+    pub created_time: DateTime<Utc>,
+    pub updated_time: DateTime<Utc>,
+    #[serde(skip)]
+    pub data: Bytes,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KycDocument {
+    pub id: String,
+    pub customer_id: String,
+    pub document_type: DocumentType,
+    pub document_subtype: Option<String>,
+    pub file_ids: Vec<String>,
+    pub status: DocumentStatus,
+    pub rejection_reason: Option<Rejection>,
+    pub request_id: Option<String>,
+    pub notes: Option<String>,
+    pub reason: Option<String>,
+    pub match_level: u8,
+    pub reviewer_id: Option<String>,
+    pub reviewer_name: Option<String>,
+    pub review_start_time: Option<DateTime<Utc>>,
+    pub review_time: Option<DateTime<Utc>>,
+    pub processed_time: Option<DateTime<Utc>>,
+    pub created_time: DateTime<Utc>,
+    pub updated_time: DateTime<Utc>,
+    pub revision: u32,
+    pub tags: Vec<String>,
+}
+
+/// A review decision, from the review calls, a scenario or the admin API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Analyze,
+    Accept,
+    Reject(Rejection),
+    Archive,
+}
+
+impl DocumentStatus {
+    /// The statuses a document may move to from here.
+    pub fn allowed_next(self) -> &'static [DocumentStatus] {
+        use DocumentStatus::*;
+        match self {
+            Pending => &[InProgress, Accepted, Rejected, Archived],
+            InProgress => &[Accepted, Rejected, Archived],
+            Accepted => &[Rejected, Archived],
+            Rejected => &[Accepted, Archived],
+            Archived => &[],
+        }
+    }
+}
+
+/// The sandbox reviewer that review calls made with a secret key act as.
+pub const REVIEWER_ID: &str = "usr_sandbox_reviewer";
+pub const REVIEWER_NAME: &str = "Sandbox Reviewer";
+
+impl KycDocument {
+    /// The one place a document changes status: keeps timestamps, rejection and revision consistent.
+    pub fn transition(
+        &mut self,
+        decision: Decision,
+        at: DateTime<Utc>,
+    ) -> Result<(), (DocumentStatus, DocumentStatus)> {
+        let to = match &decision {
+            Decision::Analyze => DocumentStatus::InProgress,
+            Decision::Accept => DocumentStatus::Accepted,
+            Decision::Reject(_) => DocumentStatus::Rejected,
+            Decision::Archive => DocumentStatus::Archived,
+        };
+        if !self.status.allowed_next().contains(&to) {
+            return Err((self.status, to));
+        }
+        match decision {
+            Decision::Analyze | Decision::Archive => {}
+            Decision::Accept => {
+                self.rejection_reason = None;
+                self.processed_time = Some(at);
+            }
+            Decision::Reject(rejection) => {
+                self.rejection_reason = Some(rejection);
+                self.processed_time = Some(at);
+            }
+        }
+        self.status = to;
+        self.touch(at);
+        Ok(())
+    }
+
+    pub fn touch(&mut self, at: DateTime<Utc>) {
+        self.updated_time = at;
+        self.revision += 1;
+    }
+
+    pub fn start_review(&mut self, at: DateTime<Utc>) {
+        self.reviewer_id = Some(REVIEWER_ID.into());
+        self.reviewer_name = Some(REVIEWER_NAME.into());
+        self.review_start_time = Some(at);
+        self.touch(at);
+    }
+
+    pub fn stop_review(&mut self, at: DateTime<Utc>) {
+        self.reviewer_id = None;
+        self.reviewer_name = None;
+        self.review_start_time = None;
+        self.touch(at);
+    }
+}
+
+/// Everything one Rebilly organization has.
+#[derive(Serialize)]
+pub struct RebillyTenant {
+    pub files: Store<File>,
+    pub documents: Store<KycDocument>,
+    /// Customers are created on first reference, each with a fake identity for document matches.
+    pub customers: HashMap<String, FakePerson>,
+    #[serde(skip)]
+    pub rng: SeededRng,
+}
+
+impl RebillyTenant {
+    pub fn new(rng: SeededRng) -> Self {
+        RebillyTenant {
+            files: Store::default(),
+            documents: Store::default(),
+            customers: HashMap::new(),
+            rng,
+        }
+    }
+
+    pub fn customer(&mut self, customer_id: &str) -> &FakePerson {
+        if !self.customers.contains_key(customer_id) {
+            let person = FakePerson::generate(&mut self.rng);
+            self.customers.insert(customer_id.to_owned(), person);
+        }
+        &self.customers[customer_id]
+    }
+
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        format!("{prefix}{}", self.rng.crockford(26))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document() -> KycDocument {
+        let t = Utc::now();
+        KycDocument {
+            id: "kyc_doc_1".into(),
+            customer_id: "cus_1".into(),
+            document_type: DocumentType::Identity,
+            document_subtype: None,
+            file_ids: vec![],
+            status: DocumentStatus::Pending,
+            rejection_reason: None,
+            request_id: None,
+            notes: None,
+            reason: None,
+            match_level: 2,
+            reviewer_id: None,
+            reviewer_name: None,
+            review_start_time: None,
+            review_time: None,
+            processed_time: None,
+            created_time: t,
+            updated_time: t,
+            revision: 1,
+            tags: vec![],
+        }
+    }
+
+    #[test]
+    fn decisions_follow_the_machine() {
+        let mut d = document();
+        let t = Utc::now();
+        d.transition(Decision::Analyze, t).unwrap();
+        let rejection = Rejection {
+            kind: RejectionType::Expired,
+            message: None,
+        };
+        d.transition(Decision::Reject(rejection.clone()), t)
+            .unwrap();
+        assert_eq!(
+            (d.status, d.rejection_reason.clone(), d.revision),
+            (DocumentStatus::Rejected, Some(rejection), 3)
+        );
+        d.transition(Decision::Accept, t).unwrap();
+        assert_eq!(d.rejection_reason, None);
+        assert_eq!(
+            d.transition(Decision::Accept, t),
+            Err((DocumentStatus::Accepted, DocumentStatus::Accepted))
+        );
+        d.transition(Decision::Archive, t).unwrap();
+        assert!(d.transition(Decision::Analyze, t).is_err());
+        assert_eq!(RejectionType::NAMES.len(), 19);
+        assert_eq!(SUBTYPES.len(), 26);
+    }
+}

@@ -1,0 +1,185 @@
+//! Rebilly's wire format: resources as JSON, bare-array lists with `Pagination-*` headers,
+//! `201` + `Location` on create.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+use super::errors::{InvalidField, RebillyError};
+use super::model::{rfc3339, File, KycDocument, RebillyTenant};
+use crate::core::fake::FakePerson;
+use crate::core::http::PageRequest;
+
+/// Where a resource lives, as the client addressed the API (with or without the organization).
+pub fn resource_href(req: &HttpRequest, collection: &str, id: &str) -> String {
+    let path = req.path();
+    let prefix = path
+        .find(&format!("/{collection}"))
+        .map_or("", |i| &path[..i]);
+    format!("{prefix}/{collection}/{id}")
+}
+
+pub fn ok(body: Value) -> HttpResponse {
+    HttpResponse::Ok().json(body)
+}
+
+pub fn created(location: String, body: Value) -> HttpResponse {
+    HttpResponse::build(StatusCode::CREATED)
+        .insert_header(("Location", location))
+        .json(body)
+}
+
+/// A bare JSON array with the pagination headers the SDK reads.
+pub fn list(items: Vec<Value>, total: usize, page: PageRequest) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Pagination-Total", total.to_string()))
+        .insert_header(("Pagination-Limit", page.limit.to_string()))
+        .insert_header(("Pagination-Offset", page.offset.to_string()))
+        .json(Value::Array(items))
+}
+
+pub fn file_json(file: &File, href: &str) -> Value {
+    let mut v = serde_json::to_value(file).unwrap_or_default();
+    v["createdTime"] = json!(rfc3339(file.created_time));
+    v["updatedTime"] = json!(rfc3339(file.updated_time));
+    v["_links"] = json!([
+        {"rel": "self", "href": href},
+        {"rel": "download", "href": format!("{href}/download")},
+    ]);
+    v
+}
+
+fn time_opt(t: Option<chrono::DateTime<chrono::Utc>>) -> Value {
+    t.map_or(Value::Null, |t| json!(rfc3339(t)))
+}
+
+/// What Rebilly's analysis "read" from an identity document: the customer's fake identity.
+fn matches(document: &KycDocument, person: &FakePerson) -> Value {
+    let decided = matches!(
+        document.status,
+        super::model::DocumentStatus::Accepted | super::model::DocumentStatus::Rejected
+    );
+    if !decided {
+        return Value::Null;
+    }
+    let accepted = document.status == super::model::DocumentStatus::Accepted;
+    let dob = format!("{}T00:00:00Z", person.date_of_birth.format("%Y-%m-%d"));
+    json!({
+        "version": "2.0",
+        "score": if accepted { 92 } else { 31 },
+        "checkList": [
+            {"name": "containsImage", "failed": false, "score": 100, "reason": null},
+            {"name": "firstName", "failed": !accepted, "score": if accepted { 100 } else { 20 }, "reason": null},
+            {"name": "lastName", "failed": false, "score": 100, "reason": null},
+            {"name": "dateOfBirth", "failed": false, "score": 100, "reason": null},
+        ],
+        "data": {
+            "containsImage": true,
+            "isIdentityDocument": true,
+            "isPublishedOnline": false,
+            "firstName": person.first_name,
+            "lastName": person.last_name,
+            "dateOfBirth": dob,
+            "documentNumber": person.document_number,
+            "documentSubtype": document.document_subtype,
+        },
+    })
+}
+
+pub fn document_json(document: &KycDocument, person: Option<&FakePerson>, href: &str) -> Value {
+    let mut v = serde_json::to_value(document).unwrap_or_default();
+    for (field, value) in [
+        ("createdTime", Some(document.created_time)),
+        ("updatedTime", Some(document.updated_time)),
+    ] {
+        v[field] = time_opt(value);
+    }
+    v["processedTime"] = time_opt(document.processed_time);
+    v["reviewStartTime"] = time_opt(document.review_start_time);
+    v["reviewTime"] = time_opt(document.review_time);
+    v["tags"] = json!(document
+        .tags
+        .iter()
+        .map(|name| json!({"name": name, "type": "kyc-document"}))
+        .collect::<Vec<_>>());
+    let analysis = person.map_or(Value::Null, |p| matches(document, p));
+    v["documentMatches"] = analysis.clone();
+    v["parsedData"] = analysis;
+    v["_links"] = json!([{"rel": "self", "href": href}]);
+    v
+}
+
+/// Renders a document with its customer's identity.
+pub fn document_of(state: &RebillyTenant, document: &KycDocument, href: &str) -> Value {
+    document_json(document, state.customers.get(&document.customer_id), href)
+}
+
+/// The JSON object a create or update sent, or a 422 naming the body.
+pub fn object(body: Value) -> Result<Map<String, Value>, RebillyError> {
+    match body {
+        Value::Object(map) => Ok(map),
+        _ => Err(RebillyError::Validation(vec![InvalidField::new(
+            "body",
+            "must be a JSON object",
+        )])),
+    }
+}
+
+/// Collects per-field problems so one 422 names every bad field.
+#[derive(Default)]
+pub struct Checks(pub Vec<InvalidField>);
+
+impl Checks {
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(InvalidField::new(field, message));
+    }
+
+    /// An optional string of at most `max` characters (`null` allowed).
+    pub fn opt_string(
+        &mut self,
+        body: &Map<String, Value>,
+        field: &str,
+        max: usize,
+    ) -> Option<String> {
+        match body.get(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.chars().count() <= max => Some(s.clone()),
+            Some(Value::String(_)) => {
+                self.fail(field, format!("must be at most {max} characters"));
+                None
+            }
+            Some(_) => {
+                self.fail(field, "must be a string");
+                None
+            }
+        }
+    }
+
+    pub fn string_list(&mut self, body: &Map<String, Value>, field: &str) -> Option<Vec<String>> {
+        match body.get(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str() {
+                        Some(s) => out.push(s.to_owned()),
+                        None => self.fail(format!("{field}.{i}"), "must be a string"),
+                    }
+                }
+                Some(out)
+            }
+            Some(_) => {
+                self.fail(field, "must be an array of strings");
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), RebillyError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(RebillyError::Validation(self.0))
+        }
+    }
+}
