@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 const KEY: &str = "sk_sandbox_1";
 const ORG: &str = "org-1";
 
-async fn upload_file(app: &TestApp) -> Value {
-    let form = Form::new().part("file", Part::bytes(tiny_png()).file_name("id-front.png"));
+/// Uploads a PNG named `name`; the name picks the review scenario (`manual*` stays pending).
+async fn upload_named(app: &TestApp, name: &str) -> Value {
+    let form = Form::new().part("file", Part::bytes(tiny_png()).file_name(name.to_owned()));
     let reply = app
         .send(
             app.rebilly(Method::POST, KEY, ORG, "/files")
@@ -19,6 +20,10 @@ async fn upload_file(app: &TestApp) -> Value {
         )
         .await;
     reply.rebilly(201, "File").clone()
+}
+
+async fn upload_file(app: &TestApp) -> Value {
+    upload_named(app, "manual-id-front.png").await
 }
 
 async fn create_document(app: &TestApp, file_id: &str) -> Value {
@@ -425,4 +430,152 @@ async fn organizations_are_tenants_and_keys_remember_theirs() {
         reply.body["resource"]["rejectionReason"]["type"],
         "tampered-document"
     );
+}
+
+async fn document_for(app: &TestApp, file_name: &str, document_type: &str) -> Value {
+    let file = upload_named(app, file_name).await;
+    let body =
+        json!({"customerId": "cus_9", "documentType": document_type, "fileIds": [file["id"]]});
+    let reply = app
+        .send(
+            app.rebilly(Method::POST, KEY, ORG, "/kyc-documents")
+                .json(&body),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body.clone()
+}
+
+async fn read_document(app: &TestApp, id: &Value) -> Value {
+    let reply = app
+        .send(app.rebilly(
+            Method::GET,
+            KEY,
+            ORG,
+            &format!("/kyc-documents/{}", id.as_str().unwrap()),
+        ))
+        .await;
+    reply.rebilly(200, "ProofOfIdentityKycDocument").clone()
+}
+
+#[tokio::test]
+async fn identity_and_address_proofs_are_accepted_after_a_short_review() {
+    let app = spawn_app().await;
+    let identity = document_for(&app, "passport.png", "identity-proof").await;
+    assert_eq!(identity["status"], "in-progress", "analysis starts at once");
+    let address = document_for(&app, "bill.png", "address-proof").await;
+    let funds = document_for(&app, "statement.png", "funds-proof").await;
+    assert_eq!(
+        funds["status"], "pending",
+        "only identity and address proofs are analyzed automatically"
+    );
+    app.advance(4).await;
+    assert_eq!(
+        read_document(&app, &identity["id"]).await["status"],
+        "in-progress"
+    );
+    app.advance(1).await;
+    let accepted = read_document(&app, &identity["id"]).await;
+    assert_eq!(accepted["status"], "accepted");
+    assert_eq!(accepted["processedTime"], "2026-01-01T00:00:05Z");
+    assert_eq!(accepted["documentMatches"]["score"], 92);
+    assert_eq!(
+        read_document(&app, &address["id"]).await["status"],
+        "accepted"
+    );
+    assert_eq!(read_document(&app, &funds["id"]).await["status"], "pending");
+}
+
+#[tokio::test]
+async fn every_rejection_type_has_a_magic_file_name() {
+    let app = spawn_app().await;
+    let types = [
+        "document-unreadable",
+        "document-expired",
+        "document-was-valid-but-expired",
+        "document-not-matching",
+        "document-duplicate",
+        "document-invalid",
+        "document-not-open",
+        "underage-person",
+        "third-party-or-mismatch",
+        "expiration-date-missing",
+        "issue-date-missing",
+        "subtype-missing",
+        "dob-mismatch",
+        "name-mismatch",
+        "name-and-dob-mismatch",
+        "critical-info-missing",
+        "old-address-on-id",
+        "tampered-document",
+        "other",
+    ];
+    let mut ids = Vec::new();
+    for kind in types {
+        ids.push((
+            kind,
+            document_for(&app, &format!("reject-{kind}.png"), "identity-proof").await["id"].clone(),
+        ));
+    }
+    app.advance(5).await;
+    for (kind, id) in ids {
+        let document = read_document(&app, &id).await;
+        assert_eq!(document["status"], "rejected", "{kind}");
+        assert_eq!(document["rejectionReason"]["type"], kind);
+    }
+}
+
+#[tokio::test]
+async fn a_human_decision_cancels_the_automated_review() {
+    let app = spawn_app().await;
+    let document = document_for(&app, "passport.png", "identity-proof").await;
+    let id = document["id"].as_str().unwrap();
+    let reply = app
+        .send(
+            app.rebilly(
+                Method::POST,
+                KEY,
+                ORG,
+                &format!("/kyc-documents/{id}/rejection"),
+            )
+            .json(&json!({"type": "name-mismatch"})),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    app.advance(60).await;
+    assert_eq!(
+        read_document(&app, &document["id"]).await["status"],
+        "rejected",
+        "the scheduled acceptance no longer applies"
+    );
+}
+
+#[tokio::test]
+async fn the_scenario_header_forces_a_review() {
+    let app = spawn_app().await;
+    let file = upload_named(&app, "passport.png").await;
+    let body =
+        json!({"customerId": "cus_1", "documentType": "identity-proof", "fileIds": [file["id"]]});
+    let unknown = app
+        .send(
+            app.rebilly(Method::POST, KEY, ORG, "/kyc-documents")
+                .header("X-Sandbox-Scenario", "nope")
+                .json(&body),
+        )
+        .await;
+    unknown.rebilly_problem(400, "BadRequest");
+    let listed = app
+        .send(app.rebilly(Method::GET, KEY, ORG, "/kyc-documents"))
+        .await;
+    assert_eq!(listed.headers["pagination-total"], "0", "nothing written");
+    let forced = app
+        .send(
+            app.rebilly(Method::POST, KEY, ORG, "/kyc-documents")
+                .header("X-Sandbox-Scenario", "rebilly-reject-underage-person")
+                .json(&body),
+        )
+        .await;
+    app.advance(5).await;
+    let document = read_document(&app, &forced.body["id"]).await;
+    assert_eq!(document["rejectionReason"]["type"], "underage-person");
 }

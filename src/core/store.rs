@@ -77,6 +77,15 @@ impl<T> Store<T> {
     }
 }
 
+/// Like `HashMap`'s: panics on a missing id, so use it only right after a lookup or an insert.
+impl<T> std::ops::Index<&str> for Store<T> {
+    type Output = T;
+
+    fn index(&self, id: &str) -> &T {
+        &self.items[id]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

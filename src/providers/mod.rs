@@ -9,7 +9,7 @@ use crate::core::{Core, LoadError, Provider, ScenarioSchema};
 
 /// What each provider's scenario files may contain.
 pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
-    vec![sumvin::scenario_schema()]
+    vec![rebilly::scenario_schema(), sumvin::scenario_schema()]
 }
 
 /// Builds every provider from its fixtures; all fixture errors are reported together.

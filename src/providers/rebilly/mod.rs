@@ -4,6 +4,7 @@ mod auth;
 mod errors;
 mod handlers;
 mod model;
+mod scenario;
 mod wire;
 
 use std::collections::HashMap;
@@ -15,7 +16,9 @@ use parking_lot::RwLock;
 use self::auth::Caller;
 use self::errors::RebillyError;
 use self::model::{Decision, RebillyTenant, Rejection, RejectionType};
+use self::scenario::{RebillyEffect, DOCUMENT_CREATED};
 use crate::core::http::with_instance;
+use crate::core::scenario::{schema_for, Facts, Scenario, ScenarioSchema, TimelineRun};
 use crate::core::{
     Core, Job, Provider, TenantId, TenantInfo, TenantMap, TransitionError, TransitionRequest,
 };
@@ -23,6 +26,10 @@ use crate::core::{
 pub const NAME: &str = "rebilly";
 pub const MOUNT: &str = "/rebilly";
 const KYC_DOCUMENT: &str = "kyc-document";
+
+pub fn scenario_schema() -> Box<dyn ScenarioSchema> {
+    schema_for::<RebillyEffect>()
+}
 
 pub struct Rebilly {
     core: Arc<Core>,
@@ -73,6 +80,111 @@ impl Rebilly {
     }
 }
 
+impl Rebilly {
+    /// The automated review for a new document; chosen before anything is written, so an unknown
+    /// `X-Sandbox-Scenario` leaves no trace.
+    fn choose_scenario(
+        &self,
+        state: &RebillyTenant,
+        document: &model::KycDocument,
+        forced: Option<&str>,
+    ) -> Result<Option<Arc<Scenario>>, RebillyError> {
+        let mut facts = Facts::default();
+        facts
+            .add("document_type", document.document_type.as_str())
+            .add("customer_id", document.customer_id.as_str());
+        if let Some(subtype) = &document.document_subtype {
+            facts.add("document_subtype", subtype.as_str());
+        }
+        for file in document
+            .file_ids
+            .iter()
+            .filter_map(|id| state.files.get(id))
+        {
+            facts.add("file_name", file.name.as_str());
+        }
+        self.core
+            .scenarios()
+            .select(NAME, DOCUMENT_CREATED, &facts, forced)
+            .map_err(|e| RebillyError::BadRequest(e.to_string()))
+    }
+
+    /// Starts the chosen scenario on a stored document and applies what is due at once.
+    fn start_review(
+        &self,
+        tenant: &TenantId,
+        state: &mut RebillyTenant,
+        id: &str,
+        scenario: Option<Arc<Scenario>>,
+    ) {
+        let now = self.core.clock.now();
+        if let (Some(document), Some(scenario)) = (state.documents.get_mut(id), scenario) {
+            document.run = Some(TimelineRun::start(
+                scenario,
+                self.core.scheduler.next_run_id(),
+                now,
+            ));
+        }
+        self.drive(tenant, state, id, now);
+    }
+
+    /// Applies the document's due timeline steps and schedules its next timed one.
+    fn drive(
+        &self,
+        tenant: &TenantId,
+        state: &mut RebillyTenant,
+        id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        let Some(document) = state.documents.get_mut(id) else {
+            return;
+        };
+        let Some(run) = document.run.as_mut() else {
+            return;
+        };
+        let run_id = run.run_id;
+        let (steps, due) = run.take_due(now);
+        let finished = run.is_finished();
+        for (step, at) in steps {
+            match serde_json::from_value::<RebillyEffect>(step.set) {
+                Ok(effect) => {
+                    if let Err((from, to)) = document.transition(effect.into_decision(), at) {
+                        log::warn!(
+                            "rebilly: scenario step skipped: {} -> {} is not allowed",
+                            from.as_str(),
+                            to.as_str()
+                        );
+                    }
+                }
+                Err(e) => log::error!(
+                    "rebilly: scenario step was validated at load but does not parse: {e}"
+                ),
+            }
+        }
+        if finished {
+            document.run = None;
+        }
+        if let Some(due) = due {
+            self.core.scheduler.schedule(Job {
+                at: due.at,
+                provider: NAME,
+                tenant: tenant.clone(),
+                kind: KYC_DOCUMENT,
+                id: id.to_owned(),
+                run_id,
+            });
+        }
+    }
+
+    /// A client read the document: counts toward `after_reads` steps.
+    fn note_read(&self, tenant: &TenantId, state: &mut RebillyTenant, id: &str) {
+        if let Some(run) = state.documents.get_mut(id).and_then(|d| d.run.as_mut()) {
+            run.record_read();
+            self.drive(tenant, state, id, self.core.clock.now());
+        }
+    }
+}
+
 impl Provider for Rebilly {
     fn name(&self) -> &'static str {
         NAME
@@ -109,7 +221,20 @@ impl Provider for Rebilly {
         self.tenants.reset(tenant)
     }
 
-    fn fire(&self, _job: &Job) {}
+    fn fire(&self, job: &Job) {
+        let Some(slot) = self.tenants.get(&job.tenant) else {
+            return;
+        };
+        let mut state = slot.state.lock();
+        let current = state
+            .documents
+            .get(&job.id)
+            .and_then(|d| d.run.as_ref())
+            .map(|r| r.run_id);
+        if current == Some(job.run_id) {
+            self.drive(&job.tenant, &mut state, &job.id, job.at);
+        }
+    }
 
     fn transition(
         &self,
@@ -159,6 +284,7 @@ impl Provider for Rebilly {
         for slot in slots {
             let mut state = slot.state.lock();
             if let Some(document) = state.documents.get_mut(&request.id) {
+                document.run = None;
                 document
                     .transition(decision, self.core.clock.now())
                     .map_err(|(from, to)| TransitionError::Illegal {

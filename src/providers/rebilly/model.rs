@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::core::fake::FakePerson;
+use crate::core::scenario::TimelineRun;
 use crate::core::store::Store;
 use crate::core::SeededRng;
 
@@ -161,6 +162,9 @@ pub struct KycDocument {
     pub updated_time: DateTime<Utc>,
     pub revision: u32,
     pub tags: Vec<String>,
+    /// The automated review this document is going through, if any.
+    #[serde(skip)]
+    pub run: Option<TimelineRun>,
 }
 
 /// A review decision, from the review calls, a scenario or the admin API.
@@ -303,6 +307,7 @@ mod tests {
             updated_time: t,
             revision: 1,
             tags: vec![],
+            run: None,
         }
     }
 

@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 use super::files::IdPath;
-use crate::core::http::{body_limit, decode_json, page_request, read_body};
+use crate::core::http::{body_limit, decode_json, forced_scenario, page_request, read_body};
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
@@ -143,6 +143,7 @@ fn new_document(
         updated_time: now,
         revision: 1,
         tags: Vec::new(),
+        run: None,
     }
 }
 
@@ -153,15 +154,21 @@ pub async fn create(
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
     let body = json_object(&req, &mut payload).await?;
+    let forced = forced_scenario(&req);
     let now = rebilly.core.clock.now();
     rebilly.with_tenant(&caller, |state| {
         let input = parse_input(&body, state)?;
         let id = state.new_id("kyc_doc_");
         let document = new_document(state, id, input, now);
+        let scenario = rebilly.choose_scenario(state, &document, forced.as_deref())?;
         let href = resource_href(&req, "kyc-documents", &document.id);
-        let body = document_of(state, &document, &href);
-        state.documents.insert(document.id.clone(), document);
-        Ok(created(href, body))
+        let id = document.id.clone();
+        state.documents.insert(id.clone(), document);
+        rebilly.start_review(&caller.tenant, state, &id, scenario);
+        Ok(created(
+            href.clone(),
+            document_of(state, &state.documents[id.as_str()], &href),
+        ))
     })
 }
 
@@ -185,6 +192,7 @@ pub async fn put(
         )]));
     }
     let body = json_object(&req, &mut payload).await?;
+    let forced = forced_scenario(&req);
     let now = rebilly.core.clock.now();
     rebilly.with_tenant(&caller, |state| {
         let input = parse_input(&body, state)?;
@@ -205,9 +213,13 @@ pub async fn put(
             }
             None => {
                 let document = new_document(state, path.id.clone(), input, now);
-                let body = document_of(state, &document, &href);
-                state.documents.insert(document.id.clone(), document);
-                Ok(created(href, body))
+                let scenario = rebilly.choose_scenario(state, &document, forced.as_deref())?;
+                state.documents.insert(path.id.clone(), document);
+                rebilly.start_review(&caller.tenant, state, &path.id, scenario);
+                Ok(created(
+                    href.clone(),
+                    document_of(state, &state.documents[path.id.as_str()], &href),
+                ))
             }
         }
     })
@@ -220,17 +232,15 @@ pub async fn get(
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
     rebilly.with_tenant(&caller, |state| {
-        let document = state
-            .documents
-            .get(&path.id)
-            .ok_or(RebillyError::NotFound {
+        if !state.documents.contains(&path.id) {
+            return Err(RebillyError::NotFound {
                 kind: "KycDocument",
-            })?;
-        Ok(ok(document_of(
-            state,
-            document,
-            &resource_href(&req, "kyc-documents", &document.id),
-        )))
+            });
+        }
+        rebilly.note_read(&caller.tenant, state, &path.id);
+        let document = &state.documents[path.id.as_str()];
+        let href = resource_href(&req, "kyc-documents", &document.id);
+        Ok(ok(document_of(state, document, &href)))
     })
 }
 
@@ -345,7 +355,8 @@ pub async fn list_documents(
     })
 }
 
-/// Applies a review call to one document and answers `201` with it, as the spec does.
+/// Applies a review call to one document and answers `201` with it, as the spec does. A human
+/// taking a review call takes over from the automated review, so its timeline stops.
 fn review_call(
     req: &HttpRequest,
     caller: &Caller,
@@ -359,6 +370,7 @@ fn review_call(
             kind: "KycDocument",
         })?;
         act(document, now)?;
+        document.run = None;
         let document = document.clone();
         let href = resource_href(req, "kyc-documents", &document.id);
         Ok(created(href.clone(), document_of(state, &document, &href)))
