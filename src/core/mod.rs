@@ -20,7 +20,7 @@ use parking_lot::{Mutex, RwLock};
 pub use clock::{Clock, ClockMode};
 pub use ids::SeededRng;
 pub use journal::Journal;
-pub use provider::{Provider, TransitionError, TransitionRequest};
+pub use provider::{mount_provider, Provider, TransitionError, TransitionRequest};
 pub use scenario::{LoadError, ScenarioSchema, ScenarioSet};
 pub use scheduler::{Job, Scheduler};
 pub use tenant::{TenantId, TenantInfo, TenantMap};
@@ -69,6 +69,31 @@ impl Core {
         let count = fresh.len();
         *self.scenarios.write() = Arc::new(fresh);
         Ok(count)
+    }
+
+    /// Takes the steps of `run` due at `now` (each with its own instant) and schedules the next
+    /// timed one for the resource `kind`/`id` of `tenant` at `provider`.
+    pub fn take_due_steps(
+        &self,
+        run: &mut scenario::TimelineRun,
+        now: chrono::DateTime<chrono::Utc>,
+        provider: &'static str,
+        tenant: &TenantId,
+        kind: &'static str,
+        id: &str,
+    ) -> Vec<(scenario::Step, chrono::DateTime<chrono::Utc>)> {
+        let (steps, due) = run.take_due(now);
+        if let Some(due) = due {
+            self.scheduler.schedule(Job {
+                at: due.at,
+                provider,
+                tenant: tenant.clone(),
+                kind,
+                id: id.to_owned(),
+                run_id: due.run_id,
+            });
+        }
+        steps
     }
 
     /// The random stream for one tenant (or any other named scope).

@@ -6,6 +6,7 @@ use actix_web::web;
 use serde::Deserialize;
 use thiserror::Error;
 
+use super::http::{with_instance, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo};
 
@@ -63,4 +64,19 @@ pub enum TransitionError {
     },
     #[error("{0}")]
     Invalid(String),
+}
+
+/// Mounts a provider's routes under `E::MOUNT`, with the provider as app data and its errors
+/// rendered with `instance` filled in. `E` is the provider's error type.
+pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
+    cfg: &mut web::ServiceConfig,
+    provider: Arc<P>,
+    routes: fn(&mut web::ServiceConfig),
+) {
+    cfg.service(
+        web::scope(E::MOUNT)
+            .app_data(web::Data::from(provider))
+            .wrap(actix_web::middleware::from_fn(with_instance::<E>))
+            .configure(routes),
+    );
 }

@@ -10,17 +10,17 @@ mod wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::{middleware, web};
+use actix_web::web;
 use parking_lot::RwLock;
 
 use self::auth::Caller;
 use self::errors::RebillyError;
 use self::model::{Decision, RebillyTenant, Rejection, RejectionType};
 use self::scenario::{RebillyEffect, DOCUMENT_CREATED};
-use crate::core::http::with_instance;
 use crate::core::scenario::{schema_for, Facts, Scenario, ScenarioSchema, TimelineRun};
 use crate::core::{
-    Core, Job, Provider, TenantId, TenantInfo, TenantMap, TransitionError, TransitionRequest,
+    mount_provider, Core, Job, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
+    TransitionRequest,
 };
 
 pub const NAME: &str = "rebilly";
@@ -142,9 +142,12 @@ impl Rebilly {
         let Some(run) = document.run.as_mut() else {
             return;
         };
-        let run_id = run.run_id;
-        let (steps, due) = run.take_due(now);
-        let finished = run.is_finished();
+        let steps = self
+            .core
+            .take_due_steps(run, now, NAME, tenant, KYC_DOCUMENT, id);
+        if run.is_finished() {
+            document.run = None;
+        }
         for (step, at) in steps {
             match serde_json::from_value::<RebillyEffect>(step.set) {
                 Ok(effect) => {
@@ -160,19 +163,6 @@ impl Rebilly {
                     "rebilly: scenario step was validated at load but does not parse: {e}"
                 ),
             }
-        }
-        if finished {
-            document.run = None;
-        }
-        if let Some(due) = due {
-            self.core.scheduler.schedule(Job {
-                at: due.at,
-                provider: NAME,
-                tenant: tenant.clone(),
-                kind: KYC_DOCUMENT,
-                id: id.to_owned(),
-                run_id,
-            });
         }
     }
 
@@ -195,13 +185,7 @@ impl Provider for Rebilly {
     }
 
     fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        let data = web::Data::from(self);
-        cfg.service(
-            web::scope(MOUNT)
-                .app_data(data)
-                .wrap(middleware::from_fn(with_instance::<RebillyError>))
-                .configure(handlers::routes),
-        );
+        mount_provider::<_, RebillyError>(cfg, self, handlers::routes);
     }
 
     fn tenants(&self) -> Vec<TenantInfo> {

@@ -11,7 +11,7 @@ mod wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::{middleware, web};
+use actix_web::web;
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
 
@@ -20,11 +20,10 @@ use self::errors::SumvinError;
 use self::fixtures::Fixtures;
 use self::model::{Decision, Image, KycStatus, SumvinTenant};
 use self::scenario::{SumvinEffect, REVIEW_STARTED};
-use crate::core::http::with_instance;
 use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
 use crate::core::{
-    Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
-    TransitionRequest,
+    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap,
+    TransitionError, TransitionRequest,
 };
 
 pub const NAME: &str = "sumvin";
@@ -170,9 +169,10 @@ impl Sumvin {
             return;
         };
         let Some(run) = kyc.run.as_mut() else { return };
-        let run_id = run.run_id;
-        let (steps, due) = run.take_due(now);
         let applicant_id = kyc.applicant_id.clone();
+        let steps = self
+            .core
+            .take_due_steps(run, now, NAME, tenant, APPLICANT, &applicant_id);
         let level_steps = self.fixtures.steps(&kyc.level).to_vec();
         for (step, at) in steps {
             let effect: SumvinEffect = match serde_json::from_value(step.set) {
@@ -192,16 +192,6 @@ impl Sumvin {
                     illegal.to
                 );
             }
-        }
-        if let Some(due) = due {
-            self.core.scheduler.schedule(Job {
-                at: due.at,
-                provider: NAME,
-                tenant: tenant.clone(),
-                kind: APPLICANT,
-                id: applicant_id,
-                run_id,
-            });
         }
     }
 
@@ -248,13 +238,7 @@ impl Provider for Sumvin {
     }
 
     fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        let data = web::Data::from(self);
-        cfg.service(
-            web::scope(MOUNT)
-                .app_data(data)
-                .wrap(middleware::from_fn(with_instance::<SumvinError>))
-                .configure(handlers::routes),
-        );
+        mount_provider::<_, SumvinError>(cfg, self, handlers::routes);
     }
 
     fn tenants(&self) -> Vec<TenantInfo> {
