@@ -579,3 +579,25 @@ async fn the_scenario_header_forces_a_review() {
     let document = read_document(&app, &forced.body["id"]).await;
     assert_eq!(document["rejectionReason"]["type"], "underage-person");
 }
+
+#[tokio::test]
+async fn oversized_bodies_get_413_as_problem_json() {
+    let app = common::spawn_with(|c| c.max_body = 1024).await;
+    let big = json!({"url": "x".repeat(4096)});
+    let reply = app
+        .send(app.rebilly(Method::POST, KEY, ORG, "/files").json(&big))
+        .await;
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.headers["content-type"], "application/problem+json");
+    assert_eq!(reply.body["status"], 413);
+    let reply = app
+        .send(
+            app.rebilly(Method::POST, KEY, ORG, "/kyc-documents")
+                .json(&json!([1])),
+        )
+        .await;
+    assert_eq!(
+        reply.rebilly_problem(422, "ValidationError")["invalidFields"][0]["field"],
+        "body"
+    );
+}

@@ -2,13 +2,13 @@
 //! `201` + `Location` on create.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::errors::{InvalidField, RebillyError};
 use super::model::{rfc3339, File, KycDocument, RebillyTenant};
 use crate::core::fake::FakePerson;
-use crate::core::http::PageRequest;
+use crate::core::http::{body_limit, decode_json, read_body, PageRequest};
 
 /// Where a resource lives, as the client addressed the API (with or without the organization).
 pub fn resource_href(req: &HttpRequest, collection: &str, id: &str) -> String {
@@ -114,15 +114,23 @@ pub fn document_of(state: &RebillyTenant, document: &KycDocument, href: &str) ->
     document_json(document, state.customers.get(&document.customer_id), href)
 }
 
-/// The JSON object a create or update sent, or a 422 naming the body.
-pub fn object(body: Value) -> Result<Map<String, Value>, RebillyError> {
-    match body {
+/// The JSON object a create or update sent, or a 400 (malformed) or 422 (not an object).
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, RebillyError> {
+    match decode_json(bytes)? {
         Value::Object(map) => Ok(map),
         _ => Err(RebillyError::Validation(vec![InvalidField::new(
             "body",
             "must be a JSON object",
         )])),
     }
+}
+
+/// Reads a bounded request body and parses it as a JSON object.
+pub async fn json_object(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+) -> Result<Map<String, Value>, RebillyError> {
+    parse_object(&read_body(req, payload, body_limit(req)).await?)
 }
 
 /// Collects per-field problems so one 422 names every bad field.

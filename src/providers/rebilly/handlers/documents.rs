@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 use super::files::IdPath;
-use crate::core::http::{body_limit, decode_json, forced_scenario, page_request, read_body};
+use crate::core::http::{forced_scenario, page_request};
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
@@ -12,7 +12,7 @@ use crate::providers::rebilly::model::{
     SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, document_of, list, object, ok, resource_href, Checks,
+    created, document_of, json_object, list, ok, resource_href, Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -105,14 +105,6 @@ fn parse_input(
             "must be a string",
         )])),
     }
-}
-
-async fn json_object(
-    req: &HttpRequest,
-    payload: &mut web::Payload,
-) -> Result<Map<String, Value>, RebillyError> {
-    let bytes = read_body(req, payload, body_limit(req)).await?;
-    object(decode_json(&bytes)?)
 }
 
 fn new_document(

@@ -6,14 +6,12 @@ use serde_json::Value;
 use sha1::{Digest, Sha1};
 
 use crate::core::assets::fixture_bytes;
-use crate::core::http::{
-    body_limit, decode_json, media_type, page_request, parse_multipart, read_body,
-};
+use crate::core::http::{body_limit, media_type, page_request, parse_multipart, read_body};
 use crate::providers::rebilly::auth::Caller;
-use crate::providers::rebilly::errors::RebillyError;
+use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::File;
 use crate::providers::rebilly::wire::{
-    created, file_json, list, object, ok, resource_href, Checks,
+    created, file_json, json_object, list, ok, parse_object, resource_href, Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -90,12 +88,7 @@ pub async fn upload(
             .iter()
             .find(|p| p.file_name.is_some())
             .ok_or_else(|| {
-                RebillyError::Validation(vec![
-                    crate::providers::rebilly::errors::InvalidField::new(
-                        "file",
-                        "a file part is required",
-                    ),
-                ])
+                RebillyError::Validation(vec![InvalidField::new("file", "a file part is required")])
             })?;
         let text = |n: &str| {
             parts
@@ -121,7 +114,7 @@ pub async fn upload(
             fields,
         )
     } else {
-        let body = object(decode_json(&body)?)?;
+        let body = parse_object(&body)?;
         let mut checks = Checks::default();
         let url = match body.get("url") {
             Some(Value::String(url)) if !url.is_empty() => Some(url.clone()),
@@ -152,7 +145,7 @@ pub async fn upload(
         (data, name, fields)
     };
     let (mime, extension) = sniff(&data).ok_or_else(|| {
-        RebillyError::Validation(vec![crate::providers::rebilly::errors::InvalidField::new(
+        RebillyError::Validation(vec![InvalidField::new(
             "file",
             "must be a JPEG, PNG, GIF or PDF file",
         )])
@@ -218,8 +211,7 @@ pub async fn update(
     caller: Caller,
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
-    let body = read_body(&req, &mut payload, body_limit(&req)).await?;
-    let body = object(decode_json(&body)?)?;
+    let body = json_object(&req, &mut payload).await?;
     let mut checks = Checks::default();
     let fields = file_fields(&body, &mut checks);
     checks.finish()?;
