@@ -63,7 +63,7 @@ fn scenarios_lists_the_ones_in_force() {
     let out = Command::new(BIN).arg("scenarios").output().unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout.lines().count(), 6 + 21, "{stdout}");
+    assert_eq!(stdout.lines().count(), 6 + 22, "{stdout}");
     assert!(
         stdout
             .lines()

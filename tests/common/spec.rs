@@ -11,13 +11,24 @@ pub struct Spec {
     validators: Mutex<HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
 }
 
-/// Rebilly's bundled KYC subset (OpenAPI 3.1, YAML).
+/// Rebilly's bundled KYC subset (OpenAPI 3.1, YAML), with one deliberate addition: the
+/// seed-era `kycGatherer` link rel beside the latest spec's `gatherer` (README explains why both).
 pub fn rebilly() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
-    SPEC.get_or_init(|| Spec {
-        document: serde_yaml_ng::from_str(include_str!("../specs/rebilly-kyc.openapi.yaml"))
-            .expect("spec parses"),
-        validators: Mutex::new(HashMap::new()),
+    SPEC.get_or_init(|| {
+        let mut document: Value =
+            serde_yaml_ng::from_str(include_str!("../specs/rebilly-kyc.openapi.yaml"))
+                .expect("spec parses");
+        let rels = document.pointer_mut(
+            "/components/schemas/KycRequest/properties/_links/items/properties/rel/enum",
+        );
+        rels.and_then(Value::as_array_mut)
+            .expect("KycRequest link rels are an enum")
+            .push(json!("kycGatherer"));
+        Spec {
+            document,
+            validators: Mutex::new(HashMap::new()),
+        }
     })
 }
 

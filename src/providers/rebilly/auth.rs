@@ -15,6 +15,7 @@ use crate::core::{Sandbox, TenantId, TenantInfo};
 pub struct Caller {
     pub tenant: TenantId,
     pub info: TenantInfo,
+    pub organization_id: String,
 }
 
 impl FromRequest for Caller {
@@ -49,5 +50,9 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
         credential: format!("REB-APIKEY (organization {organization_id})"),
         created_at: rebilly.core.clock.now(),
     };
-    Ok(Caller { tenant, info })
+    Ok(Caller {
+        tenant,
+        info,
+        organization_id,
+    })
 }

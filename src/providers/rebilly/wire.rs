@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::errors::{InvalidField, RebillyError};
-use super::model::{rfc3339, File, KycDocument, RebillyTenant};
+use super::model::{rfc3339, File, KycDocument, KycRequest, RebillyTenant};
 use crate::core::fake::FakePerson;
 use crate::core::http::{body_limit, decode_json, read_body, PageRequest};
 
@@ -112,6 +112,57 @@ pub fn document_json(document: &KycDocument, person: Option<&FakePerson>, href: 
 /// Renders a document with its customer's identity.
 pub fn document_of(state: &RebillyTenant, document: &KycDocument, href: &str) -> Value {
     document_json(document, state.customers.get(&document.customer_id), href)
+}
+
+/// A request with its links; `expand` embeds its documents (`?expand=documents`).
+pub fn request_of(state: &RebillyTenant, request: &KycRequest, href: &str, expand: bool) -> Value {
+    let mut v = serde_json::to_value(request).unwrap_or_default();
+    if let Value::Object(map) = &mut v {
+        map.remove("documentIds");
+        map.remove("gathererToken");
+        map.remove("gathererJwtId");
+        map.remove("gathererUrl");
+    }
+    for (field, t) in [
+        ("expirationTime", request.expiration_time),
+        ("createdTime", request.created_time),
+        ("updatedTime", request.updated_time),
+    ] {
+        v[field] = json!(rfc3339(t));
+    }
+    let collection = href
+        .rsplit_once("/kyc-requests/")
+        .map_or("", |(prefix, _)| prefix);
+    v["_links"] = json!([
+        {"rel": "self", "href": href},
+        {"rel": "documents", "href": format!("{collection}/kyc-documents?filter=requestId:{}", request.id)},
+        {"rel": "kycGatherer", "href": request.gatherer_url},
+        {"rel": "gatherer", "href": request.gatherer_url},
+    ]);
+    if expand {
+        let documents: Vec<Value> = state
+            .provided(request)
+            .into_iter()
+            .map(|d| document_of(state, d, &format!("{collection}/kyc-documents/{}", d.id)))
+            .collect();
+        v["_embedded"] = json!({"documents": documents});
+    }
+    v
+}
+
+/// Whether `?expand=` asks for `name` (a comma-separated list).
+pub fn expands(req: &HttpRequest, name: &str) -> bool {
+    query_param(req, "expand").is_some_and(|v| v.split(',').any(|part| part.trim() == name))
+}
+
+/// The last value of a query parameter.
+pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 /// The JSON object a create or update sent, or a 400 (malformed) or 422 (not an object).

@@ -4,12 +4,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 use super::files::IdPath;
-use crate::core::http::{forced_scenario, page_request};
+use super::listing::{ListQuery, Listed};
+use crate::core::http::forced_scenario;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
     Decision, DocumentStatus, DocumentType, KycDocument, RebillyTenant, Rejection, RejectionType,
-    SUBTYPES,
+    MODIFIED, REVIEWED, SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
     created, document_of, json_object, list, ok, resource_href, Checks,
@@ -19,7 +20,7 @@ use crate::providers::rebilly::Rebilly;
 type Reply = Result<HttpResponse, RebillyError>;
 
 /// The writable fields of a document, parsed and checked against the tenant's files.
-struct DocumentInput {
+pub(crate) struct DocumentInput {
     customer_id: String,
     document_type: DocumentType,
     document_subtype: Option<String>,
@@ -27,6 +28,7 @@ struct DocumentInput {
     notes: Option<String>,
     reason: Option<String>,
     match_level: u8,
+    request_id: Option<String>,
 }
 
 fn parse_input(
@@ -89,6 +91,7 @@ fn parse_input(
     };
     let notes = checks.opt_string(body, "notes", 1000);
     let reason = checks.opt_string(body, "reason", 1000);
+    let request_id = checks.opt_string(body, "requestId", 50);
     checks.finish()?;
     match (customer_id, document_type) {
         (Some(customer_id), Some(document_type)) => Ok(DocumentInput {
@@ -99,6 +102,7 @@ fn parse_input(
             notes,
             reason,
             match_level,
+            request_id,
         }),
         _ => Err(RebillyError::Validation(vec![InvalidField::new(
             "customerId",
@@ -107,14 +111,40 @@ fn parse_input(
     }
 }
 
-fn new_document(
+/// The request a new document counts toward: the one named (`requestId`, a sandbox extension
+/// to the read-only field), else the customer's newest open request that asks for its type.
+fn request_for(
+    state: &RebillyTenant,
+    input: &DocumentInput,
+) -> Result<Option<String>, RebillyError> {
+    let subtype = input.document_subtype.as_deref();
+    let Some(id) = &input.request_id else {
+        return Ok(state.open_request_for(&input.customer_id, input.document_type, subtype));
+    };
+    let refuse =
+        |message: String| RebillyError::Validation(vec![InvalidField::new("requestId", message)]);
+    match state.requests.get(id) {
+        None => Err(refuse(format!("KYC request {id} does not exist"))),
+        Some(request) if request.customer_id != input.customer_id => Err(refuse(format!(
+            "KYC request {id} belongs to another customer"
+        ))),
+        Some(_) => state
+            .admit(id, input.document_type, subtype)
+            .map(|()| Some(id.clone()))
+            .map_err(|refusal| refuse(refusal.to_string())),
+    }
+}
+
+/// A new pending document from checked input, linked to its request.
+pub(crate) fn new_document(
     state: &mut RebillyTenant,
     id: String,
     input: DocumentInput,
     now: chrono::DateTime<chrono::Utc>,
-) -> KycDocument {
+) -> Result<KycDocument, RebillyError> {
+    let request_id = request_for(state, &input)?;
     state.customer(&input.customer_id);
-    KycDocument {
+    Ok(KycDocument {
         id,
         customer_id: input.customer_id,
         document_type: input.document_type,
@@ -122,7 +152,7 @@ fn new_document(
         file_ids: input.file_ids,
         status: DocumentStatus::Pending,
         rejection_reason: None,
-        request_id: None,
+        request_id,
         notes: input.notes,
         reason: input.reason,
         match_level: input.match_level,
@@ -136,7 +166,7 @@ fn new_document(
         revision: 1,
         tags: Vec::new(),
         run: None,
-    }
+    })
 }
 
 pub async fn create(
@@ -151,11 +181,11 @@ pub async fn create(
     rebilly.with_tenant(&caller, |state| {
         let input = parse_input(&body, state)?;
         let id = state.new_id("kyc_doc_");
-        let document = new_document(state, id, input, now);
+        let document = new_document(state, id, input, now)?;
         let scenario = rebilly.choose_scenario(state, &document, forced.as_deref())?;
         let href = resource_href(&req, "kyc-documents", &document.id);
         let id = document.id.clone();
-        state.documents.insert(id.clone(), document);
+        state.insert_document(document, now);
         rebilly.start_review(&caller.tenant, state, &id, scenario);
         Ok(created(
             href.clone(),
@@ -189,8 +219,9 @@ pub async fn put(
     rebilly.with_tenant(&caller, |state| {
         let input = parse_input(&body, state)?;
         let href = resource_href(&req, "kyc-documents", &path.id);
-        match state.documents.get_mut(&path.id) {
-            Some(document) => {
+        if state.documents.contains(&path.id) {
+            state.customer(&input.customer_id);
+            state.change_document(&path.id, now, MODIFIED, |document| {
                 document.customer_id = input.customer_id;
                 document.document_type = input.document_type;
                 document.document_subtype = input.document_subtype;
@@ -199,21 +230,21 @@ pub async fn put(
                 document.reason = input.reason;
                 document.match_level = input.match_level;
                 document.touch(now);
-                let document = document.clone();
-                state.customer(&document.customer_id);
-                Ok(ok(document_of(state, &document, &href)))
-            }
-            None => {
-                let document = new_document(state, path.id.clone(), input, now);
-                let scenario = rebilly.choose_scenario(state, &document, forced.as_deref())?;
-                state.documents.insert(path.id.clone(), document);
-                rebilly.start_review(&caller.tenant, state, &path.id, scenario);
-                Ok(created(
-                    href.clone(),
-                    document_of(state, &state.documents[path.id.as_str()], &href),
-                ))
-            }
+            });
+            return Ok(ok(document_of(
+                state,
+                &state.documents[path.id.as_str()],
+                &href,
+            )));
         }
+        let document = new_document(state, path.id.clone(), input, now)?;
+        let scenario = rebilly.choose_scenario(state, &document, forced.as_deref())?;
+        state.insert_document(document, now);
+        rebilly.start_review(&caller.tenant, state, &path.id, scenario);
+        Ok(created(
+            href.clone(),
+            document_of(state, &state.documents[path.id.as_str()], &href),
+        ))
     })
 }
 
@@ -236,50 +267,30 @@ pub async fn get(
     })
 }
 
-/// `filter=customerId:cus_1;status:pending,accepted` — the fields a KYC document list filters on.
-fn parse_filter(raw: &str) -> Result<Vec<(String, Vec<String>)>, RebillyError> {
-    raw.split(';')
-        .filter(|c| !c.trim().is_empty())
-        .map(|clause| {
-            let (field, values) = clause.split_once(':').ok_or_else(|| {
-                RebillyError::Validation(vec![InvalidField::new(
-                    "filter",
-                    format!("`{clause}` is not field:value"),
-                )])
-            })?;
-            let field = field.trim();
-            if ![
-                "id",
-                "customerId",
-                "status",
-                "documentType",
-                "documentSubtype",
-                "requestId",
-            ]
-            .contains(&field)
-            {
-                return Err(RebillyError::Validation(vec![InvalidField::new(
-                    "filter",
-                    format!("cannot filter on `{field}`"),
-                )]));
-            }
-            Ok((
-                field.to_owned(),
-                values.split(',').map(|v| v.trim().to_owned()).collect(),
-            ))
-        })
-        .collect()
-}
+impl Listed for KycDocument {
+    const FILTERABLE: &'static [&'static str] = &[
+        "id",
+        "customerId",
+        "status",
+        "documentType",
+        "documentSubtype",
+        "requestId",
+    ];
 
-fn field_value(document: &KycDocument, field: &str) -> Option<String> {
-    match field {
-        "id" => Some(document.id.clone()),
-        "customerId" => Some(document.customer_id.clone()),
-        "status" => Some(document.status.as_str().to_owned()),
-        "documentType" => Some(document.document_type.as_str().to_owned()),
-        "documentSubtype" => document.document_subtype.clone(),
-        "requestId" => document.request_id.clone(),
-        _ => None,
+    fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "id" => Some(&self.id),
+            "customerId" => Some(&self.customer_id),
+            "status" => Some(self.status.as_str()),
+            "documentType" => Some(self.document_type.as_str()),
+            "documentSubtype" => self.document_subtype.as_deref(),
+            "requestId" => self.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn updated_time(&self) -> chrono::DateTime<chrono::Utc> {
+        self.updated_time
     }
 }
 
@@ -288,84 +299,44 @@ pub async fn list_documents(
     caller: Caller,
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
-    let page = page_request(&req, 100, 1000)?;
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let param = |name: &str| {
-        query
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let filter = parse_filter(param("filter").unwrap_or(""))?;
-    let sort = param("sort").unwrap_or("-createdTime");
-    let (field, descending) = match sort.strip_prefix('-') {
-        Some(field) => (field, true),
-        None => (sort, false),
-    };
-    if !["createdTime", "updatedTime"].contains(&field) {
-        return Err(RebillyError::Validation(vec![InvalidField::new(
-            "sort",
-            "can sort by createdTime or updatedTime (prefix - for descending)",
-        )]));
-    }
+    let query = ListQuery::parse::<KycDocument>(&req)?;
     rebilly.with_tenant(&caller, |state| {
-        let render =
-            |d: &KycDocument| document_of(state, d, &resource_href(&req, "kyc-documents", &d.id));
-        if filter.is_empty() && field == "createdTime" {
-            let found = state.documents.page(page.offset, page.limit, descending);
-            return Ok(list(
-                found.items.into_iter().map(render).collect(),
-                found.total,
-                page,
-            ));
-        }
-        let mut matching: Vec<&KycDocument> = state
-            .documents
-            .values()
-            .filter(|d| {
-                filter
-                    .iter()
-                    .all(|(f, values)| field_value(d, f).is_some_and(|v| values.contains(&v)))
-            })
-            .collect();
-        if field == "updatedTime" {
-            matching.sort_by_key(|d| d.updated_time);
-        }
-        if descending {
-            matching.reverse();
-        }
-        let total = matching.len();
-        let items = matching
+        let (found, total) = query.run(&state.documents);
+        let items = found
             .into_iter()
-            .skip(page.offset)
-            .take(page.limit)
-            .map(render)
+            .map(|d| document_of(state, d, &resource_href(&req, "kyc-documents", &d.id)))
             .collect();
-        Ok(list(items, total, page))
+        Ok(list(items, total, query.page))
     })
 }
 
 /// Applies a review call to one document and answers `201` with it, as the spec does. A human
 /// taking a review call takes over from the automated review, so its timeline stops.
+/// `event` is what a call that leaves the status as it was emits.
 fn review_call(
     req: &HttpRequest,
     caller: &Caller,
     rebilly: &Rebilly,
     id: &str,
+    event: &'static str,
     act: impl FnOnce(&mut KycDocument, chrono::DateTime<chrono::Utc>) -> Result<(), RebillyError>,
 ) -> Reply {
     let now = rebilly.core.clock.now();
     rebilly.with_tenant(caller, |state| {
-        let document = state.documents.get_mut(id).ok_or(RebillyError::NotFound {
-            kind: "KycDocument",
-        })?;
-        act(document, now)?;
-        document.run = None;
-        let document = document.clone();
-        let href = resource_href(req, "kyc-documents", &document.id);
-        Ok(created(href.clone(), document_of(state, &document, &href)))
+        state
+            .change_document(id, now, event, |document| {
+                act(document, now)?;
+                document.run = None;
+                Ok::<_, RebillyError>(())
+            })
+            .ok_or(RebillyError::NotFound {
+                kind: "KycDocument",
+            })??;
+        let href = resource_href(req, "kyc-documents", id);
+        Ok(created(
+            href.clone(),
+            document_of(state, &state.documents[id], &href),
+        ))
     })
 }
 
@@ -383,7 +354,7 @@ pub async fn accept(
     caller: Caller,
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
-    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+    review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         d.transition(Decision::Accept, now).map_err(illegal)?;
         d.review_time = Some(now);
         Ok(())
@@ -433,7 +404,7 @@ pub async fn reject(
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
     let rejection = parse_rejection(&json_object(&req, &mut payload).await?)?;
-    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+    review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         d.transition(Decision::Reject(rejection), now)
             .map_err(illegal)?;
         d.review_time = Some(now);
@@ -454,7 +425,7 @@ pub async fn review(
     caller: Caller,
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
-    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+    review_call(&req, &caller, &rebilly, &path.id, REVIEWED, |d, now| {
         reviewable(d)?;
         d.review_time = Some(now);
         d.touch(now);
@@ -468,7 +439,7 @@ pub async fn start_review(
     caller: Caller,
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
-    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+    review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         reviewable(d)?;
         if d.reviewer_id.is_some() {
             return Err(RebillyError::Conflict(
@@ -486,7 +457,7 @@ pub async fn stop_review(
     caller: Caller,
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
-    review_call(&req, &caller, &rebilly, &path.id, |d, now| {
+    review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         if d.reviewer_id.is_none() {
             return Err(RebillyError::Conflict(
                 "No review of this KYC document is in progress.".into(),

@@ -3,6 +3,8 @@
 
 mod documents;
 pub mod files;
+mod listing;
+mod requests;
 
 use actix_web::web;
 
@@ -36,6 +38,17 @@ fn core_resources(cfg: &mut web::ServiceConfig) {
         resource("/kyc-documents/{id}")
             .route(web::get().to(documents::get))
             .route(web::put().to(documents::put)),
+    )
+    .service(
+        resource("/kyc-requests")
+            .route(web::get().to(requests::list_requests))
+            .route(web::post().to(requests::create)),
+    )
+    .service(
+        resource("/kyc-requests/{id}")
+            .route(web::get().to(requests::get))
+            .route(web::patch().to(requests::patch))
+            .route(web::delete().to(requests::delete)),
     )
     .service(resource("/kyc-documents/{id}/acceptance").route(web::post().to(documents::accept)))
     .service(resource("/kyc-documents/{id}/rejection").route(web::post().to(documents::reject)))

@@ -1,15 +1,11 @@
-//! Rebilly resources: files, customers and KYC documents with their status machine.
-
-use std::collections::HashMap;
+//! Rebilly resources: files, customers and KYC documents with their status machine; KYC requests
+//! in `request`.
 
 use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::core::fake::FakePerson;
 use crate::core::scenario::TimelineRun;
-use crate::core::store::Store;
-use crate::core::SeededRng;
 
 /// Rebilly's timestamp format: RFC 3339, UTC, whole seconds.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
@@ -18,7 +14,7 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 
 macro_rules! kebab_enum {
     ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -43,6 +39,13 @@ macro_rules! kebab_enum {
         }
     };
 }
+
+mod request;
+pub mod session;
+mod tenant;
+
+pub use request::{KycRequest, Refusal, RequestStatus, RequestedDocument, DEFAULT_MAX_ATTEMPTS};
+pub use tenant::{RebillyTenant, MODIFIED, REVIEWED};
 
 kebab_enum!(DocumentType {
     Identity = "identity-proof",
@@ -246,45 +249,11 @@ impl KycDocument {
     }
 }
 
-/// Everything one Rebilly organization has.
-#[derive(Serialize)]
-pub struct RebillyTenant {
-    pub files: Store<File>,
-    pub documents: Store<KycDocument>,
-    /// Customers are created on first reference, each with a fake identity for document matches.
-    pub customers: HashMap<String, FakePerson>,
-    #[serde(skip)]
-    pub rng: SeededRng,
-}
-
-impl RebillyTenant {
-    pub fn new(rng: SeededRng) -> Self {
-        RebillyTenant {
-            files: Store::default(),
-            documents: Store::default(),
-            customers: HashMap::new(),
-            rng,
-        }
-    }
-
-    pub fn customer(&mut self, customer_id: &str) -> &FakePerson {
-        if !self.customers.contains_key(customer_id) {
-            let person = FakePerson::generate(&mut self.rng);
-            self.customers.insert(customer_id.to_owned(), person);
-        }
-        &self.customers[customer_id]
-    }
-
-    pub fn new_id(&mut self, prefix: &str) -> String {
-        format!("{prefix}{}", self.rng.crockford(26))
-    }
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn document() -> KycDocument {
+    pub(crate) fn document() -> KycDocument {
         let t = Utc::now();
         KycDocument {
             id: "kyc_doc_1".into(),

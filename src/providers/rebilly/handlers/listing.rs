@@ -1,0 +1,116 @@
+//! Rebilly collection queries: `limit`/`offset`, `filter=field:v1,v2;field2:v3` and
+//! `sort=[-]field`, answered in O(limit) when neither filter nor a custom sort is asked for.
+
+use actix_web::HttpRequest;
+use chrono::{DateTime, Utc};
+
+use crate::core::http::{page_request, PageRequest};
+use crate::core::store::Store;
+use crate::providers::rebilly::errors::{InvalidField, RebillyError};
+use crate::providers::rebilly::wire::query_param;
+
+pub struct ListQuery {
+    pub page: PageRequest,
+    filter: Vec<(String, Vec<String>)>,
+    by_updated_time: bool,
+    descending: bool,
+}
+
+/// A resource that can be listed: the filterable fields and their values.
+pub trait Listed {
+    const FILTERABLE: &'static [&'static str];
+    fn field(&self, name: &str) -> Option<&str>;
+    fn updated_time(&self) -> DateTime<Utc>;
+}
+
+fn invalid(field: &str, message: String) -> RebillyError {
+    RebillyError::Validation(vec![InvalidField::new(field, message)])
+}
+
+impl ListQuery {
+    pub fn parse<T: Listed>(req: &HttpRequest) -> Result<Self, RebillyError> {
+        let page = page_request(req, 100, 1000)?;
+        let raw_filter = query_param(req, "filter").unwrap_or_default();
+        let mut filter = Vec::new();
+        for clause in raw_filter.split(';').filter(|c| !c.trim().is_empty()) {
+            let (field, values) = clause
+                .split_once(':')
+                .ok_or_else(|| invalid("filter", format!("`{clause}` is not field:value")))?;
+            let field = field.trim();
+            if !T::FILTERABLE.contains(&field) {
+                return Err(invalid(
+                    "filter",
+                    format!(
+                        "cannot filter on `{field}`; filterable: {}",
+                        T::FILTERABLE.join(", ")
+                    ),
+                ));
+            }
+            filter.push((
+                field.to_owned(),
+                values.split(',').map(|v| v.trim().to_owned()).collect(),
+            ));
+        }
+        let sort = query_param(req, "sort").unwrap_or_else(|| "-createdTime".into());
+        let (field, descending) = match sort.strip_prefix('-') {
+            Some(field) => (field, true),
+            None => (sort.as_str(), false),
+        };
+        let by_updated_time = match field {
+            "createdTime" => false,
+            "updatedTime" => true,
+            _ => {
+                return Err(invalid(
+                    "sort",
+                    "can sort by createdTime or updatedTime (prefix - for descending)".into(),
+                ))
+            }
+        };
+        Ok(ListQuery {
+            page,
+            filter,
+            by_updated_time,
+            descending,
+        })
+    }
+
+    fn admits<T: Listed>(&self, item: &T) -> bool {
+        self.filter
+            .iter()
+            .all(|(f, values)| item.field(f).is_some_and(|v| values.iter().any(|x| x == v)))
+    }
+
+    /// One page of `store` (insertion order is creation order) and the total that matched.
+    pub fn run<'a, T: Listed>(&self, store: &'a Store<T>) -> (Vec<&'a T>, usize) {
+        if self.filter.is_empty() && !self.by_updated_time {
+            let page = store.page(self.page.offset, self.page.limit, self.descending);
+            return (page.items, page.total);
+        }
+        self.run_where(store, |_| true)
+    }
+
+    /// Like `run`, restricted to the items `scope` admits (a storefront customer's own).
+    pub fn run_where<'a, T: Listed>(
+        &self,
+        store: &'a Store<T>,
+        scope: impl Fn(&T) -> bool,
+    ) -> (Vec<&'a T>, usize) {
+        let mut matching: Vec<&T> = store
+            .values()
+            .filter(|item| scope(item) && self.admits(*item))
+            .collect();
+        if self.by_updated_time {
+            matching.sort_by_key(|item| item.updated_time());
+        }
+        if self.descending {
+            matching.reverse();
+        }
+        let total = matching.len();
+        let page = matching
+            .into_iter()
+            .skip(self.page.offset)
+            .take(self.page.limit)
+            .collect();
+        (page, total)
+    }
+}

@@ -1,0 +1,397 @@
+//! KYC requests: list, create (with a gatherer link), get, PATCH, DELETE.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Map, Value};
+
+use super::files::IdPath;
+use super::listing::{ListQuery, Listed};
+use crate::core::http::base_url;
+use crate::providers::rebilly::auth::Caller;
+use crate::providers::rebilly::errors::{InvalidField, RebillyError};
+use crate::providers::rebilly::model::{
+    DocumentType, KycRequest, RebillyTenant, RequestStatus, RequestedDocument,
+    DEFAULT_MAX_ATTEMPTS, SUBTYPES,
+};
+use crate::providers::rebilly::wire::{
+    created, expands, json_object, list, ok, request_of, resource_href, Checks,
+};
+use crate::providers::rebilly::{Rebilly, MOUNT};
+
+type Reply = Result<HttpResponse, RebillyError>;
+
+/// How long a request (and its gatherer link) lives unless `expirationTime` says otherwise.
+pub const DEFAULT_LIFETIME: Duration = Duration::hours(1);
+
+impl Listed for KycRequest {
+    const FILTERABLE: &'static [&'static str] = &["id", "customerId", "status"];
+
+    fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "id" => Some(&self.id),
+            "customerId" => Some(&self.customer_id),
+            "status" => Some(self.status.as_str()),
+            _ => None,
+        }
+    }
+
+    fn updated_time(&self) -> DateTime<Utc> {
+        self.updated_time
+    }
+}
+
+fn requested_document(checks: &mut Checks, at: &str, item: &Value) -> Option<RequestedDocument> {
+    let Value::Object(item) = item else {
+        checks.fail(at, "must be an object");
+        return None;
+    };
+    let kind = match item.get("type") {
+        None => {
+            checks.fail(format!("{at}.type"), "is required");
+            None
+        }
+        Some(v) => v.as_str().and_then(DocumentType::parse).or_else(|| {
+            checks.fail(
+                format!("{at}.type"),
+                format!("must be one of {}", DocumentType::NAMES.join(", ")),
+            );
+            None
+        }),
+    };
+    let subtypes = checks.string_list(item, "subtypes");
+    for (i, subtype) in subtypes.iter().flatten().enumerate() {
+        if !SUBTYPES.contains(&subtype.as_str()) {
+            checks.fail(
+                format!("{at}.subtypes.{i}"),
+                format!("must be one of {}", SUBTYPES.join(", ")),
+            );
+        }
+    }
+    if let Some(f) = checks
+        .0
+        .iter_mut()
+        .find(|f| f.field.starts_with("subtypes"))
+    {
+        f.field = format!("{at}.{}", f.field);
+    }
+    let max_attempts = match item.get("maxAttempts") {
+        None | Some(Value::Null) => DEFAULT_MAX_ATTEMPTS,
+        Some(v) => match v.as_u64() {
+            Some(n @ 0..=100) => n as u32,
+            _ => {
+                checks.fail(
+                    format!("{at}.maxAttempts"),
+                    "must be an integer from 0 (unlimited) to 100",
+                );
+                DEFAULT_MAX_ATTEMPTS
+            }
+        },
+    };
+    let mut flag = |name: &str| match item.get(name) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            checks.fail(format!("{at}.{name}"), "must be a boolean");
+            false
+        }
+    };
+    let face_proof_required = flag("faceProofRequired");
+    let face_liveness_required = flag("faceLivenessRequired");
+    Some(RequestedDocument {
+        kind: kind?,
+        subtypes,
+        max_attempts,
+        face_proof_required,
+        face_liveness_required,
+    })
+}
+
+fn requested_documents(
+    checks: &mut Checks,
+    body: &Map<String, Value>,
+) -> Option<Vec<RequestedDocument>> {
+    let items = match body.get("documents") {
+        None => {
+            checks.fail("documents", "is required");
+            return None;
+        }
+        Some(Value::Array(items)) if items.is_empty() => {
+            checks.fail("documents", "must list at least one document");
+            return None;
+        }
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            checks.fail("documents", "must be an array");
+            return None;
+        }
+    };
+    let mut documents: Vec<RequestedDocument> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if let Some(document) = requested_document(checks, &format!("documents.{i}"), item) {
+            if documents.iter().any(|d| d.kind == document.kind) {
+                checks.fail(
+                    format!("documents.{i}.type"),
+                    format!("{} is requested twice", document.kind.as_str()),
+                );
+            }
+            documents.push(document);
+        }
+    }
+    Some(documents)
+}
+
+/// The optional fields a create and a PATCH share.
+struct RequestFields {
+    redirect_url: Option<Option<String>>,
+    reason: Option<Option<String>>,
+    match_level: Option<u8>,
+    expiration_time: Option<DateTime<Utc>>,
+}
+
+fn request_fields(
+    checks: &mut Checks,
+    body: &Map<String, Value>,
+    now: DateTime<Utc>,
+) -> RequestFields {
+    let redirect_url = body.contains_key("redirectUrl").then(|| {
+        let url = checks.opt_string(body, "redirectUrl", 2048);
+        if let Some(url) = &url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                checks.fail("redirectUrl", "must be an absolute http(s) URL");
+            }
+        }
+        url
+    });
+    let reason = body
+        .contains_key("reason")
+        .then(|| checks.opt_string(body, "reason", 1000));
+    let match_level = match body.get("matchLevel") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(n @ 1..=3) => Some(n as u8),
+            _ => {
+                checks.fail("matchLevel", "must be 1, 2 or 3");
+                None
+            }
+        },
+    };
+    let expiration_time = match body.get("expirationTime") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match DateTime::parse_from_rfc3339(s) {
+            Ok(t) if t > now => Some(t.with_timezone(&Utc)),
+            Ok(_) => {
+                checks.fail("expirationTime", "must be in the future");
+                None
+            }
+            Err(_) => {
+                checks.fail("expirationTime", "must be an RFC 3339 date-time");
+                None
+            }
+        },
+        Some(_) => {
+            checks.fail("expirationTime", "must be an RFC 3339 date-time string");
+            None
+        }
+    };
+    RequestFields {
+        redirect_url,
+        reason,
+        match_level,
+        expiration_time,
+    }
+}
+
+fn not_found() -> RebillyError {
+    RebillyError::NotFound { kind: "KycRequest" }
+}
+
+pub async fn list_requests(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
+    let query = ListQuery::parse::<KycRequest>(&req)?;
+    let expand = expands(&req, "documents");
+    rebilly.with_tenant(&caller, |state| {
+        let (found, total) = query.run(&state.requests);
+        let items = found
+            .into_iter()
+            .map(|r| {
+                request_of(
+                    state,
+                    r,
+                    &resource_href(&req, "kyc-requests", &r.id),
+                    expand,
+                )
+            })
+            .collect();
+        Ok(list(items, total, query.page))
+    })
+}
+
+pub async fn create(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    let mut checks = Checks::default();
+    let customer_id = checks.opt_string(&body, "customerId", 50);
+    if customer_id.is_none() {
+        checks.fail("customerId", "is required");
+    }
+    let documents = requested_documents(&mut checks, &body);
+    let fields = request_fields(&mut checks, &body, now);
+    checks.finish()?;
+    let (Some(customer_id), Some(documents)) = (customer_id, documents) else {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "documents",
+            "is required",
+        )]));
+    };
+    let gatherer_base = format!("{}{MOUNT}/kyc-gatherer/?token=", base_url(&req));
+    rebilly.with_tenant(&caller, |state| {
+        let id = state.new_id("kyc_req_");
+        let expiration_time = fields.expiration_time.unwrap_or(now + DEFAULT_LIFETIME);
+        let (jwt_id, token) =
+            gatherer_jwt(state, &rebilly, &customer_id, &id, now, expiration_time);
+        let request = KycRequest {
+            id: id.clone(),
+            customer_id,
+            documents,
+            status: RequestStatus::Gathering,
+            redirect_url: fields.redirect_url.flatten(),
+            reason: fields.reason.flatten(),
+            match_level: fields.match_level.unwrap_or(2),
+            revision: 1,
+            expiration_time,
+            created_time: now,
+            updated_time: now,
+            document_ids: Vec::new(),
+            gatherer_url: format!("{gatherer_base}{token}"),
+            gatherer_token: token,
+            gatherer_jwt_id: jwt_id,
+            expiry_run: 0,
+        };
+        state.insert_request(request);
+        rebilly.schedule_expiry(&caller.tenant, state, &id);
+        let href = resource_href(&req, "kyc-requests", &id);
+        Ok(created(
+            href.clone(),
+            request_of(state, &state.requests[id.as_str()], &href, false),
+        ))
+    })
+}
+
+/// A customer JWT scoped to one request, valid until the request expires: its id and token.
+fn gatherer_jwt(
+    state: &mut RebillyTenant,
+    rebilly: &Rebilly,
+    customer_id: &str,
+    request_id: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> (String, String) {
+    let mut claims = Map::new();
+    claims.insert("kycRequestId".into(), Value::String(request_id.to_owned()));
+    let jwt = state.mint_jwt(
+        customer_id,
+        Some(request_id),
+        claims,
+        now,
+        expires,
+        rebilly.jwt_secret(),
+    );
+    (jwt.id.clone(), jwt.token.clone())
+}
+
+pub async fn get(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&caller, |state| {
+        let request = state.requests.get(&path.id).ok_or_else(not_found)?;
+        let href = resource_href(&req, "kyc-requests", &request.id);
+        Ok(ok(request_of(
+            state,
+            request,
+            &href,
+            expands(&req, "documents"),
+        )))
+    })
+}
+
+pub async fn patch(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    let mut checks = Checks::default();
+    let documents = body
+        .contains_key("documents")
+        .then(|| requested_documents(&mut checks, &body))
+        .flatten();
+    let fields = request_fields(&mut checks, &body, now);
+    rebilly.with_tenant(&caller, |state| {
+        let request = state.requests.get(&path.id).ok_or_else(not_found)?;
+        if let Some(customer) = body.get("customerId") {
+            if customer.as_str() != Some(request.customer_id.as_str()) {
+                checks.fail("customerId", "is read-only");
+            }
+        }
+        checks.finish()?;
+        let reshapes = documents.is_some() || fields.expiration_time.is_some();
+        if reshapes && request.status.is_final() {
+            return Err(RebillyError::Conflict(format!(
+                "KYC request is {}; its documents and expiration time can no longer change.",
+                request.status.as_str()
+            )));
+        }
+        let jwt_id = request.gatherer_jwt_id.clone();
+        let request = state.requests.get_mut(&path.id).ok_or_else(not_found)?;
+        if let Some(documents) = documents {
+            request.documents = documents;
+        }
+        if let Some(url) = fields.redirect_url {
+            request.redirect_url = url;
+        }
+        if let Some(reason) = fields.reason {
+            request.reason = reason;
+        }
+        if let Some(level) = fields.match_level {
+            request.match_level = level;
+        }
+        if let Some(at) = fields.expiration_time {
+            request.expiration_time = at;
+        }
+        request.touch(now);
+        if let Some(at) = fields.expiration_time {
+            if let Some(jwt) = state.jwts.get_mut(&jwt_id) {
+                jwt.expired_time = at;
+            }
+            rebilly.schedule_expiry(&caller.tenant, state, &path.id);
+        }
+        state.refresh_request(&path.id, now);
+        let href = resource_href(&req, "kyc-requests", &path.id);
+        Ok(ok(request_of(
+            state,
+            &state.requests[path.id.as_str()],
+            &href,
+            false,
+        )))
+    })
+}
+
+pub async fn delete(path: web::Path<IdPath>, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
+    rebilly.with_tenant(&caller, |state| {
+        let request = state.remove_request(&path.id).ok_or_else(not_found)?;
+        if let Some(jwt) = state.jwts.get_mut(&request.gatherer_jwt_id) {
+            jwt.revoked = true;
+        }
+        Ok(HttpResponse::NoContent().finish())
+    })
+}

@@ -1,0 +1,254 @@
+//! Everything one Rebilly organization has, and the rules that span resources: which request a
+//! document counts toward, request statuses recomputed on every document change, and the events
+//! each change emits.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::session::{encode_jwt, AuthenticationToken, Claims, CustomerJwt};
+use super::{DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal, RequestStatus};
+use crate::core::fake::FakePerson;
+use crate::core::store::Store;
+use crate::core::SeededRng;
+
+pub const MODIFIED: &str = "kyc-document-modified";
+pub const REVIEWED: &str = "kyc-document-reviewed";
+
+/// A change worth a webhook: the event type and the id of the document or request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub event_type: &'static str,
+    pub resource_id: String,
+}
+
+impl Event {
+    pub fn new(event_type: &'static str, resource_id: &str) -> Self {
+        Event {
+            event_type,
+            resource_id: resource_id.to_owned(),
+        }
+    }
+
+    pub fn is_document_event(&self) -> bool {
+        self.event_type.starts_with("kyc-document-")
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RebillyTenant {
+    pub organization_id: String,
+    pub files: Store<File>,
+    pub documents: Store<KycDocument>,
+    pub requests: Store<KycRequest>,
+    /// Customers are created on first reference, each with a fake identity for document matches.
+    pub customers: HashMap<String, FakePerson>,
+    /// Customer JWTs by id (`jwt_…`, the token's `jti`).
+    pub jwts: HashMap<String, CustomerJwt>,
+    pub authentication_tokens: HashMap<String, AuthenticationToken>,
+    /// Each customer's requests, oldest first.
+    #[serde(skip)]
+    customer_requests: HashMap<String, Vec<String>>,
+    /// Changes not yet turned into webhooks; drained after every operation.
+    #[serde(skip)]
+    pub events: Vec<Event>,
+    #[serde(skip)]
+    pub rng: SeededRng,
+}
+
+impl RebillyTenant {
+    pub fn new(organization_id: &str, rng: SeededRng) -> Self {
+        RebillyTenant {
+            organization_id: organization_id.to_owned(),
+            jwts: HashMap::new(),
+            authentication_tokens: HashMap::new(),
+            files: Store::default(),
+            documents: Store::default(),
+            requests: Store::default(),
+            customers: HashMap::new(),
+            customer_requests: HashMap::new(),
+            events: Vec::new(),
+            rng,
+        }
+    }
+
+    pub fn customer(&mut self, customer_id: &str) -> &FakePerson {
+        if !self.customers.contains_key(customer_id) {
+            let person = FakePerson::generate(&mut self.rng);
+            self.customers.insert(customer_id.to_owned(), person);
+        }
+        &self.customers[customer_id]
+    }
+
+    pub fn new_id(&mut self, prefix: &str) -> String {
+        format!("{prefix}{}", self.rng.crockford(26))
+    }
+
+    /// A customer JWT valid until `expires`, signed with `secret`.
+    pub fn mint_jwt(
+        &mut self,
+        customer_id: &str,
+        kyc_request_id: Option<&str>,
+        custom_claims: serde_json::Map<String, serde_json::Value>,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+        secret: &[u8],
+    ) -> &CustomerJwt {
+        self.customer(customer_id);
+        let id = self.new_id("jwt_");
+        let claims = Claims {
+            jti: id.clone(),
+            sub: customer_id.to_owned(),
+            org: self.organization_id.clone(),
+            iat: now.timestamp(),
+            exp: expires.timestamp(),
+        };
+        let jwt = CustomerJwt {
+            id: id.clone(),
+            token: encode_jwt(&claims, secret),
+            customer_id: customer_id.to_owned(),
+            kyc_request_id: kyc_request_id.map(str::to_owned),
+            custom_claims,
+            created_time: now,
+            updated_time: now,
+            expired_time: expires,
+            revoked: false,
+        };
+        self.jwts.entry(id).or_insert(jwt)
+    }
+
+    pub fn emit(&mut self, event_type: &'static str, resource_id: &str) {
+        self.events.push(Event::new(event_type, resource_id));
+    }
+
+    pub fn insert_request(&mut self, request: KycRequest) {
+        self.customer_requests
+            .entry(request.customer_id.clone())
+            .or_default()
+            .push(request.id.clone());
+        self.requests.insert(request.id.clone(), request);
+    }
+
+    /// Removes a request; its documents stay, no longer counting toward anything.
+    pub fn remove_request(&mut self, id: &str) -> Option<KycRequest> {
+        let request = self.requests.remove(id)?;
+        if let Some(ids) = self.customer_requests.get_mut(&request.customer_id) {
+            ids.retain(|r| r != id);
+        }
+        for document_id in &request.document_ids {
+            if let Some(document) = self.documents.get_mut(document_id) {
+                document.request_id = None;
+            }
+        }
+        Some(request)
+    }
+
+    pub fn provided(&self, request: &KycRequest) -> Vec<&KycDocument> {
+        request
+            .document_ids
+            .iter()
+            .filter_map(|id| self.documents.get(id))
+            .collect()
+    }
+
+    /// Whether `request_id` takes one more document of this kind (for the storefront and the
+    /// gatherer, which provide documents for a request explicitly).
+    pub fn admit(
+        &self,
+        request_id: &str,
+        kind: DocumentType,
+        subtype: Option<&str>,
+    ) -> Result<(), Refusal> {
+        match self.requests.get(request_id) {
+            Some(request) => request.admits(kind, subtype, self.provided(request)),
+            None => Ok(()),
+        }
+    }
+
+    /// The customer's newest open request that takes this document, for documents created
+    /// without naming one.
+    pub fn open_request_for(
+        &self,
+        customer_id: &str,
+        kind: DocumentType,
+        subtype: Option<&str>,
+    ) -> Option<String> {
+        self.customer_requests
+            .get(customer_id)?
+            .iter()
+            .rev()
+            .find(|id| self.admit(id, kind, subtype).is_ok() && self.requests.contains(id))
+            .cloned()
+    }
+
+    /// Stores a new document, counts it toward its request and emits `kyc-document-created`.
+    pub fn insert_document(&mut self, document: KycDocument, at: DateTime<Utc>) {
+        let id = document.id.clone();
+        let request_id = document.request_id.clone();
+        self.documents.insert(id.clone(), document);
+        self.emit("kyc-document-created", &id);
+        if let Some(request) = request_id.and_then(|r| self.requests.get_mut(&r)) {
+            request.document_ids.push(id);
+            let request_id = request.id.clone();
+            self.refresh_request(&request_id, at);
+        }
+    }
+
+    /// Applies `change` to a document. When it changed anything (its revision moved), emits
+    /// the event its new status calls for (or `same_status_event`) and recomputes its request.
+    pub fn change_document<R>(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+        same_status_event: &'static str,
+        change: impl FnOnce(&mut KycDocument) -> R,
+    ) -> Option<R> {
+        let document = self.documents.get_mut(id)?;
+        let (status, revision) = (document.status, document.revision);
+        let result = change(document);
+        if document.revision == revision {
+            return Some(result);
+        }
+        let event = match (status == document.status, document.status) {
+            (false, DocumentStatus::Accepted) => "kyc-document-accepted",
+            (false, DocumentStatus::Rejected) => "kyc-document-rejected",
+            (false, DocumentStatus::Archived) => "kyc-document-archived",
+            _ => same_status_event,
+        };
+        let request_id = document.request_id.clone();
+        self.emit(event, id);
+        if let Some(request_id) = request_id {
+            self.refresh_request(&request_id, at);
+        }
+        Some(result)
+    }
+
+    /// Recomputes a request's status from its documents, emitting the request event for the
+    /// new status.
+    pub fn refresh_request(&mut self, id: &str, at: DateTime<Utc>) {
+        let Some(request) = self.requests.get(id) else {
+            return;
+        };
+        let status = request.evaluate(&self.provided(request));
+        self.set_request_status(id, status, at);
+    }
+
+    pub fn set_request_status(&mut self, id: &str, status: RequestStatus, at: DateTime<Utc>) {
+        let Some(request) = self.requests.get_mut(id) else {
+            return;
+        };
+        if !request.set_status(status, at) {
+            return;
+        }
+        let event = match status {
+            RequestStatus::Attempted => "kyc-request-attempted",
+            RequestStatus::Partial => "kyc-request-partially-fulfilled",
+            RequestStatus::Fulfilled => "kyc-request-fulfilled",
+            RequestStatus::Failed => "kyc-request-failed",
+            _ => return,
+        };
+        self.emit(event, id);
+    }
+}
