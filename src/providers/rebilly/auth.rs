@@ -1,5 +1,7 @@
-//! Who is calling. The tenant is the organization: from the path (`/organizations/{id}/…`), or
-//! the one the API key was last used with, or (for a key never used with one) the key's own.
+//! Who is calling. Core calls: `REB-APIKEY: <secret key>`, a raw `Authorization: <publishable
+//! key>`, or `Authorization: Bearer <customer JWT>`; the tenant is the organization from the path,
+//! else the one the key was last used with (a key never used with one gets its own), else the
+//! JWT's. Storefront calls: a customer JWT this sandbox issued, scoped to its customer.
 
 use std::future::{ready, Ready};
 
@@ -7,6 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::errors::RebillyError;
+use super::model::session::decode_jwt;
 use super::Rebilly;
 use crate::core::http::header_str;
 use crate::core::{Sandbox, TenantId, TenantInfo};
@@ -27,18 +30,45 @@ impl FromRequest for Caller {
     }
 }
 
-fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
-    let key = header_str(req, "reb-apikey").ok_or(RebillyError::Unauthorized)?;
-    let rebilly = req
-        .app_data::<web::Data<Rebilly>>()
-        .expect("rebilly is registered");
-    let organization_id = match req.match_info().get("organizationId") {
-        Some(org) => {
-            rebilly.bind_key(key, org);
-            org.to_owned()
-        }
-        None => rebilly.organization_of(key),
-    };
+/// A customer signed in with a JWT: their organization, and the request a gatherer token is for.
+#[derive(Debug, Clone)]
+pub struct Shopper {
+    pub caller: Caller,
+    pub customer_id: String,
+    pub jwt_id: String,
+    pub request_id: Option<String>,
+}
+
+impl FromRequest for Shopper {
+    type Error = RebillyError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(identify_shopper(req))
+    }
+}
+
+fn rebilly(req: &HttpRequest) -> &Rebilly {
+    req.app_data::<web::Data<Rebilly>>()
+        .expect("rebilly is registered")
+}
+
+/// `Authorization: Bearer <token>`; `None` for the SDK's `Bearer null` and for raw keys.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    header_str(req, "authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && *t != "null" && *t != "undefined")
+}
+
+/// A publishable key sent raw in `Authorization` (what the SDK's `setPublishableKey` does).
+fn publishable_key(req: &HttpRequest) -> Option<&str> {
+    header_str(req, "authorization")
+        .filter(|v| !v.starts_with("Bearer ") && !v.trim().is_empty())
+        .map(str::trim)
+}
+
+fn caller_for(req: &HttpRequest, organization_id: String, credential: String) -> Caller {
     let tenant = TenantId::derive(super::NAME, &[&organization_id]);
     if let Some(sandbox) = req.app_data::<web::Data<Sandbox>>() {
         sandbox.fire_due();
@@ -47,12 +77,96 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
     let info = TenantInfo {
         tenant: tenant.clone(),
         provider: super::NAME,
-        credential: format!("REB-APIKEY (organization {organization_id})"),
-        created_at: rebilly.core.clock.now(),
+        credential,
+        created_at: rebilly(req).core.clock.now(),
     };
-    Ok(Caller {
+    Caller {
         tenant,
         info,
         organization_id,
+    }
+}
+
+/// The organization of a key-authenticated call, or `None` without a key.
+fn keyed_organization(req: &HttpRequest) -> Option<(String, String)> {
+    let (key, kind) = match header_str(req, "reb-apikey") {
+        Some(key) => (key, "REB-APIKEY"),
+        None => (publishable_key(req)?, "publishable key"),
+    };
+    let rebilly = rebilly(req);
+    let organization_id = match req.match_info().get("organizationId") {
+        Some(org) => {
+            rebilly.bind_key(key, org);
+            org.to_owned()
+        }
+        None => rebilly.organization_of(key),
+    };
+    let credential = format!("{kind} (organization {organization_id})");
+    Some((organization_id, credential))
+}
+
+fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
+    if let Some((organization_id, credential)) = keyed_organization(req) {
+        return Ok(caller_for(req, organization_id, credential));
+    }
+    identify_shopper(req)
+        .map(|shopper| shopper.caller)
+        .map_err(|_| RebillyError::Unauthorized)
+}
+
+/// The organization a storefront login happens in: the path's, else the publishable key's.
+pub fn login_caller(req: &HttpRequest) -> Result<Caller, RebillyError> {
+    keyed_organization(req)
+        .map(|(organization_id, credential)| caller_for(req, organization_id, credential))
+        .ok_or_else(|| {
+            RebillyError::Unauthenticated(
+                "Send the publishable key in Authorization, or log in at /storefront/organizations/{organizationId}/login."
+                    .into(),
+            )
+        })
+}
+
+fn identify_shopper(req: &HttpRequest) -> Result<Shopper, RebillyError> {
+    let unauthenticated = |why: &str| RebillyError::Unauthenticated(why.to_owned());
+    let token = bearer(req).ok_or_else(|| {
+        unauthenticated("Send the customer's JWT as Authorization: Bearer <token>.")
+    })?;
+    let rebilly = rebilly(req);
+    let claims = decode_jwt(token, rebilly.jwt_secret())
+        .ok_or_else(|| unauthenticated("The JWT was not issued by this sandbox."))?;
+    if req
+        .match_info()
+        .get("organizationId")
+        .is_some_and(|org| org != claims.org)
+    {
+        return Err(unauthenticated("The JWT belongs to another organization."));
+    }
+    let caller = caller_for(
+        req,
+        claims.org.clone(),
+        format!("customer JWT (organization {})", claims.org),
+    );
+    let now = rebilly.core.clock.now();
+    let slot = rebilly
+        .tenants
+        .get(&caller.tenant)
+        .ok_or_else(|| unauthenticated("The JWT's organization has been reset."))?;
+    let state = slot.state.lock();
+    let jwt = state
+        .jwts
+        .get(&claims.jti)
+        .filter(|jwt| jwt.token == token)
+        .ok_or_else(|| unauthenticated("The JWT is not known; it may have been reset."))?;
+    if jwt.revoked {
+        return Err(unauthenticated("The JWT was logged out."));
+    }
+    if now >= jwt.expired_time {
+        return Err(unauthenticated("The JWT has expired."));
+    }
+    Ok(Shopper {
+        customer_id: jwt.customer_id.clone(),
+        jwt_id: jwt.id.clone(),
+        request_id: jwt.kyc_request_id.clone(),
+        caller,
     })
 }

@@ -30,6 +30,10 @@ impl InvalidField {
 pub enum RebillyError {
     #[error("Invalid credentials used. Send your secret API key in the REB-APIKEY header.")]
     Unauthorized,
+    /// A customer call without a usable JWT (missing, `null`, forged, logged out or expired),
+    /// or a login with wrong credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
     #[error("{kind} not found")]
     NotFound { kind: &'static str },
     #[error("{0}")]
@@ -80,7 +84,7 @@ impl From<PageError> for RebillyError {
 impl RebillyError {
     fn title(&self) -> &'static str {
         match self {
-            RebillyError::Unauthorized => "Unauthorized",
+            RebillyError::Unauthorized | RebillyError::Unauthenticated(_) => "Unauthorized",
             RebillyError::NotFound { .. } | RebillyError::RouteNotFound => "Not Found",
             RebillyError::Conflict(_) => "Conflict",
             RebillyError::Validation(_) => "Validation error",
@@ -94,7 +98,9 @@ impl RebillyError {
 impl ResponseError for RebillyError {
     fn status_code(&self) -> StatusCode {
         match self {
-            RebillyError::Unauthorized => StatusCode::UNAUTHORIZED,
+            RebillyError::Unauthorized | RebillyError::Unauthenticated(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             RebillyError::NotFound { .. } | RebillyError::RouteNotFound => StatusCode::NOT_FOUND,
             RebillyError::Conflict(_) => StatusCode::CONFLICT,
             RebillyError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

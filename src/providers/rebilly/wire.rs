@@ -102,7 +102,10 @@ pub fn document_json(document: &KycDocument, person: Option<&FakePerson>, href: 
         .iter()
         .map(|name| json!({"name": name, "type": "kyc-document"}))
         .collect::<Vec<_>>());
-    let analysis = person.map_or(Value::Null, |p| matches(document, p));
+    let mut analysis = person.map_or(Value::Null, |p| matches(document, p));
+    if let Some(data) = analysis.get_mut("data").and_then(Value::as_object_mut) {
+        data.extend(document.matches_override.clone());
+    }
     v["documentMatches"] = analysis.clone();
     v["parsedData"] = analysis;
     v["_links"] = json!([{"rel": "self", "href": href}]);

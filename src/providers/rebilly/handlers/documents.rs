@@ -31,12 +31,17 @@ pub(crate) struct DocumentInput {
     request_id: Option<String>,
 }
 
-fn parse_input(
+/// `customer` is the signed-in customer on the storefront, where the body names none.
+pub(crate) fn parse_input(
     body: &Map<String, Value>,
     state: &RebillyTenant,
+    customer: Option<&str>,
 ) -> Result<DocumentInput, RebillyError> {
     let mut checks = Checks::default();
-    let customer_id = checks.opt_string(body, "customerId", 50);
+    let customer_id = match customer {
+        Some(customer) => Some(customer.to_owned()),
+        None => checks.opt_string(body, "customerId", 50),
+    };
     if customer_id.is_none() && !body.contains_key("customerId") {
         checks.fail("customerId", "is required");
     }
@@ -136,7 +141,7 @@ fn request_for(
 }
 
 /// A new pending document from checked input, linked to its request.
-pub(crate) fn new_document(
+fn new_document(
     state: &mut RebillyTenant,
     id: String,
     input: DocumentInput,
@@ -165,8 +170,27 @@ pub(crate) fn new_document(
         updated_time: now,
         revision: 1,
         tags: Vec::new(),
+        matches_override: Default::default(),
         run: None,
     })
+}
+
+/// Stores a new document (core or storefront) and starts its automated review; nothing is
+/// written when the input or the forced scenario is refused.
+pub(crate) fn create_document(
+    rebilly: &Rebilly,
+    caller: &Caller,
+    state: &mut RebillyTenant,
+    id: String,
+    input: DocumentInput,
+    forced: Option<&str>,
+) -> Result<(), RebillyError> {
+    let now = rebilly.core.clock.now();
+    let document = new_document(state, id.clone(), input, now)?;
+    let scenario = rebilly.choose_scenario(state, &document, forced)?;
+    state.insert_document(document, now);
+    rebilly.start_review(&caller.tenant, state, &id, scenario);
+    Ok(())
 }
 
 pub async fn create(
@@ -177,16 +201,18 @@ pub async fn create(
 ) -> Reply {
     let body = json_object(&req, &mut payload).await?;
     let forced = forced_scenario(&req);
-    let now = rebilly.core.clock.now();
     rebilly.with_tenant(&caller, |state| {
-        let input = parse_input(&body, state)?;
+        let input = parse_input(&body, state, None)?;
         let id = state.new_id("kyc_doc_");
-        let document = new_document(state, id, input, now)?;
-        let scenario = rebilly.choose_scenario(state, &document, forced.as_deref())?;
-        let href = resource_href(&req, "kyc-documents", &document.id);
-        let id = document.id.clone();
-        state.insert_document(document, now);
-        rebilly.start_review(&caller.tenant, state, &id, scenario);
+        create_document(
+            &rebilly,
+            &caller,
+            state,
+            id.clone(),
+            input,
+            forced.as_deref(),
+        )?;
+        let href = resource_href(&req, "kyc-documents", &id);
         Ok(created(
             href.clone(),
             document_of(state, &state.documents[id.as_str()], &href),
@@ -217,7 +243,7 @@ pub async fn put(
     let forced = forced_scenario(&req);
     let now = rebilly.core.clock.now();
     rebilly.with_tenant(&caller, |state| {
-        let input = parse_input(&body, state)?;
+        let input = parse_input(&body, state, None)?;
         let href = resource_href(&req, "kyc-documents", &path.id);
         if state.documents.contains(&path.id) {
             state.customer(&input.customer_id);
@@ -237,10 +263,14 @@ pub async fn put(
                 &href,
             )));
         }
-        let document = new_document(state, path.id.clone(), input, now)?;
-        let scenario = rebilly.choose_scenario(state, &document, forced.as_deref())?;
-        state.insert_document(document, now);
-        rebilly.start_review(&caller.tenant, state, &path.id, scenario);
+        create_document(
+            &rebilly,
+            &caller,
+            state,
+            path.id.clone(),
+            input,
+            forced.as_deref(),
+        )?;
         Ok(created(
             href.clone(),
             document_of(state, &state.documents[path.id.as_str()], &href),

@@ -1,10 +1,15 @@
 //! Rebilly's routes. Core paths are served with and without `/organizations/{organizationId}`,
 //! and with or without a trailing slash (the SDK posts to `/kyc-documents/`).
 
+mod attachments;
+mod customer_auth;
 mod documents;
 pub mod files;
 mod listing;
 mod requests;
+mod settings;
+mod storefront;
+mod tags;
 
 use actix_web::web;
 
@@ -58,11 +63,90 @@ fn core_resources(cfg: &mut web::ServiceConfig) {
     )
     .service(
         resource("/kyc-documents/{id}/stop-review").route(web::post().to(documents::stop_review)),
+    )
+    .service(resource("/kyc-documents/{id}/matches").route(web::post().to(tags::overwrite_matches)))
+    .service(
+        resource("/kyc-settings")
+            .route(web::get().to(settings::get))
+            .route(web::put().to(settings::put)),
+    )
+    .service(
+        resource("/tags/{tag}/kyc-documents")
+            .route(web::post().to(tags::tag_documents))
+            .route(web::delete().to(tags::untag_documents)),
+    )
+    .service(
+        resource("/tags/{tag}/kyc-documents/{kycDocumentId}")
+            .route(web::post().to(tags::tag_document))
+            .route(web::delete().to(tags::untag_document)),
+    )
+    .service(
+        resource("/attachments")
+            .route(web::get().to(attachments::list_attachments))
+            .route(web::post().to(attachments::attach)),
+    )
+    .service(
+        resource("/attachments/{id}")
+            .route(web::get().to(attachments::get))
+            .route(web::put().to(attachments::update))
+            .route(web::delete().to(attachments::detach)),
+    )
+    .service(
+        resource("/authentication-tokens")
+            .route(web::get().to(customer_auth::list_tokens))
+            .route(web::post().to(customer_auth::login)),
+    )
+    .service(
+        resource("/authentication-tokens/{token}")
+            .route(web::get().to(customer_auth::verify))
+            .route(web::delete().to(customer_auth::logout)),
+    )
+    .service(
+        resource("/authentication-tokens/{token}/exchange")
+            .route(web::post().to(customer_auth::exchange)),
     );
+}
+
+/// The customer-facing API, with or without the organization in the path.
+fn storefront_resources(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/login").route(web::post().to(storefront::login)))
+        .service(resource("/logout").route(web::post().to(storefront::logout)))
+        .service(resource("/account").route(web::get().to(storefront::account)))
+        .service(
+            resource("/kyc-documents")
+                .route(web::get().to(storefront::list_documents))
+                .route(web::post().to(storefront::create_own_document)),
+        )
+        .service(
+            resource("/kyc-documents/{id}")
+                .route(web::get().to(storefront::get_own_document))
+                .route(web::patch().to(storefront::patch_own_document)),
+        )
+        .service(resource("/kyc-requests/{id}").route(web::get().to(storefront::get_own_request)))
+        .service(
+            resource("/kyc-liveness-sessions").route(web::post().to(storefront::create_liveness)),
+        )
+        .service(
+            resource("/kyc-liveness-sessions/{id}").route(web::get().to(storefront::get_liveness)),
+        )
+        .service(
+            resource("/kyc-liveness-sessions/{id}/finish")
+                .route(web::post().to(storefront::finish_liveness)),
+        );
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
+        web::scope("/storefront/organizations/{organizationId}")
+            .configure(storefront_resources)
+            .default_service(web::to(route_not_found)),
+    )
+    .service(
+        web::scope("/storefront")
+            .configure(storefront_resources)
+            .default_service(web::to(route_not_found)),
+    )
+    .service(
         web::scope("/organizations/{organizationId}")
             .configure(core_resources)
             .default_service(web::to(route_not_found)),

@@ -40,10 +40,15 @@ macro_rules! kebab_enum {
     };
 }
 
+mod extras;
 mod request;
 pub mod session;
 mod tenant;
 
+pub use extras::{
+    default_settings, Attachment, LivenessSession, LivenessStatus, ADDRESS_WEIGHTS,
+    ATTACHMENT_RELATED_TYPES, IDENTITY_WEIGHTS,
+};
 pub use request::{KycRequest, Refusal, RequestStatus, RequestedDocument, DEFAULT_MAX_ATTEMPTS};
 pub use tenant::{RebillyTenant, MODIFIED, REVIEWED};
 
@@ -165,6 +170,9 @@ pub struct KycDocument {
     pub updated_time: DateTime<Utc>,
     pub revision: u32,
     pub tags: Vec<String>,
+    /// Analysis fields a reviewer overwrote (`POST /kyc-documents/{id}/matches`).
+    #[serde(skip)]
+    pub matches_override: serde_json::Map<String, serde_json::Value>,
     /// The automated review this document is going through, if any.
     #[serde(skip)]
     pub run: Option<TimelineRun>,
@@ -276,6 +284,7 @@ pub(crate) mod tests {
             updated_time: t,
             revision: 1,
             tags: vec![],
+            matches_override: Default::default(),
             run: None,
         }
     }

@@ -40,12 +40,6 @@ pub struct CustomerJwt {
     pub revoked: bool,
 }
 
-impl CustomerJwt {
-    pub fn is_valid(&self, now: DateTime<Utc>) -> bool {
-        !self.revoked && now < self.expired_time
-    }
-}
-
 /// The claims the sandbox puts in a customer JWT.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::session::{encode_jwt, AuthenticationToken, Claims, CustomerJwt};
+use super::{default_settings, Attachment, LivenessSession};
 use super::{DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal, RequestStatus};
 use crate::core::fake::FakePerson;
 use crate::core::store::Store;
@@ -47,7 +48,13 @@ pub struct RebillyTenant {
     pub customers: HashMap<String, FakePerson>,
     /// Customer JWTs by id (`jwt_…`, the token's `jti`).
     pub jwts: HashMap<String, CustomerJwt>,
-    pub authentication_tokens: HashMap<String, AuthenticationToken>,
+    pub authentication_tokens: Store<AuthenticationToken>,
+    pub attachments: Store<Attachment>,
+    pub liveness_sessions: Store<LivenessSession>,
+    pub kyc_settings: serde_json::Value,
+    /// Customers by the email (username) they log in with.
+    #[serde(skip)]
+    customer_emails: HashMap<String, String>,
     /// Each customer's requests, oldest first.
     #[serde(skip)]
     customer_requests: HashMap<String, Vec<String>>,
@@ -63,7 +70,11 @@ impl RebillyTenant {
         RebillyTenant {
             organization_id: organization_id.to_owned(),
             jwts: HashMap::new(),
-            authentication_tokens: HashMap::new(),
+            authentication_tokens: Store::default(),
+            attachments: Store::default(),
+            liveness_sessions: Store::default(),
+            kyc_settings: default_settings(),
+            customer_emails: HashMap::new(),
             files: Store::default(),
             documents: Store::default(),
             requests: Store::default(),
@@ -77,9 +88,28 @@ impl RebillyTenant {
     pub fn customer(&mut self, customer_id: &str) -> &FakePerson {
         if !self.customers.contains_key(customer_id) {
             let person = FakePerson::generate(&mut self.rng);
+            self.customer_emails
+                .insert(person.email.clone(), customer_id.to_owned());
             self.customers.insert(customer_id.to_owned(), person);
         }
         &self.customers[customer_id]
+    }
+
+    /// The customer a username logs in as: the one with that id or email, else a new customer
+    /// with that email.
+    pub fn customer_for_username(&mut self, username: &str) -> String {
+        if self.customers.contains_key(username) {
+            return username.to_owned();
+        }
+        if let Some(id) = self.customer_emails.get(username) {
+            return id.clone();
+        }
+        let id = self.new_id("cus_");
+        let mut person = FakePerson::generate(&mut self.rng);
+        person.email = username.to_owned();
+        self.customers.insert(id.clone(), person);
+        self.customer_emails.insert(username.to_owned(), id.clone());
+        id
     }
 
     pub fn new_id(&mut self, prefix: &str) -> String {

@@ -1,0 +1,303 @@
+//! Customer authentication on the core API: authentication tokens (login, list, verify, logout)
+//! and their exchange for a customer JWT.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::listing::{ListQuery, Listed};
+use crate::providers::rebilly::auth::Caller;
+use crate::providers::rebilly::errors::{InvalidField, RebillyError};
+use crate::providers::rebilly::model::rfc3339;
+use crate::providers::rebilly::model::session::{AuthenticationToken, CustomerJwt};
+use crate::providers::rebilly::model::RebillyTenant;
+use crate::providers::rebilly::wire::{created, json_object, list, ok, resource_href, Checks};
+use crate::providers::rebilly::Rebilly;
+
+type Reply = Result<HttpResponse, RebillyError>;
+
+/// How long tokens and JWTs live unless told otherwise (the spec's default for JWTs).
+pub const SESSION_LIFETIME: Duration = Duration::hours(1);
+
+/// The password that always fails, to exercise a client's 401 handling.
+pub const WRONG_PASSWORD: &str = "wrong-password";
+
+/// What the storefront may do with a JWT the sandbox issues (operation ids, as Rebilly's ACLs).
+const STOREFRONT_PERMISSIONS: &[&str] = &[
+    "StorefrontGetAccount",
+    "StorefrontGetKycDocumentCollection",
+    "StorefrontGetKycDocument",
+    "StorefrontPostKycDocument",
+    "StorefrontPatchKycDocument",
+    "StorefrontGetKycRequest",
+    "StorefrontPostKycLivenessSession",
+    "StorefrontGetKycLivenessSession",
+    "StorefrontPostKycLivenessSessionFinish",
+    "StorefrontPostLogout",
+];
+
+#[derive(Deserialize)]
+pub struct TokenPath {
+    token: String,
+}
+
+impl Listed for AuthenticationToken {
+    const FILTERABLE: &'static [&'static str] = &["customerId", "username"];
+
+    fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "customerId" => Some(&self.customer_id),
+            "username" => self.username.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn updated_time(&self) -> DateTime<Utc> {
+        self.expired_time
+    }
+}
+
+fn token_json(token: &AuthenticationToken, href: &str) -> Value {
+    json!({
+        "username": token.username.clone().unwrap_or_else(|| token.customer_id.clone()),
+        "customerId": token.customer_id,
+        "token": token.token,
+        "otpRequired": token.otp_required,
+        "credentialId": token.credential_id,
+        "expiredTime": rfc3339(token.expired_time),
+        "_links": [{"rel": "self", "href": href}],
+    })
+}
+
+pub fn jwt_json(jwt: &CustomerJwt, organization_id: &str, acl: Option<&Value>) -> Value {
+    let acl = acl.cloned().unwrap_or_else(|| {
+        json!([{"scope": {"organizationId": [organization_id]}, "permissions": STOREFRONT_PERMISSIONS}])
+    });
+    json!({
+        "id": jwt.id,
+        "type": "customer",
+        "token": jwt.token,
+        "customerId": jwt.customer_id,
+        "acl": acl,
+        "customClaims": jwt.custom_claims,
+        "createdTime": rfc3339(jwt.created_time),
+        "updatedTime": rfc3339(jwt.updated_time),
+        "expiredTime": rfc3339(jwt.expired_time),
+        "_links": [{"rel": "customer", "href": format!("/customers/{}", jwt.customer_id)}],
+    })
+}
+
+/// Checks `username`/`password` (any non-empty pair but `wrong-password` logs in) and returns
+/// the customer they sign in as.
+pub fn password_login(
+    state: &mut RebillyTenant,
+    body: &Map<String, Value>,
+) -> Result<(String, String), RebillyError> {
+    let mut checks = Checks::default();
+    let username = checks.opt_string(body, "username", 255);
+    let password = checks.opt_string(body, "password", 255);
+    for (field, value) in [("username", &username), ("password", &password)] {
+        if value.as_deref().is_none_or(str::is_empty) {
+            checks.fail(field, "is required");
+        }
+    }
+    checks.finish()?;
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "username",
+            "is required",
+        )]));
+    };
+    if password == WRONG_PASSWORD {
+        return Err(RebillyError::Unauthenticated(
+            "Invalid username or password.".into(),
+        ));
+    }
+    let customer_id = state.customer_for_username(&username);
+    Ok((username, customer_id))
+}
+
+pub async fn login(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    let mode = match body.get("mode") {
+        None | Some(Value::Null) => "password",
+        Some(Value::String(m)) if m == "password" => "password",
+        Some(Value::String(m)) if m == "passwordless" => "passwordless",
+        Some(_) => {
+            return Err(RebillyError::Validation(vec![InvalidField::new(
+                "mode",
+                "must be password or passwordless",
+            )]))
+        }
+    };
+    rebilly.with_tenant(&caller, |state| {
+        let (username, customer_id) = if mode == "password" {
+            let (username, customer_id) = password_login(state, &body)?;
+            (Some(username), customer_id)
+        } else {
+            let mut checks = Checks::default();
+            let customer_id = checks.opt_string(&body, "customerId", 50);
+            if customer_id.is_none() {
+                checks.fail("customerId", "is required");
+            }
+            checks.finish()?;
+            let customer_id = customer_id.unwrap_or_default();
+            state.customer(&customer_id);
+            (None, customer_id)
+        };
+        let token = AuthenticationToken {
+            token: state.rng.hex(32),
+            mode,
+            username,
+            credential_id: Some(state.new_id("cred_")),
+            customer_id,
+            otp_required: false,
+            expired_time: now + SESSION_LIFETIME,
+        };
+        let href = resource_href(&req, "authentication-tokens", &token.token);
+        let body = token_json(&token, &href);
+        state
+            .authentication_tokens
+            .insert(token.token.clone(), token);
+        Ok(created(href, body))
+    })
+}
+
+pub async fn list_tokens(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
+    let query = ListQuery::parse::<AuthenticationToken>(&req)?;
+    rebilly.with_tenant(&caller, |state| {
+        let (found, total) = query.run(&state.authentication_tokens);
+        let items = found
+            .into_iter()
+            .map(|t| token_json(t, &resource_href(&req, "authentication-tokens", &t.token)))
+            .collect();
+        Ok(list(items, total, query.page))
+    })
+}
+
+fn live_token<'a>(
+    state: &'a RebillyTenant,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<&'a AuthenticationToken, RebillyError> {
+    let found = state
+        .authentication_tokens
+        .get(token)
+        .ok_or(RebillyError::NotFound {
+            kind: "AuthenticationToken",
+        })?;
+    if now >= found.expired_time {
+        return Err(RebillyError::Unauthenticated(
+            "The authentication token has expired.".into(),
+        ));
+    }
+    Ok(found)
+}
+
+pub async fn verify(
+    req: HttpRequest,
+    path: web::Path<TokenPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&caller, |state| {
+        let token = live_token(state, &path.token, now)?;
+        Ok(ok(token_json(
+            token,
+            &resource_href(&req, "authentication-tokens", &token.token),
+        )))
+    })
+}
+
+pub async fn logout(
+    path: web::Path<TokenPath>,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&caller, |state| {
+        state
+            .authentication_tokens
+            .remove(&path.token)
+            .ok_or(RebillyError::NotFound {
+                kind: "AuthenticationToken",
+            })?;
+        Ok(HttpResponse::NoContent().finish())
+    })
+}
+
+pub async fn exchange(
+    req: HttpRequest,
+    path: web::Path<TokenPath>,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    let mut checks = Checks::default();
+    let invalidate = match body.get("invalidate") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            checks.fail("invalidate", "must be a boolean");
+            true
+        }
+    };
+    if let Some(otp) = checks.opt_string(&body, "oneTimePassword", 6) {
+        if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
+            checks.fail("oneTimePassword", "must be 6 digits");
+        }
+    }
+    let expires = match body.get("expiredTime") {
+        None | Some(Value::Null) => now + SESSION_LIFETIME,
+        Some(v) => match v.as_str().map(DateTime::parse_from_rfc3339) {
+            Some(Ok(t)) if t > now => t.with_timezone(&Utc),
+            _ => {
+                checks.fail("expiredTime", "must be a future RFC 3339 date-time");
+                now
+            }
+        },
+    };
+    let custom_claims = match body.get("customClaims") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(claims)) => claims.clone(),
+        Some(_) => {
+            checks.fail("customClaims", "must be an object");
+            Map::new()
+        }
+    };
+    let acl = match body.get("acl") {
+        None | Some(Value::Null) => None,
+        Some(acl @ Value::Array(_)) => Some(acl.clone()),
+        Some(_) => {
+            checks.fail("acl", "must be an array of {scope, permissions}");
+            None
+        }
+    };
+    rebilly.with_tenant(&caller, |state| {
+        let customer_id = live_token(state, &path.token, now)?.customer_id.clone();
+        checks.finish()?;
+        if invalidate {
+            state.authentication_tokens.remove(&path.token);
+        }
+        let jwt = state.mint_jwt(
+            &customer_id,
+            None,
+            custom_claims,
+            now,
+            expires,
+            rebilly.jwt_secret(),
+        );
+        let body = jwt_json(jwt, &caller.organization_id, acl.as_ref());
+        let href = resource_href(&req, "authentication-tokens", &path.token);
+        Ok(created(href, body))
+    })
+}

@@ -1,0 +1,400 @@
+//! The storefront API a customer's browser (or the KYC gatherer) calls with a customer JWT:
+//! login/logout, account, the customer's own KYC documents and requests, liveness sessions.
+//! A customer never sees another customer's resources: they are answered with 404.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+use super::customer_auth::{password_login, SESSION_LIFETIME};
+use super::documents::{create_document, parse_input};
+use super::files::IdPath;
+use super::listing::ListQuery;
+use crate::core::http::forced_scenario;
+use crate::providers::rebilly::auth::{login_caller, Shopper};
+use crate::providers::rebilly::errors::{InvalidField, RebillyError};
+use crate::providers::rebilly::model::{
+    rfc3339, DocumentStatus, KycDocument, LivenessSession, LivenessStatus, RebillyTenant, MODIFIED,
+    SUBTYPES,
+};
+use crate::providers::rebilly::wire::{
+    created, document_of, expands, json_object, list, ok, request_of, resource_href, Checks,
+};
+use crate::providers::rebilly::Rebilly;
+
+type Reply = Result<HttpResponse, RebillyError>;
+
+/// Fields of a document that only the merchant sees.
+const MERCHANT_ONLY: &[&str] = &[
+    "customerId",
+    "reviewerId",
+    "reviewerName",
+    "reviewStartTime",
+    "reviewTime",
+    "notes",
+    "tags",
+    "reason",
+    "matchLevel",
+    "revision",
+];
+
+fn storefront_document(state: &RebillyTenant, document: &KycDocument, href: &str) -> Value {
+    let mut v = document_of(state, document, href);
+    if let Value::Object(map) = &mut v {
+        for field in MERCHANT_ONLY {
+            map.remove(*field);
+        }
+    }
+    v
+}
+
+/// The signed-in customer's document, or 404 (also for another customer's).
+fn own_document<'a>(
+    state: &'a RebillyTenant,
+    shopper: &Shopper,
+    id: &str,
+) -> Result<&'a KycDocument, RebillyError> {
+    state
+        .documents
+        .get(id)
+        .filter(|d| d.customer_id == shopper.customer_id)
+        .ok_or(RebillyError::NotFound {
+            kind: "KycDocument",
+        })
+}
+
+pub async fn login(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let caller = login_caller(&req)?;
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&caller, |state| {
+        let (_, customer_id) = password_login(state, &body)?;
+        let jwt = state.mint_jwt(
+            &customer_id,
+            None,
+            Default::default(),
+            now,
+            now + SESSION_LIFETIME,
+            rebilly.jwt_secret(),
+        );
+        let body = json!({
+            "id": jwt.id,
+            "token": jwt.token,
+            "createdTime": rfc3339(jwt.created_time),
+            "updatedTime": rfc3339(jwt.updated_time),
+            "expiredTime": rfc3339(jwt.expired_time),
+        });
+        let location = req.path().replace("/login", "/account");
+        Ok(created(location.trim_end_matches('/').to_owned(), body))
+    })
+}
+
+pub async fn logout(shopper: Shopper, rebilly: web::Data<Rebilly>) -> Reply {
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&shopper.caller, |state| {
+        if let Some(jwt) = state.jwts.get_mut(&shopper.jwt_id) {
+            jwt.revoked = true;
+            jwt.updated_time = now;
+        }
+        Ok(HttpResponse::NoContent().finish())
+    })
+}
+
+pub async fn account(shopper: Shopper, rebilly: web::Data<Rebilly>) -> Reply {
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let person = state.customer(&shopper.customer_id);
+        Ok(ok(json!({
+            "id": shopper.customer_id,
+            "email": person.email,
+            "firstName": person.first_name,
+            "lastName": person.last_name,
+            "primaryAddress": {
+                "firstName": person.first_name,
+                "lastName": person.last_name,
+                "address": person.street,
+                "city": person.city,
+                "postalCode": person.postal_code,
+                "emails": [{"label": "main", "value": person.email, "primary": true}],
+            },
+        })))
+    })
+}
+
+pub async fn list_documents(
+    req: HttpRequest,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let query = ListQuery::parse::<KycDocument>(&req)?;
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let (found, total) =
+            query.run_where(&state.documents, |d| d.customer_id == shopper.customer_id);
+        let items = found
+            .into_iter()
+            .map(|d| storefront_document(state, d, &resource_href(&req, "kyc-documents", &d.id)))
+            .collect();
+        Ok(list(items, total, query.page))
+    })
+}
+
+/// A document for the signed-in customer; a gatherer token files it under its request.
+pub async fn create_own_document(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let mut body = json_object(&req, &mut payload).await?;
+    if body.get("documentType").and_then(Value::as_str) == Some("credit-file-proof") {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "documentType",
+            "must be identity-proof, address-proof, funds-proof or purchase-proof",
+        )]));
+    }
+    if let Some(request_id) = &shopper.request_id {
+        body.insert("requestId".into(), Value::String(request_id.clone()));
+    }
+    let forced = forced_scenario(&req);
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let input = parse_input(&body, state, Some(&shopper.customer_id))?;
+        let id = state.new_id("kyc_doc_");
+        create_document(
+            &rebilly,
+            &shopper.caller,
+            state,
+            id.clone(),
+            input,
+            forced.as_deref(),
+        )?;
+        let href = resource_href(&req, "kyc-documents", &id);
+        Ok(created(
+            href.clone(),
+            storefront_document(state, &state.documents[id.as_str()], &href),
+        ))
+    })
+}
+
+pub async fn get_own_document(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&shopper.caller, |state| {
+        own_document(state, &shopper, &path.id)?;
+        rebilly.note_read(&shopper.caller.tenant, state, &path.id);
+        let href = resource_href(&req, "kyc-documents", &path.id);
+        Ok(ok(storefront_document(
+            state,
+            &state.documents[path.id.as_str()],
+            &href,
+        )))
+    })
+}
+
+/// A customer may change the files and subtype of a document not yet decided.
+pub async fn patch_own_document(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    mut payload: web::Payload,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let document = own_document(state, &shopper, &path.id)?;
+        if !matches!(
+            document.status,
+            DocumentStatus::Pending | DocumentStatus::InProgress
+        ) {
+            return Err(RebillyError::Conflict(format!(
+                "KYC document is {}; it can no longer change.",
+                document.status.as_str()
+            )));
+        }
+        let mut checks = Checks::default();
+        let file_ids = checks.string_list(&body, "fileIds");
+        for (i, id) in file_ids.iter().flatten().enumerate() {
+            if !state.files.contains(id) {
+                checks.fail(format!("fileIds.{i}"), format!("file {id} does not exist"));
+            }
+        }
+        if file_ids.as_ref().is_some_and(Vec::is_empty) {
+            checks.fail("fileIds", "at least one file is required");
+        }
+        let subtype = checks.opt_string(&body, "documentSubtype", 50);
+        if let Some(s) = &subtype {
+            if !SUBTYPES.contains(&s.as_str()) {
+                checks.fail(
+                    "documentSubtype",
+                    format!("must be one of {}", SUBTYPES.join(", ")),
+                );
+            }
+        }
+        checks.finish()?;
+        state.change_document(&path.id, now, MODIFIED, |document| {
+            if let Some(file_ids) = file_ids {
+                document.file_ids = file_ids;
+            }
+            if body.contains_key("documentSubtype") {
+                document.document_subtype = subtype;
+            }
+            document.touch(now);
+        });
+        let href = resource_href(&req, "kyc-documents", &path.id);
+        Ok(ok(storefront_document(
+            state,
+            &state.documents[path.id.as_str()],
+            &href,
+        )))
+    })
+}
+
+pub async fn get_own_request(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let request = state
+            .requests
+            .get(&path.id)
+            .filter(|r| r.customer_id == shopper.customer_id)
+            .ok_or(RebillyError::NotFound { kind: "KycRequest" })?;
+        let href = resource_href(&req, "kyc-requests", &path.id);
+        let mut body = request_of(state, request, &href, expands(&req, "documents"));
+        if let Some(documents) = body
+            .pointer_mut("/_embedded/documents")
+            .and_then(Value::as_array_mut)
+        {
+            for document in documents {
+                if let Value::Object(map) = document {
+                    for field in MERCHANT_ONLY {
+                        map.remove(*field);
+                    }
+                }
+            }
+        }
+        Ok(ok(body))
+    })
+}
+
+fn liveness_json(session: &LivenessSession, href: &str) -> Value {
+    let mut v = serde_json::to_value(session).unwrap_or_default();
+    v["createdTime"] = json!(rfc3339(session.created_time));
+    v["updatedTime"] = json!(rfc3339(session.updated_time));
+    let collection = href
+        .rsplit_once("/kyc-liveness-sessions/")
+        .map_or("", |(p, _)| p);
+    v["_links"] = json!([
+        {"rel": "self", "href": href},
+        {"rel": "kycRequest", "href": format!("{collection}/kyc-requests/{}", session.kyc_request_id)},
+    ]);
+    v
+}
+
+pub async fn create_liveness(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let body = json_object(&req, &mut payload).await?;
+    let now = rebilly.core.clock.now();
+    let mut checks = Checks::default();
+    let request_id = checks.opt_string(&body, "kycRequestId", 50);
+    if request_id.is_none() {
+        checks.fail("kycRequestId", "is required");
+    }
+    checks.finish()?;
+    let request_id = request_id.unwrap_or_default();
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let open = state
+            .requests
+            .get(&request_id)
+            .filter(|r| r.customer_id == shopper.customer_id);
+        match open {
+            None => {
+                return Err(RebillyError::Validation(vec![InvalidField::new(
+                    "kycRequestId",
+                    format!("KYC request {request_id} does not exist"),
+                )]))
+            }
+            Some(r) if r.status.is_final() => {
+                return Err(RebillyError::Validation(vec![InvalidField::new(
+                    "kycRequestId",
+                    format!("KYC request {request_id} is {}", r.status.as_str()),
+                )]))
+            }
+            Some(_) => {}
+        }
+        let session = LivenessSession {
+            id: state.new_id("kyc_liv_"),
+            customer_id: shopper.customer_id.clone(),
+            kyc_request_id: request_id,
+            session_id: state.rng.uuid_v4().to_string(),
+            status: LivenessStatus::Pending,
+            reference_image: None,
+            created_time: now,
+            updated_time: now,
+        };
+        let href = resource_href(&req, "kyc-liveness-sessions", &session.id);
+        let body = liveness_json(&session, &href);
+        state.liveness_sessions.insert(session.id.clone(), session);
+        Ok(created(href, body))
+    })
+}
+
+fn own_session<'a>(
+    state: &'a mut RebillyTenant,
+    shopper: &Shopper,
+    id: &str,
+) -> Result<&'a mut LivenessSession, RebillyError> {
+    state
+        .liveness_sessions
+        .get_mut(id)
+        .filter(|s| s.customer_id == shopper.customer_id)
+        .ok_or(RebillyError::NotFound {
+            kind: "KycLivenessSession",
+        })
+}
+
+pub async fn get_liveness(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let session = own_session(state, &shopper, &path.id)?;
+        let href = resource_href(&req, "kyc-liveness-sessions", &path.id);
+        Ok(ok(liveness_json(session, &href)))
+    })
+}
+
+/// Finishing a pending session succeeds (an admin transition can decide it first).
+pub async fn finish_liveness(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let now = rebilly.core.clock.now();
+    rebilly.with_tenant(&shopper.caller, |state| {
+        let session = own_session(state, &shopper, &path.id)?;
+        if session.status == LivenessStatus::Pending {
+            session.status = LivenessStatus::Succeeded;
+            session.updated_time = now;
+        }
+        let href = resource_href(&req, "kyc-liveness-sessions", &path.id);
+        let body = liveness_json(session, &href);
+        Ok(HttpResponse::Ok()
+            .insert_header(("Location", href))
+            .json(body))
+    })
+}
