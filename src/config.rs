@@ -67,6 +67,9 @@ pub struct Config {
     /// How many recent requests the journal keeps.
     #[arg(long, env = "KYC_SANDBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
+    /// How many outbound webhook deliveries are kept (the oldest finished ones go first).
+    #[arg(long, env = "KYC_SANDBOX_WEBHOOK_LOG_SIZE", default_value_t = 1000)]
+    pub webhook_log_size: usize,
     /// Largest request body accepted, in bytes; larger ones get 413 in the provider's format.
     #[arg(long, env = "KYC_SANDBOX_MAX_BODY", default_value_t = 10 * 1024 * 1024)]
     pub max_body: usize,
@@ -85,6 +88,7 @@ impl Default for Config {
             fixtures: None,
             clock: ClockMode::Real,
             journal_size: 1000,
+            webhook_log_size: crate::core::webhooks::DEFAULT_LOG_SIZE,
             max_body: 10 * 1024 * 1024,
             workers: None,
         }

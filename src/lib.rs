@@ -26,6 +26,8 @@ pub enum StartupError {
     Files(Vec<LoadError>),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Webhooks(#[from] crate::core::webhooks::WebhookError),
 }
 
 /// The core and every provider, from the configuration's scenarios, fixtures, clock and seed.
@@ -33,15 +35,18 @@ pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
     let schemas = providers::scenario_schemas();
     let scenarios =
         load_scenarios(&schemas, config.scenarios.as_deref()).map_err(StartupError::Files)?;
-    let core = Arc::new(Core::new(
-        Clock::new(config.clock),
-        config.journal_size,
-        config.seed.unwrap_or_else(rand::random),
-        config.scenarios.clone(),
-        config.fixtures.clone(),
-        schemas,
-        scenarios,
-    ));
+    let core = Arc::new(
+        Core::new(
+            Clock::new(config.clock),
+            config.journal_size,
+            config.seed.unwrap_or_else(rand::random),
+            config.scenarios.clone(),
+            config.fixtures.clone(),
+            schemas,
+            scenarios,
+        )
+        .with_webhook_log(config.webhook_log_size),
+    );
     let providers = providers::build(&core).map_err(StartupError::Files)?;
     Ok(Arc::new(Sandbox::new(core, providers)))
 }
@@ -73,7 +78,8 @@ pub struct Running {
 }
 
 /// Binds the server (port 0 picks a free one) and starts the clock ticker that fires due steps
-/// in real time. Must be called inside an async runtime; await `server` to serve.
+/// and webhook retries in real time, and the webhook sender task. Must be called inside an async
+/// runtime; await `server` to serve.
 pub fn start(config: &Config) -> Result<Running, StartupError> {
     let sandbox = build_sandbox(config)?;
     let mounts = web::Data::new(Mounts {
@@ -110,6 +116,7 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
     let server = server.bind((config.host.as_str(), config.port))?;
     let addr = server.addrs()[0];
     let server = server.run();
+    sandbox.core.webhooks.spawn_sender()?;
     spawn_ticker(Arc::downgrade(&sandbox));
     Ok(Running {
         addr,
@@ -118,7 +125,7 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
     })
 }
 
-/// Fires due steps as real time passes; stops when the sandbox is gone.
+/// Fires due steps and webhook retries as real time passes; stops when the sandbox is gone.
 fn spawn_ticker(sandbox: std::sync::Weak<Sandbox>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(StdDuration::from_millis(50));
@@ -127,6 +134,7 @@ fn spawn_ticker(sandbox: std::sync::Weak<Sandbox>) {
             match sandbox.upgrade() {
                 Some(sandbox) => {
                     sandbox.fire_due();
+                    sandbox.core.webhooks.fire_due();
                 }
                 None => break,
             }

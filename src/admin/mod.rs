@@ -1,4 +1,7 @@
-//! `/__admin`: the sandbox's own JSON API (health, reset, state, journal, clock, transitions, scenarios).
+//! `/__admin`: the sandbox's own JSON API (health, reset, state, journal, clock, transitions,
+//! scenarios, webhook deliveries).
+
+mod webhooks;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -76,6 +79,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/transitions", web::post().to(transition))
             .route("/scenarios", web::get().to(scenarios))
             .route("/scenarios/reload", web::post().to(reload_scenarios))
+            .route("/webhooks", web::get().to(webhooks::list))
+            .route("/webhooks/{id}", web::get().to(webhooks::get))
+            .route(
+                "/webhooks/{id}/redeliver",
+                web::post().to(webhooks::redeliver),
+            )
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|e, _| AdminError::BadRequest(e.to_string()).into()),
@@ -88,6 +97,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/", web::get().to(index));
 }
 
+/// The admin API, as listed by `GET /__admin`.
+const ENDPOINTS: &[&str] = &[
+    "GET /__admin/health",
+    "POST /__admin/reset?tenant=",
+    "GET /__admin/tenants",
+    "GET /__admin/tenants/{tenant}/state",
+    "GET /__admin/requests?provider=&tenant=&method=&path=&limit=",
+    "GET /__admin/clock",
+    "POST /__admin/clock/advance",
+    "POST /__admin/clock/freeze",
+    "POST /__admin/clock/resume",
+    "POST /__admin/transitions",
+    "GET /__admin/scenarios",
+    "POST /__admin/scenarios/reload",
+    "GET /__admin/webhooks?provider=&tenant=&event=&status=&limit=",
+    "GET /__admin/webhooks/{id}",
+    "POST /__admin/webhooks/{id}/redeliver",
+];
+
 /// What is mounted where.
 async fn index(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
     let base = base_url(&req);
@@ -99,6 +127,7 @@ async fn index(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
             "base_url": format!("{base}{}", p.mount()),
         })).collect::<Vec<_>>(),
         "admin": format!("{base}{MOUNT}"),
+        "endpoints": ENDPOINTS,
     }))
 }
 
@@ -111,6 +140,7 @@ async fn health(sandbox: web::Data<Sandbox>) -> HttpResponse {
         "tenants": tenants,
         "scheduled_steps": sandbox.core.scheduler.pending(),
         "journal_entries": sandbox.core.journal.len(),
+        "webhook_deliveries": sandbox.core.webhooks.len(),
         "clock": sandbox.core.clock.view(),
     }))
 }

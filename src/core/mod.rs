@@ -11,6 +11,7 @@ pub mod scenario;
 pub mod scheduler;
 pub mod store;
 pub mod tenant;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,12 +25,15 @@ pub use provider::{mount_provider, Provider, TransitionError, TransitionRequest}
 pub use scenario::{LoadError, ScenarioSchema, ScenarioSet};
 pub use scheduler::{Job, Scheduler};
 pub use tenant::{TenantId, TenantInfo, TenantMap};
+pub use webhooks::{Dispatcher, Outbound, RetryPolicy};
 
-/// What providers share: the clock, the scheduler, scenarios, the journal, the seed.
+/// What providers share: the clock, the scheduler, scenarios, the journal, outbound webhooks,
+/// the seed.
 pub struct Core {
     pub clock: Arc<Clock>,
     pub scheduler: Scheduler,
     pub journal: Arc<Journal>,
+    pub webhooks: Arc<Dispatcher>,
     pub seed: u64,
     pub scenarios_dir: Option<PathBuf>,
     pub fixtures_dir: Option<PathBuf>,
@@ -47,8 +51,14 @@ impl Core {
         schemas: Vec<Box<dyn ScenarioSchema>>,
         scenarios: ScenarioSet,
     ) -> Self {
+        let clock = Arc::new(clock);
         Core {
-            clock: Arc::new(clock),
+            webhooks: Arc::new(Dispatcher::new(
+                clock.clone(),
+                RetryPolicy::default(),
+                webhooks::DEFAULT_LOG_SIZE,
+            )),
+            clock,
             scheduler: Scheduler::default(),
             journal: Arc::new(Journal::new(journal_size)),
             seed,
@@ -57,6 +67,16 @@ impl Core {
             schemas,
             scenarios: RwLock::new(Arc::new(scenarios)),
         }
+    }
+
+    /// Replaces the webhook dispatcher with one keeping `capacity` deliveries (before any is sent).
+    pub fn with_webhook_log(mut self, capacity: usize) -> Self {
+        self.webhooks = Arc::new(Dispatcher::new(
+            self.clock.clone(),
+            self.webhooks.policy().clone(),
+            capacity,
+        ));
+        self
     }
 
     pub fn scenarios(&self) -> Arc<ScenarioSet> {
@@ -162,10 +182,14 @@ impl Sandbox {
         fired
     }
 
-    /// Moves the clock and applies, in order, everything that fell due before returning.
+    /// Moves the clock and applies, in order, everything that fell due before returning; then
+    /// starts the webhook retries that fell due (their attempts run in the background). Returns
+    /// how many timeline steps were applied.
     pub fn advance(&self, by: chrono::Duration) -> Result<usize, clock::ClockError> {
         self.core.clock.advance(by)?;
-        Ok(self.fire_all_due())
+        let fired = self.fire_all_due();
+        self.core.webhooks.fire_due();
+        Ok(fired)
     }
 
     pub fn reset(&self, tenant: Option<&TenantId>) -> usize {
@@ -175,6 +199,7 @@ impl Sandbox {
         }
         let removed = self.providers.iter().map(|p| p.reset(tenant)).sum();
         self.core.journal.clear(tenant);
+        self.core.webhooks.clear(tenant);
         removed
     }
 }

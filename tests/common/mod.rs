@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod rebilly;
+pub mod receiver;
 pub mod spec;
 
 use std::sync::Arc;
