@@ -70,6 +70,10 @@ pub struct Config {
     /// How many outbound webhook deliveries are kept (the oldest finished ones go first).
     #[arg(long, env = "KYC_SANDBOX_WEBHOOK_LOG_SIZE", default_value_t = 1000)]
     pub webhook_log_size: usize,
+    /// Where Rebilly sends every `kyc-*` event of every organization, besides the webhooks each
+    /// organization configures.
+    #[arg(long, env = "KYC_SANDBOX_REBILLY_WEBHOOK_URL")]
+    pub rebilly_webhook_url: Option<String>,
     /// Largest request body accepted, in bytes; larger ones get 413 in the provider's format.
     #[arg(long, env = "KYC_SANDBOX_MAX_BODY", default_value_t = 10 * 1024 * 1024)]
     pub max_body: usize,
@@ -89,6 +93,7 @@ impl Default for Config {
             clock: ClockMode::Real,
             journal_size: 1000,
             webhook_log_size: crate::core::webhooks::DEFAULT_LOG_SIZE,
+            rebilly_webhook_url: None,
             max_body: 10 * 1024 * 1024,
             workers: None,
         }

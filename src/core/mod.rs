@@ -34,6 +34,8 @@ pub struct Core {
     pub scheduler: Scheduler,
     pub journal: Arc<Journal>,
     pub webhooks: Arc<Dispatcher>,
+    /// Per provider, a URL that receives every event of every tenant (`--<provider>-webhook-url`).
+    pub default_webhook_urls: std::collections::HashMap<&'static str, String>,
     pub seed: u64,
     pub scenarios_dir: Option<PathBuf>,
     pub fixtures_dir: Option<PathBuf>,
@@ -53,6 +55,7 @@ impl Core {
     ) -> Self {
         let clock = Arc::new(clock);
         Core {
+            default_webhook_urls: Default::default(),
             webhooks: Arc::new(Dispatcher::new(
                 clock.clone(),
                 RetryPolicy::default(),
@@ -76,6 +79,14 @@ impl Core {
             self.webhooks.policy().clone(),
             capacity,
         ));
+        self
+    }
+
+    /// Sends every event of `provider` to `url` too.
+    pub fn with_default_webhook(mut self, provider: &'static str, url: Option<String>) -> Self {
+        if let Some(url) = url {
+            self.default_webhook_urls.insert(provider, url);
+        }
         self
     }
 

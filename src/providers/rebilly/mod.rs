@@ -2,6 +2,7 @@
 
 mod auth;
 mod errors;
+mod events;
 mod handlers;
 mod model;
 mod review;
@@ -92,13 +93,6 @@ impl Rebilly {
         let result = f(&mut state);
         self.publish(&caller.tenant, &mut state);
         result
-    }
-
-    /// Turns the changes an operation made into webhooks.
-    fn publish(&self, _tenant: &TenantId, state: &mut RebillyTenant) {
-        for event in state.events.drain(..) {
-            log::debug!("rebilly: {} {}", event.event_type, event.resource_id);
-        }
     }
 }
 

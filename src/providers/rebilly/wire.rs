@@ -117,6 +117,27 @@ pub fn document_of(state: &RebillyTenant, document: &KycDocument, href: &str) ->
     document_json(document, state.customers.get(&document.customer_id), href)
 }
 
+/// A customer as Rebilly renders one, from the fake identity the sandbox gave them.
+pub fn customer_json(id: &str, person: Option<&FakePerson>) -> Value {
+    let Some(person) = person else {
+        return json!({"id": id});
+    };
+    json!({
+        "id": id,
+        "email": person.email,
+        "firstName": person.first_name,
+        "lastName": person.last_name,
+        "primaryAddress": {
+            "firstName": person.first_name,
+            "lastName": person.last_name,
+            "address": person.street,
+            "city": person.city,
+            "postalCode": person.postal_code,
+            "emails": [{"label": "main", "value": person.email, "primary": true}],
+        },
+    })
+}
+
 /// A request with its links; `expand` embeds its documents (`?expand=documents`).
 pub fn request_of(state: &RebillyTenant, request: &KycRequest, href: &str, expand: bool) -> Value {
     let mut v = serde_json::to_value(request).unwrap_or_default();

@@ -10,6 +10,7 @@ mod requests;
 mod settings;
 mod storefront;
 mod tags;
+mod webhooks;
 
 use actix_web::web;
 
@@ -100,6 +101,17 @@ fn core_resources(cfg: &mut web::ServiceConfig) {
         resource("/authentication-tokens/{token}")
             .route(web::get().to(customer_auth::verify))
             .route(web::delete().to(customer_auth::logout)),
+    )
+    .service(
+        resource("/webhooks")
+            .route(web::get().to(webhooks::list_webhooks))
+            .route(web::post().to(webhooks::create)),
+    )
+    .service(
+        resource("/webhooks/{id}")
+            .route(web::get().to(webhooks::get))
+            .route(web::put().to(webhooks::update))
+            .route(web::delete().to(webhooks::delete)),
     )
     .service(
         resource("/authentication-tokens/{token}/exchange")

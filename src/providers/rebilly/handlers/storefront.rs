@@ -17,7 +17,8 @@ use crate::providers::rebilly::model::{
     SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, document_of, expands, json_object, list, ok, request_of, resource_href, Checks,
+    created, customer_json, document_of, expands, json_object, list, ok, request_of, resource_href,
+    Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -106,20 +107,7 @@ pub async fn logout(shopper: Shopper, rebilly: web::Data<Rebilly>) -> Reply {
 pub async fn account(shopper: Shopper, rebilly: web::Data<Rebilly>) -> Reply {
     rebilly.with_tenant(&shopper.caller, |state| {
         let person = state.customer(&shopper.customer_id);
-        Ok(ok(json!({
-            "id": shopper.customer_id,
-            "email": person.email,
-            "firstName": person.first_name,
-            "lastName": person.last_name,
-            "primaryAddress": {
-                "firstName": person.first_name,
-                "lastName": person.last_name,
-                "address": person.street,
-                "city": person.city,
-                "postalCode": person.postal_code,
-                "emails": [{"label": "main", "value": person.email, "primary": true}],
-            },
-        })))
+        Ok(ok(customer_json(&shopper.customer_id, Some(person))))
     })
 }
 

@@ -102,3 +102,58 @@ pub fn default_settings() -> Value {
         "uiVersion": "1",
     })
 }
+
+/// The ten KYC events Rebilly sends webhooks for.
+pub const KYC_EVENTS: &[&str] = &[
+    "kyc-document-created",
+    "kyc-document-modified",
+    "kyc-document-accepted",
+    "kyc-document-rejected",
+    "kyc-document-reviewed",
+    "kyc-document-archived",
+    "kyc-request-attempted",
+    "kyc-request-partially-fulfilled",
+    "kyc-request-fulfilled",
+    "kyc-request-failed",
+];
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookHeader {
+    pub name: String,
+    pub value: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BasicCredentials {
+    pub username: String,
+    #[serde(skip)]
+    pub password: String,
+}
+
+/// A webhook an organization configured (Rebilly's `GlobalWebhook`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Webhook {
+    pub id: String,
+    pub events_filter: Vec<String>,
+    pub status: String,
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<WebhookHeader>,
+    pub credential_hash: String,
+    /// HTTP Basic credentials sent with every delivery (Rebilly's `WebhookAuthorization`).
+    pub authorization: Option<BasicCredentials>,
+    pub body: Option<String>,
+    pub filter: Option<String>,
+    pub created_time: DateTime<Utc>,
+    pub updated_time: DateTime<Utc>,
+}
+
+impl Webhook {
+    pub fn wants(&self, event_type: &str) -> bool {
+        self.status == "active"
+            && (self.events_filter.is_empty() || self.events_filter.iter().any(|e| e == event_type))
+    }
+}

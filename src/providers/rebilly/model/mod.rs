@@ -43,11 +43,11 @@ macro_rules! kebab_enum {
 mod extras;
 mod request;
 pub mod session;
-mod tenant;
+pub mod tenant;
 
 pub use extras::{
-    default_settings, Attachment, LivenessSession, LivenessStatus, ADDRESS_WEIGHTS,
-    ATTACHMENT_RELATED_TYPES, IDENTITY_WEIGHTS,
+    default_settings, Attachment, BasicCredentials, LivenessSession, LivenessStatus, Webhook,
+    WebhookHeader, ADDRESS_WEIGHTS, ATTACHMENT_RELATED_TYPES, IDENTITY_WEIGHTS, KYC_EVENTS,
 };
 pub use request::{KycRequest, Refusal, RequestStatus, RequestedDocument, DEFAULT_MAX_ATTEMPTS};
 pub use tenant::{RebillyTenant, MODIFIED, REVIEWED};

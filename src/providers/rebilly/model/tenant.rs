@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::session::{encode_jwt, AuthenticationToken, Claims, CustomerJwt};
-use super::{default_settings, Attachment, LivenessSession};
+use super::{default_settings, Attachment, LivenessSession, Webhook};
 use super::{DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal, RequestStatus};
 use crate::core::fake::FakePerson;
 use crate::core::store::Store;
@@ -52,6 +52,7 @@ pub struct RebillyTenant {
     pub attachments: Store<Attachment>,
     pub liveness_sessions: Store<LivenessSession>,
     pub kyc_settings: serde_json::Value,
+    pub webhooks: Store<Webhook>,
     /// Customers by the email (username) they log in with.
     #[serde(skip)]
     customer_emails: HashMap<String, String>,
@@ -74,6 +75,7 @@ impl RebillyTenant {
             attachments: Store::default(),
             liveness_sessions: Store::default(),
             kyc_settings: default_settings(),
+            webhooks: Store::default(),
             customer_emails: HashMap::new(),
             files: Store::default(),
             documents: Store::default(),
