@@ -166,6 +166,7 @@ pub(crate) fn new_document(
         revision: 1,
         tags: Vec::new(),
         run: None,
+        automated: None,
     })
 }
 
