@@ -45,7 +45,38 @@ impl Spec {
     /// Fails the test on the first mismatch, naming the schema, the JSON path and the problem.
     #[track_caller]
     pub fn check(&self, schema: &str, body: &Value) {
-        let validator = self.validator(schema);
+        assert!(
+            self.document["components"]["schemas"].get(schema).is_some(),
+            "no schema {schema} in spec"
+        );
+        let validator = self.validator(
+            schema,
+            || json!({"$ref": format!("#/components/schemas/{schema}")}),
+        );
+        Self::report(&validator, schema, body);
+    }
+
+    /// Checks `body` against the (possibly inline) JSON schema of one operation's response,
+    /// e.g. `check_response("/experimental/reports/kyc-request-summary", "get", "200", &body)`.
+    #[track_caller]
+    pub fn check_response(&self, path: &str, method: &str, status: &str, body: &Value) {
+        let name = format!("{} {path} {status}", method.to_uppercase());
+        let mut response = &self.document["paths"][path][method]["responses"][status];
+        if let Some(reference) = response["$ref"].as_str() {
+            let pointer = reference.trim_start_matches('#');
+            response = self.document.pointer(pointer).unwrap_or(&Value::Null);
+        }
+        let schema = response["content"]["application/json"]["schema"].clone();
+        assert!(
+            schema.is_object(),
+            "no JSON response schema for {name} in spec"
+        );
+        let validator = self.validator(&name, || schema);
+        Self::report(&validator, &name, body);
+    }
+
+    #[track_caller]
+    fn report(validator: &jsonschema::Validator, schema: &str, body: &Value) {
         let first_error = validator
             .iter_errors(body)
             .next()
@@ -55,18 +86,20 @@ impl Spec {
         }
     }
 
-    fn validator(&self, schema: &str) -> std::sync::Arc<jsonschema::Validator> {
+    /// A compiled validator for `schema` (with the spec's components in scope), cached by `key`.
+    fn validator(
+        &self,
+        key: &str,
+        schema: impl FnOnce() -> Value,
+    ) -> std::sync::Arc<jsonschema::Validator> {
         let mut cache = self.validators.lock();
         cache
-            .entry(schema.to_owned())
+            .entry(key.to_owned())
             .or_insert_with(|| {
-                assert!(
-                    self.document["components"]["schemas"].get(schema).is_some(),
-                    "no schema {schema} in spec"
-                );
                 let root = json!({
                     "$schema": "https://json-schema.org/draft/2020-12/schema",
-                    "$ref": format!("#/components/schemas/{schema}"),
+                    "$ref": "#/$defs/checked",
+                    "$defs": {"checked": schema()},
                     "components": self.document["components"],
                 });
                 std::sync::Arc::new(jsonschema::draft202012::new(&root).expect("schema compiles"))

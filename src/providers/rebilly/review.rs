@@ -85,7 +85,7 @@ impl Rebilly {
                 }
             };
             let outcome = state.change_document(id, at, MODIFIED, |document| {
-                document.transition(effect.into_decision(), at)
+                document.decide_automatically(effect.into_decision(), at)
             });
             if let Some(Err((from, to))) = outcome {
                 log::warn!(

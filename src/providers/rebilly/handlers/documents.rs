@@ -172,6 +172,7 @@ fn new_document(
         tags: Vec::new(),
         matches_override: Default::default(),
         run: None,
+        automated: None,
     })
 }
 

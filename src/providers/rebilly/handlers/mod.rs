@@ -1,11 +1,13 @@
 //! Rebilly's routes. Core paths are served with and without `/organizations/{organizationId}`,
-//! and with or without a trailing slash (the SDK posts to `/kyc-documents/`).
+//! and with or without a trailing slash (the SDK posts to `/kyc-documents/`). The experimental
+//! reports live under `/experimental`, with or without the organization too.
 
 mod attachments;
 mod customer_auth;
 mod documents;
 pub mod files;
 mod listing;
+mod reports;
 mod requests;
 mod settings;
 mod storefront;
@@ -147,6 +149,19 @@ fn storefront_resources(cfg: &mut web::ServiceConfig) {
         );
 }
 
+fn report_resources(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/reports/kyc-acceptance-summary")
+            .route(web::get().to(reports::acceptance_summary)),
+    )
+    .service(
+        resource("/reports/kyc-rejection-summary").route(web::get().to(reports::rejection_summary)),
+    )
+    .service(
+        resource("/reports/kyc-request-summary").route(web::get().to(reports::request_summary)),
+    );
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/storefront/organizations/{organizationId}")
@@ -156,6 +171,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/storefront")
             .configure(storefront_resources)
+            .default_service(web::to(route_not_found)),
+    )
+    .service(
+        web::scope("/experimental/organizations/{organizationId}")
+            .configure(report_resources)
+            .default_service(web::to(route_not_found)),
+    )
+    .service(
+        web::scope("/experimental")
+            .configure(report_resources)
             .default_service(web::to(route_not_found)),
     )
     .service(

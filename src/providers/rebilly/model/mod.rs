@@ -176,6 +176,10 @@ pub struct KycDocument {
     /// The automated review this document is going through, if any.
     #[serde(skip)]
     pub run: Option<TimelineRun>,
+    /// The automated review's last decision (accepted or rejected) and when; the reports tell
+    /// automatic decisions from reviewers' ones with it.
+    #[serde(skip)]
+    pub automated: Option<(DocumentStatus, DateTime<Utc>)>,
 }
 
 /// A review decision, from the review calls, a scenario or the admin API.
@@ -237,6 +241,22 @@ impl KycDocument {
         Ok(())
     }
 
+    /// A decision of the automated review (a scenario step), remembered for the reports.
+    pub fn decide_automatically(
+        &mut self,
+        decision: Decision,
+        at: DateTime<Utc>,
+    ) -> Result<(), (DocumentStatus, DocumentStatus)> {
+        self.transition(decision, at)?;
+        if matches!(
+            self.status,
+            DocumentStatus::Accepted | DocumentStatus::Rejected
+        ) {
+            self.automated = Some((self.status, at));
+        }
+        Ok(())
+    }
+
     pub fn touch(&mut self, at: DateTime<Utc>) {
         self.updated_time = at;
         self.revision += 1;
@@ -286,6 +306,7 @@ pub(crate) mod tests {
             tags: vec![],
             matches_override: Default::default(),
             run: None,
+            automated: None,
         }
     }
 
