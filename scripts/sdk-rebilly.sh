@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Drives the official rebilly-js-sdk (sdk-tests/rebilly, pinned in package.json) against a freshly started
-# sandbox, through every KYC call the SDK has. Exits non-zero on the first wrong answer of any step.
+# sandbox, through every KYC call the SDK has, then completes the KYC gatherer page in headless Chromium
+# (sdk-tests/rebilly/gatherer.mjs). Exits non-zero if any step fails.
 #
 #   bash scripts/sdk-rebilly.sh
 #
@@ -107,4 +108,10 @@ t=$(cap 120)
 rc=0
 SANDBOX=$SANDBOX timeout "$t" node "$SDK_DIR/run.mjs" || rc=$?
 ((rc != 124)) || log "run.mjs did not finish within ${t}s"
+((rc == 0)) || exit "$rc"
+
+# 5. The KYC gatherer page, completed in headless Chromium (playwright-core drives Debian's chromium).
+t=$(cap 90)
+SANDBOX=$SANDBOX timeout "$t" node "$SDK_DIR/gatherer.mjs" || rc=$?
+((rc != 124)) || log "gatherer.mjs did not finish within ${t}s"
 exit "$rc"

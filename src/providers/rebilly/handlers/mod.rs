@@ -6,6 +6,7 @@ mod attachments;
 mod customer_auth;
 mod documents;
 pub mod files;
+mod gatherer;
 mod listing;
 mod reports;
 mod requests;
@@ -124,6 +125,7 @@ fn core_resources(cfg: &mut web::ServiceConfig) {
 /// The customer-facing API, with or without the organization in the path.
 fn storefront_resources(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/login").route(web::post().to(storefront::login)))
+        .service(resource("/files").route(web::post().to(gatherer::upload_as_customer)))
         .service(resource("/logout").route(web::post().to(storefront::logout)))
         .service(resource("/account").route(web::get().to(storefront::account)))
         .service(
@@ -163,31 +165,32 @@ fn report_resources(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/storefront/organizations/{organizationId}")
-            .configure(storefront_resources)
-            .default_service(web::to(route_not_found)),
-    )
-    .service(
-        web::scope("/storefront")
-            .configure(storefront_resources)
-            .default_service(web::to(route_not_found)),
-    )
-    .service(
-        web::scope("/experimental/organizations/{organizationId}")
-            .configure(report_resources)
-            .default_service(web::to(route_not_found)),
-    )
-    .service(
-        web::scope("/experimental")
-            .configure(report_resources)
-            .default_service(web::to(route_not_found)),
-    )
-    .service(
-        web::scope("/organizations/{organizationId}")
-            .configure(core_resources)
-            .default_service(web::to(route_not_found)),
-    )
-    .configure(core_resources)
-    .default_service(web::to(route_not_found));
+    cfg.service(resource("/kyc-gatherer").route(web::get().to(gatherer::page)))
+        .service(
+            web::scope("/storefront/organizations/{organizationId}")
+                .configure(storefront_resources)
+                .default_service(web::to(route_not_found)),
+        )
+        .service(
+            web::scope("/storefront")
+                .configure(storefront_resources)
+                .default_service(web::to(route_not_found)),
+        )
+        .service(
+            web::scope("/experimental/organizations/{organizationId}")
+                .configure(report_resources)
+                .default_service(web::to(route_not_found)),
+        )
+        .service(
+            web::scope("/experimental")
+                .configure(report_resources)
+                .default_service(web::to(route_not_found)),
+        )
+        .service(
+            web::scope("/organizations/{organizationId}")
+                .configure(core_resources)
+                .default_service(web::to(route_not_found)),
+        )
+        .configure(core_resources)
+        .default_service(web::to(route_not_found));
 }

@@ -29,7 +29,7 @@ fn check_percentages(checks: &mut Checks, at: &str, value: Option<&Value>, known
                 format!("{at}.{name}"),
                 format!("is not one of {}", known.join(", ")),
             );
-        } else if !v.as_u64().is_some_and(|n| n <= 100) {
+        } else if v.as_u64().is_none_or(|n| n > 100) {
             checks.fail(format!("{at}.{name}"), "must be an integer from 0 to 100");
         }
     }

@@ -4,7 +4,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde_json::{json, Map, Value};
 
-use crate::core::http::{base_url, body_limit, decode_json, header_str, read_body, JsonError};
+use crate::core::http::{
+    base_url, body_limit, decode_json, escape_html, header_str, read_body, JsonError,
+};
 use crate::providers::sumvin::auth::{Caller, CredentialKind};
 use crate::providers::sumvin::errors::{Issue, SumvinError};
 use crate::providers::sumvin::model::{KycStatus, Session, ShareToken, SumvinTenant};
@@ -315,17 +317,4 @@ pub async fn handoff_page(req: HttpRequest) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(include_str!("handoff.html").replace("{{ticket}}", &escape_html(&ticket)))
-}
-
-fn escape_html(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_owned(),
-            '<' => "&lt;".to_owned(),
-            '>' => "&gt;".to_owned(),
-            '"' => "&quot;".to_owned(),
-            '\'' => "&#39;".to_owned(),
-            c => c.to_string(),
-        })
-        .collect()
 }
