@@ -169,7 +169,7 @@ impl KycRequest {
     }
 
     /// The status the provided documents imply; permanent states stay as they are.
-    pub fn evaluate<'a>(&self, provided: &[&'a KycDocument]) -> RequestStatus {
+    pub fn evaluate(&self, provided: &[&KycDocument]) -> RequestStatus {
         if self.status.is_final() {
             return self.status;
         }

@@ -97,10 +97,12 @@ impl RebillyTenant {
         &self.customers[customer_id]
     }
 
-    /// The customer a username logs in as: the one with that id or email, else a new customer
-    /// with that email.
+    /// The customer a username logs in as: a username without `@` is a customer id (that
+    /// customer, created on first reference like everywhere else); an email is the customer
+    /// with that email, else a new customer with it.
     pub fn customer_for_username(&mut self, username: &str) -> String {
-        if self.customers.contains_key(username) {
+        if self.customers.contains_key(username) || !username.contains('@') {
+            self.customer(username);
             return username.to_owned();
         }
         if let Some(id) = self.customer_emails.get(username) {
