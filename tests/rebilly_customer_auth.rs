@@ -91,6 +91,25 @@ async fn a_username_that_is_not_an_email_is_the_customer_id() {
 }
 
 #[tokio::test]
+async fn the_email_of_a_known_customer_logs_in_as_that_customer() {
+    let app = spawn_app().await;
+    app.kyc_document("cus_known", "funds-proof", "statement.png")
+        .await;
+    let tenants = app.admin_get("/tenants").await;
+    let tenant = tenants["tenants"][0]["tenant"].as_str().unwrap().to_owned();
+    let state = app.admin_get(&format!("/tenants/{tenant}/state")).await;
+    let email = state["state"]["customers"]["cus_known"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = login(&app, json!({"username": email, "password": "pw"})).await;
+    assert_eq!(
+        reply.rebilly(201, "AuthenticationTokenResponse")["customerId"],
+        "cus_known"
+    );
+}
+
+#[tokio::test]
 async fn passwordless_login_signs_in_the_customer() {
     let app = spawn_app().await;
     let token = token_for(&app, "cus_1").await;
@@ -234,8 +253,12 @@ async fn exchange_without_invalidate_keeps_the_token_and_takes_an_expiry() {
     verify(&app, &value)
         .await
         .rebilly(200, "AuthenticationTokenResponse");
-    let second = exchange(&app, &value, json!({"invalidate": false})).await;
-    assert_ne!(second.rebilly(201, "CustomerJWT")["token"], jwt["token"]);
+    let acl =
+        json!([{"scope": {"organizationId": ["org-1"]}, "permissions": ["StorefrontGetAccount"]}]);
+    let second = exchange(&app, &value, json!({"invalidate": false, "acl": acl})).await;
+    let second = second.rebilly(201, "CustomerJWT");
+    assert_ne!(second["token"], jwt["token"]);
+    assert_eq!(second["acl"], acl);
 }
 
 #[tokio::test]
@@ -271,6 +294,13 @@ async fn bad_exchange_bodies_are_refused_and_keep_the_token() {
     );
     let past = exchange(&app, &value, json!({"expiredTime": "not a date"})).await;
     assert_eq!(invalid_fields(&past), ["expiredTime"]);
+    let acl = exchange(
+        &app,
+        &value,
+        json!({"acl": [{"scope": {"organizationId": ["org-1"]}, "permissions": ["*"]}, {"permissions": [1]}]}),
+    )
+    .await;
+    assert_eq!(invalid_fields(&acl), ["acl.1.scope", "acl.1.permissions"]);
     verify(&app, &value)
         .await
         .rebilly(200, "AuthenticationTokenResponse");

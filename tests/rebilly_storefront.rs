@@ -354,6 +354,13 @@ async fn a_gatherer_token_files_documents_under_its_request() {
         .await;
     let token = gatherer_token(&request);
     let file = app.upload_named("manual-id.png").await;
+    let credit = create_own(
+        &app,
+        &token,
+        json!({"documentType": "credit-file-proof", "fileIds": [file["id"]]}),
+    )
+    .await;
+    credit.rebilly_problem(422, "ValidationError");
     let wrong_type = create_own(
         &app,
         &token,

@@ -98,7 +98,12 @@ async fn a_document_that_is_accepted_sends_created_modified_and_accepted() {
     let first = next_events(&mut receiver, 2).await;
     let events: Vec<&str> = first.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(events, ["kyc-document-created", "kyc-document-modified"]);
+    // Each payload shows the document as it was at its event.
+    let created = json_body(&first[0].1);
+    assert_eq!(created["_embedded"]["kycDocument"]["status"], "pending");
+    assert_eq!(created["_embedded"]["kycDocument"]["revision"], 1);
     let modified = json_body(&first[1].1);
+    assert_eq!(modified["_embedded"]["kycDocument"]["revision"], 2);
     assert_eq!(
         modified["_embedded"]["kycDocument"]["status"],
         "in-progress"
@@ -155,6 +160,9 @@ async fn events_filter_and_filter_choose_what_is_sent() {
     let mut body = hook(&cus_2_only);
     body["filter"] = json!("customerId:cus_2");
     create_hook(&app, body).await;
+    let mut body = hook(&receiver.url("/inactive"));
+    body["status"] = json!("inactive");
+    assert_eq!(create_hook(&app, body).await["status"], "inactive");
 
     app.kyc_document("cus_1", "identity-proof", "passport.png")
         .await;
