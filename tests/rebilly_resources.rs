@@ -204,6 +204,7 @@ async fn attachments_link_files_and_are_listed_by_file() {
     assert_eq!(listed.headers["pagination-total"], "1");
     assert_eq!(listed.body[0]["id"], id);
     let all = app.reb_get("/attachments?limit=1").await;
+    common::spec::rebilly().check_response("/attachments", "get", "200", &all.body);
     assert_eq!(all.headers["pagination-total"], "2");
     assert_eq!(all.body.as_array().unwrap().len(), 1);
 
@@ -371,7 +372,7 @@ async fn matches_overwrite_the_analysis_of_a_decided_document() {
     let accepted = app
         .send(app.reb(Method::POST, &format!("/kyc-documents/{id}/acceptance")))
         .await;
-    assert_eq!(accepted.status, 201);
+    accepted.rebilly(201, "ProofOfIdentityKycDocument");
     let read = document(&app, &id).await;
     assert_eq!(read["documentMatches"]["data"]["firstName"], "Ada");
     assert_eq!(read["documentMatches"]["data"]["isIdentityDocument"], false);
@@ -508,7 +509,8 @@ async fn documents_embed_their_customer_and_files_when_expanded() {
     let only_customer = app
         .reb_get(&format!("/kyc-documents/{id}?expand=customer"))
         .await;
-    assert!(only_customer.body["_embedded"].get("files").is_none());
+    let only_customer = only_customer.rebilly(200, "ProofOfIdentityKycDocument");
+    assert!(only_customer["_embedded"].get("files").is_none());
     let listed = app
         .reb_get("/kyc-documents?filter=customerId:cus_1&expand=files")
         .await;
@@ -516,5 +518,6 @@ async fn documents_embed_their_customer_and_files_when_expanded() {
     assert_eq!(&listed.body[0]["_embedded"]["files"][0]["id"], file_id);
     assert!(listed.body[0]["_embedded"].get("customer").is_none());
     let plain = app.reb_get("/kyc-documents").await;
+    common::spec::rebilly().check("ProofOfIdentityKycDocument", &plain.body[0]);
     assert!(plain.body[0].get("_embedded").is_none());
 }

@@ -147,6 +147,7 @@ async fn login_without_organization_uses_the_publishable_keys_organization() {
         )
         .await;
     assert_eq!(core.status, 200, "{}", core.body);
+    common::spec::rebilly().check_response("/kyc-documents", "get", "200", &core.body);
     let reply = login(Some("pk_sandbox_x")).await;
     let token = reply.rebilly(201, "StorefrontCustomerJWT")["token"]
         .as_str()
@@ -245,7 +246,7 @@ async fn a_customer_creates_reads_and_patches_own_documents() {
     let accepted = app
         .send(app.reb(Method::POST, &format!("/kyc-documents/{id}/acceptance")))
         .await;
-    assert_eq!(accepted.status, 201);
+    accepted.rebilly(201, "ProofOfIdentityKycDocument");
     let late = patch_own(
         &app,
         &token,

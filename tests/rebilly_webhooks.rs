@@ -266,13 +266,13 @@ async fn the_global_webhook_url_receives_every_event_of_every_organization() {
                 .json(&json!({"url": "https://x.example/a.png"})),
         )
         .await;
-    assert_eq!(file.status, 201);
+    file.rebilly(201, "File");
     let other = app
         .send(app.rebilly(Method::POST, "sk_other", "org-2", "/kyc-documents").json(&json!({
             "customerId": "cus_9", "documentType": "funds-proof", "fileIds": [file.body["id"]],
         })))
         .await;
-    assert_eq!(other.status, 201);
+    other.rebilly(201, "ProofOfFundsKycDocument");
     let mut customers = Vec::new();
     for _ in 0..2 {
         let got = receiver.next().await;
