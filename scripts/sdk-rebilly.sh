@@ -12,6 +12,7 @@
 # Environment:
 #   SDK_REBILLY_BUDGET   overall time limit in seconds (default 120)
 #   KYC_SANDBOX_BIN      use this binary instead of building target/debug/kyc-sandbox
+#   CARGO_TARGET_DIR     where cargo builds (the binary is then $CARGO_TARGET_DIR/debug/kyc-sandbox)
 #   SDK_REBILLY_KEEP_LOG keep the server log (path printed) instead of deleting it
 set -euo pipefail
 
@@ -78,7 +79,9 @@ else
     tail -n 40 "$WORK/cargo.log" >&2
     die "cargo build failed or timed out"
   fi
-  BIN=$ROOT/target/debug/kyc-sandbox
+  TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+  [[ $TARGET_DIR == /* ]] || TARGET_DIR=$ROOT/$TARGET_DIR
+  BIN=$TARGET_DIR/debug/kyc-sandbox
 fi
 [[ -x $BIN ]] || die "no executable at $BIN"
 

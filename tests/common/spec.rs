@@ -75,6 +75,18 @@ impl Spec {
         Self::report(&validator, &name, body);
     }
 
+    /// Checks `body` against a named request body of the spec's components (e.g. a webhook
+    /// payload: `check_request_body("KycDocumentWebhook", &payload)`).
+    #[track_caller]
+    pub fn check_request_body(&self, name: &str, body: &Value) {
+        let schema = self.document["components"]["requestBodies"][name]["content"]
+            ["application/json"]["schema"]
+            .clone();
+        assert!(schema.is_object(), "no request body {name} in spec");
+        let validator = self.validator(&format!("requestBodies/{name}"), || schema);
+        Self::report(&validator, name, body);
+    }
+
     #[track_caller]
     fn report(validator: &jsonschema::Validator, schema: &str, body: &Value) {
         let first_error = validator

@@ -114,9 +114,16 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
         .map_err(|_| RebillyError::Unauthorized)
 }
 
-/// The organization a storefront login happens in: the path's, else the publishable key's.
+/// The organization a storefront login happens in: the path's, else the publishable key's. A
+/// login with the organization in the path needs no key (the SDK sends `Bearer null`).
 pub fn login_caller(req: &HttpRequest) -> Result<Caller, RebillyError> {
+    let in_path = || {
+        let organization_id = req.match_info().get("organizationId")?.to_owned();
+        let credential = format!("storefront login (organization {organization_id})");
+        Some((organization_id, credential))
+    };
     keyed_organization(req)
+        .or_else(in_path)
         .map(|(organization_id, credential)| caller_for(req, organization_id, credential))
         .ok_or_else(|| {
             RebillyError::Unauthenticated(

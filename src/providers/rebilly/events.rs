@@ -5,54 +5,56 @@
 use actix_web::http::Method;
 use serde_json::{json, Value};
 
-use super::model::tenant::Event;
+use super::model::tenant::{Event, Snapshot};
 use super::model::{RebillyTenant, Webhook};
 use super::wire::{customer_json, document_of, request_of};
 use super::{Rebilly, NAME};
 use crate::core::webhooks::{basic_auth, Outbound};
 use crate::core::TenantId;
 
-/// The default payload of one event, or `None` when its resource is gone.
-fn payload(state: &RebillyTenant, event: &Event) -> Option<Value> {
+/// The default payload of one event, with the resource as it was at the event.
+fn payload(state: &RebillyTenant, event: &Event) -> Value {
     let base = format!("/rebilly/organizations/{}", state.organization_id);
     let customer_href = |id: &str| format!("{base}/customers/{id}");
-    if event.is_document_event() {
-        let document = state.documents.get(&event.resource_id)?;
-        let href = format!("{base}/kyc-documents/{}", document.id);
-        let file_id = document.file_ids.first();
-        let mut links =
-            vec![json!({"rel": "customer", "href": customer_href(&document.customer_id)})];
-        if let Some(file_id) = file_id {
-            links.push(json!({"rel": "file", "href": format!("{base}/files/{file_id}")}));
+    let customer = |id: &str| customer_json(id, state.customers.get(id));
+    match &event.snapshot {
+        Snapshot::Document(document) => {
+            let href = format!("{base}/kyc-documents/{}", document.id);
+            let file_id = document.file_ids.first();
+            let mut links =
+                vec![json!({"rel": "customer", "href": customer_href(&document.customer_id)})];
+            if let Some(file_id) = file_id {
+                links.push(json!({"rel": "file", "href": format!("{base}/files/{file_id}")}));
+            }
+            links.push(json!({"rel": "kycDocument", "href": href}));
+            json!({
+                "eventType": event.event_type,
+                "customerId": document.customer_id,
+                "kycDocumentId": document.id,
+                "fileId": file_id,
+                "_embedded": {
+                    "customer": customer(&document.customer_id),
+                    "kycDocument": document_of(state, document, &href),
+                },
+                "_links": links,
+            })
         }
-        links.push(json!({"rel": "kycDocument", "href": href}));
-        Some(json!({
-            "eventType": event.event_type,
-            "customerId": document.customer_id,
-            "kycDocumentId": document.id,
-            "fileId": file_id,
-            "_embedded": {
-                "customer": customer_json(&document.customer_id, state.customers.get(&document.customer_id)),
-                "kycDocument": document_of(state, document, &href),
-            },
-            "_links": links,
-        }))
-    } else {
-        let request = state.requests.get(&event.resource_id)?;
-        let href = format!("{base}/kyc-requests/{}", request.id);
-        Some(json!({
-            "eventType": event.event_type,
-            "customerId": request.customer_id,
-            "kycRequestId": request.id,
-            "_embedded": {
-                "customer": customer_json(&request.customer_id, state.customers.get(&request.customer_id)),
-                "kycRequest": request_of(state, request, &href, false),
-            },
-            "_links": [
-                {"rel": "customer", "href": customer_href(&request.customer_id)},
-                {"rel": "kycRequest", "href": href},
-            ],
-        }))
+        Snapshot::Request(request) => {
+            let href = format!("{base}/kyc-requests/{}", request.id);
+            json!({
+                "eventType": event.event_type,
+                "customerId": request.customer_id,
+                "kycRequestId": request.id,
+                "_embedded": {
+                    "customer": customer(&request.customer_id),
+                    "kycRequest": request_of(state, request, &href, false),
+                },
+                "_links": [
+                    {"rel": "customer", "href": customer_href(&request.customer_id)},
+                    {"rel": "kycRequest", "href": href},
+                ],
+            })
+        }
     }
 }
 
@@ -133,9 +135,7 @@ impl Rebilly {
             if wanted.is_empty() && global.is_none() {
                 continue;
             }
-            let Some(payload) = payload(state, event) else {
-                continue;
-            };
+            let payload = payload(state, event);
             for hook in wanted
                 .into_iter()
                 .filter(|h| filter_admits(h.filter.as_deref(), &payload))

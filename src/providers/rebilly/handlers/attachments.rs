@@ -36,6 +36,10 @@ impl Listed for Attachment {
 
 fn attachment_json(attachment: &Attachment, href: &str) -> Value {
     let mut v = serde_json::to_value(attachment).unwrap_or_default();
+    // `name` and `description` are plain strings in the spec: left out rather than null.
+    if let Value::Object(map) = &mut v {
+        map.retain(|_, value| !value.is_null());
+    }
     v["createdTime"] = json!(rfc3339(attachment.created_time));
     v["updatedTime"] = json!(rfc3339(attachment.updated_time));
     let collection = href.rsplit_once("/attachments/").map_or("", |(p, _)| p);

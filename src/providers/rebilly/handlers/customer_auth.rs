@@ -276,7 +276,21 @@ pub async fn exchange(
     };
     let acl = match body.get("acl") {
         None | Some(Value::Null) => None,
-        Some(acl @ Value::Array(_)) => Some(acl.clone()),
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                if !item.get("scope").is_some_and(Value::is_object) {
+                    checks.fail(format!("acl.{i}.scope"), "is required (an object)");
+                }
+                let permissions = item.get("permissions").and_then(Value::as_array);
+                if !permissions.is_some_and(|p| p.iter().all(Value::is_string)) {
+                    checks.fail(
+                        format!("acl.{i}.permissions"),
+                        "is required (an array of operation ids)",
+                    );
+                }
+            }
+            Some(Value::Array(items.clone()))
+        }
         Some(_) => {
             checks.fail("acl", "must be an array of {scope, permissions}");
             None

@@ -13,7 +13,8 @@ use crate::providers::rebilly::model::{
     MODIFIED, REVIEWED, SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, document_of, json_object, list, ok, resource_href, Checks,
+    created, customer_json, document_of, expands, file_json, json_object, list, ok, resource_href,
+    Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -294,8 +295,44 @@ pub async fn get(
         rebilly.note_read(&caller.tenant, state, &path.id);
         let document = &state.documents[path.id.as_str()];
         let href = resource_href(&req, "kyc-documents", &document.id);
-        Ok(ok(document_of(state, document, &href)))
+        Ok(ok(expanded_document(&req, state, document, &href)))
     })
+}
+
+/// A document with `_embedded.customer` and `_embedded.files` (at most 3) when `?expand=`
+/// asks for them.
+fn expanded_document(
+    req: &HttpRequest,
+    state: &RebillyTenant,
+    document: &KycDocument,
+    href: &str,
+) -> Value {
+    let mut v = document_of(state, document, href);
+    let (customer, files) = (expands(req, "customer"), expands(req, "files"));
+    if !customer && !files {
+        return v;
+    }
+    let mut embedded = Map::new();
+    if customer {
+        let person = state.customers.get(&document.customer_id);
+        embedded.insert(
+            "customer".into(),
+            customer_json(&document.customer_id, person),
+        );
+    }
+    if files {
+        let base = href.rsplit_once("/kyc-documents/").map_or("", |(p, _)| p);
+        let files: Vec<Value> = document
+            .file_ids
+            .iter()
+            .filter_map(|id| state.files.get(id))
+            .take(3)
+            .map(|f| file_json(f, &format!("{base}/files/{}", f.id)))
+            .collect();
+        embedded.insert("files".into(), Value::Array(files));
+    }
+    v["_embedded"] = Value::Object(embedded);
+    v
 }
 
 impl Listed for KycDocument {
@@ -335,7 +372,10 @@ pub async fn list_documents(
         let (found, total) = query.run(&state.documents);
         let items = found
             .into_iter()
-            .map(|d| document_of(state, d, &resource_href(&req, "kyc-documents", &d.id)))
+            .map(|d| {
+                let href = resource_href(&req, "kyc-documents", &d.id);
+                expanded_document(&req, state, d, &href)
+            })
             .collect();
         Ok(list(items, total, query.page))
     })

@@ -2,11 +2,13 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 
+use super::listing::{ListQuery, Listed};
 use crate::core::assets::fixture_bytes;
-use crate::core::http::{body_limit, media_type, page_request, parse_multipart, read_body};
+use crate::core::http::{body_limit, media_type, parse_multipart, read_body};
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::File;
@@ -176,16 +178,34 @@ pub async fn upload(
     Ok(created(href.clone(), file_json(&file, &href)))
 }
 
+impl Listed for File {
+    const FILTERABLE: &'static [&'static str] = &["id", "name", "extension", "mime", "sourceType"];
+
+    fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "id" => Some(&self.id),
+            "name" => Some(&self.name),
+            "extension" => Some(&self.extension),
+            "mime" => Some(self.mime),
+            "sourceType" => self.source_type.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn updated_time(&self) -> DateTime<Utc> {
+        self.updated_time
+    }
+}
+
 pub async fn list_files(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    let page = page_request(&req, 100, 1000)?;
+    let query = ListQuery::parse::<File>(&req)?;
     rebilly.with_tenant(&caller, |state| {
-        let found = state.files.page(page.offset, page.limit, true);
+        let (found, total) = query.run(&state.files);
         let items = found
-            .items
-            .iter()
+            .into_iter()
             .map(|f| file_json(f, &resource_href(&req, "files", &f.id)))
             .collect();
-        Ok(list(items, found.total, page))
+        Ok(list(items, total, query.page))
     })
 }
 

@@ -38,13 +38,22 @@ const MERCHANT_ONLY: &[&str] = &[
     "revision",
 ];
 
-fn storefront_document(state: &RebillyTenant, document: &KycDocument, href: &str) -> Value {
-    let mut v = document_of(state, document, href);
-    if let Value::Object(map) = &mut v {
+/// A document as its customer sees it: no merchant-only fields, and no `processedTime` until
+/// there is one (the storefront schema's `processedTime` is not nullable).
+fn customer_view(document: &mut Value) {
+    if let Value::Object(map) = document {
         for field in MERCHANT_ONLY {
             map.remove(*field);
         }
+        if map.get("processedTime").is_some_and(Value::is_null) {
+            map.remove("processedTime");
+        }
     }
+}
+
+fn storefront_document(state: &RebillyTenant, document: &KycDocument, href: &str) -> Value {
+    let mut v = document_of(state, document, href);
+    customer_view(&mut v);
     v
 }
 
@@ -256,17 +265,18 @@ pub async fn get_own_request(
             .ok_or(RebillyError::NotFound { kind: "KycRequest" })?;
         let href = resource_href(&req, "kyc-requests", &path.id);
         let mut body = request_of(state, request, &href, expands(&req, "documents"));
+        // The storefront schema: a `redirectUrl` only when there is one, only the `self` link.
+        if let Value::Object(map) = &mut body {
+            if map.get("redirectUrl").is_some_and(Value::is_null) {
+                map.remove("redirectUrl");
+            }
+        }
+        body["_links"] = json!([{"rel": "self", "href": href}]);
         if let Some(documents) = body
             .pointer_mut("/_embedded/documents")
             .and_then(Value::as_array_mut)
         {
-            for document in documents {
-                if let Value::Object(map) = document {
-                    for field in MERCHANT_ONLY {
-                        map.remove(*field);
-                    }
-                }
-            }
+            documents.iter_mut().for_each(customer_view);
         }
         Ok(ok(body))
     })

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::files::IdPath;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
-use crate::providers::rebilly::model::MODIFIED;
+use crate::providers::rebilly::model::{DocumentType, MODIFIED};
 use crate::providers::rebilly::wire::{json_object, Checks};
 use crate::providers::rebilly::Rebilly;
 
@@ -169,6 +169,88 @@ pub async fn untag_documents(
     bulk(req, path, payload, caller, rebilly, false).await
 }
 
+/// The JSON type of a writable match field.
+#[derive(Clone, Copy)]
+enum MatchKind {
+    /// A string or null.
+    Text,
+    Flag,
+    Count,
+}
+
+impl MatchKind {
+    fn admits(self, value: &Value) -> bool {
+        match self {
+            MatchKind::Text => value.is_string() || value.is_null(),
+            MatchKind::Flag => value.is_boolean(),
+            MatchKind::Count => value.is_i64() || value.is_u64(),
+        }
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            MatchKind::Text => "must be a string or null",
+            MatchKind::Flag => "must be a boolean",
+            MatchKind::Count => "must be an integer",
+        }
+    }
+}
+
+/// The writable fields of the spec's `Kyc*MatchesOverwrite` bodies (read-only ones left out);
+/// credit files have none.
+fn overwritable(document_type: DocumentType) -> &'static [(&'static str, MatchKind)] {
+    use MatchKind::{Count, Flag, Text};
+    match document_type {
+        DocumentType::Identity => &[
+            ("containsImage", Flag),
+            ("isIdentityDocument", Flag),
+            ("isPublishedOnline", Flag),
+            ("firstName", Text),
+            ("lastName", Text),
+            ("dateOfBirth", Text),
+            ("expirationDate", Text),
+            ("issueDate", Text),
+            ("nationality", Text),
+            ("issuanceCountry", Text),
+            ("issuanceRegion", Text),
+            ("documentNumber", Text),
+            ("sex", Text),
+            ("documentSubtype", Text),
+            ("hasMatchingFaceProof", Flag),
+            ("isTampered", Flag),
+            ("isDigitallyTampered", Flag),
+            ("isPhotocopy", Flag),
+            ("expiryDate", Text),
+        ],
+        DocumentType::Address => &[
+            ("firstName", Text),
+            ("lastName", Text),
+            ("line1", Text),
+            ("city", Text),
+            ("region", Text),
+            ("postalCode", Text),
+            ("wordCount", Count),
+            ("uniqueWords", Count),
+            ("date", Text),
+            ("phone", Text),
+            ("documentSubtype", Text),
+            ("isTampered", Flag),
+        ],
+        DocumentType::Purchase => &[
+            ("firstName", Text),
+            ("lastName", Text),
+            ("paymentInstrumentId", Text),
+            ("documentSubtype", Text),
+        ],
+        DocumentType::Funds => &[
+            ("firstName", Text),
+            ("lastName", Text),
+            ("documentSubtype", Text),
+        ],
+        DocumentType::CreditFile => &[],
+    }
+}
+
 /// `POST /kyc-documents/{id}/matches`: overwrites fields of the analysis (`documentMatches.data`
 /// and `parsedData`); `type` must be the document's type.
 pub async fn overwrite_matches(
@@ -187,13 +269,21 @@ pub async fn overwrite_matches(
             .ok_or(RebillyError::NotFound {
                 kind: "KycDocument",
             })?;
-        let expected = document.document_type.as_str();
+        let document_type = document.document_type;
+        let expected = document_type.as_str();
         match body.remove("type") {
-            Some(Value::String(t)) if t == expected => {}
+            Some(Value::String(t))
+                if t == expected && document_type != DocumentType::CreditFile => {}
             None => {
                 return Err(RebillyError::Validation(vec![InvalidField::new(
                     "type",
                     "is required",
+                )]))
+            }
+            Some(_) if document_type == DocumentType::CreditFile => {
+                return Err(RebillyError::Validation(vec![InvalidField::new(
+                    "type",
+                    "the matches of a credit-file-proof document cannot be overwritten",
                 )]))
             }
             Some(_) => {
@@ -203,12 +293,24 @@ pub async fn overwrite_matches(
                 )]))
             }
         }
-        if let Some((field, _)) = body.iter().find(|(_, v)| v.is_object() || v.is_array()) {
-            return Err(RebillyError::Validation(vec![InvalidField::new(
-                field.clone(),
-                "must be a string, number, boolean or null",
-            )]));
+        let known = overwritable(document_type);
+        let mut checks = Checks::default();
+        for (field, value) in &body {
+            match known.iter().find(|(name, _)| name == field) {
+                None => checks.fail(
+                    field.clone(),
+                    format!(
+                        "is not a writable {expected} match; one of {}",
+                        known.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+                Some((_, kind)) if !kind.admits(value) => {
+                    checks.fail(field.clone(), kind.expected())
+                }
+                Some(_) => {}
+            }
         }
+        checks.finish()?;
         state.change_document(&path.id, now, MODIFIED, |document| {
             document.matches_override.extend(body);
             document.touch(now);

@@ -17,24 +17,20 @@ use crate::core::SeededRng;
 pub const MODIFIED: &str = "kyc-document-modified";
 pub const REVIEWED: &str = "kyc-document-reviewed";
 
-/// A change worth a webhook: the event type and the id of the document or request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    pub event_type: &'static str,
-    pub resource_id: String,
+/// The document or request as it was when an event happened: a payload shows that, not the
+/// state at the end of the operation (a new document is `pending` in `kyc-document-created`
+/// even when its review starts at once).
+#[derive(Debug, Clone)]
+pub enum Snapshot {
+    Document(Box<KycDocument>),
+    Request(Box<KycRequest>),
 }
 
-impl Event {
-    pub fn new(event_type: &'static str, resource_id: &str) -> Self {
-        Event {
-            event_type,
-            resource_id: resource_id.to_owned(),
-        }
-    }
-
-    pub fn is_document_event(&self) -> bool {
-        self.event_type.starts_with("kyc-document-")
-    }
+/// A change worth a webhook: the event type and the resource as it was then.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub event_type: &'static str,
+    pub snapshot: Snapshot,
 }
 
 #[derive(Serialize)]
@@ -97,10 +93,12 @@ impl RebillyTenant {
         &self.customers[customer_id]
     }
 
-    /// The customer a username logs in as: the one with that id or email, else a new customer
-    /// with that email.
+    /// The customer a username logs in as: a username without `@` is a customer id (that
+    /// customer, created on first reference like everywhere else); an email is the customer
+    /// with that email, else a new customer with it.
     pub fn customer_for_username(&mut self, username: &str) -> String {
-        if self.customers.contains_key(username) {
+        if self.customers.contains_key(username) || !username.contains('@') {
+            self.customer(username);
             return username.to_owned();
         }
         if let Some(id) = self.customer_emails.get(username) {
@@ -152,7 +150,21 @@ impl RebillyTenant {
     }
 
     pub fn emit(&mut self, event_type: &'static str, resource_id: &str) {
-        self.events.push(Event::new(event_type, resource_id));
+        let snapshot = if event_type.starts_with("kyc-document-") {
+            self.documents
+                .get(resource_id)
+                .map(|d| Snapshot::Document(Box::new(d.clone())))
+        } else {
+            self.requests
+                .get(resource_id)
+                .map(|r| Snapshot::Request(Box::new(r.clone())))
+        };
+        if let Some(snapshot) = snapshot {
+            self.events.push(Event {
+                event_type,
+                snapshot,
+            });
+        }
     }
 
     pub fn insert_request(&mut self, request: KycRequest) {
