@@ -7,23 +7,10 @@ use reqwest::multipart::{Form, Part};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const KEY: &str = "sk_sandbox_1";
-const ORG: &str = "org-1";
-
-/// Uploads a PNG named `name`; the name picks the review scenario (`manual*` stays pending).
-async fn upload_named(app: &TestApp, name: &str) -> Value {
-    let form = Form::new().part("file", Part::bytes(tiny_png()).file_name(name.to_owned()));
-    let reply = app
-        .send(
-            app.rebilly(Method::POST, KEY, ORG, "/files")
-                .multipart(form),
-        )
-        .await;
-    reply.rebilly(201, "File").clone()
-}
+use common::rebilly::{KEY, ORG};
 
 async fn upload_file(app: &TestApp) -> Value {
-    upload_named(app, "manual-id-front.png").await
+    app.upload_named("manual-id-front.png").await
 }
 
 async fn create_document(app: &TestApp, file_id: &str) -> Value {
@@ -433,7 +420,7 @@ async fn organizations_are_tenants_and_keys_remember_theirs() {
 }
 
 async fn document_for(app: &TestApp, file_name: &str, document_type: &str) -> Value {
-    let file = upload_named(app, file_name).await;
+    let file = app.upload_named(file_name).await;
     let body =
         json!({"customerId": "cus_9", "documentType": document_type, "fileIds": [file["id"]]});
     let reply = app
@@ -553,7 +540,7 @@ async fn a_human_decision_cancels_the_automated_review() {
 #[tokio::test]
 async fn the_scenario_header_forces_a_review() {
     let app = spawn_app().await;
-    let file = upload_named(&app, "passport.png").await;
+    let file = app.upload_named("passport.png").await;
     let body =
         json!({"customerId": "cus_1", "documentType": "identity-proof", "fileIds": [file["id"]]});
     let unknown = app
