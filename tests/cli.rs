@@ -63,7 +63,7 @@ fn scenarios_lists_the_ones_in_force() {
     let out = Command::new(BIN).arg("scenarios").output().unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout.lines().count(), 6 + 22, "{stdout}");
+    assert_eq!(stdout.lines().count(), 22 + 36 + 6, "rebilly, kycaid, sumvin: {stdout}");
     assert!(
         stdout
             .lines()
@@ -105,11 +105,16 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let rebilly = lines.next().unwrap().unwrap();
+    let kycaid = lines.next().unwrap().unwrap();
     let sumvin = lines.next().unwrap().unwrap();
     let admin = lines.next().unwrap().unwrap();
     assert!(
         rebilly.starts_with("rebilly http://127.0.0.1:") && rebilly.ends_with("/rebilly"),
         "{rebilly}"
+    );
+    assert!(
+        kycaid.starts_with("kycaid  http://127.0.0.1:") && kycaid.ends_with("/kycaid"),
+        "{kycaid}"
     );
     assert!(
         sumvin.starts_with("sumvin  http://127.0.0.1:") && sumvin.ends_with("/sumvin"),

@@ -12,6 +12,7 @@ pub mod scheduler;
 pub mod store;
 pub mod tenant;
 pub mod webhooks;
+pub mod wire_enum;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use scenario::{LoadError, ScenarioSchema, ScenarioSet};
 pub use scheduler::{Job, Scheduler};
 pub use tenant::{TenantId, TenantInfo, TenantMap};
 pub use webhooks::{Dispatcher, Outbound, RetryPolicy};
+pub(crate) use wire_enum::wire_enum;
 
 /// What providers share: the clock, the scheduler, scenarios, the journal, outbound webhooks,
 /// the seed.

@@ -1,5 +1,6 @@
 //! The providers this build emulates. Each owns its wire format and uses the core for the rest.
 
+pub mod kycaid;
 pub mod rebilly;
 pub mod sumvin;
 
@@ -9,7 +10,11 @@ use crate::core::{Core, LoadError, Provider, ScenarioSchema};
 
 /// What each provider's scenario files may contain.
 pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
-    vec![rebilly::scenario_schema(), sumvin::scenario_schema()]
+    vec![
+        rebilly::scenario_schema(),
+        kycaid::scenario_schema(),
+        sumvin::scenario_schema(),
+    ]
 }
 
 /// Builds every provider from its fixtures; all fixture errors are reported together.
@@ -17,6 +22,10 @@ pub fn build(core: &Arc<Core>) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>>
     let mut errors = Vec::new();
     let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
     providers.push(Arc::new(rebilly::Rebilly::new(core.clone())));
+    match kycaid::Kycaid::new(core.clone()) {
+        Ok(p) => providers.push(Arc::new(p)),
+        Err(e) => errors.push(e),
+    }
     match sumvin::Sumvin::new(core.clone()) {
         Ok(p) => providers.push(Arc::new(p)),
         Err(e) => errors.push(e),

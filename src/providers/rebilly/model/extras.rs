@@ -1,5 +1,6 @@
 //! The smaller resources around KYC: attachments, liveness sessions and the KYC settings.
 
+use crate::core::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -34,7 +35,7 @@ pub const ATTACHMENT_RELATED_TYPES: &[&str] = &[
     "transaction-timeline-comment",
 ];
 
-kebab_enum!(LivenessStatus {
+wire_enum!(LivenessStatus {
     Pending = "pending",
     Succeeded = "succeeded",
     Failed = "failed",

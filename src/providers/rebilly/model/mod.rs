@@ -12,33 +12,7 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-macro_rules! kebab_enum {
-    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
-        }
-
-        // Not every enum uses every helper.
-        #[allow(dead_code)]
-        impl $name {
-            pub const NAMES: &'static [&'static str] = &[$($text),+];
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s {
-                    $($text => Some(Self::$variant),)+
-                    _ => None,
-                }
-            }
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text),+
-                }
-            }
-        }
-    };
-}
+use crate::core::wire_enum;
 
 mod extras;
 mod request;
@@ -52,7 +26,7 @@ pub use extras::{
 pub use request::{KycRequest, Refusal, RequestStatus, RequestedDocument, DEFAULT_MAX_ATTEMPTS};
 pub use tenant::{RebillyTenant, MODIFIED, REVIEWED};
 
-kebab_enum!(DocumentType {
+wire_enum!(DocumentType {
     Identity = "identity-proof",
     Address = "address-proof",
     Funds = "funds-proof",
@@ -60,7 +34,7 @@ kebab_enum!(DocumentType {
     CreditFile = "credit-file-proof",
 });
 
-kebab_enum!(DocumentStatus {
+wire_enum!(DocumentStatus {
     Pending = "pending",
     InProgress = "in-progress",
     Accepted = "accepted",
@@ -68,7 +42,7 @@ kebab_enum!(DocumentStatus {
     Archived = "archived",
 });
 
-kebab_enum!(RejectionType {
+wire_enum!(RejectionType {
     Unreadable = "document-unreadable",
     Expired = "document-expired",
     WasValidButExpired = "document-was-valid-but-expired",

@@ -1,12 +1,13 @@
 //! KYC requests: which documents a customer is asked for, and a status recomputed from the
 //! documents provided for it (the spec's `x-enumDescriptions`, applied literally).
 
+use crate::core::wire_enum;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{DocumentStatus, DocumentType, KycDocument};
 
-kebab_enum!(RequestStatus {
+wire_enum!(RequestStatus {
     Gathering = "gathering",
     Attempted = "attempted",
     Partial = "partial",

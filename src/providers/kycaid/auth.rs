@@ -1,0 +1,71 @@
+//! Who is calling: `Authorization: Token <api_token>`; the token selects the tenant.
+
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use super::errors::KycaidError;
+use super::{Kycaid, NAME};
+use crate::core::http::{base_url, header_str};
+use crate::core::{Sandbox, TenantId, TenantInfo};
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant: TenantId,
+    pub info: TenantInfo,
+    pub token: String,
+    /// `scheme://host` as the client reached us.
+    pub origin: String,
+}
+
+impl FromRequest for Caller {
+    type Error = KycaidError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(identify(req))
+    }
+}
+
+/// The token of `Token <t>` (what every KYCAID client sends) or `Bearer <t>`.
+fn token(req: &HttpRequest) -> Option<&str> {
+    let value = header_str(req, "authorization")?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    let known = scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer");
+    (known && !token.is_empty() && !token.contains(char::is_whitespace)).then_some(token)
+}
+
+fn identify(req: &HttpRequest) -> Result<Caller, KycaidError> {
+    let token = token(req).ok_or(KycaidError::Unauthorized)?;
+    Ok(caller_for(
+        req,
+        TenantId::derive(NAME, &[token]),
+        token.to_owned(),
+    ))
+}
+
+/// Fires what fell due, tags the journal entry with the tenant and names the caller.
+pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller {
+    if let Some(sandbox) = req.app_data::<web::Data<Sandbox>>() {
+        sandbox.fire_due();
+    }
+    req.extensions_mut().insert(tenant.clone());
+    let now = req
+        .app_data::<web::Data<Kycaid>>()
+        .map(|k| k.core.clock.now())
+        .unwrap_or_default();
+    let masked: String = token.chars().take(6).collect();
+    Caller {
+        info: TenantInfo {
+            tenant: tenant.clone(),
+            provider: NAME,
+            credential: format!("API token {masked}…"),
+            created_at: now,
+        },
+        tenant,
+        token,
+        origin: base_url(req),
+    }
+}

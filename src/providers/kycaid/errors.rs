@@ -1,0 +1,158 @@
+//! KYCAID's error envelope, `{"type": ..., "errors": [{"parameter": ..., "message": ...}]}`.
+//! Every KYCAID failure becomes one here and nowhere else.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use serde_json::json;
+use thiserror::Error;
+
+use super::MOUNT;
+use crate::core::http::{BodyError, ProblemAt};
+
+/// One entry of `errors`: the request parameter at fault and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub parameter: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(parameter: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            parameter: parameter.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum KycaidError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{message}")]
+    BadRequest { parameter: String, message: String },
+    #[error("Unauthorized")]
+    Unauthorized,
+    /// `parameter` names the id that was looked up (`applicant_id`, `document_id`, ...).
+    #[error("{message}")]
+    NotFound { parameter: String, message: String },
+    #[error("Route not found")]
+    RouteNotFound,
+    #[error("Method not allowed")]
+    MethodNotAllowed,
+    /// A limit of the account's flow, e.g. a second authorised person (429 `flow`).
+    #[error("{0}")]
+    Flow(String),
+    #[error("File is larger than the {limit} bytes allowed")]
+    TooLarge { limit: usize },
+    #[error("Content-Type {0} is not supported")]
+    UnsupportedMediaType(String),
+}
+
+impl KycaidError {
+    pub fn bad_body(message: impl Into<String>) -> Self {
+        KycaidError::BadRequest {
+            parameter: "body".into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(parameter: impl Into<String>, message: impl Into<String>) -> Self {
+        KycaidError::Validation(vec![FieldError::new(parameter, message)])
+    }
+
+    /// `Applicant was not found` for `applicant_id`, and so on for every resource.
+    pub fn not_found(parameter: &str, resource: &str) -> Self {
+        KycaidError::NotFound {
+            parameter: parameter.into(),
+            message: format!("{resource} was not found"),
+        }
+    }
+
+    fn meta(&self) -> (StatusCode, &'static str) {
+        use KycaidError::*;
+        match self {
+            Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+            BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
+            Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            NotFound { .. } | RouteNotFound => (StatusCode::NOT_FOUND, "not_found"),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Flow(_) => (StatusCode::TOO_MANY_REQUESTS, "flow"),
+            TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request"),
+        }
+    }
+
+    fn errors(&self) -> Vec<FieldError> {
+        use KycaidError::*;
+        match self {
+            Validation(errors) => errors.clone(),
+            BadRequest { parameter, message } | NotFound { parameter, message } => {
+                vec![FieldError::new(parameter.clone(), message.clone())]
+            }
+            Unauthorized => vec![FieldError::new("authorization", "Unauthorized")],
+            RouteNotFound => vec![FieldError::new("path", self.to_string())],
+            MethodNotAllowed => vec![FieldError::new("method", self.to_string())],
+            Flow(message) => vec![FieldError::new("limit_exceeded", message.clone())],
+            TooLarge { .. } => vec![FieldError::new("file", self.to_string())],
+            UnsupportedMediaType(_) => vec![FieldError::new("content-type", self.to_string())],
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        json!({"type": self.meta().1, "errors": self.errors()})
+    }
+}
+
+impl From<BodyError> for KycaidError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge { limit } => KycaidError::TooLarge { limit },
+            BodyError::Incomplete(why) => KycaidError::bad_body(why),
+        }
+    }
+}
+
+impl ResponseError for KycaidError {
+    fn status_code(&self) -> StatusCode {
+        self.meta().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(self.body())
+    }
+}
+
+impl ProblemAt for KycaidError {
+    const MOUNT: &'static str = MOUNT;
+
+    fn render_at(&self, _instance: &str) -> HttpResponse {
+        self.error_response()
+    }
+}
+
+pub async fn route_not_found() -> Result<HttpResponse, KycaidError> {
+    Err(KycaidError::RouteNotFound)
+}
+
+pub async fn method_not_allowed() -> Result<HttpResponse, KycaidError> {
+    Err(KycaidError::MethodNotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_matches_recorded_422() {
+        let e = KycaidError::invalid("first_name", "First name is required");
+        assert_eq!(e.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            e.body(),
+            json!({"type":"validation","errors":[{"parameter":"first_name","message":"First name is required"}]})
+        );
+        let e = KycaidError::not_found("applicant_id", "Applicant");
+        assert_eq!(e.body()["errors"][0]["message"], "Applicant was not found");
+    }
+}

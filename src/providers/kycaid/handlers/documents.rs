@@ -1,0 +1,225 @@
+//! `/documents`: the one-of body by `type` (each type with its own fields), get, update, delete.
+
+use actix_web::{web, HttpRequest};
+use serde_json::{Map, Value};
+
+use super::{found, path_id, Reply};
+use crate::providers::kycaid::auth::Caller;
+use crate::providers::kycaid::errors::KycaidError;
+use crate::providers::kycaid::input::{label_of, read_input, rule, Checks, Input, Kind, Rule};
+use crate::providers::kycaid::model::document::{DATA_FIELDS, SIDES, SIDE_RULES};
+use crate::providers::kycaid::model::{
+    Decline, Document, DocumentProvider, DocumentStatus, DocumentType, KycaidTenant,
+};
+use crate::providers::kycaid::wire::{ack, document_json, ok};
+use crate::providers::kycaid::Kycaid;
+
+const ID: &str = "document_id";
+const RESOURCE: &str = "Document";
+const TYPE_RULE: Rule = rule("type", Kind::Enum(DocumentType::NAMES)).labelled("Type of document");
+const APPLICANT_RULE: Rule = rule("applicant_id", Kind::Id).labelled("Applicant ID");
+
+fn given(input: &Input, name: &str) -> bool {
+    match input.get(name) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) if input.from_form => !s.is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// The data and side fields of a `kind` document from `input`; a data field of another type is
+/// refused, so a typo in `type` does not silently drop data.
+fn document_values(input: &Input, kind: DocumentType, checks: &mut Checks) -> Map<String, Value> {
+    let own = kind.rules();
+    for name in DATA_FIELDS {
+        if given(input, name) && !own.iter().any(|r| r.name == *name) {
+            checks.fail(
+                *name,
+                format!(
+                    "{} is not allowed for {} documents",
+                    label_of(name, ""),
+                    kind.as_str()
+                ),
+            );
+        }
+    }
+    let rules: Vec<Rule> = own.iter().chain(SIDE_RULES).copied().collect();
+    checks.read(input, &rules)
+}
+
+/// Every side file a document names must exist in this tenant.
+fn check_files(state: &KycaidTenant, values: &Map<String, Value>) -> Result<(), KycaidError> {
+    for side in SIDES {
+        let parameter = format!("{side}_id");
+        if let Some(id) = values.get(&parameter).and_then(Value::as_str) {
+            if !state.files.contains(id) {
+                return Err(KycaidError::not_found(&parameter, "File"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sides_of(values: &Map<String, Value>) -> [Option<String>; 5] {
+    SIDES.map(|side| {
+        values
+            .get(&format!("{side}_id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    })
+}
+
+pub async fn create(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: Caller,
+    kycaid: web::Data<Kycaid>,
+) -> Reply {
+    let input = read_input(&req, &mut payload).await?;
+    let mut checks = Checks::default();
+    let head = checks.read(&input, &[APPLICANT_RULE, TYPE_RULE]);
+    checks.require(&head, &APPLICANT_RULE);
+    checks.require(&head, &TYPE_RULE);
+    let kind = head
+        .get("type")
+        .and_then(Value::as_str)
+        .and_then(DocumentType::parse);
+    let values = match kind {
+        Some(kind) => document_values(&input, kind, &mut checks),
+        None => Map::new(),
+    };
+    if let Some(kind) = kind {
+        for name in kind.required() {
+            if values.get(*name).is_none_or(Value::is_null) {
+                checks.fail(*name, format!("{} is required", label_of(name, "")));
+            }
+        }
+        if kind.needs_front_side() && values.get("front_side_id").is_none_or(Value::is_null) {
+            checks.fail("front_side_id", "Front side ID is required");
+        }
+    }
+    checks.finish()?;
+    let (Some(kind), Some(applicant_id)) = (kind, head.get("applicant_id").and_then(Value::as_str))
+    else {
+        unreachable!("required above");
+    };
+    let applicant_id = applicant_id.to_owned();
+    let now = kycaid.core.clock.now();
+    kycaid.with_tenant(&caller, |state| {
+        let applicant = found(
+            &state.applicants,
+            &applicant_id,
+            "applicant_id",
+            "Applicant",
+        )?;
+        check_files(state, &values)?;
+        let earlier_card = (kind == DocumentType::CreditCard)
+            .then(|| {
+                state
+                    .documents_of(applicant)
+                    .find(|d| d.kind == DocumentType::CreditCard)
+                    .map(|d| d.id.clone())
+            })
+            .flatten();
+        if let Some(earlier) = earlier_card {
+            if !state.has_verification(&applicant_id) {
+                return Err(KycaidError::invalid(
+                    "type",
+                    "Only one CREDIT_CARD document may be associated with an applicant",
+                ));
+            }
+            state.delete_document(&earlier);
+        }
+        let id = state.new_id();
+        let sides = sides_of(&values);
+        state.relink(&[], &sides);
+        let fields = values
+            .into_iter()
+            .filter(|(k, v)| !v.is_null() && !k.ends_with("_id"))
+            .collect();
+        state.documents.insert(
+            id.clone(),
+            Document {
+                id: id.clone(),
+                applicant_id: applicant_id.clone(),
+                kind,
+                provider: DocumentProvider::Manual,
+                status: DocumentStatus::New,
+                decline: Decline::default(),
+                fields,
+                sides,
+                created_at: now,
+            },
+        );
+        if let Some(applicant) = state.applicants.get_mut(&applicant_id) {
+            applicant.document_ids.push(id.clone());
+        }
+        Ok(ack(ID, &id))
+    })
+}
+
+pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    kycaid.with_tenant(&caller, |state| {
+        let document = found(&state.documents, &id, ID, RESOURCE)?;
+        Ok(ok(document_json(state, document)))
+    })
+}
+
+pub async fn update(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    path: web::Path<String>,
+    caller: Caller,
+    kycaid: web::Data<Kycaid>,
+) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    let input = read_input(&req, &mut payload).await?;
+    kycaid.with_tenant(&caller, |state| {
+        let document = found(&state.documents, &id, ID, RESOURCE)?;
+        let mut checks = Checks::default();
+        let head = checks.read(&input, &[TYPE_RULE]);
+        let kind = head
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(DocumentType::parse)
+            .unwrap_or(document.kind);
+        let values = document_values(&input, kind, &mut checks);
+        if values.is_empty() && head.is_empty() && checks.errors.is_empty() {
+            return Err(KycaidError::invalid(
+                "*",
+                "At least one parameter should be set",
+            ));
+        }
+        checks.finish()?;
+        check_files(state, &values)?;
+        let old_sides = document.sides.clone();
+        let document = state.documents.get_mut(&id).expect("found above");
+        if kind != document.kind {
+            let own = kind.rules();
+            document
+                .fields
+                .retain(|name, _| own.iter().any(|r| r.name == name));
+            document.kind = kind;
+        }
+        document.update(values);
+        document.status = DocumentStatus::New;
+        document.decline = Decline::default();
+        let new_sides = document.sides.clone();
+        state.relink(&old_sides, &new_sides);
+        Ok(ack(ID, &id))
+    })
+}
+
+pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    kycaid.with_tenant(&caller, |state| {
+        state
+            .delete_document(&id)
+            .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))?;
+        Ok(ack(ID, &id))
+    })
+}

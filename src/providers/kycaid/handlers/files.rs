@@ -1,0 +1,172 @@
+//! `/files`: multipart upload (field `file`: JPG, PNG or PDF), replace, download, delete; and
+//! the token-free storage URLs documents show their sides at.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::{found, path_id, Reply};
+use crate::core::http::{body_limit, media_type, parse_multipart, read_body};
+use crate::core::TenantId;
+use crate::providers::kycaid::auth::Caller;
+use crate::providers::kycaid::errors::KycaidError;
+use crate::providers::kycaid::model::File;
+use crate::providers::kycaid::wire::ack;
+use crate::providers::kycaid::Kycaid;
+
+const ID: &str = "file_id";
+const RESOURCE: &str = "File";
+
+/// The file's type from its first bytes.
+pub fn sniff(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// An uploaded file's name, type and bytes, checked.
+pub struct Upload {
+    pub name: String,
+    pub content_type: &'static str,
+    pub data: actix_web::web::Bytes,
+}
+
+impl Upload {
+    pub fn check(name: Option<&str>, data: actix_web::web::Bytes) -> Result<Upload, KycaidError> {
+        if data.is_empty() {
+            return Err(KycaidError::invalid("file", "File is empty"));
+        }
+        let content_type = sniff(&data).ok_or_else(|| {
+            KycaidError::invalid(
+                "file",
+                "File type is not supported; upload a JPG, PNG or PDF file",
+            )
+        })?;
+        Ok(Upload {
+            name: name.unwrap_or("file").to_owned(),
+            content_type,
+            data,
+        })
+    }
+
+    pub fn into_file(self, id: String, now: chrono::DateTime<chrono::Utc>) -> File {
+        File {
+            id,
+            name: self.name,
+            content_type: self.content_type,
+            size: self.data.len(),
+            data: self.data,
+            created_at: now,
+            references: 0,
+        }
+    }
+}
+
+async fn read_upload(req: &HttpRequest, mut payload: web::Payload) -> Result<Upload, KycaidError> {
+    if media_type(req).as_deref() != Some("multipart/form-data") {
+        return Err(KycaidError::UnsupportedMediaType(
+            media_type(req).unwrap_or_else(|| "(none)".into()),
+        ));
+    }
+    let body = read_body(req, &mut payload, body_limit(req)).await?;
+    let parts = parse_multipart(req, body)
+        .await
+        .map_err(|e| KycaidError::bad_body(e.to_string()))?;
+    let part = parts
+        .into_iter()
+        .find(|p| p.name == "file")
+        .ok_or_else(|| KycaidError::invalid("file", "File is required"))?;
+    Upload::check(part.file_name.as_deref(), part.data)
+}
+
+pub async fn upload(
+    req: HttpRequest,
+    payload: web::Payload,
+    caller: Caller,
+    kycaid: web::Data<Kycaid>,
+) -> Reply {
+    let upload = read_upload(&req, payload).await?;
+    let now = kycaid.core.clock.now();
+    let id = kycaid.with_tenant(&caller, |state| {
+        let id = state.new_id();
+        state
+            .files
+            .insert(id.clone(), upload.into_file(id.clone(), now));
+        id
+    });
+    Ok(ack(ID, &id))
+}
+
+pub async fn replace(
+    req: HttpRequest,
+    payload: web::Payload,
+    path: web::Path<String>,
+    caller: Caller,
+    kycaid: web::Data<Kycaid>,
+) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    let upload = read_upload(&req, payload).await?;
+    kycaid.with_tenant(&caller, |state| {
+        let file = state
+            .files
+            .get_mut(&id)
+            .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))?;
+        file.name = upload.name;
+        file.content_type = upload.content_type;
+        file.size = upload.data.len();
+        file.data = upload.data;
+        Ok(ack(ID, &id))
+    })
+}
+
+fn bytes(file: &File) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(file.content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{}\"", file.name.replace('"', "")),
+        ))
+        .body(file.data.clone())
+}
+
+pub async fn download(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    kycaid.with_tenant(&caller, |state| {
+        Ok(bytes(found(&state.files, &id, ID, RESOURCE)?))
+    })
+}
+
+pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    kycaid.with_tenant(&caller, |state| {
+        let file = found(&state.files, &id, ID, RESOURCE)?;
+        if file.references > 0 {
+            return Err(KycaidError::invalid(
+                ID,
+                "File is used by a document; delete or update the document first",
+            ));
+        }
+        state.files.remove(&id);
+        Ok(ack(ID, &id))
+    })
+}
+
+/// `GET /storage/{tenant}/{file_id}`: what a document's `front_side` URL serves, without a token
+/// (like the signed storage URLs KYCAID hands out).
+pub async fn storage(path: web::Path<(String, String)>, kycaid: web::Data<Kycaid>) -> Reply {
+    let (tenant, id) = path.into_inner();
+    kycaid
+        .with_existing(&TenantId::parse(&tenant), |state| {
+            state.files.get(&id).map(bytes)
+        })
+        .flatten()
+        .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))
+}

@@ -1,0 +1,156 @@
+//! KYCAID's routes, and what their handlers share: path ids, paging, "not found".
+
+mod addresses;
+mod applicants;
+mod documents;
+mod files;
+mod forms;
+mod reference;
+mod verifications;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+use super::errors::{method_not_allowed, route_not_found, KycaidError};
+use super::input::{is_id, label_of};
+use crate::core::store::Store;
+
+type Reply = Result<HttpResponse, KycaidError>;
+
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource([path.to_owned(), format!("{path}/")])
+        .default_service(web::to(method_not_allowed))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/applicants")
+            .route(web::get().to(applicants::list))
+            .route(web::post().to(applicants::create)),
+    )
+    .service(
+        resource("/applicants/{id}")
+            .route(web::get().to(applicants::get))
+            .route(web::patch().to(applicants::update))
+            .route(web::put().to(applicants::update))
+            .route(web::delete().to(applicants::delete)),
+    )
+    .service(resource("/files").route(web::post().to(files::upload)))
+    .service(
+        resource("/files/{id}")
+            .route(web::get().to(files::download))
+            .route(web::put().to(files::replace))
+            .route(web::delete().to(files::delete)),
+    )
+    .service(resource("/storage/{tenant}/{id}").route(web::get().to(files::storage)))
+    .service(resource("/documents").route(web::post().to(documents::create)))
+    .service(
+        resource("/documents/{id}")
+            .route(web::get().to(documents::get))
+            .route(web::patch().to(documents::update))
+            .route(web::put().to(documents::update))
+            .route(web::delete().to(documents::delete)),
+    )
+    .service(resource("/addresses").route(web::post().to(addresses::create_address)))
+    .service(
+        resource("/addresses/{id}")
+            .route(web::get().to(addresses::get_address))
+            .route(web::patch().to(addresses::update_address))
+            .route(web::delete().to(addresses::delete_address)),
+    )
+    .service(resource("/affiliated-persons").route(web::post().to(addresses::create_person)))
+    .service(
+        resource("/affiliated-persons/{id}")
+            .route(web::get().to(addresses::get_person))
+            .route(web::patch().to(addresses::update_person))
+            .route(web::delete().to(addresses::delete_person)),
+    )
+    .service(
+        resource("/verifications")
+            .route(web::get().to(verifications::list))
+            .route(web::post().to(verifications::create)),
+    )
+    .service(resource("/verifications/{id}").route(web::get().to(verifications::get)))
+    .service(
+        resource("/verifications/{id}/status").route(web::post().to(verifications::set_status)),
+    )
+    .service(resource("/forms/{id}/urls").route(web::post().to(forms::create_url)))
+    .service(resource("/countries").route(web::get().to(reference::countries)))
+    .service(resource("/languages").route(web::get().to(reference::languages)))
+    .service(resource("/business-activities").route(web::get().to(reference::business_activities)))
+    .service(resource("/bdb/persons").route(web::post().to(reference::screen_person)))
+    .service(resource("/bdb/documents").route(web::post().to(reference::screen_document)))
+    .default_service(web::to(route_not_found));
+}
+
+/// A path id must look like one before it is looked up: `Applicant ID is not valid`.
+fn path_id(id: &str, parameter: &str) -> Result<(), KycaidError> {
+    if is_id(id) {
+        Ok(())
+    } else {
+        let name = label_of(parameter.trim_end_matches("_id"), "");
+        Err(KycaidError::invalid(
+            parameter,
+            format!("{name} ID is not valid"),
+        ))
+    }
+}
+
+/// The resource with this id, or `<Resource> was not found` naming the id parameter.
+fn found<'a, T>(
+    store: &'a Store<T>,
+    id: &str,
+    parameter: &str,
+    resource: &str,
+) -> Result<&'a T, KycaidError> {
+    store
+        .get(id)
+        .ok_or_else(|| KycaidError::not_found(parameter, resource))
+}
+
+/// `page` (from 1) and `per_page` (1..=100, default 20) of a list.
+struct Paging {
+    page: usize,
+    per_page: usize,
+}
+
+impl Paging {
+    fn from(req: &HttpRequest) -> Result<Paging, KycaidError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        let read = |name: &str, default: usize, max: usize| -> Result<usize, KycaidError> {
+            match pairs.iter().rev().find(|(k, _)| k == name) {
+                None => Ok(default),
+                Some((_, v)) if v.is_empty() => Ok(default),
+                Some((_, v)) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        KycaidError::invalid(
+                            name,
+                            format!("{} must be an integer from 1 to {max}", label_of(name, "")),
+                        )
+                    }),
+            }
+        };
+        Ok(Paging {
+            page: read("page", 1, usize::MAX / 1000)?,
+            per_page: read("per_page", 20, 100)?,
+        })
+    }
+
+    fn offset(&self) -> usize {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+
+    /// `{"data": [...], "total": N, "page": p, "per_page": n}`.
+    fn reply(&self, data: Vec<Value>, total: usize) -> HttpResponse {
+        HttpResponse::Ok().json(json!({
+            "data": data,
+            "total": total,
+            "page": self.page,
+            "per_page": self.per_page,
+        }))
+    }
+}

@@ -1,0 +1,254 @@
+//! `/verifications`: create (submits the applicant's data for review), get, list, and the
+//! reviewer's status change.
+
+use actix_web::{web, HttpRequest};
+use indexmap::IndexMap;
+use serde_json::{json, Value};
+
+use super::{found, path_id, Paging, Reply};
+use crate::core::http::forced_scenario;
+use crate::providers::kycaid::auth::Caller;
+use crate::providers::kycaid::errors::KycaidError;
+use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
+use crate::providers::kycaid::model::verification::LEGACY_TYPES;
+use crate::providers::kycaid::model::{
+    ApplicantType, Check, CheckResult, DocumentGroup, KycaidTenant, Verification,
+    VerificationStatus,
+};
+use crate::providers::kycaid::transitions::decision;
+use crate::providers::kycaid::wire::{ack, ok, verification_json};
+use crate::providers::kycaid::Kycaid;
+
+const ID: &str = "verification_id";
+const RESOURCE: &str = "Verification";
+const APPLICANT_RULE: Rule = rule("applicant_id", Kind::Id).labelled("Applicant ID");
+const CREATE_RULES: &[Rule] = &[
+    rule("form_id", Kind::Id).labelled("Form ID"),
+    rule("callback_url", Kind::Url),
+    rule("types", Kind::EnumList(LEGACY_TYPES)),
+];
+const STATUS_RULE: Rule = rule("verification_status", Kind::Enum(&["approved", "declined"]));
+const FLAG_RULES: &[Rule] = &[
+    rule("callback_enabled", Kind::Bool),
+    rule("project_owner_email_enabled", Kind::Bool),
+    rule("applicant_email_enabled", Kind::Bool),
+];
+
+/// The checks a verification runs when the request does not name them: those the applicant's
+/// data gives material for.
+pub fn derived_checks(state: &KycaidTenant, applicant_id: &str) -> Vec<Check> {
+    let Some(applicant) = state.applicants.get(applicant_id) else {
+        return vec![Check::Profile];
+    };
+    let mut checks = vec![match applicant.kind {
+        ApplicantType::Person => Check::Profile,
+        ApplicantType::Company => Check::Company,
+    }];
+    for document in state.documents_of(applicant) {
+        let check = match document.kind.group() {
+            DocumentGroup::Identity => Check::Document,
+            DocumentGroup::Selfie => Check::Facial,
+            DocumentGroup::Address => Check::Address,
+            DocumentGroup::Financial => Check::Financial,
+            DocumentGroup::Company => Check::Company,
+        };
+        if !checks.contains(&check) {
+            checks.push(check);
+        }
+    }
+    if !applicant.address_ids.is_empty() && !checks.contains(&Check::Address) {
+        checks.push(Check::Address);
+    }
+    checks
+}
+
+pub fn check_slots(checks: impl IntoIterator<Item = Check>) -> IndexMap<Check, CheckResult> {
+    checks
+        .into_iter()
+        .map(|c| (c, CheckResult::default()))
+        .collect()
+}
+
+/// Whether a verification of the applicant is still being reviewed.
+fn in_review(state: &KycaidTenant, applicant_id: &str) -> bool {
+    state.applicants.get(applicant_id).is_some_and(|a| {
+        a.verification_ids
+            .iter()
+            .filter_map(|v| state.verifications.get(v))
+            .any(|v| v.status == VerificationStatus::Pending)
+    })
+}
+
+pub async fn create(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: Caller,
+    kycaid: web::Data<Kycaid>,
+) -> Reply {
+    let input = read_input(&req, &mut payload).await?;
+    let mut checks = Checks::default();
+    let head = checks.read(&input, &[APPLICANT_RULE]);
+    checks.require(&head, &APPLICANT_RULE);
+    let values = checks.read(&input, CREATE_RULES);
+    checks.finish()?;
+    let applicant_id = head["applicant_id"].as_str().unwrap_or_default().to_owned();
+    let text = |name: &str| values.get(name).and_then(Value::as_str).map(str::to_owned);
+    let (form_id, callback_url) = (text("form_id"), text("callback_url"));
+    let named: Option<Vec<Check>> = values.get("types").and_then(Value::as_array).map(|types| {
+        types
+            .iter()
+            .filter_map(|t| t.as_str().and_then(Check::from_legacy))
+            .collect()
+    });
+    let forced = forced_scenario(&req);
+    let now = kycaid.core.clock.now();
+    kycaid.with_tenant(&caller, |state| {
+        found(
+            &state.applicants,
+            &applicant_id,
+            "applicant_id",
+            "Applicant",
+        )?;
+        if in_review(state, &applicant_id) {
+            return Err(KycaidError::invalid(
+                "applicant_id",
+                "Applicant already has a verification in progress",
+            ));
+        }
+        let checks = match (named, &form_id) {
+            (Some(named), _) if !named.is_empty() => named,
+            (_, Some(form_id)) => kycaid.form(state, form_id).checks.clone(),
+            _ => derived_checks(state, &applicant_id),
+        };
+        let id = state.new_id();
+        let scenario = kycaid.choose_scenario(state, &id, &applicant_id, forced.as_deref())?;
+        state.verifications.insert(
+            id.clone(),
+            Verification {
+                id: id.clone(),
+                applicant_id: Some(applicant_id.clone()),
+                form_id,
+                form_token: None,
+                callback_url,
+                status: VerificationStatus::Unused,
+                verified: None,
+                checks: check_slots(checks),
+                created_at: now,
+                completed_at: None,
+                attempts_left: None,
+                run: None,
+            },
+        );
+        if let Some(a) = state.applicants.get_mut(&applicant_id) {
+            a.verification_ids.push(id.clone());
+        }
+        kycaid.submit(state, &id, scenario);
+        Ok(ack(ID, &id))
+    })
+}
+
+pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    kycaid.with_tenant(&caller, |state| {
+        Ok(ok(verification_json(found(
+            &state.verifications,
+            &id,
+            ID,
+            RESOURCE,
+        )?)))
+    })
+}
+
+/// Newest first; `applicant_id` narrows the list to one applicant's verifications.
+pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
+    let paging = Paging::from(&req)?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let applicant = pairs
+        .iter()
+        .find(|(k, _)| k == "applicant_id")
+        .map(|(_, v)| v.clone());
+    if let Some(id) = &applicant {
+        path_id(id, "applicant_id")?;
+    }
+    kycaid.with_tenant(&caller, |state| {
+        let (data, total) = match &applicant {
+            Some(id) => {
+                let ids =
+                    &found(&state.applicants, id, "applicant_id", "Applicant")?.verification_ids;
+                let data = ids
+                    .iter()
+                    .rev()
+                    .skip(paging.offset())
+                    .take(paging.per_page)
+                    .filter_map(|v| state.verifications.get(v))
+                    .map(verification_json)
+                    .collect();
+                (data, ids.len())
+            }
+            None => {
+                let page = state
+                    .verifications
+                    .page(paging.offset(), paging.per_page, true);
+                (
+                    page.items.into_iter().map(verification_json).collect(),
+                    page.total,
+                )
+            }
+        };
+        Ok(paging.reply(data, total))
+    })
+}
+
+/// `POST /verifications/{id}/status`: a reviewer approves or declines; `callback_enabled` sends
+/// the callbacks.
+pub async fn set_status(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    path: web::Path<String>,
+    caller: Caller,
+    kycaid: web::Data<Kycaid>,
+) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, ID)?;
+    let input = read_input(&req, &mut payload).await?;
+    let mut checks = Checks::default();
+    let status = checks.read(&input, &[STATUS_RULE]);
+    checks.require(&status, &STATUS_RULE);
+    let flags = checks.read(&input, FLAG_RULES);
+    checks.finish()?;
+    let to = status["verification_status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let flag = |name: &str| flags.get(name).and_then(Value::as_bool).unwrap_or(false);
+    let notify = flag("callback_enabled");
+    let now = kycaid.core.clock.now();
+    kycaid.with_tenant(&caller, |state| {
+        let verification = found(&state.verifications, &id, ID, RESOURCE)?;
+        if verification.status == VerificationStatus::Unused {
+            return Err(KycaidError::invalid(
+                ID,
+                "Verification has not been submitted yet (its form is not completed)",
+            ));
+        }
+        let decided = decision(
+            &to,
+            &serde_json::Map::new(),
+            verification.checks.keys().copied(),
+        )
+        .map_err(|e| KycaidError::invalid("verification_status", e))?;
+        kycaid.decide(state, &id, &decided, now, notify);
+        Ok(ok(json!({
+            "status": "ok",
+            "data": {
+                "verification_id": id,
+                "verification_status": to,
+                "callback_enabled": notify,
+                "project_owner_email_enabled": flag("project_owner_email_enabled"),
+                "applicant_email_enabled": flag("applicant_email_enabled"),
+            }
+        })))
+    })
+}

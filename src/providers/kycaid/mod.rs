@@ -1,0 +1,135 @@
+//! KYCAID API 2.0 (`https://api.kycaid.com`), mounted at `/kycaid`.
+
+mod auth;
+mod callbacks;
+mod errors;
+mod fixtures;
+mod handlers;
+mod input;
+mod model;
+mod review;
+mod scenario;
+mod transitions;
+mod wire;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::web;
+use parking_lot::RwLock;
+
+use self::auth::Caller;
+use self::errors::KycaidError;
+use self::fixtures::Fixtures;
+use self::model::KycaidTenant;
+use self::scenario::KycaidEffect;
+use crate::core::scenario::{schema_for, LoadError, ScenarioSchema};
+use crate::core::{
+    mount_provider, Core, Job, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
+    TransitionRequest,
+};
+
+pub const NAME: &str = "kycaid";
+pub const MOUNT: &str = "/kycaid";
+const VERIFICATION: &str = "verification";
+const DOCUMENT: &str = "document";
+
+pub fn scenario_schema() -> Box<dyn ScenarioSchema> {
+    schema_for::<KycaidEffect>()
+}
+
+pub struct Kycaid {
+    core: Arc<Core>,
+    tenants: TenantMap<KycaidTenant>,
+    fixtures: Fixtures,
+    /// Which tenant each hosted-form token belongs to: the form page has no API token.
+    form_tokens: RwLock<HashMap<String, TenantId>>,
+}
+
+impl Kycaid {
+    pub fn new(core: Arc<Core>) -> Result<Self, LoadError> {
+        Ok(Kycaid {
+            fixtures: Fixtures::load(core.fixtures_dir.as_deref())?,
+            tenants: TenantMap::default(),
+            form_tokens: RwLock::new(HashMap::new()),
+            core,
+        })
+    }
+
+    /// Runs `f` on the token's state, creating it on first use, then sends the callbacks `f`
+    /// caused. The tenant stays locked for the whole of `f`, so a request sees and leaves the
+    /// state whole.
+    fn with_tenant<R>(&self, caller: &Caller, f: impl FnOnce(&mut KycaidTenant) -> R) -> R {
+        let slot = self.tenants.get_or_create(caller.info.clone(), || {
+            KycaidTenant::new(
+                caller.tenant.clone(),
+                caller.token.clone(),
+                self.core.rng_for(caller.tenant.as_str()),
+            )
+        });
+        let mut state = slot.state.lock();
+        if state.origin != caller.origin {
+            state.origin.clone_from(&caller.origin);
+        }
+        let result = f(&mut state);
+        self.send_callbacks(&mut state);
+        result
+    }
+
+    /// Like `with_tenant` for a tenant known by id (hosted pages, storage URLs, jobs); `None` when
+    /// it does not exist (any more).
+    fn with_existing<R>(
+        &self,
+        tenant: &TenantId,
+        f: impl FnOnce(&mut KycaidTenant) -> R,
+    ) -> Option<R> {
+        let slot = self.tenants.get(tenant)?;
+        let mut state = slot.state.lock();
+        let result = f(&mut state);
+        self.send_callbacks(&mut state);
+        Some(result)
+    }
+}
+
+impl Provider for Kycaid {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn mount(&self) -> &'static str {
+        MOUNT
+    }
+
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
+        mount_provider::<_, KycaidError>(cfg, self, handlers::routes);
+    }
+
+    fn tenants(&self) -> Vec<TenantInfo> {
+        self.tenants.infos()
+    }
+
+    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
+        let slot = self.tenants.get(tenant)?;
+        let state = slot.state.lock();
+        serde_json::to_value(&*state).ok()
+    }
+
+    fn reset(&self, tenant: Option<&TenantId>) -> usize {
+        match tenant {
+            Some(t) => self.form_tokens.write().retain(|_, owner| owner != t),
+            None => self.form_tokens.write().clear(),
+        }
+        self.tenants.reset(tenant)
+    }
+
+    fn fire(&self, job: &Job) {
+        self.with_existing(&job.tenant, |state| self.apply_job(state, job));
+    }
+
+    fn transition(
+        &self,
+        request: &TransitionRequest,
+    ) -> Result<serde_json::Value, TransitionError> {
+        self.admin_transition(request)
+    }
+}

@@ -1,0 +1,30 @@
+//! KYCAID resources and the state of one API token (tenant).
+
+pub mod applicant;
+pub mod document;
+pub mod extras;
+pub mod reasons;
+pub mod tenant;
+pub mod verification;
+
+use chrono::{DateTime, Utc};
+
+use crate::core::wire_enum;
+
+pub use applicant::{Applicant, ApplicantType};
+pub use document::{Document, DocumentGroup, DocumentProvider, DocumentStatus, DocumentType};
+pub use extras::{Address, AddressType, AffiliatedPerson, AffiliatedType, File, Form, FormLink};
+pub use reasons::{Decline, DeclineReason};
+pub use tenant::{Callback, KycaidTenant};
+pub use verification::{Check, CheckResult, Verification, VerificationStatus};
+
+wire_enum!(ReviewStatus {
+    Pending = "pending",
+    Valid = "valid",
+    Invalid = "invalid",
+});
+
+/// KYCAID's timestamp format, `YYYY-MM-DD HH:mm:ss` (UTC).
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}

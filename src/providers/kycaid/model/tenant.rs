@@ -1,0 +1,158 @@
+//! Everything one API token owns, and the changes that other resources or callbacks depend on.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{
+    Address, AffiliatedPerson, Applicant, Document, File, Form, FormLink, Verification,
+    VerificationStatus,
+};
+use crate::core::store::Store;
+use crate::core::{SeededRng, TenantId};
+
+/// A callback to send once the request that caused it has finished changing the state.
+#[derive(Debug, Clone)]
+pub struct Callback {
+    pub event: &'static str,
+    pub verification_id: String,
+    pub payload: Value,
+}
+
+#[derive(Serialize)]
+pub struct KycaidTenant {
+    #[serde(skip)]
+    pub tenant: TenantId,
+    /// The API token: it signs this tenant's callbacks.
+    #[serde(skip)]
+    pub token: String,
+    /// `scheme://host` of the latest API call, for the file URLs in documents and callbacks.
+    #[serde(skip)]
+    pub origin: String,
+    #[serde(skip)]
+    rng: SeededRng,
+    pub applicants: Store<Applicant>,
+    pub files: Store<File>,
+    pub documents: Store<Document>,
+    pub addresses: Store<Address>,
+    pub affiliated_persons: Store<AffiliatedPerson>,
+    pub verifications: Store<Verification>,
+    pub forms: Store<Form>,
+    /// By form token.
+    pub form_links: Store<FormLink>,
+    #[serde(skip)]
+    pub outbox: Vec<Callback>,
+}
+
+impl KycaidTenant {
+    pub fn new(tenant: TenantId, token: String, rng: SeededRng) -> Self {
+        KycaidTenant {
+            tenant,
+            token,
+            origin: String::new(),
+            rng,
+            applicants: Store::default(),
+            files: Store::default(),
+            documents: Store::default(),
+            addresses: Store::default(),
+            affiliated_persons: Store::default(),
+            verifications: Store::default(),
+            forms: Store::default(),
+            form_links: Store::default(),
+            outbox: Vec::new(),
+        }
+    }
+
+    /// A fresh id in KYCAID's format: 36 lowercase hex characters.
+    pub fn new_id(&mut self) -> String {
+        self.rng.hex(36)
+    }
+
+    /// Whether the applicant has a verification (some changes are refused or versioned after one).
+    pub fn has_verification(&self, applicant_id: &str) -> bool {
+        self.applicants
+            .get(applicant_id)
+            .is_some_and(|a| !a.verification_ids.is_empty())
+    }
+
+    /// Removes an applicant with everything that belongs to it; files stay (they are not owned).
+    pub fn delete_applicant(&mut self, id: &str) -> Option<Applicant> {
+        let applicant = self.applicants.remove(id)?;
+        for document in &applicant.document_ids {
+            if let Some(document) = self.documents.remove(document) {
+                self.relink(&document.sides, &[]);
+            }
+        }
+        for address in &applicant.address_ids {
+            self.addresses.remove(address);
+        }
+        for person in &applicant.affiliated_person_ids {
+            self.affiliated_persons.remove(person);
+        }
+        for verification in &applicant.verification_ids {
+            self.verifications.remove(verification);
+        }
+        Some(applicant)
+    }
+
+    /// Moves the reference counts of files from a document's `old` sides to its `new` ones.
+    pub fn relink<'a>(
+        &mut self,
+        old: impl IntoIterator<Item = &'a Option<String>>,
+        new: impl IntoIterator<Item = &'a Option<String>>,
+    ) {
+        for id in old.into_iter().flatten() {
+            if let Some(file) = self.files.get_mut(id) {
+                file.references = file.references.saturating_sub(1);
+            }
+        }
+        for id in new.into_iter().flatten() {
+            if let Some(file) = self.files.get_mut(id) {
+                file.references += 1;
+            }
+        }
+    }
+
+    pub fn delete_document(&mut self, id: &str) -> Option<Document> {
+        let document = self.documents.remove(id)?;
+        self.relink(&document.sides, &[]);
+        if let Some(applicant) = self.applicants.get_mut(&document.applicant_id) {
+            applicant.document_ids.retain(|d| d != id);
+        }
+        Some(document)
+    }
+
+    /// Documents of an applicant, in creation order.
+    pub fn documents_of<'a>(
+        &'a self,
+        applicant: &'a Applicant,
+    ) -> impl Iterator<Item = &'a Document> {
+        applicant
+            .document_ids
+            .iter()
+            .filter_map(|id| self.documents.get(id))
+    }
+
+    /// Moves a verification to `status`; returns whether it changed.
+    pub fn set_verification_status(
+        &mut self,
+        id: &str,
+        status: VerificationStatus,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let Some(verification) = self.verifications.get_mut(id) else {
+            return false;
+        };
+        if verification.status == status {
+            return false;
+        }
+        verification.status = status;
+        if status == VerificationStatus::Completed {
+            verification.completed_at = Some(at);
+        } else {
+            verification.completed_at = None;
+            verification.verified = None;
+        }
+        true
+    }
+}

@@ -1,0 +1,81 @@
+//! Verifications: `unused` → `pending` → `completed`, with `verified` and one result per check.
+
+use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::reasons::DeclineReason;
+use crate::core::scenario::TimelineRun;
+use crate::core::wire_enum;
+
+wire_enum!(VerificationStatus {
+    Unused = "unused",
+    Pending = "pending",
+    Completed = "completed",
+});
+
+wire_enum!(Check {
+    Profile = "profile",
+    Document = "document",
+    Facial = "facial",
+    Address = "address",
+    Aml = "aml",
+    Financial = "financial",
+    Video = "video",
+    Company = "company",
+});
+
+/// The legacy `types` of `POST /verifications`, each naming one check.
+pub const LEGACY_TYPES: &[&str] = &[
+    "PROFILE",
+    "DOCUMENT",
+    "FACIAL",
+    "ADDRESS",
+    "AML",
+    "FINANCIAL",
+    "VIDEO",
+    "COMPANY",
+];
+
+impl Check {
+    pub fn from_legacy(name: &str) -> Option<Check> {
+        Check::parse(&name.to_ascii_lowercase())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub verified: Option<bool>,
+    pub comment: String,
+    pub decline_reasons: Vec<DeclineReason>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Verification {
+    pub id: String,
+    /// `None` for a form link opened without an applicant, until the person submits the form.
+    pub applicant_id: Option<String>,
+    pub form_id: Option<String>,
+    pub form_token: Option<String>,
+    pub callback_url: Option<String>,
+    pub status: VerificationStatus,
+    pub verified: Option<bool>,
+    pub checks: IndexMap<Check, CheckResult>,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// How many more times the person may resubmit, when a scenario says so.
+    pub attempts_left: Option<u32>,
+    #[serde(skip)]
+    pub run: Option<TimelineRun>,
+}
+
+impl Verification {
+    pub fn is_finished(&self) -> bool {
+        self.status == VerificationStatus::Completed
+    }
+
+    /// Makes sure `check` has a result slot (a scenario may decide a check nobody asked for).
+    pub fn ensure_check(&mut self, check: Check) -> &mut CheckResult {
+        self.checks.entry(check).or_default()
+    }
+}
