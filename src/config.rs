@@ -74,6 +74,10 @@ pub struct Config {
     /// organization configures.
     #[arg(long, env = "KYC_SANDBOX_REBILLY_WEBHOOK_URL")]
     pub rebilly_webhook_url: Option<String>,
+    /// Where KYCAID sends the callbacks of verifications that have no `callback_url` of their own
+    /// (KYCAID's dashboard setting).
+    #[arg(long, env = "KYC_SANDBOX_KYCAID_CALLBACK_URL")]
+    pub kycaid_callback_url: Option<String>,
     /// Largest request body accepted, in bytes; larger ones get 413 in the provider's format.
     #[arg(long, env = "KYC_SANDBOX_MAX_BODY", default_value_t = 10 * 1024 * 1024)]
     pub max_body: usize,
@@ -94,6 +98,7 @@ impl Default for Config {
             journal_size: 1000,
             webhook_log_size: crate::core::webhooks::DEFAULT_LOG_SIZE,
             rebilly_webhook_url: None,
+            kycaid_callback_url: None,
             max_body: 10 * 1024 * 1024,
             workers: None,
         }

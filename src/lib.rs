@@ -46,7 +46,8 @@ pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
             scenarios,
         )
         .with_webhook_log(config.webhook_log_size)
-        .with_default_webhook(providers::rebilly::NAME, config.rebilly_webhook_url.clone()),
+        .with_default_webhook(providers::rebilly::NAME, config.rebilly_webhook_url.clone())
+        .with_default_webhook(providers::kycaid::NAME, config.kycaid_callback_url.clone()),
     );
     let providers = providers::build(&core).map_err(StartupError::Files)?;
     Ok(Arc::new(Sandbox::new(core, providers)))
