@@ -2,9 +2,12 @@
 //!
 //! `cargo bench --bench load [-- --applicants N --polls N --concurrency N]`
 //!
-//! Phase 1 onboards N Sumvin applicants (applicant + two uploads, which starts each review).
-//! Phase 2 polls their status concurrently. Then one clock advance decides every review.
-//! Reports throughput, latency percentiles (onboarding: per applicant, three requests each), the advance's duration and the resident memory.
+//! Sumvin: phase 1 onboards N applicants (applicant + two uploads, which starts each review);
+//! phase 2 polls their status concurrently; then one clock advance decides every review.
+//! KYCAID: N applicants of one API token (applicant, file, document, verification: four requests
+//! each), polls of `GET /verifications/{id}`, one advance that completes every verification, and
+//! list pages (which must not slow down with N).
+//! Reports throughput, latency percentiles, the advances' durations and the resident memory.
 
 use std::time::{Duration, Instant};
 
@@ -76,6 +79,7 @@ async fn main() {
     };
     let running = kyc_sandbox::start(&config).expect("server starts");
     let base = format!("http://{}/sumvin", running.addr);
+    let kycaid = format!("http://{}/kycaid", running.addr);
     let admin = format!("http://{}/__admin", running.addr);
     tokio::spawn(running.server);
     let client = reqwest::Client::new();
@@ -157,10 +161,135 @@ async fn main() {
         advanced["fired"],
         t.elapsed()
     );
+    kycaid_phases(&client, &kycaid, &admin, &args).await;
     println!(
-        "memory     RSS {} MiB after {} applicants (+{} MiB, client included)",
+        "memory     RSS {} MiB after {} applicants per provider (+{} MiB, client included)",
         rss_kib() / 1024,
         args.applicants,
         rss_kib().saturating_sub(rss_start) / 1024
     );
+}
+
+const KYCAID_TOKEN: &str = "Token bench-kycaid-token";
+
+async fn post_json(client: &reqwest::Client, url: String, body: serde_json::Value) -> String {
+    let reply = client
+        .post(url)
+        .header("authorization", KYCAID_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let body: serde_json::Value = reply.json().await.unwrap();
+    body.as_object()
+        .and_then(|o| o.values().next())
+        .and_then(|v| v.as_str())
+        .expect("an id")
+        .to_owned()
+}
+
+async fn kycaid_phases(client: &reqwest::Client, base: &str, admin: &str, args: &Args) {
+    let started = Instant::now();
+    let onboarded: Vec<(Duration, String)> = stream::iter(0..args.applicants)
+        .map(|i| async move {
+            let t = Instant::now();
+            let applicant = post_json(
+                client,
+                format!("{base}/applicants"),
+                serde_json::json!({"type": "PERSON", "first_name": "Bench", "last_name": format!("Person-{i}")}),
+            )
+            .await;
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(PNG).file_name("passport.png"),
+            );
+            let reply = client
+                .post(format!("{base}/files"))
+                .header("authorization", KYCAID_TOKEN)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            let file: serde_json::Value = reply.json().await.unwrap();
+            post_json(
+                client,
+                format!("{base}/documents"),
+                serde_json::json!({"applicant_id": applicant, "type": "PASSPORT",
+                    "document_number": format!("P{i:08}"), "front_side_id": file["file_id"]}),
+            )
+            .await;
+            let verification = post_json(
+                client,
+                format!("{base}/verifications"),
+                serde_json::json!({"applicant_id": applicant}),
+            )
+            .await;
+            (t.elapsed(), verification)
+        })
+        .buffer_unordered(args.concurrency)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    let (latencies, verifications): (Vec<Duration>, Vec<String>) = onboarded.into_iter().unzip();
+    report("kycaid-on", "applicants", latencies, elapsed);
+
+    let started = Instant::now();
+    let verifications = &verifications;
+    let polls: Vec<Duration> = stream::iter(0..args.polls)
+        .map(|i| async move {
+            let id = &verifications[i % verifications.len().max(1)];
+            let t = Instant::now();
+            let reply = client
+                .get(format!("{base}/verifications/{id}"))
+                .header("authorization", KYCAID_TOKEN)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(reply.status(), 200);
+            reply.bytes().await.unwrap();
+            t.elapsed()
+        })
+        .buffer_unordered(args.concurrency)
+        .collect()
+        .await;
+    report("kycaid-get", "requests", polls, started.elapsed());
+
+    let t = Instant::now();
+    let advanced: serde_json::Value = client
+        .post(format!("{admin}/clock/advance"))
+        .json(&serde_json::json!({"seconds": 30}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    println!(
+        "kycaid-adv fired {} scheduled steps in {:.2?} (every verification completed, callbacks built)",
+        advanced["fired"],
+        t.elapsed()
+    );
+
+    let started = Instant::now();
+    let pages: Vec<Duration> = stream::iter(0..200usize)
+        .map(|i| async move {
+            let t = Instant::now();
+            let reply = client
+                .get(format!(
+                    "{base}/verifications?per_page=20&page={}",
+                    1 + i % 50
+                ))
+                .header("authorization", KYCAID_TOKEN)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(reply.status(), 200);
+            reply.bytes().await.unwrap();
+            t.elapsed()
+        })
+        .buffer_unordered(args.concurrency)
+        .collect()
+        .await;
+    report("kycaid-lst", "pages", pages, started.elapsed());
 }
