@@ -63,7 +63,11 @@ fn scenarios_lists_the_ones_in_force() {
     let out = Command::new(BIN).arg("scenarios").output().unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout.lines().count(), 22 + 36 + 6, "rebilly, kycaid, sumvin: {stdout}");
+    assert_eq!(
+        stdout.lines().count(),
+        22 + 36 + 6,
+        "rebilly, kycaid, sumvin: {stdout}"
+    );
     assert!(
         stdout
             .lines()
