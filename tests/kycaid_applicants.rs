@@ -509,3 +509,25 @@ async fn another_token_cannot_see_or_change_the_applicant() {
     assert_eq!(mine["first_name"], "Jane", "untouched");
     assert_eq!(get(&app, "/applicants").await.body["total"], 1);
 }
+
+#[tokio::test]
+async fn an_applicant_under_review_cannot_be_deleted() {
+    let app = spawn_app().await;
+    for email in ["a@example.com", "b+manual@example.com"] {
+        let id = person(&app, json!({"email": email})).await;
+        common::kycaid::verification(&app, json!({"applicant_id": id})).await;
+        let refused = delete(&app, &format!("/applicants/{id}")).await;
+        assert_error(&refused, 422, "validation", &["applicant_id"]);
+        assert_eq!(applicant_of(&app, &id).await["applicant_id"], id);
+    }
+    common::kycaid::advance(&app, 10).await;
+    let done = person(&app, json!({})).await;
+    common::kycaid::verification(&app, json!({"applicant_id": done})).await;
+    common::kycaid::advance(&app, 10).await;
+    let reply = delete(&app, &format!("/applicants/{done}")).await;
+    assert_eq!(
+        reply.body,
+        json!({"applicant_id": done}),
+        "finished reviews do not block"
+    );
+}
