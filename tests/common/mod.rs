@@ -2,6 +2,7 @@
 //! providers' own specs.
 #![allow(dead_code)]
 
+pub mod kycaid;
 pub mod rebilly;
 pub mod receiver;
 pub mod spec;

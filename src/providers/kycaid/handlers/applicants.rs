@@ -8,7 +8,7 @@ use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, Checks, Input, Rule};
 use crate::providers::kycaid::model::applicant::TYPE_RULE;
-use crate::providers::kycaid::model::{Applicant, ApplicantType};
+use crate::providers::kycaid::model::{Applicant, ApplicantType, VerificationStatus};
 use crate::providers::kycaid::wire::{ack, applicant_json, ok};
 use crate::providers::kycaid::Kycaid;
 
@@ -144,7 +144,7 @@ pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<K
             a.verification_ids
                 .iter()
                 .filter_map(|v| state.verifications.get(v))
-                .any(|v| v.run.is_some() && !v.is_finished())
+                .any(|v| v.status == VerificationStatus::Pending)
         });
         if pending {
             return Err(KycaidError::invalid(

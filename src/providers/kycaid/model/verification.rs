@@ -70,10 +70,6 @@ pub struct Verification {
 }
 
 impl Verification {
-    pub fn is_finished(&self) -> bool {
-        self.status == VerificationStatus::Completed
-    }
-
     /// Makes sure `check` has a result slot (a scenario may decide a check nobody asked for).
     pub fn ensure_check(&mut self, check: Check) -> &mut CheckResult {
         self.checks.entry(check).or_default()

@@ -1,0 +1,533 @@
+//! KYCAID applicants seen from a client: create (JSON and form bodies), the full object, update,
+//! delete, paging, validation, the error envelope for every kind of bad request, and tenants.
+
+mod common;
+
+use common::kycaid::{
+    applicant, applicant_of, assert_error, delete, get, id_of, is_id, is_timestamp, kyc, kyc_as,
+    patch, person, post, post_form, verification_of, OTHER_TOKEN, TOKEN,
+};
+use common::spawn_app;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const ACTIVITY: &str = "c92e791a33196f78164e59d65d199af303c4";
+
+fn keys(value: &Value) -> Vec<&str> {
+    value
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+const PERSON_KEYS: &[&str] = &[
+    "applicant_id",
+    "external_applicant_id",
+    "type",
+    "created_at",
+    "profile_status",
+    "profile_comment",
+    "first_name",
+    "origin_first_name",
+    "middle_name",
+    "origin_middle_name",
+    "last_name",
+    "origin_last_name",
+    "residence_country",
+    "nationality",
+    "dob",
+    "gender",
+    "email",
+    "phone",
+    "phone_status",
+    "wallet_address",
+    "telegram_username",
+    "pep",
+    "custom_field_1",
+    "custom_field_2",
+    "custom_field_3",
+    "custom_field_4",
+    "custom_field_5",
+    "decline_reasons_ids",
+    "decline_reasons",
+    "addresses",
+    "documents",
+    "verification_status",
+    "verifications_count",
+];
+
+#[tokio::test]
+async fn a_person_is_created_from_json_and_read_back_whole() {
+    let app = spawn_app().await;
+    let reply = post(
+        &app,
+        "/applicants",
+        json!({
+            "type": "PERSON", "first_name": "Josh", "middle_name": "J.", "last_name": "O'Coffey-Smith",
+            "dob": "1976-02-21", "gender": "M", "pep": false, "residence_country": "gb",
+            "nationality": "UA", "phone": "+380501234567", "email": "josh@example.com",
+            "telegram_username": "joshc", "wallet_address": "0xabc", "external_applicant_id": "ext-1",
+            "custom_field_1": "one", "custom_field_5": "five", "sandbox": true,
+        }),
+    )
+    .await;
+    let id = id_of(&reply, "applicant_id");
+    assert!(reply.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+
+    let body = applicant_of(&app, &id).await;
+    let mut got = keys(&body);
+    let mut want = PERSON_KEYS.to_vec();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want, "the applicant's field set");
+    let expected = json!({
+        "applicant_id": id, "external_applicant_id": "ext-1", "type": "PERSON",
+        "created_at": "2026-01-01 00:00:00", "profile_status": "pending", "profile_comment": null,
+        "first_name": "Josh", "origin_first_name": null, "middle_name": "J.",
+        "origin_middle_name": null, "last_name": "O'Coffey-Smith", "origin_last_name": null,
+        "residence_country": "GB", "nationality": "UA", "dob": "1976-02-21", "gender": "M",
+        "email": "josh@example.com", "phone": "+380501234567", "phone_status": null,
+        "wallet_address": "0xabc", "telegram_username": "joshc", "pep": false,
+        "custom_field_1": "one", "custom_field_2": null, "custom_field_3": null,
+        "custom_field_4": null, "custom_field_5": "five", "decline_reasons_ids": null,
+        "decline_reasons": [], "addresses": [], "documents": [],
+        "verification_status": "pending", "verifications_count": 0,
+    });
+    for (name, value) in expected.as_object().unwrap() {
+        assert_eq!(&body[name], value, "field {name}");
+    }
+    assert!(is_timestamp(body["created_at"].as_str().unwrap()));
+
+    // Names of any script pass the name rule.
+    let cyrillic = applicant(
+        &app,
+        json!({"type": "PERSON", "first_name": "Джош", "last_name": "Кофі"}),
+    )
+    .await;
+    assert_eq!(applicant_of(&app, &cyrillic).await["first_name"], "Джош");
+}
+
+#[tokio::test]
+async fn a_company_has_its_own_fields_and_affiliated_persons() {
+    let app = spawn_app().await;
+    let id = applicant(
+        &app,
+        json!({"type": "COMPANY", "company_name": "Acme Ltd", "registration_country": "GB",
+               "registration_number": "0123456", "business_activity_id": ACTIVITY,
+               "incorporation_date": "2010-05-01", "email": "ops@acme.test"}),
+    )
+    .await;
+    let body = applicant_of(&app, &id).await;
+    assert_eq!(body["type"], "COMPANY");
+    assert_eq!(body["company_name"], "Acme Ltd");
+    assert_eq!(body["business_activity_id"], ACTIVITY);
+    assert_eq!(body["incorporation_date"], "2010-05-01");
+    assert_eq!(body["affiliated_persons"], json!([]));
+    assert!(body.get("first_name").is_none(), "no person fields");
+    assert!(body.get("company_name").is_some());
+
+    let missing = post(&app, "/applicants", json!({"type": "COMPANY"})).await;
+    let messages = assert_error(&missing, 422, "validation", &["company_name"]);
+    assert_eq!(messages, ["Company name is required"]);
+    let unknown_activity = post(
+        &app,
+        "/applicants",
+        json!({"type": "COMPANY", "company_name": "X", "business_activity_id": "0".repeat(36)}),
+    )
+    .await;
+    assert_error(
+        &unknown_activity,
+        422,
+        "validation",
+        &["business_activity_id"],
+    );
+}
+
+#[tokio::test]
+async fn form_bodies_are_read_like_json_with_lists_and_booleans() {
+    let app = spawn_app().await;
+    let reply = post_form(
+        &app,
+        "/applicants",
+        "type=PERSON&first_name=Ann&last_name=Lee&pep=true&dob=1990-01-02&middle_name=&sandbox=true",
+    )
+    .await;
+    let id = id_of(&reply, "applicant_id");
+    let body = applicant_of(&app, &id).await;
+    assert_eq!(body["pep"], true);
+    assert_eq!(body["dob"], "1990-01-02");
+    assert_eq!(
+        body["middle_name"],
+        Value::Null,
+        "an empty form value is not given"
+    );
+
+    let bad = post_form(
+        &app,
+        "/applicants",
+        "type=PERSON&first_name=Ann&last_name=Lee&pep=maybe",
+    )
+    .await;
+    assert_eq!(
+        assert_error(&bad, 422, "validation", &["pep"]),
+        ["PEP must be a boolean"]
+    );
+
+    // `types[]=A&types[]=B` is a list: the verification runs exactly those checks.
+    let verification = post_form(
+        &app,
+        "/verifications",
+        &format!("applicant_id={id}&types[]=DOCUMENT&types[]=FACIAL"),
+    )
+    .await;
+    let verification = id_of(&verification, "verification_id");
+    let checks = verification_of(&app, &verification).await["verifications"].clone();
+    assert_eq!(keys(&checks), ["document", "facial"]);
+}
+
+#[tokio::test]
+async fn patch_updates_fields_and_null_clears_them() {
+    let app = spawn_app().await;
+    let id = person(
+        &app,
+        json!({"email": "jane@example.com", "phone": "+44123"}),
+    )
+    .await;
+    let path = format!("/applicants/{id}");
+    let reply = patch(
+        &app,
+        &path,
+        json!({"middle_name": "Q", "email": null, "nationality": "de"}),
+    )
+    .await;
+    assert_eq!(reply.body, json!({"applicant_id": id}));
+    let body = applicant_of(&app, &id).await;
+    assert_eq!(body["middle_name"], "Q");
+    assert_eq!(body["email"], Value::Null);
+    assert_eq!(body["nationality"], "DE");
+    assert_eq!(body["phone"], "+44123", "absent fields stay");
+    assert_eq!(body["first_name"], "Jane");
+
+    let empty = patch(&app, &path, json!({})).await;
+    assert_eq!(
+        assert_error(&empty, 422, "validation", &["*"]),
+        ["At least one parameter should be set"]
+    );
+    let unknown_only = patch(&app, &path, json!({"sandbox": true})).await;
+    assert_error(&unknown_only, 422, "validation", &["*"]);
+    let retype = patch(&app, &path, json!({"type": "COMPANY", "first_name": "Jo"})).await;
+    assert_error(&retype, 422, "validation", &["type"]);
+    let same_type = patch(&app, &path, json!({"type": "PERSON", "first_name": "Jo"})).await;
+    assert_eq!(same_type.status, 200, "{}", same_type.body);
+    let required = patch(&app, &path, json!({"last_name": null})).await;
+    assert_eq!(
+        assert_error(&required, 422, "validation", &["last_name"]),
+        ["Last name is required"]
+    );
+    let bad = patch(&app, &path, json!({"dob": "yesterday"})).await;
+    assert_error(&bad, 422, "validation", &["dob"]);
+    let body = applicant_of(&app, &id).await;
+    assert_eq!(body["first_name"], "Jo");
+    assert_eq!(body["last_name"], "Roe", "refused updates change nothing");
+    assert_eq!(body["dob"], Value::Null);
+}
+
+#[tokio::test]
+async fn delete_removes_the_applicant() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({})).await;
+    let path = format!("/applicants/{id}");
+    let reply = delete(&app, &path).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, json!({"applicant_id": id}));
+    let gone = get(&app, &path).await;
+    assert_error(&gone, 404, "not_found", &["applicant_id"]);
+    let again = delete(&app, &path).await;
+    assert_error(&again, 404, "not_found", &["applicant_id"]);
+}
+
+#[tokio::test]
+async fn the_list_pages_newest_first() {
+    let app = spawn_app().await;
+    let mut ids = Vec::new();
+    for name in ["Ann", "Bea", "Cid"] {
+        ids.push(person(&app, json!({"first_name": name})).await);
+    }
+    let first = get(&app, "/applicants?page=1&per_page=2").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(keys(&first.body), ["data", "total", "page", "per_page"]);
+    assert_eq!(first.body["total"], 3);
+    assert_eq!(first.body["page"], 1);
+    assert_eq!(first.body["per_page"], 2);
+    let listed: Vec<&Value> = first.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["applicant_id"])
+        .collect();
+    assert_eq!(listed, [&json!(ids[2]), &json!(ids[1])]);
+    assert_eq!(first.body["data"][0]["first_name"], "Cid");
+    assert_eq!(keys(&first.body["data"][0]).len(), PERSON_KEYS.len());
+
+    let second = get(&app, "/applicants?page=2&per_page=2").await;
+    assert_eq!(second.body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(second.body["data"][0]["applicant_id"], ids[0]);
+    let beyond = get(&app, "/applicants?page=3&per_page=2").await;
+    assert_eq!(beyond.body["data"], json!([]));
+    assert_eq!(beyond.body["total"], 3);
+    let defaults = get(&app, "/applicants").await;
+    assert_eq!(defaults.body["page"], 1);
+    assert_eq!(defaults.body["per_page"], 20);
+    assert_eq!(defaults.body["data"].as_array().unwrap().len(), 3);
+
+    for query in ["per_page=0", "per_page=101", "page=0", "page=x"] {
+        let bad = get(&app, &format!("/applicants?{query}")).await;
+        let parameter = query.split('=').next().unwrap();
+        assert_error(&bad, 422, "validation", &[parameter]);
+    }
+}
+
+#[tokio::test]
+async fn validation_reports_every_bad_field_once() {
+    let app = spawn_app().await;
+    let reply = post(
+        &app,
+        "/applicants",
+        json!({
+            "type": "PERSON", "first_name": "R2-D2", "last_name": "Roe", "dob": "1990-13-01",
+            "gender": "X", "residence_country": "GBR", "nationality": 5,
+            "telegram_username": "t".repeat(33), "email": "not-an-email",
+            "phone": "12345678901234567", "external_applicant_id": "e".repeat(51),
+        }),
+    )
+    .await;
+    let messages = assert_error(
+        &reply,
+        422,
+        "validation",
+        &[
+            "first_name",
+            "dob",
+            "gender",
+            "residence_country",
+            "nationality",
+            "telegram_username",
+            "email",
+            "phone",
+            "external_applicant_id",
+        ],
+    );
+    assert_eq!(messages[0], "First name is not valid");
+    assert_eq!(
+        messages[1],
+        "Date of birth must be a date in YYYY-MM-DD format"
+    );
+    assert_eq!(messages[4], "Nationality must be a string");
+    assert!(messages[5].contains("32"), "{}", messages[5]);
+
+    // The messages recorded from the real API.
+    let no_name = post(
+        &app,
+        "/applicants",
+        json!({"type": "PERSON", "last_name": "Roe"}),
+    )
+    .await;
+    assert_eq!(
+        assert_error(&no_name, 422, "validation", &["first_name"]),
+        ["First name is required"]
+    );
+    let bad_type = post(&app, "/applicants", json!({"type": "ROBOT"})).await;
+    assert_eq!(
+        assert_error(&bad_type, 422, "validation", &["type"]),
+        ["Type of applicant is not valid"]
+    );
+    let no_type = post(&app, "/applicants", json!({"first_name": "Ann"})).await;
+    assert_eq!(
+        assert_error(&no_type, 422, "validation", &["type"]),
+        ["Type of applicant is required"]
+    );
+    let both_missing = post(&app, "/applicants", json!({"type": "PERSON"})).await;
+    assert_error(
+        &both_missing,
+        422,
+        "validation",
+        &["first_name", "last_name"],
+    );
+    let long_custom = post(
+        &app,
+        "/applicants",
+        json!({"type": "PERSON", "first_name": "A", "last_name": "B", "custom_field_2": "c".repeat(2049)}),
+    )
+    .await;
+    assert_error(&long_custom, 422, "validation", &["custom_field_2"]);
+    assert_eq!(
+        get(&app, "/applicants").await.body["total"],
+        0,
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
+async fn bodies_that_cannot_be_read_are_refused() {
+    let app = spawn_app().await;
+    let send = |body: &'static str, content_type: &'static str| {
+        app.send(
+            kyc(&app, Method::POST, "/applicants")
+                .header("content-type", content_type)
+                .body(body),
+        )
+    };
+    let malformed = send("{\"type\": ", "application/json").await;
+    let messages = assert_error(&malformed, 400, "bad_request", &["body"]);
+    assert!(messages[0].starts_with("Malformed JSON"), "{}", messages[0]);
+    let array = send("[1, 2]", "application/json").await;
+    assert_eq!(
+        assert_error(&array, 400, "bad_request", &["body"]),
+        ["Request body must be a JSON object"]
+    );
+    let string = send("\"PERSON\"", "application/json").await;
+    assert_error(&string, 400, "bad_request", &["body"]);
+    let xml = send("<applicant/>", "application/xml").await;
+    let messages = assert_error(&xml, 415, "bad_request", &["content-type"]);
+    assert!(messages[0].contains("application/xml"));
+    // An empty body is an empty object: the fields are missing, not malformed.
+    let empty = send("", "application/json").await;
+    assert_error(&empty, 422, "validation", &["type"]);
+}
+
+#[tokio::test]
+async fn calls_without_a_usable_token_are_unauthorized() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({})).await;
+    let path = format!("/kycaid/applicants/{id}");
+    let without = app.send(app.request(Method::GET, &path)).await;
+    assert_eq!(
+        assert_error(&without, 401, "unauthorized", &["authorization"]),
+        ["Unauthorized"]
+    );
+    for header in ["Basic dXNlcjpwYXNz", "Token", "Token ", "Token a b", TOKEN] {
+        let reply = app
+            .send(
+                app.request(Method::GET, &path)
+                    .header("Authorization", header),
+            )
+            .await;
+        assert_error(&reply, 401, "unauthorized", &["authorization"]);
+    }
+    let create = app
+        .send(
+            app.request(Method::POST, "/kycaid/applicants")
+                .json(&json!({"type": "PERSON", "first_name": "A", "last_name": "B"})),
+        )
+        .await;
+    assert_error(&create, 401, "unauthorized", &["authorization"]);
+    // Bearer is accepted as an alias of Token.
+    let bearer = app
+        .send(
+            app.request(Method::GET, &path)
+                .header("Authorization", format!("Bearer {TOKEN}")),
+        )
+        .await;
+    assert_eq!(bearer.status, 200);
+    assert_eq!(bearer.body["applicant_id"], id);
+}
+
+#[tokio::test]
+async fn ids_routes_and_methods_that_do_not_exist() {
+    let app = spawn_app().await;
+    for bad in [
+        "abc",
+        "ABCDEF0123456789ABCDEF0123456789ABCD",
+        &"0".repeat(37),
+    ] {
+        let reply = get(&app, &format!("/applicants/{bad}")).await;
+        assert_eq!(
+            assert_error(&reply, 422, "validation", &["applicant_id"]),
+            ["Applicant ID is not valid"]
+        );
+    }
+    let unknown = "0123456789abcdef0123456789abcdef0123";
+    assert!(is_id(unknown));
+    for method in [Method::GET, Method::DELETE] {
+        let reply = app
+            .send(kyc(&app, method, &format!("/applicants/{unknown}")))
+            .await;
+        assert_eq!(
+            assert_error(&reply, 404, "not_found", &["applicant_id"]),
+            ["Applicant was not found"]
+        );
+    }
+    let update = patch(
+        &app,
+        &format!("/applicants/{unknown}"),
+        json!({"first_name": "A"}),
+    )
+    .await;
+    assert_error(&update, 404, "not_found", &["applicant_id"]);
+
+    let route = get(&app, "/no-such-thing").await;
+    assert_error(&route, 404, "not_found", &["path"]);
+    let method = app.send(kyc(&app, Method::DELETE, "/applicants")).await;
+    assert_error(&method, 405, "method_not_allowed", &["method"]);
+}
+
+#[tokio::test]
+async fn another_token_cannot_see_or_change_the_applicant() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({})).await;
+    let path = format!("/applicants/{id}");
+    let other = |method: Method| kyc_as(&app, OTHER_TOKEN, method, &path);
+    assert_error(
+        &app.send(other(Method::GET)).await,
+        404,
+        "not_found",
+        &["applicant_id"],
+    );
+    assert_error(
+        &app.send(other(Method::PATCH).json(&json!({"first_name": "Eve"})))
+            .await,
+        404,
+        "not_found",
+        &["applicant_id"],
+    );
+    assert_error(
+        &app.send(other(Method::DELETE)).await,
+        404,
+        "not_found",
+        &["applicant_id"],
+    );
+    let listed = app
+        .send(kyc_as(&app, OTHER_TOKEN, Method::GET, "/applicants"))
+        .await;
+    assert_eq!(listed.body["total"], 0);
+    let mine = applicant_of(&app, &id).await;
+    assert_eq!(mine["first_name"], "Jane", "untouched");
+    assert_eq!(get(&app, "/applicants").await.body["total"], 1);
+}
+
+#[tokio::test]
+async fn an_applicant_under_review_cannot_be_deleted() {
+    let app = spawn_app().await;
+    for email in ["a@example.com", "b+manual@example.com"] {
+        let id = person(&app, json!({"email": email})).await;
+        common::kycaid::verification(&app, json!({"applicant_id": id})).await;
+        let refused = delete(&app, &format!("/applicants/{id}")).await;
+        assert_error(&refused, 422, "validation", &["applicant_id"]);
+        assert_eq!(applicant_of(&app, &id).await["applicant_id"], id);
+    }
+    common::kycaid::advance(&app, 10).await;
+    let done = person(&app, json!({})).await;
+    common::kycaid::verification(&app, json!({"applicant_id": done})).await;
+    common::kycaid::advance(&app, 10).await;
+    let reply = delete(&app, &format!("/applicants/{done}")).await;
+    assert_eq!(
+        reply.body,
+        json!({"applicant_id": done}),
+        "finished reviews do not block"
+    );
+}
