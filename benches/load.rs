@@ -180,8 +180,9 @@ async fn post_json(client: &reqwest::Client, url: String, body: serde_json::Valu
         .send()
         .await
         .unwrap();
-    assert_eq!(reply.status(), 200);
+    let status = reply.status();
     let body: serde_json::Value = reply.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
     body.as_object()
         .and_then(|o| o.values().next())
         .and_then(|v| v.as_str())
@@ -197,7 +198,7 @@ async fn kycaid_phases(client: &reqwest::Client, base: &str, admin: &str, args: 
             let applicant = post_json(
                 client,
                 format!("{base}/applicants"),
-                serde_json::json!({"type": "PERSON", "first_name": "Bench", "last_name": format!("Person-{i}")}),
+                serde_json::json!({"type": "PERSON", "first_name": "Bench", "last_name": "Person", "external_applicant_id": format!("bench-{i}")}),
             )
             .await;
             let form = reqwest::multipart::Form::new().part(
