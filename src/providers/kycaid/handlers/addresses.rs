@@ -1,6 +1,7 @@
 //! `/addresses` and `/affiliated-persons`: records attached to an applicant.
 
 use actix_web::{web, HttpRequest};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{found, path_id, Reply};
@@ -9,7 +10,7 @@ use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
 use crate::providers::kycaid::model::extras::{merge, ADDRESS_RULES, AFFILIATED_RULES};
 use crate::providers::kycaid::model::{
-    Address, AddressType, AffiliatedPerson, AffiliatedType, DocumentStatus,
+    Address, AddressType, AffiliatedPerson, AffiliatedType, DocumentStatus, KycaidTenant,
 };
 use crate::providers::kycaid::wire::{ack, address_json, affiliated_json, ok};
 use crate::providers::kycaid::Kycaid;
@@ -59,6 +60,35 @@ fn without_nulls(values: Map<String, Value>) -> Map<String, Value> {
     values.into_iter().filter(|(_, v)| !v.is_null()).collect()
 }
 
+/// Stores a new address of the applicant with checked `values` and answers its id: what
+/// `POST /addresses` and the hosted form's address step both do.
+pub(super) fn insert_address(
+    state: &mut KycaidTenant,
+    applicant_id: &str,
+    kind: AddressType,
+    values: Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<String, KycaidError> {
+    found(&state.applicants, applicant_id, "applicant_id", "Applicant")?;
+    let id = state.new_id();
+    state.addresses.insert(
+        id.clone(),
+        Address {
+            id: id.clone(),
+            applicant_id: applicant_id.to_owned(),
+            kind,
+            status: DocumentStatus::New,
+            fields: without_nulls(values),
+            created_at: now,
+            locked: false,
+        },
+    );
+    if let Some(a) = state.applicants.get_mut(applicant_id) {
+        a.address_ids.push(id.clone());
+    }
+    Ok(id)
+}
+
 pub async fn create_address(
     req: HttpRequest,
     mut payload: web::Payload,
@@ -73,28 +103,7 @@ pub async fn create_address(
     let kind = AddressType::parse(&kind).expect("validated");
     let now = kycaid.core.clock.now();
     kycaid.with_tenant(&caller, |state| {
-        found(
-            &state.applicants,
-            &applicant_id,
-            "applicant_id",
-            "Applicant",
-        )?;
-        let id = state.new_id();
-        state.addresses.insert(
-            id.clone(),
-            Address {
-                id: id.clone(),
-                applicant_id: applicant_id.clone(),
-                kind,
-                status: DocumentStatus::New,
-                fields: without_nulls(values),
-                created_at: now,
-                locked: false,
-            },
-        );
-        if let Some(a) = state.applicants.get_mut(&applicant_id) {
-            a.address_ids.push(id.clone());
-        }
+        let id = insert_address(state, &applicant_id, kind, values, now)?;
         Ok(ack(ADDRESS_ID, &id))
     })
 }

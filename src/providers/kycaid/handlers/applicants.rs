@@ -1,6 +1,7 @@
 //! `/applicants`: create (PERSON or COMPANY), get the full object, update, delete, list.
 
 use actix_web::{web, HttpRequest};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{found, path_id, Paging, Reply};
@@ -8,7 +9,7 @@ use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, Checks, Input, Rule};
 use crate::providers::kycaid::model::applicant::TYPE_RULE;
-use crate::providers::kycaid::model::{Applicant, ApplicantType, VerificationStatus};
+use crate::providers::kycaid::model::{Applicant, ApplicantType, KycaidTenant, VerificationStatus};
 use crate::providers::kycaid::wire::{ack, applicant_json, ok};
 use crate::providers::kycaid::Kycaid;
 
@@ -17,7 +18,7 @@ const RESOURCE: &str = "Applicant";
 
 /// The profile fields of `kind` from `input`, with `business_activity_id` checked against the
 /// fixtures; problems are added to `checks`.
-fn profile(
+pub(super) fn profile(
     kycaid: &Kycaid,
     kind: ApplicantType,
     input: &Input,
@@ -37,7 +38,7 @@ fn profile(
 }
 
 /// Checks that the required fields of `kind` hold a value once `values` are applied to `current`.
-fn require(
+pub(super) fn require(
     kind: ApplicantType,
     current: &Map<String, Value>,
     values: &Map<String, Value>,
@@ -56,6 +57,37 @@ fn require(
             checks.fail(*name, format!("{} is required", rule.label()));
         }
     }
+}
+
+/// Stores a new applicant with checked profile `values` and answers its id: what
+/// `POST /applicants` and a hosted form submitted without an applicant both do.
+pub(super) fn insert_applicant(
+    state: &mut KycaidTenant,
+    kind: ApplicantType,
+    values: Map<String, Value>,
+    now: DateTime<Utc>,
+) -> String {
+    let id = state.new_id();
+    let fields = values.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    state
+        .applicants
+        .insert(id.clone(), Applicant::new(id.clone(), kind, fields, now));
+    id
+}
+
+/// Applies checked profile `values` to an applicant (`null` clears a field): what
+/// `PATCH /applicants/{id}` and a hosted form opened for an applicant both do.
+pub(super) fn update_applicant(
+    state: &mut KycaidTenant,
+    id: &str,
+    values: Map<String, Value>,
+) -> Result<(), KycaidError> {
+    state
+        .applicants
+        .get_mut(id)
+        .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))?
+        .update(values);
+    Ok(())
 }
 
 pub async fn create(
@@ -79,14 +111,7 @@ pub async fn create(
     require(kind, &Map::new(), &values, &mut checks);
     checks.finish()?;
     let now = kycaid.core.clock.now();
-    let id = kycaid.with_tenant(&caller, |state| {
-        let id = state.new_id();
-        let fields = values.into_iter().filter(|(_, v)| !v.is_null()).collect();
-        state
-            .applicants
-            .insert(id.clone(), Applicant::new(id.clone(), kind, fields, now));
-        id
-    });
+    let id = kycaid.with_tenant(&caller, |state| insert_applicant(state, kind, values, now));
     Ok(ack(ID, &id))
 }
 
@@ -127,11 +152,7 @@ pub async fn update(
         }
         require(kind, &applicant.fields, &values, &mut checks);
         checks.finish()?;
-        state
-            .applicants
-            .get_mut(&id)
-            .expect("found above")
-            .update(values);
+        update_applicant(state, &id, values)?;
         Ok(ack(ID, &id))
     })
 }

@@ -1,6 +1,7 @@
 //! `/documents`: the one-of body by `type` (each type with its own fields), get, update, delete.
 
 use actix_web::{web, HttpRequest};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{found, path_id, Reply};
@@ -69,6 +70,79 @@ fn sides_of(values: &Map<String, Value>) -> [Option<String>; 5] {
     })
 }
 
+/// The checked fields of a new `kind` document from `input`: its own data fields and sides, with
+/// the data fields its type requires. (Whether a side is there is for the caller to check: the API
+/// names file ids, the hosted form uploads pictures.)
+pub(super) fn new_document_values(
+    input: &Input,
+    kind: DocumentType,
+    checks: &mut Checks,
+) -> Map<String, Value> {
+    let values = document_values(input, kind, checks);
+    for name in kind.required() {
+        if values.get(*name).is_none_or(Value::is_null) {
+            checks.fail(*name, format!("{} is required", label_of(name, "")));
+        }
+    }
+    values
+}
+
+/// Stores a new `kind` document of the applicant with checked `values` (data fields and
+/// `<side>_id`s naming files of the tenant) and answers its id: what `POST /documents` and the
+/// hosted form both do. A second CREDIT_CARD replaces the first once the applicant was verified.
+pub(super) fn insert_document(
+    state: &mut KycaidTenant,
+    applicant_id: &str,
+    kind: DocumentType,
+    values: Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Result<String, KycaidError> {
+    let applicant = found(&state.applicants, applicant_id, "applicant_id", "Applicant")?;
+    check_files(state, &values)?;
+    let earlier_card = (kind == DocumentType::CreditCard)
+        .then(|| {
+            state
+                .documents_of(applicant)
+                .find(|d| d.kind == DocumentType::CreditCard)
+                .map(|d| d.id.clone())
+        })
+        .flatten();
+    if let Some(earlier) = earlier_card {
+        if !state.has_verification(applicant_id) {
+            return Err(KycaidError::invalid(
+                "type",
+                "Only one CREDIT_CARD document may be associated with an applicant",
+            ));
+        }
+        state.delete_document(&earlier);
+    }
+    let id = state.new_id();
+    let sides = sides_of(&values);
+    state.relink(&[], &sides);
+    let fields = values
+        .into_iter()
+        .filter(|(k, v)| !v.is_null() && !k.ends_with("_id"))
+        .collect();
+    state.documents.insert(
+        id.clone(),
+        Document {
+            id: id.clone(),
+            applicant_id: applicant_id.to_owned(),
+            kind,
+            provider: DocumentProvider::Manual,
+            status: DocumentStatus::New,
+            decline: Decline::default(),
+            fields,
+            sides,
+            created_at: now,
+        },
+    );
+    if let Some(applicant) = state.applicants.get_mut(applicant_id) {
+        applicant.document_ids.push(id.clone());
+    }
+    Ok(id)
+}
+
 pub async fn create(
     req: HttpRequest,
     mut payload: web::Payload,
@@ -85,75 +159,22 @@ pub async fn create(
         .and_then(Value::as_str)
         .and_then(DocumentType::parse);
     let values = match kind {
-        Some(kind) => document_values(&input, kind, &mut checks),
+        Some(kind) => new_document_values(&input, kind, &mut checks),
         None => Map::new(),
     };
-    if let Some(kind) = kind {
-        for name in kind.required() {
-            if values.get(*name).is_none_or(Value::is_null) {
-                checks.fail(*name, format!("{} is required", label_of(name, "")));
-            }
-        }
-        if kind.needs_front_side() && values.get("front_side_id").is_none_or(Value::is_null) {
-            checks.fail("front_side_id", "Front side ID is required");
-        }
+    if kind.is_some_and(DocumentType::needs_front_side)
+        && values.get("front_side_id").is_none_or(Value::is_null)
+    {
+        checks.fail("front_side_id", "Front side ID is required");
     }
     checks.finish()?;
     let (Some(kind), Some(applicant_id)) = (kind, head.get("applicant_id").and_then(Value::as_str))
     else {
         unreachable!("required above");
     };
-    let applicant_id = applicant_id.to_owned();
     let now = kycaid.core.clock.now();
     kycaid.with_tenant(&caller, |state| {
-        let applicant = found(
-            &state.applicants,
-            &applicant_id,
-            "applicant_id",
-            "Applicant",
-        )?;
-        check_files(state, &values)?;
-        let earlier_card = (kind == DocumentType::CreditCard)
-            .then(|| {
-                state
-                    .documents_of(applicant)
-                    .find(|d| d.kind == DocumentType::CreditCard)
-                    .map(|d| d.id.clone())
-            })
-            .flatten();
-        if let Some(earlier) = earlier_card {
-            if !state.has_verification(&applicant_id) {
-                return Err(KycaidError::invalid(
-                    "type",
-                    "Only one CREDIT_CARD document may be associated with an applicant",
-                ));
-            }
-            state.delete_document(&earlier);
-        }
-        let id = state.new_id();
-        let sides = sides_of(&values);
-        state.relink(&[], &sides);
-        let fields = values
-            .into_iter()
-            .filter(|(k, v)| !v.is_null() && !k.ends_with("_id"))
-            .collect();
-        state.documents.insert(
-            id.clone(),
-            Document {
-                id: id.clone(),
-                applicant_id: applicant_id.clone(),
-                kind,
-                provider: DocumentProvider::Manual,
-                status: DocumentStatus::New,
-                decline: Decline::default(),
-                fields,
-                sides,
-                created_at: now,
-            },
-        );
-        if let Some(applicant) = state.applicants.get_mut(&applicant_id) {
-            applicant.document_ids.push(id.clone());
-        }
+        let id = insert_document(state, applicant_id, kind, values, now)?;
         Ok(ack(ID, &id))
     })
 }

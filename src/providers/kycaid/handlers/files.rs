@@ -9,7 +9,7 @@ use crate::core::http::{body_limit, media_type, parse_multipart, read_body};
 use crate::core::TenantId;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
-use crate::providers::kycaid::model::File;
+use crate::providers::kycaid::model::{File, KycaidTenant};
 use crate::providers::kycaid::wire::ack;
 use crate::providers::kycaid::Kycaid;
 
@@ -67,6 +67,20 @@ impl Upload {
     }
 }
 
+/// Stores a checked upload as a new file of the tenant and answers its id: what `POST /files` and
+/// the hosted form's pictures both do.
+pub fn insert_file(
+    state: &mut KycaidTenant,
+    upload: Upload,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let id = state.new_id();
+    state
+        .files
+        .insert(id.clone(), upload.into_file(id.clone(), now));
+    id
+}
+
 async fn read_upload(req: &HttpRequest, mut payload: web::Payload) -> Result<Upload, KycaidError> {
     if media_type(req).as_deref() != Some("multipart/form-data") {
         return Err(KycaidError::UnsupportedMediaType(
@@ -92,13 +106,7 @@ pub async fn upload(
 ) -> Reply {
     let upload = read_upload(&req, payload).await?;
     let now = kycaid.core.clock.now();
-    let id = kycaid.with_tenant(&caller, |state| {
-        let id = state.new_id();
-        state
-            .files
-            .insert(id.clone(), upload.into_file(id.clone(), now));
-        id
-    });
+    let id = kycaid.with_tenant(&caller, |state| insert_file(state, upload, now));
     Ok(ack(ID, &id))
 }
 

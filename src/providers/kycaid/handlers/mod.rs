@@ -4,6 +4,8 @@ mod addresses;
 mod applicants;
 mod documents;
 mod files;
+mod form;
+mod form_submit;
 mod forms;
 mod reference;
 mod verifications;
@@ -75,6 +77,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         resource("/verifications/{id}/status").route(web::post().to(verifications::set_status)),
     )
     .service(resource("/forms/{id}/urls").route(web::post().to(forms::create_url)))
+    .service(resource("/form/{token}").route(web::get().to(form::page)))
+    .service(resource("/form/{token}/submit").route(web::post().to(form_submit::submit)))
     .service(resource("/countries").route(web::get().to(reference::countries)))
     .service(resource("/languages").route(web::get().to(reference::languages)))
     .service(resource("/business-activities").route(web::get().to(reference::business_activities)))

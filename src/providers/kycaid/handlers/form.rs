@@ -1,0 +1,425 @@
+//! `GET /form/{form_token}`: the hosted verification form a `POST /forms/{form_id}/urls` link
+//! opens. No API token: the form token names the tenant. The page asks for what the form's checks
+//! need (profile, identity document, selfie, address), prefilled from the link's applicant, and
+//! posts everything at once to `POST /form/{form_token}/submit` (see `form_submit.rs`).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+use crate::core::http::escape_html;
+use crate::core::{Sandbox, TenantId};
+use crate::providers::kycaid::model::{Applicant, ApplicantType, Check, Form, FormLink};
+use crate::providers::kycaid::{Kycaid, MOUNT};
+
+const PAGE: &str = include_str!("form.html");
+
+/// The identity documents the form offers when its configuration names none, in this order.
+pub(super) const IDENTITY_TYPES: &[&str] = &[
+    "PASSPORT",
+    "GOVERNMENT_ID",
+    "DRIVERS_LICENSE",
+    "DOMESTIC_PASSPORT",
+    "FOREIGN_CITIZEN_PASSPORT",
+    "PERMANENT_RESIDENCE_PERMIT",
+];
+
+fn type_label(kind: &str) -> &'static str {
+    match kind {
+        "PASSPORT" => "Passport",
+        "GOVERNMENT_ID" => "National ID card",
+        "DRIVERS_LICENSE" => "Driver's license",
+        "DOMESTIC_PASSPORT" => "Domestic passport",
+        "FOREIGN_CITIZEN_PASSPORT" => "Foreign citizen passport",
+        "PERMANENT_RESIDENCE_PERMIT" => "Residence permit",
+        _ => "Identity document",
+    }
+}
+
+/// The steps a form link shows.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Steps {
+    pub profile: bool,
+    pub document: bool,
+    pub facial: bool,
+    pub address: bool,
+}
+
+impl Steps {
+    /// By the form's checks; a link without an applicant always asks for the person's name (a
+    /// new applicant needs one), and a company applicant's profile is not a person's.
+    pub fn of(form: &Form, applicant: Option<&Applicant>) -> Steps {
+        let has = |check| form.checks.contains(&check);
+        Steps {
+            profile: match applicant {
+                None => true,
+                Some(a) => a.kind == ApplicantType::Person && has(Check::Profile),
+            },
+            document: has(Check::Document),
+            facial: has(Check::Facial),
+            address: has(Check::Address),
+        }
+    }
+}
+
+/// The identity document types the form accepts: those it is configured with, or all of them.
+pub(super) fn document_types(form: &Form) -> Vec<&'static str> {
+    let configured: Vec<&'static str> = IDENTITY_TYPES
+        .iter()
+        .copied()
+        .filter(|t| form.document_types.iter().any(|d| d == t))
+        .collect();
+    if configured.is_empty() {
+        IDENTITY_TYPES.to_vec()
+    } else {
+        configured
+    }
+}
+
+/// The tenant a form token belongs to. Like an API call, opening or submitting the form fires
+/// what fell due and tags the journal entry with the tenant.
+pub(super) fn tenant_of(req: &HttpRequest, kycaid: &Kycaid, token: &str) -> Option<TenantId> {
+    if let Some(sandbox) = req.app_data::<web::Data<Sandbox>>() {
+        sandbox.fire_due();
+    }
+    let tenant = kycaid.form_tokens.read().get(token).cloned()?;
+    req.extensions_mut().insert(tenant.clone());
+    Some(tenant)
+}
+
+/// A page in KYCAID's hosted-form look: `main` is trusted HTML, `config` goes to the script.
+fn html(status: StatusCode, title: &str, main: &str, config: &Value) -> HttpResponse {
+    let body = PAGE
+        .replace("{{title}}", &escape_html(title))
+        .replace("{{main}}", main)
+        // `</` inside the JSON would end the script element early.
+        .replace("{{config}}", &config.to_string().replace("</", "<\\/"));
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
+/// A page with a message instead of the form (unknown link, form already completed).
+fn message(status: StatusCode, title: &str, text: &str, link: Option<&str>) -> HttpResponse {
+    let link = link.map_or_else(String::new, |url| {
+        format!(
+            "<p><a id=\"redirect\" class=\"button\" href=\"{}\">Return to the website</a></p>",
+            escape_html(url)
+        )
+    });
+    let main = format!(
+        "<section class=\"card message\" id=\"message\" data-status=\"{code}\">\n\
+         <h1>{title}</h1>\n<p>{text}</p>\n{link}</section>",
+        code = status.as_u16(),
+        title = escape_html(title),
+        text = escape_html(text),
+    );
+    html(status, title, &main, &json!({}))
+}
+
+fn error_slot(name: &str) -> String {
+    format!("<p class=\"field-error\" id=\"{name}-error\" data-error-for=\"{name}\" hidden></p>")
+}
+
+/// A labelled control with its error line below.
+fn field(name: &str, label: &str, control: &str, hint: Option<&str>) -> String {
+    let hint = hint.map_or_else(String::new, |h| {
+        format!("<p class=\"hint\">{}</p>", escape_html(h))
+    });
+    format!(
+        "<div class=\"field\">\n<label for=\"{name}\">{label}</label>\n{control}\n{hint}{error}\n</div>\n",
+        label = escape_html(label),
+        error = error_slot(name),
+    )
+}
+
+fn input(name: &str, kind: &str, value: Option<&str>, required: bool, extra: &str) -> String {
+    let value = value.map_or_else(String::new, |v| format!(" value=\"{}\"", escape_html(v)));
+    let required = if required { " required" } else { "" };
+    format!("<input type=\"{kind}\" id=\"{name}\" name=\"{name}\"{value}{required}{extra}>")
+}
+
+fn file_input(name: &str, required: bool) -> String {
+    input(
+        name,
+        "file",
+        None,
+        required,
+        " accept=\"image/jpeg,image/png,application/pdf\"",
+    )
+}
+
+fn select(name: &str, options: &[(String, String)], selected: Option<&str>, blank: &str) -> String {
+    let mut out = format!("<select id=\"{name}\" name=\"{name}\" required>");
+    if !blank.is_empty() {
+        out.push_str(&format!(
+            "<option value=\"\">{}</option>",
+            escape_html(blank)
+        ));
+    }
+    for (value, label) in options {
+        let chosen = if selected == Some(value.as_str()) {
+            " selected"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<option value=\"{}\"{chosen}>{}</option>",
+            escape_html(value),
+            escape_html(label)
+        ));
+    }
+    out.push_str("</select>");
+    out
+}
+
+fn step(id: &str, title: &str, intro: &str, fields: &[String]) -> String {
+    format!(
+        "<fieldset class=\"card step\" id=\"step-{id}\" data-step=\"{id}\">\n<legend>{title}</legend>\n\
+         <p class=\"intro\">{intro}</p>\n{fields}</fieldset>\n",
+        title = escape_html(title),
+        intro = escape_html(intro),
+        fields = fields.concat(),
+    )
+}
+
+fn render(kycaid: &Kycaid, link: &FormLink, form: &Form, applicant: Option<&Applicant>) -> String {
+    let steps = Steps::of(form, applicant);
+    let prefill = |name: &str| applicant.and_then(|a| a.field(name));
+    let countries: Vec<(String, String)> = kycaid
+        .fixtures
+        .countries
+        .iter()
+        .map(|c| (c.code.clone(), c.name.clone()))
+        .collect();
+    let mut html = String::new();
+    if steps.profile {
+        html.push_str(&step(
+            "profile",
+            "Personal information",
+            "As written in your identity document.",
+            &[
+                field(
+                    "first_name",
+                    "First name",
+                    &input(
+                        "first_name",
+                        "text",
+                        prefill("first_name"),
+                        true,
+                        " autocomplete=\"given-name\"",
+                    ),
+                    None,
+                ),
+                field(
+                    "last_name",
+                    "Last name",
+                    &input(
+                        "last_name",
+                        "text",
+                        prefill("last_name"),
+                        true,
+                        " autocomplete=\"family-name\"",
+                    ),
+                    None,
+                ),
+                field(
+                    "dob",
+                    "Date of birth",
+                    &input(
+                        "dob",
+                        "text",
+                        prefill("dob"),
+                        true,
+                        " placeholder=\"YYYY-MM-DD\" inputmode=\"numeric\" autocomplete=\"bday\"",
+                    ),
+                    Some("Format: YYYY-MM-DD"),
+                ),
+                field(
+                    "email",
+                    "Email",
+                    &input(
+                        "email",
+                        "email",
+                        prefill("email"),
+                        false,
+                        " autocomplete=\"email\"",
+                    ),
+                    None,
+                ),
+                field(
+                    "residence_country",
+                    "Country of residence",
+                    &select(
+                        "residence_country",
+                        &countries,
+                        prefill("residence_country"),
+                        "Choose a country",
+                    ),
+                    None,
+                ),
+            ],
+        ));
+    }
+    if steps.document {
+        let types: Vec<(String, String)> = document_types(form)
+            .into_iter()
+            .map(|t| (t.to_owned(), type_label(t).to_owned()))
+            .collect();
+        html.push_str(&step(
+            "document",
+            "Identity document",
+            "A clear photo or scan of the whole document (JPG, PNG or PDF).",
+            &[
+                field(
+                    "document_type",
+                    "Document type",
+                    &select("document_type", &types, None, ""),
+                    None,
+                ),
+                field(
+                    "document_number",
+                    "Document number",
+                    &input("document_number", "text", None, true, ""),
+                    None,
+                ),
+                field(
+                    "front_side",
+                    "Front side",
+                    &file_input("front_side", true),
+                    None,
+                ),
+                field(
+                    "back_side",
+                    "Back side (optional)",
+                    &file_input("back_side", false),
+                    Some("Needed for ID cards and driver's licenses with data on the back."),
+                ),
+            ],
+        ));
+    }
+    if steps.facial {
+        html.push_str(&step(
+            "facial",
+            "Selfie",
+            "A photo of your face, looking at the camera, in good light.",
+            &[field("selfie", "Selfie", &file_input("selfie", true), None)],
+        ));
+    }
+    if steps.address {
+        html.push_str(&step(
+            "address",
+            "Residential address",
+            "Where you live now.",
+            &[
+                field(
+                    "country",
+                    "Country",
+                    &select(
+                        "country",
+                        &countries,
+                        prefill("residence_country"),
+                        "Choose a country",
+                    ),
+                    None,
+                ),
+                field(
+                    "city",
+                    "City",
+                    &input(
+                        "city",
+                        "text",
+                        None,
+                        true,
+                        " autocomplete=\"address-level2\"",
+                    ),
+                    None,
+                ),
+                field(
+                    "postal_code",
+                    "Postal code",
+                    &input(
+                        "postal_code",
+                        "text",
+                        None,
+                        false,
+                        " autocomplete=\"postal-code\"",
+                    ),
+                    None,
+                ),
+                field(
+                    "full_address",
+                    "Full address",
+                    &input(
+                        "full_address",
+                        "text",
+                        None,
+                        true,
+                        " autocomplete=\"street-address\"",
+                    ),
+                    Some("Street, house number, apartment."),
+                ),
+            ],
+        ));
+    }
+    format!(
+        "<section class=\"card\" id=\"intro\">\n<h1>Verify your identity</h1>\n\
+         <p>{name}: fill in the steps below and submit. It takes a few minutes.</p>\n\
+         <p class=\"meta\">Verification <code id=\"verification-id\">{verification}</code></p>\n</section>\n\
+         <div id=\"errors\" class=\"card alert\" role=\"alert\" hidden></div>\n\
+         <form id=\"kycaid-form\" method=\"post\" enctype=\"multipart/form-data\" novalidate>\n\
+         {html}<div class=\"actions\"><button type=\"submit\" id=\"submit\">Submit</button></div>\n</form>\n\
+         <section class=\"card\" id=\"done\" hidden>\n<h1>Thank you</h1>\n\
+         <p>Your data was sent for verification. You can close this window.</p>\n</section>",
+        name = escape_html(&form.name),
+        verification = escape_html(&link.verification_id),
+    )
+}
+
+pub async fn page(
+    req: HttpRequest,
+    path: web::Path<String>,
+    kycaid: web::Data<Kycaid>,
+) -> HttpResponse {
+    let token = path.into_inner();
+    let opened = tenant_of(&req, &kycaid, &token).and_then(|tenant| {
+        kycaid
+            .with_existing(&tenant, |state| {
+                let link = state.form_links.get(&token)?.clone();
+                let form = kycaid.form(state, &link.form_id).clone();
+                let applicant = link
+                    .applicant_id
+                    .as_deref()
+                    .and_then(|id| state.applicants.get(id))
+                    .cloned();
+                Some((link, form, applicant))
+            })
+            .flatten()
+    });
+    match opened {
+        None => message(
+            StatusCode::NOT_FOUND,
+            "Verification link not found",
+            "This verification link is not valid (it may be mistyped, or the sandbox was reset). \
+             Ask the website that sent you here for a new link.",
+            None,
+        ),
+        Some((link, ..)) if link.submitted => message(
+            StatusCode::GONE,
+            "Form already completed",
+            "This verification form was already completed. A verification link can be used \
+             only once.",
+            link.redirect_url.as_deref(),
+        ),
+        Some((link, form, applicant)) => html(
+            StatusCode::OK,
+            "Verify your identity",
+            &render(&kycaid, &link, &form, applicant.as_ref()),
+            &json!({
+                "submitUrl": format!("{MOUNT}/form/{token}/submit"),
+                "redirectUrl": link.redirect_url,
+            }),
+        ),
+    }
+}
