@@ -16,101 +16,12 @@
 #   CHROMIUM             the Chromium executable (default /usr/bin/chromium)
 #   SDK_KYCAID_KEEP_LOG  keep the server log (path printed) instead of deleting it
 set -euo pipefail
-
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-SDK_DIR=$ROOT/sdk-tests/kycaid
-BUDGET=${SDK_KYCAID_BUDGET:-120}
-START=$SECONDS
-
-log() { printf '[sdk-kycaid] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-# Seconds left in the budget (at least 1, so `timeout` never gets 0 = no limit).
-left() { local l=$((BUDGET - (SECONDS - START))); ((l > 0)) || die "time budget of ${BUDGET}s exhausted"; echo "$l"; }
-# min(N, seconds left)
-cap() { local l; l=$(left); ((l < $1)) && echo "$l" || echo "$1"; }
-
-command -v node >/dev/null || die "node (20 or newer) is required"
-command -v npm >/dev/null || die "npm is required"
-NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
-((NODE_MAJOR >= 20)) || die "node 20 or newer is required (found $(node --version))"
-[[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || die "no Chromium at ${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium, or set CHROMIUM)"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sdk-kycaid.XXXXXX")
-SERVER_PID=
-cleanup() {
-  local rc=$?
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if ((rc != 0)) && [[ -s $WORK/server.err ]]; then
-    log "server log (last 20 lines):"
-    tail -n 20 "$WORK/server.err" >&2 || true
-  fi
-  if [[ -n ${SDK_KYCAID_KEEP_LOG:-} ]]; then log "server log kept in $WORK"; else rm -rf "$WORK"; fi
-  log "finished in $((SECONDS - START))s"
-  exit "$rc"
+SUITE=kycaid PINNED_PKG=playwright-core MOUNT=kycaid
+[[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || {
+  echo "[sdk-kycaid] error: no Chromium at ${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium, or set CHROMIUM)" >&2
+  exit 1
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+source "$(dirname "$0")/lib/sdk-harness.sh"
 
-# 1. Node dependencies: npm ci when node_modules is missing or was installed from another lockfile.
-LOCK_SUM=$(sha256sum "$SDK_DIR/package-lock.json" | cut -d' ' -f1)
-STAMP=$SDK_DIR/node_modules/.kyc-sandbox-lock.sha256
-PINNED=$(node -p "require('$SDK_DIR/package.json').dependencies['playwright-core']")
-installed() { node -p "try { require('$SDK_DIR/node_modules/playwright-core/package.json').version } catch { '' }"; }
-if [[ ! -f $STAMP || $(cat "$STAMP") != "$LOCK_SUM" || $(installed) != "$PINNED" ]]; then
-  log "npm ci in sdk-tests/kycaid"
-  t=$(cap 90)
-  (cd "$SDK_DIR" && timeout "$t" npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
-  [[ $(installed) == "$PINNED" ]] || die "npm ci did not install playwright-core@$PINNED"
-  echo "$LOCK_SUM" >"$STAMP"
-fi
-
-# 2. The sandbox binary.
-if [[ -n ${KYC_SANDBOX_BIN:-} ]]; then
-  BIN=$KYC_SANDBOX_BIN
-else
-  log "cargo build --locked --bin kyc-sandbox"
-  t=$(cap 110)
-  if ! timeout "$t" cargo build --locked --bin kyc-sandbox >"$WORK/cargo.log" 2>&1; then
-    tail -n 40 "$WORK/cargo.log" >&2
-    die "cargo build failed or timed out"
-  fi
-  TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-  [[ $TARGET_DIR == /* ]] || TARGET_DIR=$ROOT/$TARGET_DIR
-  BIN=$TARGET_DIR/debug/kyc-sandbox
-fi
-[[ -x $BIN ]] || die "no executable at $BIN"
-
-# 3. Start the server on a free port and read its address from stdout.
-RUST_LOG=${RUST_LOG:-warn} "$BIN" --port 0 --clock frozen --seed 7 >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-
-SANDBOX=
-for _ in $(seq 1 100); do # up to 10 s
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    SERVER_PID=
-    die "the sandbox exited at start"
-  fi
-  line=$(grep -m1 -E '^kycaid[[:space:]]+http://' "$WORK/server.out" || true)
-  if [[ -n $line ]]; then
-    url=${line##* }                      # http://127.0.0.1:NNNN/kycaid
-    SANDBOX=${url%/kycaid}
-    break
-  fi
-  sleep 0.1
-done
-[[ -n $SANDBOX ]] || die "the sandbox printed no 'kycaid http://…' line within 10 s"
-log "sandbox at $SANDBOX"
-
-# 4. The hosted form, completed in headless Chromium.
-t=$(cap 90)
-rc=0
-SANDBOX=$SANDBOX timeout "$t" node "$SDK_DIR/form.mjs" || rc=$?
-((rc != 124)) || log "form.mjs did not finish within ${t}s"
-exit "$rc"
+# The hosted form, completed in headless Chromium.
+run_node form.mjs 90
