@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{found, path_id, Reply};
+use super::{found, path_id, show, Reply, Shown};
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
@@ -12,7 +12,7 @@ use crate::providers::kycaid::model::extras::{merge, ADDRESS_RULES, AFFILIATED_R
 use crate::providers::kycaid::model::{
     Address, AddressType, AffiliatedPerson, AffiliatedType, DocumentStatus, KycaidTenant,
 };
-use crate::providers::kycaid::wire::{ack, address_json, affiliated_json, ok};
+use crate::providers::kycaid::wire::{ack, address_json, affiliated_json};
 use crate::providers::kycaid::Kycaid;
 
 const ADDRESS_ID: &str = "address_id";
@@ -113,16 +113,13 @@ pub async fn get_address(
     caller: Caller,
     kycaid: web::Data<Kycaid>,
 ) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ADDRESS_ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        Ok(ok(address_json(found(
-            &state.addresses,
-            &id,
-            ADDRESS_ID,
-            "Address",
-        )?)))
-    })
+    let shown = Shown {
+        parameter: ADDRESS_ID,
+        resource: "Address",
+        store: |s| &s.addresses,
+        render: |_, a| address_json(a),
+    };
+    show(path, caller, kycaid, shown).await
 }
 
 /// Updates in place, or, for an address that is part of a completed verification, keeps that
@@ -265,17 +262,13 @@ pub async fn get_person(
     caller: Caller,
     kycaid: web::Data<Kycaid>,
 ) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, PERSON_ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        let person = found(
-            &state.affiliated_persons,
-            &id,
-            PERSON_ID,
-            "Affiliated person",
-        )?;
-        Ok(ok(affiliated_json(person)))
-    })
+    let shown = Shown {
+        parameter: PERSON_ID,
+        resource: "Affiliated person",
+        store: |s| &s.affiliated_persons,
+        render: |_, p| affiliated_json(p),
+    };
+    show(path, caller, kycaid, shown).await
 }
 
 pub async fn update_person(

@@ -4,13 +4,13 @@ use actix_web::{web, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{found, path_id, Paging, Reply};
+use super::{found, path_id, show, Paging, Reply, Shown};
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, Checks, Input, Rule};
 use crate::providers::kycaid::model::applicant::TYPE_RULE;
 use crate::providers::kycaid::model::{Applicant, ApplicantType, KycaidTenant, VerificationStatus};
-use crate::providers::kycaid::wire::{ack, applicant_json, ok};
+use crate::providers::kycaid::wire::{ack, applicant_json};
 use crate::providers::kycaid::Kycaid;
 
 const ID: &str = "applicant_id";
@@ -116,12 +116,13 @@ pub async fn create(
 }
 
 pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        let applicant = found(&state.applicants, &id, ID, RESOURCE)?;
-        Ok(ok(applicant_json(state, applicant)))
-    })
+    let shown = Shown {
+        parameter: ID,
+        resource: RESOURCE,
+        store: |s| &s.applicants,
+        render: applicant_json,
+    };
+    show(path, caller, kycaid, shown).await
 }
 
 pub async fn update(

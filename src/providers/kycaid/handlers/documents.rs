@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{found, path_id, Reply};
+use super::{found, path_id, show, Reply, Shown};
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{label_of, read_input, rule, Checks, Input, Kind, Rule};
@@ -12,7 +12,7 @@ use crate::providers::kycaid::model::document::{DATA_FIELDS, SIDES, SIDE_RULES};
 use crate::providers::kycaid::model::{
     Decline, Document, DocumentProvider, DocumentStatus, DocumentType, KycaidTenant,
 };
-use crate::providers::kycaid::wire::{ack, document_json, ok};
+use crate::providers::kycaid::wire::{ack, document_json};
 use crate::providers::kycaid::Kycaid;
 
 const ID: &str = "document_id";
@@ -180,12 +180,13 @@ pub async fn create(
 }
 
 pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        let document = found(&state.documents, &id, ID, RESOURCE)?;
-        Ok(ok(document_json(state, document)))
-    })
+    let shown = Shown {
+        parameter: ID,
+        resource: RESOURCE,
+        store: |s| &s.documents,
+        render: document_json,
+    };
+    show(path, caller, kycaid, shown).await
 }
 
 pub async fn update(

@@ -13,8 +13,11 @@ mod verifications;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
+use super::auth::Caller;
 use super::errors::{method_not_allowed, route_not_found, KycaidError};
 use super::input::{is_id, label_of};
+use super::model::KycaidTenant;
+use super::Kycaid;
 use crate::core::store::Store;
 
 type Reply = Result<HttpResponse, KycaidError>;
@@ -110,6 +113,29 @@ fn found<'a, T>(
     store
         .get(id)
         .ok_or_else(|| KycaidError::not_found(parameter, resource))
+}
+
+/// What a resource's store is and how it renders, for [`show`].
+struct Shown<T: 'static> {
+    parameter: &'static str,
+    resource: &'static str,
+    store: fn(&KycaidTenant) -> &Store<T>,
+    render: fn(&KycaidTenant, &T) -> Value,
+}
+
+/// `GET /<resources>/{id}`: the resource as JSON, after the id's format and existence checks.
+async fn show<T>(
+    path: web::Path<String>,
+    caller: Caller,
+    kycaid: web::Data<Kycaid>,
+    shown: Shown<T>,
+) -> Reply {
+    let id = path.into_inner();
+    path_id(&id, shown.parameter)?;
+    kycaid.with_tenant(&caller, |state| {
+        let item = found((shown.store)(state), &id, shown.parameter, shown.resource)?;
+        Ok(HttpResponse::Ok().json((shown.render)(state, item)))
+    })
 }
 
 /// `page` (from 1) and `per_page` (1..=100, default 20) of a list.

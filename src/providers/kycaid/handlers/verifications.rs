@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 
-use super::{found, path_id, Paging, Reply};
+use super::{found, path_id, show, Paging, Reply, Shown};
 use crate::core::http::forced_scenario;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
@@ -148,16 +148,13 @@ pub async fn create(
 }
 
 pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        Ok(ok(verification_json(found(
-            &state.verifications,
-            &id,
-            ID,
-            RESOURCE,
-        )?)))
-    })
+    let shown = Shown {
+        parameter: ID,
+        resource: RESOURCE,
+        store: |s| &s.verifications,
+        render: |_, v| verification_json(v),
+    };
+    show(path, caller, kycaid, shown).await
 }
 
 /// Newest first; `applicant_id` narrows the list to one applicant's verifications.
