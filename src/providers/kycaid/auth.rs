@@ -13,6 +13,8 @@ use crate::core::{Sandbox, TenantId, TenantInfo};
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub tenant: TenantId,
+    /// The token starts with `no-funds`: paid operations (verifications, form links) get `402`.
+    pub without_funds: bool,
     pub info: TenantInfo,
     pub token: String,
     /// `scheme://host` as the client reached us.
@@ -28,6 +30,21 @@ impl FromRequest for Caller {
     }
 }
 
+/// Magic token prefixes that let a client test its handling of account-level refusals.
+pub const FORBIDDEN_PREFIX: &str = "forbidden";
+pub const NO_FUNDS_PREFIX: &str = "no-funds";
+
+impl Caller {
+    /// `402 insufficient_funds` for a token without balance, before a paid operation.
+    pub fn pays(&self) -> Result<(), KycaidError> {
+        if self.without_funds {
+            Err(KycaidError::InsufficientFunds)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// The token of `Token <t>` (what every KYCAID client sends) or `Bearer <t>`.
 fn token(req: &HttpRequest) -> Option<&str> {
     let value = header_str(req, "authorization")?;
@@ -39,6 +56,9 @@ fn token(req: &HttpRequest) -> Option<&str> {
 
 fn identify(req: &HttpRequest) -> Result<Caller, KycaidError> {
     let token = token(req).ok_or(KycaidError::Unauthorized)?;
+    if token.starts_with(FORBIDDEN_PREFIX) {
+        return Err(KycaidError::Forbidden);
+    }
     Ok(caller_for(
         req,
         TenantId::derive(NAME, &[token]),
@@ -58,6 +78,7 @@ pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller 
         .unwrap_or_default();
     let masked: String = token.chars().take(6).collect();
     Caller {
+        without_funds: token.starts_with(NO_FUNDS_PREFIX),
         info: TenantInfo {
             tenant: tenant.clone(),
             provider: NAME,

@@ -34,6 +34,12 @@ pub enum KycaidError {
     BadRequest { parameter: String, message: String },
     #[error("Unauthorized")]
     Unauthorized,
+    /// A token the account has switched off (magic prefix `forbidden`).
+    #[error("Access to the API is disabled for this token")]
+    Forbidden,
+    /// A paid operation on an account without balance (magic prefix `no-funds`).
+    #[error("Insufficient funds on the account balance")]
+    InsufficientFunds,
     /// `parameter` names the id that was looked up (`applicant_id`, `document_id`, ...).
     #[error("{message}")]
     NotFound { parameter: String, message: String },
@@ -76,6 +82,8 @@ impl KycaidError {
             Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
             BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
             Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            InsufficientFunds => (StatusCode::PAYMENT_REQUIRED, "insufficient_funds"),
             NotFound { .. } | RouteNotFound => (StatusCode::NOT_FOUND, "not_found"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Flow(_) => (StatusCode::TOO_MANY_REQUESTS, "flow"),
@@ -92,6 +100,8 @@ impl KycaidError {
                 vec![FieldError::new(parameter.clone(), message.clone())]
             }
             Unauthorized => vec![FieldError::new("authorization", "Unauthorized")],
+            Forbidden => vec![FieldError::new("authorization", self.to_string())],
+            InsufficientFunds => vec![FieldError::new("balance", self.to_string())],
             RouteNotFound => vec![FieldError::new("path", self.to_string())],
             MethodNotAllowed => vec![FieldError::new("method", self.to_string())],
             Flow(message) => vec![FieldError::new("limit_exceeded", message.clone())],

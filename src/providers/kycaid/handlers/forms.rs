@@ -55,6 +55,7 @@ pub async fn create_url(
 ) -> Reply {
     let form_id = path.into_inner();
     path_id(&form_id, "form_id")?;
+    caller.pays()?;
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
     let values = checks.read(&input, URL_RULES);

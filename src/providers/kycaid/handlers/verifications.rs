@@ -85,6 +85,7 @@ pub async fn create(
     caller: Caller,
     kycaid: web::Data<Kycaid>,
 ) -> Reply {
+    caller.pays()?;
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
     let head = checks.read(&input, &[APPLICANT_RULE]);
