@@ -243,10 +243,7 @@ async fn bad_fields_come_back_in_the_validation_envelope_and_nothing_is_written(
             .unwrap()["message"]
             .clone()
     };
-    assert_eq!(
-        message("dob"),
-        "Date of birth must be a date in YYYY-MM-DD format"
-    );
+    assert_eq!(message("dob"), "Day of birth is not valid");
     assert_eq!(message("front_side"), "Front side is required");
     assert_eq!(
         message("selfie"),

@@ -228,10 +228,15 @@ impl Checks {
         out
     }
 
-    /// Records `{Label} is required` unless `values` (or `existing`) holds a non-null `name`.
+    /// Records `{Label} is required` unless `values` holds a non-null `name`; an absent enum (a
+    /// `type`) is `{Label} is not valid`, as the real API answers a missing `type`.
     pub fn require(&mut self, values: &Map<String, Value>, rule: &Rule) {
         if values.get(rule.name).is_none_or(Value::is_null) {
-            self.fail(rule.name, format!("{} is required", rule.label()));
+            let problem = match rule.kind {
+                Kind::Enum(_) => "is not valid",
+                _ => "is required",
+            };
+            self.fail(rule.name, format!("{} {problem}", rule.label()));
         }
     }
 }
@@ -273,7 +278,7 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
             if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
                 Ok(Value::String(s.to_ascii_uppercase()))
             } else {
-                Err("must be a two-letter country code (ISO 3166-1 alpha-2)".into())
+                Err("is not valid".into())
             }
         }
         Kind::Id => {
@@ -314,7 +319,7 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
                 .ok()
                 .filter(|_| s.len() == 10)
                 .map(|_| Value::String(s))
-                .ok_or_else(|| "must be a date in YYYY-MM-DD format".into())
+                .ok_or_else(|| "is not valid".into())
         }
         Kind::DateTime => {
             let s = text(raw)?;

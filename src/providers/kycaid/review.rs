@@ -255,11 +255,11 @@ impl Kycaid {
             return;
         };
         let profile = decision.declined.get(&Check::Profile);
-        applicant.profile_status = if profile.is_some() {
+        applicant.profile_status = Some(if profile.is_some() {
             ReviewStatus::Invalid
         } else {
             ReviewStatus::Valid
-        };
+        });
         applicant.profile_decline.reasons = profile.cloned().unwrap_or_default();
         applicant.profile_decline.comment = profile.and(comment.clone());
         applicant.verification_status = if verified {

@@ -134,7 +134,7 @@ pub fn applicant_json(state: &KycaidTenant, applicant: &Applicant) -> Value {
     out.insert("created_at".into(), json!(timestamp(applicant.created_at)));
     out.insert(
         "profile_status".into(),
-        json!(applicant.profile_status.as_str()),
+        json!(applicant.profile_status.map(|s| s.as_str())),
     );
     out.insert(
         "profile_comment".into(),

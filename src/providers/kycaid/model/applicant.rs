@@ -35,10 +35,10 @@ pub const PERSON_RULES: &[Rule] = &[
     rule("first_name", Kind::Name),
     rule("middle_name", Kind::Name),
     rule("last_name", Kind::Name),
-    rule("dob", Kind::Date).labelled("Date of birth"),
+    rule("dob", Kind::Date).labelled("Day of birth"),
     rule("gender", Kind::Enum(GENDERS)),
     rule("pep", Kind::Bool).labelled("PEP"),
-    rule("residence_country", Kind::Country),
+    rule("residence_country", Kind::Country).labelled("Country of residence"),
     rule("nationality", Kind::Country),
     text("telegram_username", 32),
     text("wallet_address", 50),
@@ -64,10 +64,11 @@ impl ApplicantType {
         own.iter().chain(COMMON)
     }
 
-    /// Fields that must be set when the applicant is created.
+    /// Fields that must be set when the applicant is created. A person needs none: the API has
+    /// accepted a PERSON without first or last name since 2022 (recorded), as the docs say.
     pub fn required(self) -> &'static [&'static str] {
         match self {
-            ApplicantType::Person => &["first_name", "last_name"],
+            ApplicantType::Person => &[],
             ApplicantType::Company => &["company_name"],
         }
     }
@@ -80,7 +81,8 @@ pub struct Applicant {
     /// Profile fields as last set, keyed by their wire names; absent ones are `null` on the wire.
     pub fields: Map<String, Value>,
     pub created_at: DateTime<Utc>,
-    pub profile_status: ReviewStatus,
+    /// `None` (`null`) until a verification has judged the profile.
+    pub profile_status: Option<ReviewStatus>,
     pub profile_decline: Decline,
     pub verification_status: ReviewStatus,
     /// In creation order; documents, addresses and persons point back with `applicant_id`.
@@ -102,9 +104,9 @@ impl Applicant {
             kind,
             fields,
             created_at: now,
-            profile_status: ReviewStatus::Pending,
+            profile_status: None,
             profile_decline: Decline::default(),
-            verification_status: ReviewStatus::Pending,
+            verification_status: ReviewStatus::New,
             document_ids: Vec::new(),
             address_ids: Vec::new(),
             affiliated_person_ids: Vec::new(),

@@ -31,7 +31,8 @@ wire_enum!(AddressType {
 
 pub const ADDRESS_RULES: &[Rule] = &[
     text("full_address", 1024),
-    rule("country", Kind::Country),
+    // The real API names this field so in its message: "Country of residence is not valid".
+    rule("country", Kind::Country).labelled("Country of residence"),
     text("state", 100),
     text("region", 100),
     text("province", 100),

@@ -18,7 +18,10 @@ pub use reasons::{Decline, DeclineReason};
 pub use tenant::{Callback, KycaidTenant};
 pub use verification::{Check, CheckResult, Verification, VerificationStatus};
 
+// An applicant's review status; `new` until a verification of it is submitted (as recorded from
+// the real API: a fresh applicant shows `"verification_status": "new"`, `"profile_status": null`).
 wire_enum!(ReviewStatus {
+    New = "new",
     Pending = "pending",
     Valid = "valid",
     Invalid = "invalid",
