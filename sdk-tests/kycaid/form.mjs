@@ -111,7 +111,7 @@ try {
     await fillIn(page, { firstName: 'John', lastName: 'Snow', dob: '1990-13-45', email: 'john@example.com' });
     await page.click('#submit');
     await page.locator('#dob-error:not([hidden])').waitFor({ timeout: 10_000 });
-    assert.equal(await page.locator('#dob-error').innerText(), 'Date of birth must be a date in YYYY-MM-DD format');
+    assert.equal(await page.locator('#dob-error').innerText(), 'Day of birth is not valid');
     assert.equal(await page.locator('#dob').getAttribute('aria-invalid'), 'true');
     assert.ok(await page.locator('#errors').isVisible());
     assert.equal(page.url(), link.form_url);
