@@ -68,6 +68,11 @@ impl KycaidError {
         KycaidError::Validation(vec![FieldError::new(parameter, message)])
     }
 
+    /// An update that sets nothing (KYCAID's wording, with the wildcard parameter).
+    pub fn no_parameters() -> Self {
+        KycaidError::invalid("*", "At least one parameter should be set")
+    }
+
     /// `Applicant was not found` for `applicant_id`, and so on for every resource.
     pub fn not_found(parameter: &str, resource: &str) -> Self {
         KycaidError::NotFound {

@@ -32,10 +32,6 @@ const AUTHORISED_REQUIRED: &[&str] = &[
     "email",
 ];
 
-fn no_parameters() -> KycaidError {
-    KycaidError::invalid("*", "At least one parameter should be set")
-}
-
 /// The `applicant_id` and `type` every create needs, plus the record's own fields.
 fn create_values(
     input: &crate::providers::kycaid::input::Input,
@@ -139,7 +135,7 @@ pub async fn update_address(
     let values = checks.read(&input, ADDRESS_RULES);
     checks.finish()?;
     if head.is_empty() && values.is_empty() {
-        return Err(no_parameters());
+        return Err(KycaidError::no_parameters());
     }
     let now = kycaid.core.clock.now();
     kycaid.with_tenant(&caller, |state| {
@@ -285,7 +281,7 @@ pub async fn update_person(
     let values = checks.read(&input, AFFILIATED_RULES);
     checks.finish()?;
     if values.is_empty() {
-        return Err(no_parameters());
+        return Err(KycaidError::no_parameters());
     }
     kycaid.with_tenant(&caller, |state| {
         let person = state

@@ -146,10 +146,7 @@ pub async fn update(
         }
         let values = profile(&kycaid, kind, &input, &mut checks);
         if values.is_empty() && checks.errors.is_empty() {
-            return Err(KycaidError::invalid(
-                "*",
-                "At least one parameter should be set",
-            ));
+            return Err(KycaidError::no_parameters());
         }
         require(kind, &applicant.fields, &values, &mut checks);
         checks.finish()?;

@@ -210,10 +210,7 @@ pub async fn update(
             .unwrap_or(document.kind);
         let values = document_values(&input, kind, &mut checks);
         if values.is_empty() && head.is_empty() && checks.errors.is_empty() {
-            return Err(KycaidError::invalid(
-                "*",
-                "At least one parameter should be set",
-            ));
+            return Err(KycaidError::no_parameters());
         }
         checks.finish()?;
         check_files(state, &values)?;
