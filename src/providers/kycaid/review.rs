@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 use super::callbacks::{COMPLETED, STATUS_CHANGED};
 use super::errors::KycaidError;
 use super::model::{
-    Check, DeclineReason, DocumentGroup, DocumentStatus, KycaidTenant, ReviewStatus,
-    VerificationStatus,
+    Check, DeclineReason, DocumentStatus, KycaidTenant, ReviewStatus, VerificationStatus,
 };
 use super::scenario::{KycaidEffect, SUBMITTED};
 use super::{Kycaid, NAME, VERIFICATION};
@@ -22,16 +21,6 @@ use crate::core::{Job, TenantId};
 pub struct Decision {
     pub declined: BTreeMap<Check, Vec<DeclineReason>>,
     pub comment: Option<String>,
-}
-
-fn check_of(group: DocumentGroup) -> Check {
-    match group {
-        DocumentGroup::Identity => Check::Document,
-        DocumentGroup::Selfie => Check::Facial,
-        DocumentGroup::Address => Check::Address,
-        DocumentGroup::Financial => Check::Financial,
-        DocumentGroup::Company => Check::Company,
-    }
 }
 
 impl Kycaid {
@@ -271,7 +260,7 @@ impl Kycaid {
         let addresses = applicant.address_ids.clone();
         for id in &documents {
             if let Some(document) = state.documents.get_mut(id) {
-                let reasons = decision.declined.get(&check_of(document.kind.group()));
+                let reasons = decision.declined.get(&document.kind.group().check());
                 document.status = if reasons.is_some() {
                     DocumentStatus::Invalid
                 } else {

@@ -8,7 +8,10 @@ use super::{found, path_id, show, Reply, Shown};
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
-use crate::providers::kycaid::model::extras::{merge, ADDRESS_RULES, AFFILIATED_RULES};
+use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
+use crate::providers::kycaid::model::extras::{
+    merge, without_nulls, ADDRESS_RULES, AFFILIATED_RULES,
+};
 use crate::providers::kycaid::model::{
     Address, AddressType, AffiliatedPerson, AffiliatedType, DocumentStatus, KycaidTenant,
 };
@@ -17,7 +20,6 @@ use crate::providers::kycaid::Kycaid;
 
 const ADDRESS_ID: &str = "address_id";
 const PERSON_ID: &str = "affiliated_person_id";
-const APPLICANT_RULE: Rule = rule("applicant_id", Kind::Id).labelled("Applicant ID");
 const ADDRESS_TYPE: Rule = rule("type", Kind::Enum(AddressType::NAMES)).labelled("Type of address");
 const PERSON_TYPE: Rule =
     rule("type", Kind::Enum(AffiliatedType::NAMES)).labelled("Type of affiliated person");
@@ -39,9 +41,9 @@ fn create_values(
     rules: &[Rule],
     checks: &mut Checks,
 ) -> (String, String, Map<String, Value>) {
-    let head = checks.read(input, &[APPLICANT_RULE, type_rule]);
+    let head = checks.read(input, &[APPLICANT_ID_RULE, type_rule]);
     checks.require(&head, &type_rule);
-    checks.require(&head, &APPLICANT_RULE);
+    checks.require(&head, &APPLICANT_ID_RULE);
     let values = checks.read(input, rules);
     let text = |name: &str| {
         head.get(name)
@@ -50,10 +52,6 @@ fn create_values(
             .to_owned()
     };
     (text("applicant_id"), text("type"), values)
-}
-
-fn without_nulls(values: Map<String, Value>) -> Map<String, Value> {
-    values.into_iter().filter(|(_, v)| !v.is_null()).collect()
 }
 
 /// Stores a new address of the applicant with checked `values` and answers its id: what

@@ -9,6 +9,7 @@ use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, Checks, Input, Rule};
 use crate::providers::kycaid::model::applicant::TYPE_RULE;
+use crate::providers::kycaid::model::extras::without_nulls;
 use crate::providers::kycaid::model::{Applicant, ApplicantType, KycaidTenant, VerificationStatus};
 use crate::providers::kycaid::wire::{ack, applicant_json};
 use crate::providers::kycaid::Kycaid;
@@ -68,7 +69,7 @@ pub(super) fn insert_applicant(
     now: DateTime<Utc>,
 ) -> String {
     let id = state.new_id();
-    let fields = values.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    let fields = without_nulls(values);
     state
         .applicants
         .insert(id.clone(), Applicant::new(id.clone(), kind, fields, now));

@@ -8,6 +8,7 @@ use super::{found, path_id, show, Reply, Shown};
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{label_of, read_input, rule, Checks, Input, Kind, Rule};
+use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
 use crate::providers::kycaid::model::document::{DATA_FIELDS, SIDES, SIDE_RULES};
 use crate::providers::kycaid::model::{
     Decline, Document, DocumentProvider, DocumentStatus, DocumentType, KycaidTenant,
@@ -18,7 +19,6 @@ use crate::providers::kycaid::Kycaid;
 const ID: &str = "document_id";
 const RESOURCE: &str = "Document";
 const TYPE_RULE: Rule = rule("type", Kind::Enum(DocumentType::NAMES)).labelled("Type of document");
-const APPLICANT_RULE: Rule = rule("applicant_id", Kind::Id).labelled("Applicant ID");
 
 fn given(input: &Input, name: &str) -> bool {
     match input.get(name) {
@@ -151,8 +151,8 @@ pub async fn create(
 ) -> Reply {
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
-    let head = checks.read(&input, &[APPLICANT_RULE, TYPE_RULE]);
-    checks.require(&head, &APPLICANT_RULE);
+    let head = checks.read(&input, &[APPLICANT_ID_RULE, TYPE_RULE]);
+    checks.require(&head, &APPLICANT_ID_RULE);
     checks.require(&head, &TYPE_RULE);
     let kind = head
         .get("type")

@@ -10,10 +10,10 @@ use crate::core::http::forced_scenario;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
+use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
 use crate::providers::kycaid::model::verification::LEGACY_TYPES;
 use crate::providers::kycaid::model::{
-    ApplicantType, Check, CheckResult, DocumentGroup, KycaidTenant, Verification,
-    VerificationStatus,
+    ApplicantType, Check, CheckResult, KycaidTenant, Verification, VerificationStatus,
 };
 use crate::providers::kycaid::transitions::decision;
 use crate::providers::kycaid::wire::{ack, ok, verification_json};
@@ -21,7 +21,6 @@ use crate::providers::kycaid::Kycaid;
 
 const ID: &str = "verification_id";
 const RESOURCE: &str = "Verification";
-const APPLICANT_RULE: Rule = rule("applicant_id", Kind::Id).labelled("Applicant ID");
 const CREATE_RULES: &[Rule] = &[
     rule("form_id", Kind::Id).labelled("Form ID"),
     rule("callback_url", Kind::Url),
@@ -45,13 +44,7 @@ pub fn derived_checks(state: &KycaidTenant, applicant_id: &str) -> Vec<Check> {
         ApplicantType::Company => Check::Company,
     }];
     for document in state.documents_of(applicant) {
-        let check = match document.kind.group() {
-            DocumentGroup::Identity => Check::Document,
-            DocumentGroup::Selfie => Check::Facial,
-            DocumentGroup::Address => Check::Address,
-            DocumentGroup::Financial => Check::Financial,
-            DocumentGroup::Company => Check::Company,
-        };
+        let check = document.kind.group().check();
         if !checks.contains(&check) {
             checks.push(check);
         }
@@ -88,8 +81,8 @@ pub async fn create(
     caller.pays()?;
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
-    let head = checks.read(&input, &[APPLICANT_RULE]);
-    checks.require(&head, &APPLICANT_RULE);
+    let head = checks.read(&input, &[APPLICANT_ID_RULE]);
+    checks.require(&head, &APPLICANT_ID_RULE);
     let values = checks.read(&input, CREATE_RULES);
     checks.finish()?;
     let applicant_id = head["applicant_id"].as_str().unwrap_or_default().to_owned();

@@ -17,6 +17,9 @@ wire_enum!(ApplicantType {
 pub const TYPE_RULE: Rule =
     rule("type", Kind::Enum(ApplicantType::NAMES)).labelled("Type of applicant");
 
+/// `applicant_id` in the body of the resources that belong to an applicant.
+pub const APPLICANT_ID_RULE: Rule = rule("applicant_id", Kind::Id).labelled("Applicant ID");
+
 const GENDERS: &[&str] = &["M", "F"];
 
 /// Fields both kinds of applicant have, in the order KYCAID shows them.
@@ -120,12 +123,6 @@ impl Applicant {
 
     /// Applies an update: `null` clears a field, absent fields stay.
     pub fn update(&mut self, values: Map<String, Value>) {
-        for (name, value) in values {
-            if value.is_null() {
-                self.fields.remove(&name);
-            } else {
-                self.fields.insert(name, value);
-            }
-        }
+        super::extras::merge(&mut self.fields, values);
     }
 }

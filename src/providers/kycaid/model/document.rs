@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::reasons::Decline;
+use super::verification::Check;
 use crate::core::wire_enum;
 use crate::providers::kycaid::input::{rule, text, Kind, Rule};
 
@@ -143,6 +144,19 @@ pub const DATA_FIELDS: &[&str] = &[
     "account_number",
 ];
 
+impl DocumentGroup {
+    /// The check of a verification that judges documents of this group.
+    pub fn check(self) -> Check {
+        match self {
+            DocumentGroup::Identity => Check::Document,
+            DocumentGroup::Selfie => Check::Facial,
+            DocumentGroup::Address => Check::Address,
+            DocumentGroup::Financial => Check::Financial,
+            DocumentGroup::Company => Check::Company,
+        }
+    }
+}
+
 impl DocumentType {
     /// The data fields this type accepts besides its files.
     pub fn rules(self) -> &'static [Rule] {
@@ -220,15 +234,12 @@ impl Document {
     }
 
     /// Applies an update: `null` clears a field, absent fields stay.
-    pub fn update(&mut self, values: Map<String, Value>) {
-        for (name, value) in values {
-            if let Some(i) = SIDES.iter().position(|s| name == format!("{s}_id")) {
-                self.sides[i] = value.as_str().map(str::to_owned);
-            } else if value.is_null() {
-                self.fields.remove(&name);
-            } else {
-                self.fields.insert(name, value);
+    pub fn update(&mut self, mut values: Map<String, Value>) {
+        for (side, slot) in SIDES.iter().zip(self.sides.iter_mut()) {
+            if let Some(value) = values.remove(&format!("{side}_id")) {
+                *slot = value.as_str().map(str::to_owned);
             }
         }
+        super::extras::merge(&mut self.fields, values);
     }
 }

@@ -111,6 +111,11 @@ pub struct FormLink {
     pub created_at: DateTime<Utc>,
 }
 
+/// A create's values as stored: a `null` is the same as leaving the field out.
+pub fn without_nulls(values: Map<String, Value>) -> Map<String, Value> {
+    values.into_iter().filter(|(_, v)| !v.is_null()).collect()
+}
+
 /// Applies an update to a record's fields: `null` clears, absent fields stay.
 pub fn merge(fields: &mut Map<String, Value>, values: Map<String, Value>) {
     for (name, value) in values {
