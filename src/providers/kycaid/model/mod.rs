@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::core::wire_enum;
 
 pub use applicant::{Applicant, ApplicantType};
-pub use document::{Document, DocumentGroup, DocumentProvider, DocumentStatus, DocumentType};
+pub use document::{Document, DocumentProvider, DocumentStatus, DocumentType};
 pub use extras::{Address, AddressType, AffiliatedPerson, AffiliatedType, File, Form, FormLink};
 pub use reasons::{Decline, DeclineReason};
 pub use tenant::{Callback, KycaidTenant};
