@@ -9,12 +9,82 @@ use chrono::{DateTime, Utc};
 use super::callbacks::{COMPLETED, STATUS_CHANGED};
 use super::errors::KycaidError;
 use super::model::{
-    Check, DeclineReason, DocumentStatus, KycaidTenant, ReviewStatus, VerificationStatus,
+    Check, DeclineReason, DocumentStatus, KycaidTenant, ReviewStatus, Verification,
+    VerificationStatus,
 };
 use super::scenario::{KycaidEffect, SUBMITTED};
 use super::{Kycaid, NAME, VERIFICATION};
 use crate::core::scenario::{Facts, Scenario, TimelineRun};
 use crate::core::{Job, TenantId};
+
+/// What a verification looked at: its checks, and the documents the applicant had when it was
+/// submitted (documents added later wait for the next verification).
+struct Judged {
+    checks: Vec<Check>,
+    documents: Vec<String>,
+}
+
+/// Carries a decision over to what the verification judged: documents by their group's check,
+/// addresses by `address`, the profile by `profile`; the applicant's overall status follows.
+fn settle_applicant(
+    state: &mut KycaidTenant,
+    applicant_id: &str,
+    judged: &Judged,
+    decision: &Decision,
+    verified: bool,
+) {
+    let comment = decision.comment.clone();
+    let verdict = |check: Check| {
+        judged
+            .checks
+            .contains(&check)
+            .then(|| decision.declined.get(&check))
+    };
+    let Some(applicant) = state.applicants.get_mut(applicant_id) else {
+        return;
+    };
+    if let Some(declined) = verdict(Check::Profile) {
+        applicant.profile_status = Some(if declined.is_some() {
+            ReviewStatus::Invalid
+        } else {
+            ReviewStatus::Valid
+        });
+        applicant.profile_decline.reasons = declined.cloned().unwrap_or_default();
+        applicant.profile_decline.comment = declined.and(comment.clone());
+    }
+    applicant.verification_status = if verified {
+        ReviewStatus::Valid
+    } else {
+        ReviewStatus::Invalid
+    };
+    let addresses = applicant.address_ids.clone();
+    for id in &judged.documents {
+        let Some(document) = state.documents.get_mut(id) else {
+            continue;
+        };
+        if let Some(declined) = verdict(document.kind.group().check()) {
+            document.status = if declined.is_some() {
+                DocumentStatus::Invalid
+            } else {
+                DocumentStatus::Valid
+            };
+            document.decline.reasons = declined.cloned().unwrap_or_default();
+            document.decline.comment = declined.and(comment.clone());
+        }
+    }
+    if let Some(declined) = verdict(Check::Address) {
+        for id in &addresses {
+            if let Some(address) = state.addresses.get_mut(id) {
+                address.status = if declined.is_some() {
+                    DocumentStatus::Invalid
+                } else {
+                    DocumentStatus::Valid
+                };
+                address.locked = true;
+            }
+        }
+    }
+}
 
 /// What a reviewer decided: the failed checks with their reasons, and a comment on them.
 #[derive(Debug, Clone, Default)]
@@ -24,12 +94,12 @@ pub struct Decision {
 }
 
 impl Kycaid {
-    /// The scenario for a verification about to be submitted; chosen before anything is written,
-    /// so an unknown `X-Sandbox-Scenario` leaves no trace.
+    /// The scenario for `verification` (stored or about to be) as the applicant's data stands;
+    /// chosen before anything is written, so an unknown `X-Sandbox-Scenario` leaves no trace.
     pub(super) fn choose_scenario(
         &self,
         state: &KycaidTenant,
-        verification_id: &str,
+        verification: &Verification,
         applicant_id: &str,
         forced: Option<&str>,
     ) -> Result<Option<Arc<Scenario>>, KycaidError> {
@@ -56,18 +126,16 @@ impl Kycaid {
             let attempt = applicant
                 .verification_ids
                 .iter()
-                .position(|v| v == verification_id)
+                .position(|v| *v == verification.id)
                 .unwrap_or(applicant.verification_ids.len())
                 + 1;
             facts.add("attempt", attempt.to_string());
         }
-        if let Some(verification) = state.verifications.get(verification_id) {
-            if let Some(form_id) = &verification.form_id {
-                facts.add("form_id", form_id.as_str());
-            }
-            for check in verification.checks.keys() {
-                facts.add("check", check.as_str());
-            }
+        if let Some(form_id) = &verification.form_id {
+            facts.add("form_id", form_id.as_str());
+        }
+        for check in verification.checks.keys() {
+            facts.add("check", check.as_str());
         }
         self.core
             .scenarios()
@@ -86,6 +154,14 @@ impl Kycaid {
         scenario: Option<Arc<Scenario>>,
     ) {
         let now = self.core.clock.now();
+        let documents = self
+            .applicant_of(state, verification_id)
+            .and_then(|a| state.applicants.get(&a))
+            .map(|a| a.document_ids.clone())
+            .unwrap_or_default();
+        if let Some(verification) = state.verifications.get_mut(verification_id) {
+            verification.documents = documents;
+        }
         if let (Some(verification), Some(scenario)) =
             (state.verifications.get_mut(verification_id), scenario)
         {
@@ -216,70 +292,23 @@ impl Kycaid {
         verification.verified = Some(verified);
         verification.run = None;
         let applicant_id = verification.applicant_id.clone();
+        let judged = Judged {
+            checks: verification.checks.keys().copied().collect(),
+            documents: verification.documents.clone(),
+        };
         let changed = state.set_verification_status(id, VerificationStatus::Completed, at);
         if let Some(v) = state.verifications.get_mut(id) {
             v.verified = Some(verified);
             v.completed_at = Some(at);
         }
         if let Some(applicant_id) = applicant_id {
-            self.settle_applicant(state, &applicant_id, decision, verified);
+            settle_applicant(state, &applicant_id, &judged, decision, verified);
         }
         if notify {
             if changed {
                 self.emit(state, STATUS_CHANGED, id);
             }
             self.emit(state, COMPLETED, id);
-        }
-    }
-
-    fn settle_applicant(
-        &self,
-        state: &mut KycaidTenant,
-        applicant_id: &str,
-        decision: &Decision,
-        verified: bool,
-    ) {
-        let comment = decision.comment.clone();
-        let Some(applicant) = state.applicants.get_mut(applicant_id) else {
-            return;
-        };
-        let profile = decision.declined.get(&Check::Profile);
-        applicant.profile_status = Some(if profile.is_some() {
-            ReviewStatus::Invalid
-        } else {
-            ReviewStatus::Valid
-        });
-        applicant.profile_decline.reasons = profile.cloned().unwrap_or_default();
-        applicant.profile_decline.comment = profile.and(comment.clone());
-        applicant.verification_status = if verified {
-            ReviewStatus::Valid
-        } else {
-            ReviewStatus::Invalid
-        };
-        let documents = applicant.document_ids.clone();
-        let addresses = applicant.address_ids.clone();
-        for id in &documents {
-            if let Some(document) = state.documents.get_mut(id) {
-                let reasons = decision.declined.get(&document.kind.group().check());
-                document.status = if reasons.is_some() {
-                    DocumentStatus::Invalid
-                } else {
-                    DocumentStatus::Valid
-                };
-                document.decline.reasons = reasons.cloned().unwrap_or_default();
-                document.decline.comment = reasons.and(comment.clone());
-            }
-        }
-        let address_declined = decision.declined.contains_key(&Check::Address);
-        for id in &addresses {
-            if let Some(address) = state.addresses.get_mut(id) {
-                address.status = if address_declined {
-                    DocumentStatus::Invalid
-                } else {
-                    DocumentStatus::Valid
-                };
-                address.locked = true;
-            }
         }
     }
 

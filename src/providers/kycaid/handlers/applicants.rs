@@ -10,7 +10,7 @@ use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, Checks, Input, Rule};
 use crate::providers::kycaid::model::applicant::TYPE_RULE;
 use crate::providers::kycaid::model::extras::without_nulls;
-use crate::providers::kycaid::model::{Applicant, ApplicantType, KycaidTenant, VerificationStatus};
+use crate::providers::kycaid::model::{Applicant, ApplicantType, KycaidTenant};
 use crate::providers::kycaid::wire::{ack, applicant_json};
 use crate::providers::kycaid::Kycaid;
 
@@ -160,13 +160,7 @@ pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<K
     let id = path.into_inner();
     path_id(&id, ID)?;
     kycaid.with_tenant(&caller, |state| {
-        let pending = state.applicants.get(&id).is_some_and(|a| {
-            a.verification_ids
-                .iter()
-                .filter_map(|v| state.verifications.get(v))
-                .any(|v| v.status == VerificationStatus::Pending)
-        });
-        if pending {
+        if state.in_review(&id) {
             return Err(KycaidError::invalid(
                 ID,
                 "Applicant cannot be deleted while a verification is in progress",

@@ -152,16 +152,20 @@ impl Kycaid {
             ));
         }
         let verification_id = link.verification_id.clone();
-        found(
+        let verification = found(
             &state.verifications,
             &verification_id,
             "verification_id",
             "Verification",
-        )?;
+        )?
+        .clone();
         let applicant = match &link.applicant_id {
             Some(id) => Some(found(&state.applicants, id, "applicant_id", "Applicant")?.clone()),
             None => None,
         };
+        if let Some(applicant) = &applicant {
+            state.refuse_second_review(&applicant.id)?;
+        }
         let form = self.form(state, &link.form_id).clone();
         let steps = Steps::of(&form, applicant.as_ref());
         let input = &submission.input;
@@ -234,7 +238,7 @@ impl Kycaid {
         // A forced scenario is checked before anything is written; otherwise the scenario is
         // chosen by the data just submitted (which cannot fail).
         let early = forced
-            .map(|name| self.choose_scenario(state, &verification_id, "", Some(name)))
+            .map(|name| self.choose_scenario(state, &verification, "", Some(name)))
             .transpose()?;
 
         let applicant_id = match &applicant {
@@ -286,7 +290,7 @@ impl Kycaid {
 
         let scenario = match early {
             Some(scenario) => scenario,
-            None => self.choose_scenario(state, &verification_id, &applicant_id, None)?,
+            None => self.choose_scenario(state, &verification, &applicant_id, None)?,
         };
         if let Some(link) = state.form_links.get_mut(token) {
             link.submitted = true;

@@ -33,16 +33,31 @@ impl Kycaid {
         id: &str,
     ) -> &'a Form {
         if !state.forms.contains(id) {
-            let form = self.fixtures.form(id).cloned().unwrap_or_else(|| Form {
-                id: id.to_owned(),
-                name: "Default form".into(),
-                checks: DEFAULT_CHECKS.to_vec(),
-                document_types: Vec::new(),
-                callback_url: None,
-            });
-            state.forms.insert(id.to_owned(), form);
+            state.forms.insert(id.to_owned(), self.new_form(id));
         }
         &state.forms[id]
+    }
+
+    /// The checks the form runs, without registering it.
+    pub(in crate::providers::kycaid) fn form_checks(
+        &self,
+        state: &KycaidTenant,
+        id: &str,
+    ) -> Vec<Check> {
+        match state.forms.get(id) {
+            Some(form) => form.checks.clone(),
+            None => self.new_form(id).checks,
+        }
+    }
+
+    fn new_form(&self, id: &str) -> Form {
+        self.fixtures.form(id).cloned().unwrap_or_else(|| Form {
+            id: id.to_owned(),
+            name: "Default form".into(),
+            checks: DEFAULT_CHECKS.to_vec(),
+            document_types: Vec::new(),
+            callback_url: None,
+        })
     }
 }
 
@@ -81,6 +96,7 @@ pub async fn create_url(
                 status: VerificationStatus::Unused,
                 verified: None,
                 checks: check_slots(form_checks),
+                documents: Vec::new(),
                 created_at: now,
                 completed_at: None,
                 attempts_left: None,

@@ -62,16 +62,6 @@ pub fn check_slots(checks: impl IntoIterator<Item = Check>) -> IndexMap<Check, C
         .collect()
 }
 
-/// Whether a verification of the applicant is still being reviewed.
-fn in_review(state: &KycaidTenant, applicant_id: &str) -> bool {
-    state.applicants.get(applicant_id).is_some_and(|a| {
-        a.verification_ids
-            .iter()
-            .filter_map(|v| state.verifications.get(v))
-            .any(|v| v.status == VerificationStatus::Pending)
-    })
-}
-
 pub async fn create(
     req: HttpRequest,
     mut payload: web::Payload,
@@ -103,36 +93,35 @@ pub async fn create(
             "applicant_id",
             "Applicant",
         )?;
-        if in_review(state, &applicant_id) {
-            return Err(KycaidError::invalid(
-                "applicant_id",
-                "Applicant already has a verification in progress",
-            ));
-        }
+        state.refuse_second_review(&applicant_id)?;
         let checks = match (named, &form_id) {
             (Some(named), _) if !named.is_empty() => named,
-            (_, Some(form_id)) => kycaid.form(state, form_id).checks.clone(),
+            (_, Some(form_id)) => kycaid.form_checks(state, form_id),
             _ => derived_checks(state, &applicant_id),
         };
+        let mut verification = Verification {
+            id: String::new(),
+            applicant_id: Some(applicant_id.clone()),
+            form_id,
+            form_token: None,
+            callback_url,
+            status: VerificationStatus::Unused,
+            verified: None,
+            checks: check_slots(checks),
+            documents: Vec::new(),
+            created_at: now,
+            completed_at: None,
+            attempts_left: None,
+            run: None,
+        };
+        let scenario =
+            kycaid.choose_scenario(state, &verification, &applicant_id, forced.as_deref())?;
+        if let Some(form_id) = &verification.form_id {
+            kycaid.form(state, form_id);
+        }
         let id = state.new_id();
-        let scenario = kycaid.choose_scenario(state, &id, &applicant_id, forced.as_deref())?;
-        state.verifications.insert(
-            id.clone(),
-            Verification {
-                id: id.clone(),
-                applicant_id: Some(applicant_id.clone()),
-                form_id,
-                form_token: None,
-                callback_url,
-                status: VerificationStatus::Unused,
-                verified: None,
-                checks: check_slots(checks),
-                created_at: now,
-                completed_at: None,
-                attempts_left: None,
-                run: None,
-            },
-        );
+        verification.id.clone_from(&id);
+        state.verifications.insert(id.clone(), verification);
         if let Some(a) = state.applicants.get_mut(&applicant_id) {
             a.verification_ids.push(id.clone());
         }

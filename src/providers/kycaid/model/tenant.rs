@@ -10,6 +10,7 @@ use super::{
 };
 use crate::core::store::Store;
 use crate::core::{SeededRng, TenantId};
+use crate::providers::kycaid::errors::KycaidError;
 
 /// A callback to send once the request that caused it has finished changing the state.
 #[derive(Debug, Clone)]
@@ -73,6 +74,27 @@ impl KycaidTenant {
         self.applicants
             .get(applicant_id)
             .is_some_and(|a| !a.verification_ids.is_empty())
+    }
+
+    /// Whether a verification of the applicant is being reviewed (`pending`).
+    pub fn in_review(&self, applicant_id: &str) -> bool {
+        self.applicants.get(applicant_id).is_some_and(|a| {
+            a.verification_ids
+                .iter()
+                .filter_map(|v| self.verifications.get(v))
+                .any(|v| v.status == VerificationStatus::Pending)
+        })
+    }
+
+    /// One review at a time per applicant (`422` on `applicant_id` otherwise).
+    pub fn refuse_second_review(&self, applicant_id: &str) -> Result<(), KycaidError> {
+        if self.in_review(applicant_id) {
+            return Err(KycaidError::invalid(
+                "applicant_id",
+                "Applicant already has a verification in progress",
+            ));
+        }
+        Ok(())
     }
 
     /// Removes an applicant with everything that belongs to it; files stay (they are not owned).

@@ -61,6 +61,8 @@ pub struct Verification {
     pub status: VerificationStatus,
     pub verified: Option<bool>,
     pub checks: IndexMap<Check, CheckResult>,
+    /// The applicant's documents when it was submitted: the ones its decision judges.
+    pub documents: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     /// How many more times the person may resubmit, when a scenario says so.
