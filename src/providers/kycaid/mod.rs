@@ -91,6 +91,18 @@ impl Kycaid {
     }
 }
 
+impl Kycaid {
+    /// Form links that no longer open anything (their verification was deleted).
+    fn forget_form_tokens(&self, tokens: &[String]) {
+        if !tokens.is_empty() {
+            let mut known = self.form_tokens.write();
+            for token in tokens {
+                known.remove(token);
+            }
+        }
+    }
+}
+
 impl Provider for Kycaid {
     fn name(&self) -> &'static str {
         NAME

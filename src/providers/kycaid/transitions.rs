@@ -99,18 +99,21 @@ impl Kycaid {
                 })
             }
         }
-        let slot = slots
-            .into_iter()
-            .find(|slot| owns(&slot.state.lock()))
-            .ok_or_else(|| not_found(&request.kind))?;
-        let mut state = slot.state.lock();
-        let result = if request.kind == VERIFICATION {
-            self.force_verification(&mut state, request)
-        } else {
-            force_document(&mut state, request)
-        };
-        self.send_callbacks(&mut state);
-        result
+        // Found and changed under one lock, so a concurrent delete cannot slip in between.
+        for slot in slots {
+            let mut state = slot.state.lock();
+            if !owns(&state) {
+                continue;
+            }
+            let result = if request.kind == VERIFICATION {
+                self.force_verification(&mut state, request)
+            } else {
+                force_document(&mut state, request)
+            };
+            self.send_callbacks(&mut state);
+            return result;
+        }
+        Err(not_found(&request.kind))
     }
 
     fn force_verification(

@@ -153,6 +153,7 @@ pub async fn update_address(
                 for slot in a.address_ids.iter_mut().filter(|a| **a == id) {
                     slot.clone_from(&new_id);
                 }
+                a.replaced_address_ids.push(id.clone());
             }
             state.addresses.insert(new_id.clone(), updated);
             return Ok(ack(ADDRESS_ID, &new_id));

@@ -159,18 +159,22 @@ pub async fn update(
 pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
     let id = path.into_inner();
     path_id(&id, ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        if state.in_review(&id) {
-            return Err(KycaidError::invalid(
-                ID,
-                "Applicant cannot be deleted while a verification is in progress",
-            ));
-        }
-        state
-            .delete_applicant(&id)
-            .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))?;
-        Ok(ack(ID, &id))
-    })
+    kycaid
+        .with_tenant(&caller, |state| {
+            if state.in_review(&id) {
+                return Err(KycaidError::invalid(
+                    ID,
+                    "Applicant cannot be deleted while a verification is in progress",
+                ));
+            }
+            state
+                .delete_applicant(&id)
+                .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))
+        })
+        .map(|dead_links| {
+            kycaid.forget_form_tokens(&dead_links);
+            ack(ID, &id)
+        })
 }
 
 pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {

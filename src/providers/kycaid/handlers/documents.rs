@@ -9,7 +9,7 @@ use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{label_of, read_input, rule, Checks, Input, Kind, Rule};
 use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
-use crate::providers::kycaid::model::document::{DATA_FIELDS, SIDES, SIDE_RULES};
+use crate::providers::kycaid::model::document::{all_data_rules, DATA_FIELDS, SIDES, SIDE_RULES};
 use crate::providers::kycaid::model::{
     Decline, Document, DocumentProvider, DocumentStatus, DocumentType, KycaidTenant,
 };
@@ -109,10 +109,7 @@ pub(super) fn insert_document(
         .flatten();
     if let Some(earlier) = earlier_card {
         if !state.has_verification(applicant_id) {
-            return Err(KycaidError::invalid(
-                "type",
-                "Only one CREDIT_CARD document may be associated with an applicant",
-            ));
+            return Err(one_card_only());
         }
         state.delete_document(&earlier);
     }
@@ -189,6 +186,9 @@ pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kyca
     show(path, caller, kycaid, shown).await
 }
 
+/// `PATCH /documents/{id}`: any documented field may be sent (the seed's own example mixes every
+/// type's); a new `type` must hold with the document as it then is (its required fields and
+/// sides, one CREDIT_CARD per applicant). The document goes back to `new` for review.
 pub async fn update(
     req: HttpRequest,
     mut payload: web::Payload,
@@ -199,37 +199,72 @@ pub async fn update(
     let id = path.into_inner();
     path_id(&id, ID)?;
     let input = read_input(&req, &mut payload).await?;
+    let mut checks = Checks::default();
+    let head = checks.read(&input, &[TYPE_RULE]);
+    let rules: Vec<Rule> = all_data_rules()
+        .into_iter()
+        .chain(SIDE_RULES.iter().copied())
+        .collect();
+    let values = checks.read(&input, &rules);
+    checks.finish()?;
+    if values.is_empty() && head.is_empty() {
+        return Err(KycaidError::no_parameters());
+    }
+    let new_kind = head
+        .get("type")
+        .and_then(Value::as_str)
+        .and_then(DocumentType::parse);
     kycaid.with_tenant(&caller, |state| {
-        let document = found(&state.documents, &id, ID, RESOURCE)?;
-        let mut checks = Checks::default();
-        let head = checks.read(&input, &[TYPE_RULE]);
-        let kind = head
-            .get("type")
-            .and_then(Value::as_str)
-            .and_then(DocumentType::parse)
-            .unwrap_or(document.kind);
-        let values = document_values(&input, kind, &mut checks);
-        if values.is_empty() && head.is_empty() && checks.errors.is_empty() {
-            return Err(KycaidError::no_parameters());
-        }
-        checks.finish()?;
+        let current = found(&state.documents, &id, ID, RESOURCE)?;
         check_files(state, &values)?;
-        let old_sides = document.sides.clone();
-        let document = state.documents.get_mut(&id).expect("found above");
-        if kind != document.kind {
-            let own = kind.rules();
-            document
-                .fields
-                .retain(|name, _| own.iter().any(|r| r.name == name));
-            document.kind = kind;
+        let mut updated = current.clone();
+        updated.update(values);
+        if let Some(kind) = new_kind.filter(|k| *k != current.kind) {
+            updated.kind = kind;
+            check_type_change(state, &updated)?;
         }
-        document.update(values);
-        document.status = DocumentStatus::New;
-        document.decline = Decline::default();
-        let new_sides = document.sides.clone();
+        updated.status = DocumentStatus::New;
+        updated.decline = Decline::default();
+        let old_sides = current.sides.clone();
+        let new_sides = updated.sides.clone();
+        state.documents.insert(id.clone(), updated);
         state.relink(&old_sides, &new_sides);
         Ok(ack(ID, &id))
     })
+}
+
+/// A document that changed type must meet the new type's rules as a whole.
+fn check_type_change(state: &KycaidTenant, document: &Document) -> Result<(), KycaidError> {
+    let mut checks = Checks::default();
+    for name in document.kind.required() {
+        if !document.fields.contains_key(*name) {
+            checks.fail(*name, format!("{} is required", label_of(name, "")));
+        }
+    }
+    if document.kind.needs_front_side() && document.sides[0].is_none() {
+        checks.fail("front_side_id", "Front side ID is required");
+    }
+    checks.finish()?;
+    let another_card = document.kind == DocumentType::CreditCard
+        && state
+            .applicants
+            .get(&document.applicant_id)
+            .is_some_and(|a| {
+                state
+                    .documents_of(a)
+                    .any(|d| d.kind == DocumentType::CreditCard && d.id != document.id)
+            });
+    if another_card {
+        return Err(one_card_only());
+    }
+    Ok(())
+}
+
+fn one_card_only() -> KycaidError {
+    KycaidError::invalid(
+        "type",
+        "Only one CREDIT_CARD document may be associated with an applicant",
+    )
 }
 
 pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {

@@ -91,6 +91,8 @@ pub struct Applicant {
     /// In creation order; documents, addresses and persons point back with `applicant_id`.
     pub document_ids: Vec<String>,
     pub address_ids: Vec<String>,
+    /// Addresses a completed verification covered, kept as they were when an update replaced them.
+    pub replaced_address_ids: Vec<String>,
     pub affiliated_person_ids: Vec<String>,
     pub verification_ids: Vec<String>,
 }
@@ -112,6 +114,7 @@ impl Applicant {
             verification_status: ReviewStatus::New,
             document_ids: Vec::new(),
             address_ids: Vec::new(),
+            replaced_address_ids: Vec::new(),
             affiliated_person_ids: Vec::new(),
             verification_ids: Vec::new(),
         }

@@ -157,6 +157,21 @@ impl DocumentGroup {
     }
 }
 
+/// Every data field of every type, once each: what an update may carry (the seed's update
+/// example sends them all, whatever the type).
+pub fn all_data_rules() -> Vec<Rule> {
+    let mut rules: Vec<Rule> = Vec::new();
+    for name in DocumentType::NAMES {
+        let kind = DocumentType::parse(name).expect("its own name");
+        for rule in kind.rules() {
+            if !rules.iter().any(|r| r.name == rule.name) {
+                rules.push(*rule);
+            }
+        }
+    }
+    rules
+}
+
 impl DocumentType {
     /// The data fields this type accepts besides its files.
     pub fn rules(self) -> &'static [Rule] {

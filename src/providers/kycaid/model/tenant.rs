@@ -98,23 +98,36 @@ impl KycaidTenant {
     }
 
     /// Removes an applicant with everything that belongs to it; files stay (they are not owned).
-    pub fn delete_applicant(&mut self, id: &str) -> Option<Applicant> {
+    /// Returns the form tokens whose links went with its verifications.
+    pub fn delete_applicant(&mut self, id: &str) -> Option<Vec<String>> {
         let applicant = self.applicants.remove(id)?;
         for document in &applicant.document_ids {
             if let Some(document) = self.documents.remove(document) {
                 self.relink(&document.sides, &[]);
             }
         }
-        for address in &applicant.address_ids {
+        for address in applicant
+            .address_ids
+            .iter()
+            .chain(&applicant.replaced_address_ids)
+        {
             self.addresses.remove(address);
         }
         for person in &applicant.affiliated_person_ids {
             self.affiliated_persons.remove(person);
         }
+        let mut tokens = Vec::new();
         for verification in &applicant.verification_ids {
-            self.verifications.remove(verification);
+            let token = self
+                .verifications
+                .remove(verification)
+                .and_then(|v| v.form_token);
+            if let Some(token) = token {
+                self.form_links.remove(&token);
+                tokens.push(token);
+            }
         }
-        Some(applicant)
+        Some(tokens)
     }
 
     /// Moves the reference counts of files from a document's `old` sides to its `new` ones.
