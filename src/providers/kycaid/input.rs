@@ -111,6 +111,8 @@ pub enum Kind {
     DateTime,
     Bool,
     Number,
+    /// A number from 0 to 100.
+    Percent,
     Enum(&'static [&'static str]),
     EnumList(&'static [&'static str]),
     Url,
@@ -218,6 +220,11 @@ impl Checks {
             let Some(raw) = input.get(rule.name) else {
                 continue;
             };
+            // A form's empty value is a parameter without a value (Faraday sends nil ones as
+            // bare keys): not given, rather than cleared.
+            if input.from_form && raw.as_str() == Some("") {
+                continue;
+            }
             match normalize(rule, raw, input.from_form) {
                 Ok(value) => {
                     out.insert(rule.name.to_owned(), value);
@@ -243,7 +250,7 @@ impl Checks {
 
 /// A form sends every value as text: an empty one means "not given".
 fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String> {
-    if raw.is_null() || (from_form && raw.as_str() == Some("")) {
+    if raw.is_null() {
         return Ok(Value::Null);
     }
     let text = |raw: &Value| -> Result<String, String> {
@@ -256,12 +263,14 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
         Kind::Text { min, max } => {
             let s = text(raw)?;
             let n = s.chars().count();
-            if n < min || n > max {
-                return Err(if min <= 1 {
-                    format!("must be at most {max} characters")
-                } else {
-                    format!("must be between {min} and {max} characters")
-                });
+            if min > 1 && (n < min || n > max) {
+                return Err(format!("must be between {min} and {max} characters"));
+            }
+            if n > max {
+                return Err(format!("must be at most {max} characters"));
+            }
+            if n < min {
+                return Err("must not be empty".to_owned());
             }
             Ok(Value::String(s))
         }
@@ -345,6 +354,19 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
                 .map(Value::Number)
                 .ok_or_else(|| "must be a number".into()),
             _ => Err("must be a number".into()),
+        },
+        Kind::Percent => match normalize(
+            &Rule {
+                kind: Kind::Number,
+                ..*rule
+            },
+            raw,
+            from_form,
+        )? {
+            Value::Number(n) if n.as_f64().is_some_and(|p| (0.0..=100.0).contains(&p)) => {
+                Ok(Value::Number(n))
+            }
+            _ => Err("must be a number from 0 to 100".into()),
         },
         Kind::Enum(options) => {
             let s = text(raw)?;

@@ -13,7 +13,8 @@ use crate::providers::kycaid::model::extras::{
     merge, without_nulls, ADDRESS_RULES, AFFILIATED_RULES,
 };
 use crate::providers::kycaid::model::{
-    Address, AddressType, AffiliatedPerson, AffiliatedType, DocumentStatus, KycaidTenant,
+    Address, AddressType, AffiliatedPerson, AffiliatedType, ApplicantType, DocumentStatus,
+    KycaidTenant,
 };
 use crate::providers::kycaid::wire::{ack, address_json, affiliated_json};
 use crate::providers::kycaid::Kycaid;
@@ -224,6 +225,12 @@ pub async fn create_person(
             "applicant_id",
             "Applicant",
         )?;
+        if applicant.kind != ApplicantType::Company {
+            return Err(KycaidError::invalid(
+                "applicant_id",
+                "Affiliated persons belong to COMPANY applicants",
+            ));
+        }
         let has_authorised = applicant
             .affiliated_person_ids
             .iter()

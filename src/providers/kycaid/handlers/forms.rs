@@ -16,7 +16,7 @@ use crate::providers::kycaid::{Kycaid, MOUNT};
 
 const URL_RULES: &[Rule] = &[
     rule("applicant_id", Kind::Id).labelled("Applicant ID"),
-    text("external_applicant_id", 50),
+    rule("external_applicant_id", Kind::Text { min: 0, max: 50 }),
     rule("redirect_url", Kind::Url),
     text("language_code", 2),
 ];

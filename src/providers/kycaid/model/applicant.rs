@@ -26,7 +26,7 @@ const GENDERS: &[&str] = &["M", "F"];
 const COMMON: &[Rule] = &[
     rule("email", Kind::Email),
     rule("phone", Kind::Phone),
-    text("external_applicant_id", 50),
+    rule("external_applicant_id", Kind::Text { min: 0, max: 50 }),
     text("custom_field_1", 2048),
     text("custom_field_2", 2048),
     text("custom_field_3", 2048),

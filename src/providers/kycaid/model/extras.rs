@@ -68,13 +68,13 @@ pub const AFFILIATED_RULES: &[Rule] = &[
     rule("first_name", Kind::Name),
     rule("middle_name", Kind::Name),
     rule("last_name", Kind::Name),
-    text("title", 255),
+    text("title", 36),
     rule("dob", Kind::Date).labelled("Date of birth"),
     rule("residence_country", Kind::Country),
     rule("nationality", Kind::Country),
     rule("email", Kind::Email),
     rule("phone", Kind::Phone),
-    rule("share", Kind::Number),
+    rule("share", Kind::Percent),
 ];
 
 #[derive(Debug, Clone, Serialize)]
