@@ -94,6 +94,16 @@ pub fn forced_scenario(req: &HttpRequest) -> Option<String> {
     header_str(req, SCENARIO_HEADER).map(str::to_owned)
 }
 
+/// The last value of a query parameter.
+pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
 /// `http://host:port` as the client reached us, for absolute URLs in responses.
 pub fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();

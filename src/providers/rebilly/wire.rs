@@ -179,15 +179,7 @@ pub fn expands(req: &HttpRequest, name: &str) -> bool {
     query_param(req, "expand").is_some_and(|v| v.split(',').any(|part| part.trim() == name))
 }
 
-/// The last value of a query parameter.
-pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
-        .ok()?
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
+pub use crate::core::http::query_param;
 
 /// The JSON object a create or update sent, or a 400 (malformed) or 422 (not an object).
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, RebillyError> {

@@ -81,17 +81,25 @@ pub fn insert_file(
     id
 }
 
-async fn read_upload(req: &HttpRequest, mut payload: web::Payload) -> Result<Upload, KycaidError> {
+/// Every part of a `multipart/form-data` body (`415` for any other type).
+pub async fn read_parts(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+) -> Result<Vec<crate::core::http::Part>, KycaidError> {
     if media_type(req).as_deref() != Some("multipart/form-data") {
         return Err(KycaidError::UnsupportedMediaType(
             media_type(req).unwrap_or_else(|| "(none)".into()),
         ));
     }
-    let body = read_body(req, &mut payload, body_limit(req)).await?;
-    let parts = parse_multipart(req, body)
+    let body = read_body(req, payload, body_limit(req)).await?;
+    parse_multipart(req, body)
         .await
-        .map_err(|e| KycaidError::bad_body(e.to_string()))?;
-    let part = parts
+        .map_err(|e| KycaidError::bad_body(e.to_string()))
+}
+
+async fn read_upload(req: &HttpRequest, mut payload: web::Payload) -> Result<Upload, KycaidError> {
+    let part = read_parts(req, &mut payload)
+        .await?
         .into_iter()
         .find(|p| p.name == "file")
         .ok_or_else(|| KycaidError::invalid("file", "File is required"))?;

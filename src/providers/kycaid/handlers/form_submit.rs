@@ -13,12 +13,10 @@ use serde_json::{json, Map, Value};
 use super::addresses::insert_address;
 use super::applicants::{insert_applicant, profile, require, update_applicant};
 use super::documents::{insert_document, new_document_values};
-use super::files::{insert_file, Upload};
+use super::files::{insert_file, read_parts, Upload};
 use super::form::{document_types, tenant_of, Steps, IDENTITY_TYPES};
 use super::{found, Reply};
-use crate::core::http::{
-    body_limit, forced_scenario, media_type, parse_multipart, read_body, Part,
-};
+use crate::core::http::{forced_scenario, Part};
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{rule, Checks, Input, Kind, Rule};
 use crate::providers::kycaid::model::extras::ADDRESS_RULES;
@@ -313,16 +311,7 @@ pub async fn submit(
     let token = path.into_inner();
     let not_found = || KycaidError::not_found("form_token", "Form");
     let tenant = tenant_of(&req, &kycaid, &token).ok_or_else(not_found)?;
-    if media_type(&req).as_deref() != Some("multipart/form-data") {
-        return Err(KycaidError::UnsupportedMediaType(
-            media_type(&req).unwrap_or_else(|| "(none)".into()),
-        ));
-    }
-    let body = read_body(&req, &mut payload, body_limit(&req)).await?;
-    let parts = parse_multipart(&req, body)
-        .await
-        .map_err(|e| KycaidError::bad_body(e.to_string()))?;
-    let submission = split(parts);
+    let submission = split(read_parts(&req, &mut payload).await?);
     let forced = forced_scenario(&req);
     let now = kycaid.core.clock.now();
     kycaid

@@ -18,6 +18,7 @@ use super::errors::{method_not_allowed, route_not_found, KycaidError};
 use super::input::{is_id, label_of};
 use super::model::KycaidTenant;
 use super::Kycaid;
+use crate::core::http::query_param;
 use crate::core::store::Store;
 
 type Reply = Result<HttpResponse, KycaidError>;
@@ -144,15 +145,17 @@ struct Paging {
     per_page: usize,
 }
 
+/// The last value of query parameter `name`, when it is not empty.
+fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+    query_param(req, name).filter(|v| !v.is_empty())
+}
+
 impl Paging {
     fn from(req: &HttpRequest) -> Result<Paging, KycaidError> {
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
         let read = |name: &str, default: usize, max: usize| -> Result<usize, KycaidError> {
-            match pairs.iter().rev().find(|(k, _)| k == name) {
+            match query_value(req, name) {
                 None => Ok(default),
-                Some((_, v)) if v.is_empty() => Ok(default),
-                Some((_, v)) => v
+                Some(v) => v
                     .parse::<usize>()
                     .ok()
                     .filter(|n| (1..=max).contains(n))

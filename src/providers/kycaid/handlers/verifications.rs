@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 
-use super::{found, path_id, show, Paging, Reply, Shown};
+use super::{found, path_id, query_value, show, Paging, Reply, Shown};
 use crate::core::http::forced_scenario;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
@@ -143,12 +143,7 @@ pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kyca
 /// Newest first; `applicant_id` narrows the list to one applicant's verifications.
 pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
     let paging = Paging::from(&req)?;
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let applicant = pairs
-        .iter()
-        .find(|(k, _)| k == "applicant_id")
-        .map(|(_, v)| v.clone());
+    let applicant = query_value(&req, "applicant_id");
     if let Some(id) = &applicant {
         path_id(id, "applicant_id")?;
     }
