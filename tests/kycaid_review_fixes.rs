@@ -231,3 +231,24 @@ async fn affiliated_persons_belong_to_companies_and_shares_are_percentages() {
     .await;
     assert_error(&too_much, 422, "validation", &["share"]);
 }
+
+#[tokio::test]
+async fn countries_must_be_ones_kycaid_lists() {
+    let app = spawn_app().await;
+    let reply = post(
+        &app,
+        "/applicants",
+        json!({"type": "PERSON", "first_name": "Jane", "residence_country": "ZZ", "nationality": "gb"}),
+    )
+    .await;
+    let messages = assert_error(&reply, 422, "validation", &["residence_country"]);
+    assert_eq!(messages, ["Country of residence is not valid"]);
+    let applicant_id = person(&app, json!({})).await;
+    let address = post(
+        &app,
+        "/addresses",
+        json!({"applicant_id": applicant_id, "type": "REGISTERED", "country": "XX"}),
+    )
+    .await;
+    assert_error(&address, 422, "validation", &["country"]);
+}

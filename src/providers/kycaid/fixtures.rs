@@ -1,6 +1,7 @@
 //! KYCAID reference data from `fixtures/kycaid.yaml`: countries, languages, business
 //! activities, hosted forms and the blacklist the screening matches against.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,9 @@ pub struct Fixtures {
     pub business_categories: Vec<Category>,
     pub forms: Vec<Form>,
     pub blacklist: Vec<BlacklistEntry>,
+    /// The codes of `countries`, for validating country fields.
+    #[serde(skip)]
+    country_codes: HashSet<String>,
 }
 
 impl Fixtures {
@@ -75,7 +79,8 @@ impl Fixtures {
     }
 
     pub fn parse(source: &Source) -> Result<Self, LoadError> {
-        let fixtures: Fixtures = parse_document(source)?;
+        let mut fixtures: Fixtures = parse_document(source)?;
+        fixtures.country_codes = fixtures.countries.iter().map(|c| c.code.clone()).collect();
         let ids = fixtures
             .business_categories
             .iter()
@@ -96,6 +101,10 @@ impl Fixtures {
             }
         }
         Ok(fixtures)
+    }
+
+    pub fn is_country(&self, code: &str) -> bool {
+        self.country_codes.contains(code)
     }
 
     pub fn form(&self, id: &str) -> Option<&Form> {

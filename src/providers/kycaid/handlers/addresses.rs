@@ -37,6 +37,7 @@ const AUTHORISED_REQUIRED: &[&str] = &[
 
 /// The `applicant_id` and `type` every create needs, plus the record's own fields.
 fn create_values(
+    kycaid: &Kycaid,
     input: &crate::providers::kycaid::input::Input,
     type_rule: Rule,
     rules: &[Rule],
@@ -46,6 +47,7 @@ fn create_values(
     checks.require(&head, &type_rule);
     checks.require(&head, &APPLICANT_ID_RULE);
     let values = checks.read(input, rules);
+    kycaid.check_countries(rules, &values, checks);
     let text = |name: &str| {
         head.get(name)
             .and_then(Value::as_str)
@@ -93,7 +95,7 @@ pub async fn create_address(
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
     let (applicant_id, kind, values) =
-        create_values(&input, ADDRESS_TYPE, ADDRESS_RULES, &mut checks);
+        create_values(&kycaid, &input, ADDRESS_TYPE, ADDRESS_RULES, &mut checks);
     checks.finish()?;
     let kind = AddressType::parse(&kind).expect("validated");
     let now = kycaid.core.clock.now();
@@ -132,6 +134,7 @@ pub async fn update_address(
     let mut checks = Checks::default();
     let head = checks.read(&input, &[ADDRESS_TYPE]);
     let values = checks.read(&input, ADDRESS_RULES);
+    kycaid.check_countries(ADDRESS_RULES, &values, &mut checks);
     checks.finish()?;
     if head.is_empty() && values.is_empty() {
         return Err(KycaidError::no_parameters());
@@ -198,7 +201,7 @@ pub async fn create_person(
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
     let (applicant_id, kind, values) =
-        create_values(&input, PERSON_TYPE, AFFILIATED_RULES, &mut checks);
+        create_values(&kycaid, &input, PERSON_TYPE, AFFILIATED_RULES, &mut checks);
     let kind = AffiliatedType::parse(&kind);
     if kind == Some(AffiliatedType::Authorised) {
         for rule in AFFILIATED_RULES
@@ -285,6 +288,7 @@ pub async fn update_person(
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
     let values = checks.read(&input, AFFILIATED_RULES);
+    kycaid.check_countries(AFFILIATED_RULES, &values, &mut checks);
     checks.finish()?;
     if values.is_empty() {
         return Err(KycaidError::no_parameters());

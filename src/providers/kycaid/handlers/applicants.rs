@@ -27,6 +27,7 @@ pub(super) fn profile(
 ) -> Map<String, Value> {
     let rules: Vec<Rule> = kind.rules().copied().collect();
     let values = checks.read(input, &rules);
+    kycaid.check_countries(&rules, &values, checks);
     if let Some(activity) = values.get("business_activity_id").and_then(Value::as_str) {
         if !kycaid.fixtures.is_activity(activity) {
             checks.fail(

@@ -229,6 +229,7 @@ impl Kycaid {
 
         let address = steps.address.then(|| {
             let values = checks.read(&pick(input, ADDRESS_FIELDS), ADDRESS_RULES);
+            self.check_countries(ADDRESS_RULES, &values, &mut checks);
             require_all(&mut checks, &values, ADDRESS_RULES, ADDRESS_REQUIRED);
             values
         });

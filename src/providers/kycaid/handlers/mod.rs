@@ -11,11 +11,11 @@ mod reference;
 mod verifications;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::auth::Caller;
 use super::errors::{method_not_allowed, route_not_found, KycaidError};
-use super::input::{is_id, label_of};
+use super::input::{is_id, label_of, Checks, Kind, Rule};
 use super::model::KycaidTenant;
 use super::Kycaid;
 use crate::core::http::query_param;
@@ -89,6 +89,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/bdb/persons").route(web::post().to(reference::screen_person)))
     .service(resource("/bdb/documents").route(web::post().to(reference::screen_document)))
     .default_service(web::to(route_not_found));
+}
+
+impl Kycaid {
+    /// Country fields must name a country of `GET /countries`, not just any two letters.
+    fn check_countries(&self, rules: &[Rule], values: &Map<String, Value>, checks: &mut Checks) {
+        for rule in rules.iter().filter(|r| matches!(r.kind, Kind::Country)) {
+            if let Some(code) = values.get(rule.name).and_then(Value::as_str) {
+                if !self.fixtures.is_country(code) {
+                    checks.fail(rule.name, format!("{} is not valid", rule.label()));
+                }
+            }
+        }
+    }
 }
 
 /// A path id must look like one before it is looked up: `Applicant ID is not valid`.
