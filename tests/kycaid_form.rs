@@ -357,6 +357,63 @@ async fn the_scenario_header_is_honoured() {
     assert_eq!(verification["verified"], false);
 }
 
+/// The JSON of the page's `<script id="config">`.
+fn page_config(text: &str) -> Value {
+    let open = "<script id=\"config\" type=\"application/json\">";
+    let start = text.find(open).expect("a config script") + open.len();
+    let end = start + text[start..].find("</script>").unwrap();
+    serde_json::from_str(&text[start..end]).unwrap()
+}
+
+#[tokio::test]
+async fn data_in_the_page_cannot_inject_markup() {
+    let app = spawn_app().await;
+    // An applicant whose email holds a placeholder of the page template, and redirect URLs that
+    // end an attribute or the script element: filled in turn, they used to add an <img onerror>.
+    let created = app
+        .send(kycaid(&app, Method::POST, "/applicants").json(&json!({
+            "type": "PERSON", "first_name": "Jane", "last_name": "Roe",
+            "email": "a{{config}}@x.io",
+        })))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let applicant_id = created.body["applicant_id"].as_str().unwrap().to_owned();
+    for redirect in [
+        "https://e.com/?q=\"><img src=x onerror=alert(1)>",
+        "https://e.com/?q=</script><img src=x onerror=alert(1)>",
+        "https://e.com/?q=<!--<script>&amp;'\"</SCRIPT ><img src=x onerror=alert(1)>",
+    ] {
+        let (url, _, _) = link(
+            &app,
+            DEFAULT_FORM,
+            json!({"applicant_id": applicant_id, "redirect_url": redirect}),
+        )
+        .await;
+        let page = Page::get(&app, &url).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.text.contains("<img"),
+            "injected markup: {}",
+            page.text
+        );
+        // The URL shows only as JSON text in the config script.
+        let config = page_config(&page.text);
+        assert_eq!(config["redirectUrl"], redirect);
+        assert_eq!(page.text.matches("onerror").count(), 1, "{}", page.text);
+        let lower = page.text.to_lowercase();
+        assert_eq!(lower.matches("<script").count(), 2, "{}", page.text);
+        assert_eq!(lower.matches("</script").count(), 2, "{}", page.text);
+        // The email is shown as written, in its input.
+        assert!(page.text.contains("value=\"a{{config}}@x.io\""));
+        assert_eq!(page.text.matches("id=\"kycaid-form\"").count(), 1);
+        assert!(page.text.contains("<title>Verify your identity · KYCAID"));
+        assert!(config["submitUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with("/kycaid/form/"));
+    }
+}
+
 /// A page read as text.
 struct Page {
     status: StatusCode,

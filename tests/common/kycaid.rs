@@ -131,6 +131,14 @@ pub async fn verification(app: &TestApp, body: Value) -> String {
     id_of(&post(app, "/verifications", body).await, "verification_id")
 }
 
+/// A person with `extra` fields and a passport numbered `number`, submitted for verification.
+pub async fn submit_person(app: &TestApp, extra: Value, number: &str) -> (String, String) {
+    let applicant_id = person(app, extra).await;
+    passport(app, &applicant_id, number).await;
+    let id = verification(app, json!({"applicant_id": applicant_id})).await;
+    (applicant_id, id)
+}
+
 /// `GET /verifications/{id}`.
 pub async fn verification_of(app: &TestApp, id: &str) -> Value {
     let reply = get(app, &format!("/verifications/{id}")).await;
@@ -148,6 +156,23 @@ pub async fn applicant_of(app: &TestApp, id: &str) -> Value {
 /// Moves the sandbox clock on by `secs`, firing what falls due.
 pub async fn advance(app: &TestApp, secs: u64) {
     app.advance(secs).await;
+}
+
+/// Asserts a completed verification declined by `check` alone, for `reason`.
+#[track_caller]
+pub fn assert_declined(verification: &Value, check: &str, reason: &str) {
+    assert_eq!(verification["status"], "completed");
+    assert_eq!(verification["verified"], false);
+    let result = &verification["verifications"][check];
+    assert_eq!(result["verified"], false, "{verification}");
+    assert_eq!(result["decline_reasons"], json!([reason]));
+    assert!(!result["comment"].as_str().unwrap().is_empty());
+    for (name, other) in verification["verifications"].as_object().unwrap() {
+        if name != check {
+            assert_eq!(other["verified"], true, "{name} passes");
+            assert_eq!(other["decline_reasons"], json!([]));
+        }
+    }
 }
 
 /// Asserts KYCAID's error envelope `{"type": kind, "errors": [{"parameter", "message"}]}` with

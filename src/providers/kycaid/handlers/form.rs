@@ -87,13 +87,71 @@ pub(super) fn tenant_of(req: &HttpRequest, kycaid: &Kycaid, token: &str) -> Opti
     Some(tenant)
 }
 
+/// Fills the `{{name}}` placeholders of `template` in one pass. Only the template is scanned: a
+/// value is copied as is, so data that itself reads `{{config}}` is never filled in turn. An
+/// unknown placeholder stays as written.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(
+        template.len() + values.iter().map(|(_, value)| value.len()).sum::<usize>(),
+    );
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let value = after.find("}}").and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(known, _)| *known == name)
+                .map(|(_, value)| (*value, close + 2))
+        });
+        match value {
+            Some((value, skip)) => {
+                out.push_str(value);
+                rest = &after[skip..];
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `value` as JSON that is inert inside a `<script>` element (or an HTML attribute value): `<`,
+/// `>`, `&` and `'` can only occur inside JSON strings, where `\u00XX` reads back the same, so no
+/// `</script>`, `<!--` or character reference survives. `"` needs no escape: the page never puts
+/// the JSON in an attribute.
+fn script_json(value: &Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\'' => out.push_str("\\u0027"),
+            // Valid in JSON, not in older JavaScript string literals.
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A page in KYCAID's hosted-form look: `main` is trusted HTML, `config` goes to the script.
 fn html(status: StatusCode, title: &str, main: &str, config: &Value) -> HttpResponse {
-    let body = PAGE
-        .replace("{{title}}", &escape_html(title))
-        .replace("{{main}}", main)
-        // `</` inside the JSON would end the script element early.
-        .replace("{{config}}", &config.to_string().replace("</", "<\\/"));
+    let body = fill(
+        PAGE,
+        &[
+            ("title", &escape_html(title)),
+            ("main", main),
+            ("config", &script_json(config)),
+        ],
+    );
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
@@ -118,251 +176,309 @@ fn message(status: StatusCode, title: &str, text: &str, link: Option<&str>) -> H
     html(status, title, &main, &json!({}))
 }
 
-fn error_slot(name: &str) -> String {
-    format!("<p class=\"field-error\" id=\"{name}-error\" data-error-for=\"{name}\" hidden></p>")
+/// The choices of a `<select>`.
+#[derive(Debug, Clone, Copy)]
+enum Options {
+    /// The fixtures' countries, by ISO code.
+    Countries,
+    /// The identity documents the form accepts ([`document_types`]).
+    DocumentTypes,
 }
 
-/// A labelled control with its error line below.
-fn field(name: &str, label: &str, control: &str, hint: Option<&str>) -> String {
-    let hint = hint.map_or_else(String::new, |h| {
+/// How a field is entered.
+#[derive(Debug, Clone, Copy)]
+enum Control {
+    /// `<input type="{kind}">` with `attrs` (each with its leading space) added.
+    Input {
+        kind: &'static str,
+        attrs: &'static str,
+    },
+    /// An image or PDF upload.
+    File,
+    /// A `<select>`, with a first empty option reading `blank` if there is one.
+    Select {
+        options: Options,
+        blank: Option<&'static str>,
+    },
+}
+
+/// One field of the form. `name` is the control's id and name, the multipart field the submit
+/// reads and the `parameter` its errors name.
+#[derive(Debug, Clone, Copy)]
+struct FieldSpec {
+    name: &'static str,
+    label: &'static str,
+    control: Control,
+    hint: Option<&'static str>,
+    required: bool,
+    /// The applicant field the control starts with, on a link for an applicant.
+    prefill: Option<&'static str>,
+}
+
+/// One step (fieldset) of the form, shown when the form's checks ask for it.
+struct StepSpec {
+    id: &'static str,
+    title: &'static str,
+    intro: &'static str,
+    shown: fn(&Steps) -> bool,
+    fields: &'static [FieldSpec],
+}
+
+/// A required `<input type="{kind}">` with `attrs` added.
+const fn input(
+    kind: &'static str,
+    name: &'static str,
+    label: &'static str,
+    attrs: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        control: Control::Input { kind, attrs },
+        hint: None,
+        required: true,
+        prefill: None,
+    }
+}
+
+const fn text(name: &'static str, label: &'static str, attrs: &'static str) -> FieldSpec {
+    input("text", name, label, attrs)
+}
+
+const fn file(name: &'static str, label: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        control: Control::File,
+        hint: None,
+        required: true,
+        prefill: None,
+    }
+}
+
+const fn select(
+    name: &'static str,
+    label: &'static str,
+    options: Options,
+    blank: Option<&'static str>,
+) -> FieldSpec {
+    FieldSpec {
+        name,
+        label,
+        control: Control::Select { options, blank },
+        hint: None,
+        required: true,
+        prefill: None,
+    }
+}
+
+impl FieldSpec {
+    const fn hint(self, hint: &'static str) -> Self {
+        FieldSpec {
+            hint: Some(hint),
+            ..self
+        }
+    }
+
+    const fn optional(self) -> Self {
+        FieldSpec {
+            required: false,
+            ..self
+        }
+    }
+
+    const fn prefill(self, field: &'static str) -> Self {
+        FieldSpec {
+            prefill: Some(field),
+            ..self
+        }
+    }
+}
+
+const COUNTRY_BLANK: Option<&str> = Some("Choose a country");
+
+/// The form's steps in page order, with their fields.
+const STEPS: &[StepSpec] = &[
+    StepSpec {
+        id: "profile",
+        title: "Personal information",
+        intro: "As written in your identity document.",
+        shown: |steps| steps.profile,
+        fields: &[
+            text("first_name", "First name", " autocomplete=\"given-name\"").prefill("first_name"),
+            text("last_name", "Last name", " autocomplete=\"family-name\"").prefill("last_name"),
+            text(
+                "dob",
+                "Date of birth",
+                " placeholder=\"YYYY-MM-DD\" inputmode=\"numeric\" autocomplete=\"bday\"",
+            )
+            .prefill("dob")
+            .hint("Format: YYYY-MM-DD"),
+            input("email", "email", "Email", " autocomplete=\"email\"")
+                .optional()
+                .prefill("email"),
+            select(
+                "residence_country",
+                "Country of residence",
+                Options::Countries,
+                COUNTRY_BLANK,
+            )
+            .prefill("residence_country"),
+        ],
+    },
+    StepSpec {
+        id: "document",
+        title: "Identity document",
+        intro: "A clear photo or scan of the whole document (JPG, PNG or PDF).",
+        shown: |steps| steps.document,
+        fields: &[
+            select(
+                "document_type",
+                "Document type",
+                Options::DocumentTypes,
+                None,
+            ),
+            text("document_number", "Document number", ""),
+            file("front_side", "Front side"),
+            file("back_side", "Back side (optional)")
+                .optional()
+                .hint("Needed for ID cards and driver's licenses with data on the back."),
+        ],
+    },
+    StepSpec {
+        id: "facial",
+        title: "Selfie",
+        intro: "A photo of your face, looking at the camera, in good light.",
+        shown: |steps| steps.facial,
+        fields: &[file("selfie", "Selfie")],
+    },
+    StepSpec {
+        id: "address",
+        title: "Residential address",
+        intro: "Where you live now.",
+        shown: |steps| steps.address,
+        fields: &[
+            select("country", "Country", Options::Countries, COUNTRY_BLANK)
+                .prefill("residence_country"),
+            text("city", "City", " autocomplete=\"address-level2\""),
+            text(
+                "postal_code",
+                "Postal code",
+                " autocomplete=\"postal-code\"",
+            )
+            .optional(),
+            text(
+                "full_address",
+                "Full address",
+                " autocomplete=\"street-address\"",
+            )
+            .hint("Street, house number, apartment."),
+        ],
+    },
+];
+
+/// What the fields of one page draw on: the choices of each select and the prefilled values.
+struct Sources<'a> {
+    countries: Vec<(&'a str, &'a str)>,
+    document_types: Vec<(&'static str, &'static str)>,
+    applicant: Option<&'a Applicant>,
+}
+
+impl Sources<'_> {
+    fn options(&self, options: Options) -> &[(&str, &str)] {
+        match options {
+            Options::Countries => &self.countries,
+            Options::DocumentTypes => &self.document_types,
+        }
+    }
+}
+
+/// A field as HTML: its label, its control, its hint and the (hidden) line its error goes to.
+fn render_field(spec: &FieldSpec, sources: &Sources) -> String {
+    let name = spec.name;
+    let value = spec
+        .prefill
+        .and_then(|field| sources.applicant.and_then(|a| a.field(field)));
+    let required = if spec.required { " required" } else { "" };
+    let control = match spec.control {
+        Control::Input { kind, attrs } => {
+            let value =
+                value.map_or_else(String::new, |v| format!(" value=\"{}\"", escape_html(v)));
+            format!("<input type=\"{kind}\" id=\"{name}\" name=\"{name}\"{value}{required}{attrs}>")
+        }
+        Control::File => format!(
+            "<input type=\"file\" id=\"{name}\" name=\"{name}\"{required} \
+             accept=\"image/jpeg,image/png,application/pdf\">"
+        ),
+        Control::Select { options, blank } => {
+            let mut out = format!("<select id=\"{name}\" name=\"{name}\"{required}>");
+            if let Some(blank) = blank {
+                out.push_str(&format!(
+                    "<option value=\"\">{}</option>",
+                    escape_html(blank)
+                ));
+            }
+            for (option, label) in sources.options(options) {
+                let chosen = if value == Some(*option) {
+                    " selected"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "<option value=\"{}\"{chosen}>{}</option>",
+                    escape_html(option),
+                    escape_html(label)
+                ));
+            }
+            out.push_str("</select>");
+            out
+        }
+    };
+    let hint = spec.hint.map_or_else(String::new, |h| {
         format!("<p class=\"hint\">{}</p>", escape_html(h))
     });
     format!(
-        "<div class=\"field\">\n<label for=\"{name}\">{label}</label>\n{control}\n{hint}{error}\n</div>\n",
-        label = escape_html(label),
-        error = error_slot(name),
+        "<div class=\"field\">\n<label for=\"{name}\">{label}</label>\n{control}\n{hint}\
+         <p class=\"field-error\" id=\"{name}-error\" data-error-for=\"{name}\" hidden></p>\n</div>\n",
+        label = escape_html(spec.label),
     )
 }
 
-fn input(name: &str, kind: &str, value: Option<&str>, required: bool, extra: &str) -> String {
-    let value = value.map_or_else(String::new, |v| format!(" value=\"{}\"", escape_html(v)));
-    let required = if required { " required" } else { "" };
-    format!("<input type=\"{kind}\" id=\"{name}\" name=\"{name}\"{value}{required}{extra}>")
-}
-
-fn file_input(name: &str, required: bool) -> String {
-    input(
-        name,
-        "file",
-        None,
-        required,
-        " accept=\"image/jpeg,image/png,application/pdf\"",
-    )
-}
-
-fn select(name: &str, options: &[(String, String)], selected: Option<&str>, blank: &str) -> String {
-    let mut out = format!("<select id=\"{name}\" name=\"{name}\" required>");
-    if !blank.is_empty() {
-        out.push_str(&format!(
-            "<option value=\"\">{}</option>",
-            escape_html(blank)
-        ));
-    }
-    for (value, label) in options {
-        let chosen = if selected == Some(value.as_str()) {
-            " selected"
-        } else {
-            ""
-        };
-        out.push_str(&format!(
-            "<option value=\"{}\"{chosen}>{}</option>",
-            escape_html(value),
-            escape_html(label)
-        ));
-    }
-    out.push_str("</select>");
-    out
-}
-
-fn step(id: &str, title: &str, intro: &str, fields: &[String]) -> String {
+fn render_step(spec: &StepSpec, sources: &Sources) -> String {
+    let fields: String = spec
+        .fields
+        .iter()
+        .map(|field| render_field(field, sources))
+        .collect();
     format!(
         "<fieldset class=\"card step\" id=\"step-{id}\" data-step=\"{id}\">\n<legend>{title}</legend>\n\
          <p class=\"intro\">{intro}</p>\n{fields}</fieldset>\n",
-        title = escape_html(title),
-        intro = escape_html(intro),
-        fields = fields.concat(),
+        id = spec.id,
+        title = escape_html(spec.title),
+        intro = escape_html(spec.intro),
     )
 }
 
 fn render(kycaid: &Kycaid, link: &FormLink, form: &Form, applicant: Option<&Applicant>) -> String {
     let steps = Steps::of(form, applicant);
-    let prefill = |name: &str| applicant.and_then(|a| a.field(name));
-    let countries: Vec<(String, String)> = kycaid
-        .fixtures
-        .countries
-        .iter()
-        .map(|c| (c.code.clone(), c.name.clone()))
-        .collect();
-    let mut html = String::new();
-    if steps.profile {
-        html.push_str(&step(
-            "profile",
-            "Personal information",
-            "As written in your identity document.",
-            &[
-                field(
-                    "first_name",
-                    "First name",
-                    &input(
-                        "first_name",
-                        "text",
-                        prefill("first_name"),
-                        true,
-                        " autocomplete=\"given-name\"",
-                    ),
-                    None,
-                ),
-                field(
-                    "last_name",
-                    "Last name",
-                    &input(
-                        "last_name",
-                        "text",
-                        prefill("last_name"),
-                        true,
-                        " autocomplete=\"family-name\"",
-                    ),
-                    None,
-                ),
-                field(
-                    "dob",
-                    "Date of birth",
-                    &input(
-                        "dob",
-                        "text",
-                        prefill("dob"),
-                        true,
-                        " placeholder=\"YYYY-MM-DD\" inputmode=\"numeric\" autocomplete=\"bday\"",
-                    ),
-                    Some("Format: YYYY-MM-DD"),
-                ),
-                field(
-                    "email",
-                    "Email",
-                    &input(
-                        "email",
-                        "email",
-                        prefill("email"),
-                        false,
-                        " autocomplete=\"email\"",
-                    ),
-                    None,
-                ),
-                field(
-                    "residence_country",
-                    "Country of residence",
-                    &select(
-                        "residence_country",
-                        &countries,
-                        prefill("residence_country"),
-                        "Choose a country",
-                    ),
-                    None,
-                ),
-            ],
-        ));
-    }
-    if steps.document {
-        let types: Vec<(String, String)> = document_types(form)
+    let sources = Sources {
+        countries: kycaid
+            .fixtures
+            .countries
+            .iter()
+            .map(|c| (c.code.as_str(), c.name.as_str()))
+            .collect(),
+        document_types: document_types(form)
             .into_iter()
-            .map(|t| (t.to_owned(), type_label(t).to_owned()))
-            .collect();
-        html.push_str(&step(
-            "document",
-            "Identity document",
-            "A clear photo or scan of the whole document (JPG, PNG or PDF).",
-            &[
-                field(
-                    "document_type",
-                    "Document type",
-                    &select("document_type", &types, None, ""),
-                    None,
-                ),
-                field(
-                    "document_number",
-                    "Document number",
-                    &input("document_number", "text", None, true, ""),
-                    None,
-                ),
-                field(
-                    "front_side",
-                    "Front side",
-                    &file_input("front_side", true),
-                    None,
-                ),
-                field(
-                    "back_side",
-                    "Back side (optional)",
-                    &file_input("back_side", false),
-                    Some("Needed for ID cards and driver's licenses with data on the back."),
-                ),
-            ],
-        ));
-    }
-    if steps.facial {
-        html.push_str(&step(
-            "facial",
-            "Selfie",
-            "A photo of your face, looking at the camera, in good light.",
-            &[field("selfie", "Selfie", &file_input("selfie", true), None)],
-        ));
-    }
-    if steps.address {
-        html.push_str(&step(
-            "address",
-            "Residential address",
-            "Where you live now.",
-            &[
-                field(
-                    "country",
-                    "Country",
-                    &select(
-                        "country",
-                        &countries,
-                        prefill("residence_country"),
-                        "Choose a country",
-                    ),
-                    None,
-                ),
-                field(
-                    "city",
-                    "City",
-                    &input(
-                        "city",
-                        "text",
-                        None,
-                        true,
-                        " autocomplete=\"address-level2\"",
-                    ),
-                    None,
-                ),
-                field(
-                    "postal_code",
-                    "Postal code",
-                    &input(
-                        "postal_code",
-                        "text",
-                        None,
-                        false,
-                        " autocomplete=\"postal-code\"",
-                    ),
-                    None,
-                ),
-                field(
-                    "full_address",
-                    "Full address",
-                    &input(
-                        "full_address",
-                        "text",
-                        None,
-                        true,
-                        " autocomplete=\"street-address\"",
-                    ),
-                    Some("Street, house number, apartment."),
-                ),
-            ],
-        ));
-    }
+            .map(|t| (t, type_label(t)))
+            .collect(),
+        applicant,
+    };
+    let html: String = STEPS
+        .iter()
+        .filter(|spec| (spec.shown)(&steps))
+        .map(|spec| render_step(spec, &sources))
+        .collect();
     format!(
         "<section class=\"card\" id=\"intro\">\n<h1>Verify your identity</h1>\n\
          <p>{name}: fill in the steps below and submit. It takes a few minutes.</p>\n\
@@ -421,5 +537,45 @@ pub async fn page(
                 "redirectUrl": link.redirect_url,
             }),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_from_the_template_only() {
+        let filled = fill(
+            "<p>{{main}}</p><script>{{config}}</script>{{unknown}}{{",
+            &[("main", "a{{config}}b"), ("config", "{\"x\":1}")],
+        );
+        assert_eq!(
+            filled,
+            "<p>a{{config}}b</p><script>{\"x\":1}</script>{{unknown}}{{"
+        );
+    }
+
+    #[test]
+    fn script_json_has_no_markup_and_reads_back_the_same() {
+        let value =
+            json!({"url": "https://e.com/?q=\"></script><img src=x onerror=alert(1)>&'\u{2028}"});
+        let safe = script_json(&value);
+        for bad in ['<', '>', '&', '\'', '\u{2028}'] {
+            assert!(!safe.contains(bad), "{bad:?} in {safe}");
+        }
+        assert_eq!(serde_json::from_str::<Value>(&safe).unwrap(), value);
+    }
+
+    #[test]
+    fn every_field_is_named_once() {
+        let mut names: Vec<&str> = STEPS
+            .iter()
+            .flat_map(|step| step.fields.iter().map(|field| field.name))
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
     }
 }
