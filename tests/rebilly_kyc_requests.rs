@@ -389,3 +389,28 @@ async fn admin_transitions_force_a_permanent_state_once() {
         .await;
     assert_eq!(temporary.status, 400);
 }
+
+#[tokio::test]
+async fn the_gatherer_page_cannot_be_injected_through_the_redirect_url() {
+    let app = spawn_app().await;
+    let mut body = identity_and_address("cus_1");
+    body["redirectUrl"] =
+        json!("https://shop.example/?a={{config}}&b=\"></a></script><img src=x onerror=alert(1)>");
+    let request = app.kyc_request(body).await;
+    let page = reqwest::get(link(&request, "kycGatherer"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("<img"), "injected markup: {page}");
+    assert_eq!(
+        page.matches("</script>").count(),
+        page.matches("<script").count(),
+        "every script element ends where it should"
+    );
+    assert!(
+        page.contains("a={{config}}"),
+        "a placeholder in data is shown as written"
+    );
+}

@@ -2,6 +2,7 @@
 
 mod json;
 mod multipart;
+mod page;
 mod pagination;
 mod problem;
 mod recorder;
@@ -14,6 +15,7 @@ use thiserror::Error;
 
 pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
+pub use page::{fill, script_json};
 pub use pagination::{page_request, PageError, PageRequest};
 pub use problem::{instance_of, with_instance, ProblemAt};
 pub use recorder::{record_journal, Mounts};

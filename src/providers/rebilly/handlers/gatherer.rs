@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::core::http::escape_html;
+use crate::core::http::{escape_html, fill, script_json};
 use crate::providers::rebilly::auth::Shopper;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::session::decode_jwt;
@@ -91,11 +91,15 @@ fn render(request: &KycRequest, token: &str, api: &str) -> String {
         .map(fieldset)
         .collect::<Vec<_>>()
         .join("\n");
-    PAGE.replace("{{request_id}}", &escape_html(&request.id))
-        .replace("{{back_url}}", &escape_html(&back))
-        .replace("{{fieldsets}}", &fieldsets)
-        // `</` inside the JSON would end the script element early.
-        .replace("{{config}}", &config.to_string().replace("</", "<\\/"))
+    fill(
+        PAGE,
+        &[
+            ("request_id", &escape_html(&request.id)),
+            ("back_url", &escape_html(&back)),
+            ("fieldsets", &fieldsets),
+            ("config", &script_json(&config)),
+        ],
+    )
 }
 
 fn message_page(status: StatusCode, title: &str, text: &str) -> HttpResponse {
