@@ -124,43 +124,14 @@ async fn main() {
     report("onboard", "applicants", onboard, started.elapsed());
 
     let started = Instant::now();
-    let polls: Vec<Duration> = stream::iter(0..args.polls)
-        .map(|i| {
-            let (client, base) = (client.clone(), base.clone());
-            let pat = format!("bench-{}", i % args.applicants.max(1));
-            async move {
-                let t = Instant::now();
-                let reply = client
-                    .get(format!("{base}/v0/kyc/status"))
-                    .header("x-sumvin-pat", pat)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(reply.status(), 200);
-                reply.bytes().await.unwrap();
-                t.elapsed()
-            }
-        })
-        .buffer_unordered(args.concurrency)
-        .collect()
-        .await;
+    let polls = timed_gets(&client, args.polls, args.concurrency, |i| {
+        let pat = format!("bench-{}", i % args.applicants.max(1));
+        (format!("{base}/v0/kyc/status"), ("x-sumvin-pat", pat))
+    })
+    .await;
     report("status", "requests", polls, started.elapsed());
 
-    let t = Instant::now();
-    let advanced: serde_json::Value = client
-        .post(format!("{admin}/clock/advance"))
-        .json(&serde_json::json!({"seconds": 30}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    println!(
-        "advance    fired {} scheduled steps in {:.2?}",
-        advanced["fired"],
-        t.elapsed()
-    );
+    advance(&client, &admin, "advance   ").await;
     kycaid_phases(&client, &kycaid, &admin, &args).await;
     println!(
         "memory     RSS {} MiB after {} applicants per provider (+{} MiB, client included)",
@@ -236,26 +207,53 @@ async fn kycaid_phases(client: &reqwest::Client, base: &str, admin: &str, args: 
     report("kycaid-on", "applicants", latencies, elapsed);
 
     let started = Instant::now();
-    let verifications = &verifications;
-    let polls: Vec<Duration> = stream::iter(0..args.polls)
-        .map(|i| async move {
-            let id = &verifications[i % verifications.len().max(1)];
-            let t = Instant::now();
-            let reply = client
-                .get(format!("{base}/verifications/{id}"))
-                .header("authorization", KYCAID_TOKEN)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(reply.status(), 200);
-            reply.bytes().await.unwrap();
-            t.elapsed()
-        })
-        .buffer_unordered(args.concurrency)
-        .collect()
-        .await;
+    let polls = timed_gets(client, args.polls, args.concurrency, |i| {
+        let id = &verifications[i % verifications.len().max(1)];
+        (
+            format!("{base}/verifications/{id}"),
+            ("authorization", KYCAID_TOKEN.to_owned()),
+        )
+    })
+    .await;
     report("kycaid-get", "requests", polls, started.elapsed());
 
+    advance(client, admin, "kycaid-adv").await;
+
+    let started = Instant::now();
+    let pages = timed_gets(client, 200, args.concurrency, |i| {
+        let url = format!("{base}/verifications?per_page=20&page={}", 1 + i % 50);
+        (url, ("authorization", KYCAID_TOKEN.to_owned()))
+    })
+    .await;
+    report("kycaid-lst", "pages", pages, started.elapsed());
+}
+
+/// `count` GETs, `concurrency` at a time, of the URL and header `request(i)` names; each must
+/// answer 200. Returns each one's latency.
+async fn timed_gets(
+    client: &reqwest::Client,
+    count: usize,
+    concurrency: usize,
+    request: impl Fn(usize) -> (String, (&'static str, String)),
+) -> Vec<Duration> {
+    stream::iter(0..count)
+        .map(|i| {
+            let (url, (name, value)) = request(i);
+            async move {
+                let t = Instant::now();
+                let reply = client.get(url).header(name, value).send().await.unwrap();
+                assert_eq!(reply.status(), 200);
+                reply.bytes().await.unwrap();
+                t.elapsed()
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await
+}
+
+/// Moves the sandbox clock 30 s, which decides every pending review, and reports how long it took.
+async fn advance(client: &reqwest::Client, admin: &str, label: &str) {
     let t = Instant::now();
     let advanced: serde_json::Value = client
         .post(format!("{admin}/clock/advance"))
@@ -267,30 +265,8 @@ async fn kycaid_phases(client: &reqwest::Client, base: &str, admin: &str, args: 
         .await
         .unwrap();
     println!(
-        "kycaid-adv fired {} scheduled steps in {:.2?} (every verification completed, callbacks built)",
+        "{label} fired {} scheduled steps in {:.2?}",
         advanced["fired"],
         t.elapsed()
     );
-
-    let started = Instant::now();
-    let pages: Vec<Duration> = stream::iter(0..200usize)
-        .map(|i| async move {
-            let t = Instant::now();
-            let reply = client
-                .get(format!(
-                    "{base}/verifications?per_page=20&page={}",
-                    1 + i % 50
-                ))
-                .header("authorization", KYCAID_TOKEN)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(reply.status(), 200);
-            reply.bytes().await.unwrap();
-            t.elapsed()
-        })
-        .buffer_unordered(args.concurrency)
-        .collect()
-        .await;
-    report("kycaid-lst", "pages", pages, started.elapsed());
 }
