@@ -168,7 +168,9 @@ impl KycaidTenant {
             .filter_map(|id| self.documents.get(id))
     }
 
-    /// Moves a verification to `status`; returns whether it changed.
+    /// Moves a verification to `status` if the status machine allows it (`unused` → `pending` →
+    /// `completed`); returns whether it changed. A completed verification stays completed: a
+    /// reviewer may change its decision, not reopen it.
     pub fn set_verification_status(
         &mut self,
         id: &str,
@@ -178,15 +180,19 @@ impl KycaidTenant {
         let Some(verification) = self.verifications.get_mut(id) else {
             return false;
         };
-        if verification.status == status {
+        if !verification.status.may_become(status) {
+            if verification.status != status {
+                log::warn!(
+                    "kycaid: verification {id} cannot go from {} to {}",
+                    verification.status.as_str(),
+                    status.as_str()
+                );
+            }
             return false;
         }
         verification.status = status;
         if status == VerificationStatus::Completed {
             verification.completed_at = Some(at);
-        } else {
-            verification.completed_at = None;
-            verification.verified = None;
         }
         true
     }

@@ -37,6 +37,18 @@ pub const LEGACY_TYPES: &[&str] = &[
     "COMPANY",
 ];
 
+impl VerificationStatus {
+    /// Forward only: `unused` → `pending` → `completed` (a form link may also go straight to a
+    /// decision when a reviewer forces one).
+    pub fn may_become(self, next: VerificationStatus) -> bool {
+        use VerificationStatus::*;
+        matches!(
+            (self, next),
+            (Unused, Pending) | (Unused, Completed) | (Pending, Completed)
+        )
+    }
+}
+
 impl Check {
     pub fn from_legacy(name: &str) -> Option<Check> {
         Check::parse(&name.to_ascii_lowercase())
@@ -75,5 +87,23 @@ impl Verification {
     /// Makes sure `check` has a result slot (a scenario may decide a check nobody asked for).
     pub fn ensure_check(&mut self, check: Check) -> &mut CheckResult {
         self.checks.entry(check).or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VerificationStatus::*;
+
+    #[test]
+    fn the_status_machine_only_moves_forward() {
+        assert!(Unused.may_become(Pending) && Pending.may_become(Completed));
+        assert!(
+            Unused.may_become(Completed),
+            "a reviewer may decide a form link outright"
+        );
+        for (from, to) in [(Pending, Unused), (Completed, Pending), (Completed, Unused)] {
+            assert!(!from.may_become(to), "{from:?} -> {to:?}");
+        }
+        assert!(!Pending.may_become(Pending), "no change is not a move");
     }
 }
