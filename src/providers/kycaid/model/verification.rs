@@ -38,14 +38,11 @@ pub const LEGACY_TYPES: &[&str] = &[
 ];
 
 impl VerificationStatus {
-    /// Forward only: `unused` → `pending` → `completed` (a form link may also go straight to a
-    /// decision when a reviewer forces one).
+    /// Forward only, one step at a time: `unused` → `pending` → `completed`. Nothing decides a
+    /// verification that was never submitted.
     pub fn may_become(self, next: VerificationStatus) -> bool {
         use VerificationStatus::*;
-        matches!(
-            (self, next),
-            (Unused, Pending) | (Unused, Completed) | (Pending, Completed)
-        )
+        matches!((self, next), (Unused, Pending) | (Pending, Completed))
     }
 }
 
