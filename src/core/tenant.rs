@@ -105,6 +105,16 @@ impl<S> TenantMap<S> {
         self.slots.read().values().cloned().collect()
     }
 
+    /// One tenant's whole state as JSON (`GET /__admin/tenants/{tenant}/state`).
+    pub fn dump(&self, id: &TenantId) -> Option<serde_json::Value>
+    where
+        S: Serialize,
+    {
+        let slot = self.get(id)?;
+        let state = slot.state.lock();
+        serde_json::to_value(&*state).ok()
+    }
+
     /// Removes one tenant, or all when `id` is `None`; returns how many were removed.
     pub fn reset(&self, id: Option<&TenantId>) -> usize {
         let mut slots = self.slots.write();

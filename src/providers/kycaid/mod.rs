@@ -121,9 +121,7 @@ impl Provider for Kycaid {
     }
 
     fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
-        let slot = self.tenants.get(tenant)?;
-        let state = slot.state.lock();
-        serde_json::to_value(&*state).ok()
+        self.tenants.dump(tenant)
     }
 
     fn reset(&self, tenant: Option<&TenantId>) -> usize {

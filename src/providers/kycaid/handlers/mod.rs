@@ -1,6 +1,7 @@
 //! KYCAID's routes, and what their handlers share: path ids, paging, "not found".
 
 mod addresses;
+mod affiliated;
 mod applicants;
 mod documents;
 mod files;
@@ -64,12 +65,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(addresses::update_address))
             .route(web::delete().to(addresses::delete_address)),
     )
-    .service(resource("/affiliated-persons").route(web::post().to(addresses::create_person)))
+    .service(resource("/affiliated-persons").route(web::post().to(affiliated::create_person)))
     .service(
         resource("/affiliated-persons/{id}")
-            .route(web::get().to(addresses::get_person))
-            .route(web::patch().to(addresses::update_person))
-            .route(web::delete().to(addresses::delete_person)),
+            .route(web::get().to(affiliated::get_person))
+            .route(web::patch().to(affiliated::update_person))
+            .route(web::delete().to(affiliated::delete_person)),
     )
     .service(
         resource("/verifications")
