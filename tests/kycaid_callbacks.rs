@@ -350,3 +350,17 @@ async fn each_account_signs_with_its_own_token() {
     assert_eq!(payload["applicant_id"], applicant_id);
     assert_ne!(got.header("x-data-integrity"), signature(TOKEN, &got.body));
 }
+
+#[tokio::test]
+async fn verifications_without_a_callback_url_use_the_configured_one() {
+    let mut receiver = Receiver::start().await;
+    let url = receiver.url("/dashboard-hook");
+    let app = common::spawn_with(|c| c.kycaid_callback_url = Some(url)).await;
+    let applicant_id = person(&app, json!({})).await;
+    passport(&app, &applicant_id, "AB123").await;
+    let verification_id = verification(&app, json!({"applicant_id": applicant_id})).await;
+    let got = checked(&receiver.next().await, TOKEN, "/dashboard-hook");
+    assert_eq!(got["type"], "VERIFICATION_STATUS_CHANGED");
+    assert_eq!(got["verification_id"], verification_id);
+    assert_eq!(got["verification_status"], "pending");
+}
