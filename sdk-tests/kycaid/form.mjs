@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { finish, launch, step } from '../lib/browser-steps.mjs';
 
 const SANDBOX = process.env.SANDBOX;
 assert.ok(SANDBOX, 'set SANDBOX to the sandbox base URL');
@@ -16,7 +17,6 @@ const HEADERS = { Authorization: 'Token kycaid-form-browser', 'Content-Type': 'a
 /// The fixtures' default form: profile, document and facial checks.
 const FORM_ID = '55d5a731790f81cf26637083168ff266b603';
 const IMAGE = fileURLToPath(new URL('../../fixtures/images/document.png', import.meta.url));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 async function api(method, url, body) {
   const response = await fetch(url, { method, headers: HEADERS, body: body && JSON.stringify(body) });
@@ -48,23 +48,7 @@ async function fillIn(page, { firstName, lastName, dob, email }) {
   await page.setInputFiles('#selfie', IMAGE);
 }
 
-const results = [];
-async function step(name, fn) {
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    results.push(false);
-    console.log(`FAIL ${name}: ${error.stack || error}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-});
+const browser = await launch(chromium);
 try {
   const page = await browser.newPage();
 
@@ -152,6 +136,4 @@ try {
   await browser.close();
 }
 
-const failed = results.filter(ok => !ok).length;
-console.log(`kycaid form: ${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish('kycaid form');

@@ -5,6 +5,7 @@
 //   SANDBOX=http://127.0.0.1:NNNN node gatherer.mjs      (run by scripts/sdk-rebilly.sh)
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { finish, launch, step } from '../lib/browser-steps.mjs';
 
 const SANDBOX = process.env.SANDBOX;
 assert.ok(SANDBOX, 'set SANDBOX to the sandbox base URL');
@@ -14,7 +15,6 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
 );
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 async function api(method, url, body) {
   const response = await fetch(url, { method, headers: HEADERS, body: body && JSON.stringify(body) });
@@ -37,23 +37,7 @@ async function newRequest(customerId, documents) {
 }
 
 const file = name => ({ name, mimeType: 'image/png', buffer: PNG });
-const results = [];
-async function step(name, fn) {
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok   ${name}`);
-  } catch (error) {
-    results.push(false);
-    console.log(`FAIL ${name}: ${error.stack || error}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-});
+const browser = await launch(chromium);
 try {
   const page = await browser.newPage();
 
@@ -125,6 +109,4 @@ try {
   await browser.close();
 }
 
-const failed = results.filter(ok => !ok).length;
-console.log(`gatherer: ${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish('gatherer');
