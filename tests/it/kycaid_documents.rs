@@ -1,7 +1,7 @@
 //! KYCAID files and documents: uploads and their limits, each document family and its fields,
 //! the one-card rule, updates and deletes.
 
-mod common;
+use crate::common;
 
 use common::kycaid::{
     applicant_of, assert_error, delete, document, file, file_form, get, id_of, is_id, is_timestamp,

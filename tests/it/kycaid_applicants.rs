@@ -1,7 +1,7 @@
 //! KYCAID applicants seen from a client: create (JSON and form bodies), the full object, update,
 //! delete and paging. Refused requests are in kycaid_applicant_errors.rs.
 
-mod common;
+use crate::common;
 
 use common::kycaid::{
     applicant, applicant_of, assert_error, delete, get, id_of, is_timestamp, patch, person, post,

@@ -1,7 +1,7 @@
 //! KYCAID's hosted verification form: `GET /kycaid/form/{token}` and its multipart submit, driven
 //! like the page's script does, with the results checked through the API.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, tiny_png, TestApp};
 use reqwest::multipart::{Form, Part};

@@ -1,6 +1,6 @@
 //! Rebilly: files and KYC documents through both URL shapes, checked against Rebilly's OpenAPI.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, tiny_png, TestApp};
 use reqwest::multipart::{Form, Part};

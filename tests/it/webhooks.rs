@@ -1,7 +1,7 @@
 //! Outbound webhooks seen from outside: a local receiver gets what the dispatcher sends, failures
 //! retry on the sandbox clock, and the admin API lists, shows, redelivers and resets deliveries.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;

@@ -1,7 +1,7 @@
 //! The smaller Rebilly resources around KYC documents: kyc-settings, attachments, tags, matches,
 //! and the list options files and documents take (`filter`, `sort`, `expand`).
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, Reply, TestApp};
 use reqwest::Method;

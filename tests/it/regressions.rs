@@ -1,6 +1,6 @@
 //! Edge cases found in review: each would break, hang or panic without its fix.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

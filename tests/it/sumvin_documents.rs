@@ -1,6 +1,6 @@
 //! Sumvin: document uploads (multipart), listing, required steps and image download.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, spawn_with, tiny_png, T0_MS};
 use reqwest::multipart::{Form, Part};

@@ -2,7 +2,7 @@
 //! and their payloads, the `x-data-integrity` signature (HMAC-SHA512 keyed by the API token over
 //! the Base64 of the body), retries on the sandbox clock and redelivery.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

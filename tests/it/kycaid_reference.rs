@@ -1,7 +1,7 @@
 //! KYCAID reference data (`/countries`, `/languages`, `/business-activities`) and the blacklist
 //! database searches (`/bdb/persons`, `/bdb/documents`).
 
-mod common;
+use crate::common;
 
 use common::kycaid::{assert_error, get, is_id, post};
 use common::spawn_app;

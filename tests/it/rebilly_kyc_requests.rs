@@ -1,7 +1,7 @@
 //! Rebilly KYC requests: create with a gatherer link, status recomputed from documents, attempts,
 //! credit files, expiry on the sandbox clock, PATCH, DELETE, lists, admin transitions.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use reqwest::Method;

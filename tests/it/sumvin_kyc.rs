@@ -1,6 +1,6 @@
 //! Sumvin: status, details, applicant, access token, submit, auth and routing.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, T0_MS};
 use reqwest::Method;

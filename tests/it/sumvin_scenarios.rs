@@ -1,6 +1,6 @@
 //! Sumvin: every built-in scenario, driven by the sandbox clock or by polling, never by sleeping.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, T0_MS};
 use reqwest::Method;

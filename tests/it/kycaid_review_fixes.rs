@@ -3,7 +3,7 @@
 //! time through every door, decisions limited to what a verification covered, and the leniency
 //! real clients rely on (bare form keys, empty `external_applicant_id`).
 
-mod common;
+use crate::common;
 
 use common::kycaid::*;
 use common::{spawn_app, TestApp};

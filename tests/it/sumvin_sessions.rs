@@ -1,6 +1,6 @@
 //! Sumvin: verification sessions (CLI → browser) and ID Connect share tokens.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, TestApp, T0_MS};
 use reqwest::Method;

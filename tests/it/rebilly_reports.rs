@@ -1,7 +1,7 @@
 //! Rebilly's experimental KYC reports: acceptance, rejection and request summaries computed from
 //! the organization's documents and requests, the period filter, both URL shapes, validation.
 
-mod common;
+use crate::common;
 
 use common::rebilly::{KEY, ORG};
 use common::{spawn_app, Reply, TestApp};

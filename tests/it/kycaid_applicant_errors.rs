@@ -2,7 +2,7 @@
 //! bodies, missing or bad tokens, unknown ids, routes and methods, an applicant under review) and
 //! tenants kept apart.
 
-mod common;
+use crate::common;
 
 use common::kycaid::{
     applicant_of, assert_error, delete, get, id_of, is_id, kyc, kyc_as, patch, person, post,

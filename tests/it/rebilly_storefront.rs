@@ -2,7 +2,7 @@
 //! `Bearer null` or a publishable key, JWT checks, the customer's own documents and requests,
 //! gatherer tokens and liveness sessions.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, Reply, TestApp};
 use reqwest::{Method, RequestBuilder};

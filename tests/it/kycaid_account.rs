@@ -2,7 +2,7 @@
 //! token (`forbidden…`: 403 on every call) and an empty balance (`no-funds…`: 402 on the paid
 //! operations only).
 
-mod common;
+use crate::common;
 
 use common::kycaid::*;
 use common::spawn_app;

@@ -8,7 +8,7 @@
 //! timestamps or URLs. An interaction whose answer the API has since changed carries a `current`
 //! answer (with the reason) that is checked instead; `overrides` does the same for one field.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

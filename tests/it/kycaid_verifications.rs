@@ -1,7 +1,7 @@
 //! KYCAID verifications: creation and its checks, the reviewer's status API, admin transitions,
 //! form URLs and the list. The built-in scenarios are in kycaid_scenarios.rs.
 
-mod common;
+use crate::common;
 
 use common::kycaid::{
     applicant_of, assert_declined, assert_error, file, get, is_id, passport, person, post,

@@ -1,7 +1,7 @@
 //! KYCAID's built-in verification scenarios on the sandbox clock (the default approval, declines
 //! picked by the data, unused/manual/slow, resubmit) and forcing a scenario with the header.
 
-mod common;
+use crate::common;
 
 use common::kycaid::{
     advance, applicant_of, assert_declined, assert_error, get, id_of, kyc, person, post,

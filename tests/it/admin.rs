@@ -1,7 +1,7 @@
 //! The admin API and core behaviour seen from outside: tenants, reset, journal, clock,
 //! transitions, scenario reloads, determinism, CORS.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, spawn_with, T0_MS};
 use reqwest::Method;

@@ -17,7 +17,7 @@ pub fn rebilly() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| {
         let mut document: Value =
-            serde_yaml_ng::from_str(include_str!("../specs/rebilly-kyc.openapi.yaml"))
+            serde_yaml_ng::from_str(include_str!("../../specs/rebilly-kyc.openapi.yaml"))
                 .expect("spec parses");
         let rels = document.pointer_mut(
             "/components/schemas/KycRequest/properties/_links/items/properties/rel/enum",
@@ -35,7 +35,7 @@ pub fn rebilly() -> &'static Spec {
 pub fn sumvin() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| Spec {
-        document: serde_json::from_str(include_str!("../specs/sumvin-kyc.openapi.json"))
+        document: serde_json::from_str(include_str!("../../specs/sumvin-kyc.openapi.json"))
             .expect("spec parses"),
         validators: Mutex::new(HashMap::new()),
     })

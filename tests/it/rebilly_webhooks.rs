@@ -2,7 +2,7 @@
 //! the spec's `KycDocumentWebhook`/`KycRequestWebhook` payloads, Basic credentials, custom
 //! headers, `eventsFilter`, `filter`, body templates and `--rebilly-webhook-url`.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use common::receiver::{Received, Receiver};

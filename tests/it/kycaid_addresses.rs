@@ -1,7 +1,7 @@
 //! KYCAID addresses and affiliated persons: create, read, update and delete; an address that a
 //! completed verification saw is versioned, not changed; one authorised person per applicant.
 
-mod common;
+use crate::common;
 
 use common::kycaid::{
     advance, applicant, applicant_of, assert_error, delete, get, id_of, patch, person, post,

@@ -2,7 +2,7 @@
 //! passwordless login, list, verify, logout) and their exchange for a customer JWT that the
 //! storefront accepts.
 
-mod common;
+use crate::common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
