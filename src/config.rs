@@ -1,6 +1,7 @@
 //! Configuration from flags and environment variables, with defaults that just work.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -81,6 +82,16 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger ones get 413 in the provider's format.
     #[arg(long, env = "KYC_SANDBOX_MAX_BODY", default_value_t = 10 * 1024 * 1024)]
     pub max_body: usize,
+    /// How long a request body may take to arrive in full; a slower one gets 408 in the
+    /// provider's format (e.g. `10s`, `500ms`).
+    #[arg(long, env = "KYC_SANDBOX_BODY_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub body_timeout: Duration,
+    /// How long a client may take to send the request line and headers; a slower one gets 408.
+    #[arg(long, env = "KYC_SANDBOX_HEADER_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub header_timeout: Duration,
+    /// Most connections served at once; further clients wait to be accepted.
+    #[arg(long, env = "KYC_SANDBOX_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "KYC_SANDBOX_WORKERS")]
     pub workers: Option<usize>,
@@ -100,6 +111,9 @@ impl Default for Config {
             rebilly_webhook_url: None,
             kycaid_callback_url: None,
             max_body: 10 * 1024 * 1024,
+            body_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(5),
+            max_connections: 1024,
             workers: None,
         }
     }

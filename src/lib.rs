@@ -17,7 +17,7 @@ use actix_web::{web, App, HttpServer};
 use thiserror::Error;
 
 use crate::config::Config;
-use crate::core::http::{record_journal, BodyLimit, Mounts};
+use crate::core::http::{guard_and_record, BodyLimit, BodyTimeout, Mounts};
 use crate::core::{load_scenarios, Clock, Core, LoadError, Sandbox, ScenarioSet};
 
 #[derive(Debug, Error)]
@@ -85,23 +85,23 @@ pub struct Running {
 pub fn start(config: &Config) -> Result<Running, StartupError> {
     let sandbox = build_sandbox(config)?;
     let mounts = web::Data::new(Mounts {
-        prefixes: sandbox
-            .providers
-            .iter()
-            .map(|p| (p.mount().to_owned(), p.name()))
-            .collect(),
+        providers: sandbox.providers.clone(),
         journal: sandbox.core.journal.clone(),
         clock: sandbox.core.clock.clone(),
         max_body: config.max_body,
+        body_timeout: config.body_timeout,
+        refuse_other: admin::refusal,
     });
     let sandbox_data = web::Data::from(sandbox.clone());
     let max_body = config.max_body;
+    let body_timeout = config.body_timeout;
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(sandbox_data.clone())
             .app_data(mounts.clone())
             .app_data(BodyLimit(max_body))
-            .wrap(from_fn(record_journal))
+            .app_data(BodyTimeout(body_timeout))
+            .wrap(from_fn(guard_and_record))
             .wrap(Cors::permissive())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(admin::routes);
@@ -111,10 +111,16 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         }
         app
     })
-    .shutdown_timeout(5);
-    if let Some(workers) = config.workers {
-        server = server.workers(workers.max(1));
-    }
+    .shutdown_timeout(5)
+    .client_request_timeout(config.header_timeout);
+    let workers = config
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    // actix bounds connections per worker; the flag is the total.
+    server = server
+        .workers(workers)
+        .max_connections(config.max_connections.div_ceil(workers).max(1));
     let server = server.bind((config.host.as_str(), config.port))?;
     let addr = server.addrs()[0];
     let server = server.run();

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use thiserror::Error;
 
 use crate::core::clock::MAX_ADVANCE;
-use crate::core::http::{base_url, body_limit, decode_json, read_body};
+use crate::core::http::{base_url, body_limit, decode_json, read_body, BodyError};
 use crate::core::journal::Filter;
 use crate::core::{Sandbox, TenantId, TransitionError, TransitionRequest};
 
@@ -27,6 +27,22 @@ enum AdminError {
     Conflict(String),
     #[error("scenario files have errors")]
     Scenarios(Vec<String>),
+    #[error("{0}")]
+    Body(BodyError),
+}
+
+impl From<BodyError> for AdminError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::Incomplete(_) => AdminError::BadRequest(e.to_string()),
+            e => AdminError::Body(e),
+        }
+    }
+}
+
+/// A refused body on any path outside the providers' mounts, in the admin API's envelope.
+pub fn refusal(error: BodyError, _path: &str) -> HttpResponse {
+    AdminError::from(error).error_response()
 }
 
 impl ResponseError for AdminError {
@@ -36,6 +52,9 @@ impl ResponseError for AdminError {
             AdminError::NotFound(_) => StatusCode::NOT_FOUND,
             AdminError::Conflict(_) => StatusCode::CONFLICT,
             AdminError::Scenarios(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AdminError::Body(BodyError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            AdminError::Body(BodyError::TimedOut { .. }) => StatusCode::REQUEST_TIMEOUT,
+            AdminError::Body(BodyError::Incomplete(_)) => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -214,9 +233,7 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     req: &HttpRequest,
     payload: &mut web::Payload,
 ) -> Result<T, AdminError> {
-    let bytes = read_body(req, payload, body_limit(req))
-        .await
-        .map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    let bytes = read_body(req, payload, body_limit(req)).await?;
     let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
         &b"{}"[..]
     } else {

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use actix_web::web;
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use thiserror::Error;
 
-use super::http::{with_instance, ProblemAt};
+use super::http::{with_instance, BodyError, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo};
 
@@ -26,6 +26,10 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Drops one tenant's state, or every tenant's; returns how many tenants were dropped.
     fn reset(&self, tenant: Option<&TenantId>) -> usize;
+
+    /// A request body refused before any handler read it (too large, too slow), in the
+    /// provider's envelope for `path`.
+    fn refuse(&self, error: BodyError, path: &str) -> HttpResponse;
 
     /// Applies a due timeline step the scheduler hands back.
     fn fire(&self, job: &Job);

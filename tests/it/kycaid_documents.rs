@@ -105,7 +105,7 @@ async fn a_file_over_the_body_limit_is_413() {
     let mut big = png();
     big.resize(8192, 0);
     let reply = upload(&app, big, "big.png").await;
-    assert_error(&reply, 413, "payload_too_large", &["file"]);
+    assert_error(&reply, 413, "payload_too_large", &["body"]);
     let small = upload(&app, jpeg(), "small.jpg").await;
     id_of(&small, "file_id");
 }

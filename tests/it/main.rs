@@ -4,6 +4,7 @@ mod common;
 
 mod admin;
 mod cli;
+mod hostile_bodies;
 mod kycaid_account;
 mod kycaid_addresses;
 mod kycaid_applicant_errors;

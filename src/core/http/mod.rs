@@ -7,6 +7,8 @@ mod pagination;
 mod problem;
 mod recorder;
 
+use std::time::Duration;
+
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpRequest;
@@ -17,8 +19,8 @@ pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
 pub use page::{fill, script_json};
 pub use pagination::{page_request, PageError, PageRequest};
-pub use problem::{instance_of, with_instance, ProblemAt};
-pub use recorder::{record_journal, Mounts};
+pub use problem::{instance_of, refusal, with_instance, ProblemAt};
+pub use recorder::{guard_and_record, Mounts};
 
 /// Request header a test sends to pick a scenario by name, whatever the request data says.
 pub const SCENARIO_HEADER: &str = "x-sandbox-scenario";
@@ -27,12 +29,27 @@ pub const SCENARIO_HEADER: &str = "x-sandbox-scenario";
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// How long a request body may take to arrive in full (`--body-timeout`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        BodyTimeout(Duration::from_secs(10))
+    }
+}
+
+/// Why a request body was refused. Every provider renders each one in its own envelope
+/// (`ProblemAt::refusal`), the admin API in its own.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum BodyError {
     #[error("request body is larger than the {limit} bytes allowed")]
     TooLarge { limit: usize },
     #[error("request body could not be read: {0}")]
     Incomplete(String),
+    /// The client stopped sending before the body was complete (408).
+    #[error("request body did not arrive within {} seconds", .after.as_secs_f64())]
+    TimedOut { after: Duration },
 }
 
 /// The configured limit, from app data (falls back to 10 MiB when a test app has none).
@@ -48,7 +65,13 @@ pub(crate) fn declared_length(req: &HttpRequest) -> Option<usize> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Reads the whole body, refusing it as soon as it is known to exceed `limit`.
+/// The configured body timeout, from app data (10 s when a test app has none).
+pub fn body_timeout(req: &HttpRequest) -> Duration {
+    req.app_data::<BodyTimeout>().copied().unwrap_or_default().0
+}
+
+/// Reads the whole body, refusing it as soon as it is known to exceed `limit`, and giving up when
+/// it has not arrived within the body timeout.
 pub async fn read_body(
     req: &HttpRequest,
     payload: &mut actix_web::web::Payload,
@@ -57,9 +80,15 @@ pub async fn read_body(
     if declared_length(req).is_some_and(|n| n > limit) {
         return Err(BodyError::TooLarge { limit });
     }
+    let timeout = body_timeout(req);
+    let deadline = tokio::time::Instant::now() + timeout;
     let mut buf = actix_web::web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| BodyError::Incomplete(e.to_string()))?;
+    loop {
+        let chunk = match tokio::time::timeout_at(deadline, payload.next()).await {
+            Err(_) => return Err(BodyError::TimedOut { after: timeout }),
+            Ok(None) => break,
+            Ok(Some(chunk)) => chunk.map_err(|e| BodyError::Incomplete(e.to_string()))?,
+        };
         if buf.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge { limit });
         }

@@ -6,7 +6,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 
-pub trait ProblemAt: ResponseError + 'static {
+pub trait ProblemAt: ResponseError + From<super::BodyError> + 'static {
     /// Where the provider is mounted; stripped so `instance` is the path the real API would see.
     const MOUNT: &'static str;
 
@@ -19,6 +19,11 @@ pub fn instance_of(mount: &str, path: &str) -> String {
         Some("") | None => "/".to_owned(),
         Some(rest) => rest.to_owned(),
     }
+}
+
+/// A refused request body (too large, too slow) in the provider's envelope, for the path it hit.
+pub fn refusal<E: ProblemAt>(error: super::BodyError, path: &str) -> HttpResponse {
+    E::from(error).render_at(&instance_of(E::MOUNT, path))
 }
 
 /// Middleware for a provider's scope: re-renders its errors with `instance` filled in.

@@ -11,31 +11,37 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
 use futures_util::StreamExt;
 
-use super::declared_length;
+use super::{declared_length, BodyError};
 use crate::core::journal::{CapturedBody, Entry, Journal};
 use crate::core::tenant::TenantId;
-use crate::core::Clock;
+use crate::core::{Clock, Provider};
 
-/// Which provider lives under which path prefix, for labelling journal entries.
+/// Which provider lives under which path prefix, for labelling journal entries and for answering
+/// a refused body in that provider's envelope.
 pub struct Mounts {
-    pub prefixes: Vec<(String, &'static str)>,
+    pub providers: Vec<Arc<dyn Provider>>,
     pub journal: Arc<Journal>,
     pub clock: Arc<Clock>,
     pub max_body: usize,
+    pub body_timeout: std::time::Duration,
+    /// Renders a refused body on paths no provider is mounted at (the admin API's envelope).
+    pub refuse_other: fn(BodyError, &str) -> actix_web::HttpResponse,
 }
 
 impl Mounts {
-    fn provider_of(&self, path: &str) -> Option<&'static str> {
-        self.prefixes
-            .iter()
-            .find(|(prefix, _)| path == prefix || path.starts_with(&format!("{prefix}/")))
-            .map(|(_, name)| *name)
+    fn provider_of(&self, path: &str) -> Option<&Arc<dyn Provider>> {
+        self.providers.iter().find(|p| {
+            path.strip_prefix(p.mount())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     }
 }
 
-/// Buffers at most `max_body + 1` bytes of the request (so the handler still sees an oversized
-/// body as oversized), runs the handler, and records both bodies.
-pub async fn record_journal(
+/// Reads every request body first, within `--max-body` and `--body-timeout`: an oversized or
+/// stalled body is answered here, in the envelope of the mount it hit (the provider's, else
+/// `Mounts::refuse_other`'s), and never reaches a handler. Then runs the handler and, for provider
+/// paths, records both bodies in the journal.
+pub async fn guard_and_record(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
@@ -45,27 +51,41 @@ pub async fn record_journal(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let Some(provider) = mounts.provider_of(req.path()) else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
-    };
+    let provider = mounts.provider_of(req.path()).cloned();
     let started = Instant::now();
     let at = mounts.clock.now();
     let (http_req, payload) = req.into_parts();
-    let (payload, request_capture) =
-        if declared_length(&http_req).is_some_and(|n| n > mounts.max_body) {
-            // The handler refuses it from the header alone; nothing to buffer.
-            (payload, CapturedBody::capture(b""))
-        } else {
-            let (body, failure) = buffer_prefix(payload, mounts.max_body.saturating_add(1)).await;
-            let capture = CapturedBody::capture(&body);
-            (replay(body, failure), capture)
-        };
-    let req = ServiceRequest::from_parts(http_req, payload);
-
-    let res = next.call(req).await?;
+    let limit = mounts.max_body;
+    let buffered = if declared_length(&http_req).is_some_and(|n| n > limit) {
+        Err(BodyError::TooLarge { limit })
+    } else {
+        buffer_body(payload, limit, mounts.body_timeout).await
+    };
+    let (res, request_capture) = match buffered {
+        Ok((body, failure)) => {
+            let capture = provider.as_ref().map(|_| CapturedBody::capture(&body));
+            let req = ServiceRequest::from_parts(http_req, replay(body, failure));
+            (next.call(req).await?.map_into_boxed_body(), capture)
+        }
+        Err(refusal) => {
+            let path = http_req.path();
+            let mut response = match &provider {
+                Some(provider) => provider.refuse(refusal, path),
+                None => (mounts.refuse_other)(refusal, path),
+            };
+            // The rest of the body is never read, so the connection cannot carry another request.
+            response
+                .head_mut()
+                .set_connection_type(actix_web::http::ConnectionType::Close);
+            (
+                ServiceResponse::new(http_req, response),
+                Some(CapturedBody::capture(b"")),
+            )
+        }
+    };
+    let (Some(provider), Some(request_capture)) = (provider, request_capture) else {
+        return Ok(res);
+    };
     let (http_req, res) = res.into_parts();
     let (res, body) = res.into_parts();
     let response_body = to_bytes(body).await.unwrap_or_default();
@@ -75,7 +95,7 @@ pub async fn record_journal(
     mounts.journal.record(Entry {
         id: 0,
         at,
-        provider: Some(provider),
+        provider: Some(provider.name()),
         tenant: http_req.extensions().get::<TenantId>().cloned(),
         method: http_req.method().to_string(),
         path: http_req.path().to_owned(),
@@ -93,22 +113,28 @@ pub async fn record_journal(
     Ok(ServiceResponse::new(http_req, res))
 }
 
-/// Reads up to `cap` bytes; a read error is kept so the handler still sees it.
-async fn buffer_prefix(mut payload: Payload, cap: usize) -> (Bytes, Option<PayloadError>) {
+/// The whole body, or why it was refused: over `limit` bytes, or not complete within `timeout`.
+/// A read error (the client went away) is kept so the handler still sees it.
+async fn buffer_body(
+    mut payload: Payload,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<(Bytes, Option<PayloadError>), BodyError> {
+    let deadline = tokio::time::Instant::now() + timeout;
     let mut buf = BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        match chunk {
-            Ok(chunk) => {
-                let room = cap - buf.len();
-                buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                if buf.len() >= cap {
-                    break;
+    loop {
+        match tokio::time::timeout_at(deadline, payload.next()).await {
+            Err(_) => return Err(BodyError::TimedOut { after: timeout }),
+            Ok(None) => return Ok((buf.freeze(), None)),
+            Ok(Some(Err(e))) => return Ok((buf.freeze(), Some(e))),
+            Ok(Some(Ok(chunk))) => {
+                if buf.len() + chunk.len() > limit {
+                    return Err(BodyError::TooLarge { limit });
                 }
+                buf.extend_from_slice(&chunk);
             }
-            Err(e) => return (buf.freeze(), Some(e)),
         }
     }
-    (buf.freeze(), None)
 }
 
 /// The buffered bytes as a payload again, ending in the read error if there was one.

@@ -50,8 +50,10 @@ pub enum KycaidError {
     /// A limit of the account's flow, e.g. a second authorised person (429 `flow`).
     #[error("{0}")]
     Flow(String),
-    #[error("File is larger than the {limit} bytes allowed")]
+    #[error("Request body is larger than the {limit} bytes allowed")]
     TooLarge { limit: usize },
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("Content-Type {0} is not supported")]
     UnsupportedMediaType(String),
 }
@@ -93,6 +95,7 @@ impl KycaidError {
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Flow(_) => (StatusCode::TOO_MANY_REQUESTS, "flow"),
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request"),
         }
     }
@@ -110,7 +113,7 @@ impl KycaidError {
             RouteNotFound => vec![FieldError::new("path", self.to_string())],
             MethodNotAllowed => vec![FieldError::new("method", self.to_string())],
             Flow(message) => vec![FieldError::new("limit_exceeded", message.clone())],
-            TooLarge { .. } => vec![FieldError::new("file", self.to_string())],
+            TooLarge { .. } | RequestTimeout(_) => vec![FieldError::new("body", self.to_string())],
             UnsupportedMediaType(_) => vec![FieldError::new("content-type", self.to_string())],
         }
     }
@@ -125,6 +128,9 @@ impl From<BodyError> for KycaidError {
         match e {
             BodyError::TooLarge { limit } => KycaidError::TooLarge { limit },
             BodyError::Incomplete(why) => KycaidError::bad_body(why),
+            timeout @ BodyError::TimedOut { .. } => {
+                KycaidError::RequestTimeout(timeout.to_string())
+            }
         }
     }
 }

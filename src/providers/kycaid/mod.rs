@@ -23,6 +23,7 @@ use self::errors::KycaidError;
 use self::fixtures::Fixtures;
 use self::model::KycaidTenant;
 use self::scenario::KycaidEffect;
+use crate::core::http::{refusal, BodyError};
 use crate::core::scenario::{schema_for, LoadError, ScenarioSchema};
 use crate::core::{
     mount_provider, Core, Job, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
@@ -130,6 +131,10 @@ impl Provider for Kycaid {
             None => self.form_tokens.write().clear(),
         }
         self.tenants.reset(tenant)
+    }
+
+    fn refuse(&self, error: BodyError, path: &str) -> actix_web::HttpResponse {
+        refusal::<KycaidError>(error, path)
     }
 
     fn fire(&self, job: &Job) {

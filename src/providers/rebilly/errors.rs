@@ -46,6 +46,8 @@ pub enum RebillyError {
     TooLarge { limit: usize },
     #[error("Route not found.")]
     RouteNotFound,
+    #[error("The request body did not arrive in time: {0}.")]
+    RequestTimeout(String),
     #[error("Method not allowed.")]
     MethodNotAllowed,
 }
@@ -55,6 +57,9 @@ impl From<BodyError> for RebillyError {
         match e {
             BodyError::TooLarge { limit } => RebillyError::TooLarge { limit },
             BodyError::Incomplete(why) => RebillyError::BadRequest(why),
+            timeout @ BodyError::TimedOut { .. } => {
+                RebillyError::RequestTimeout(timeout.to_string())
+            }
         }
     }
 }
@@ -90,6 +95,7 @@ impl RebillyError {
             RebillyError::Validation(_) => "Validation error",
             RebillyError::BadRequest(_) => "Bad Request",
             RebillyError::TooLarge { .. } => "Payload Too Large",
+            RebillyError::RequestTimeout(_) => "Request Timeout",
             RebillyError::MethodNotAllowed => "Method Not Allowed",
         }
     }
@@ -106,6 +112,7 @@ impl ResponseError for RebillyError {
             RebillyError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             RebillyError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RebillyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            RebillyError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             RebillyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }

@@ -20,6 +20,7 @@ use self::auth::Caller;
 use self::errors::RebillyError;
 use self::model::RebillyTenant;
 use self::scenario::RebillyEffect;
+use crate::core::http::{refusal, BodyError};
 use crate::core::scenario::{schema_for, ScenarioSchema};
 use crate::core::{
     mount_provider, Core, Job, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
@@ -122,6 +123,10 @@ impl Provider for Rebilly {
             self.key_orgs.write().clear();
         }
         self.tenants.reset(tenant)
+    }
+
+    fn refuse(&self, error: BodyError, path: &str) -> actix_web::HttpResponse {
+        refusal::<RebillyError>(error, path)
     }
 
     fn fire(&self, job: &Job) {

@@ -106,6 +106,8 @@ pub enum SumvinError {
     TooLarge { limit: usize },
     #[error("Request body could not be read: {0}")]
     Unreadable(String),
+    #[error("The request body did not arrive in time: {0}.")]
+    RequestTimeout(String),
     #[error("request validation failed")]
     Validation(Vec<Issue>),
 }
@@ -115,6 +117,9 @@ impl From<BodyError> for SumvinError {
         match e {
             BodyError::TooLarge { limit } => SumvinError::TooLarge { limit },
             BodyError::Incomplete(why) => SumvinError::Unreadable(why),
+            timeout @ BodyError::TimedOut { .. } => {
+                SumvinError::RequestTimeout(timeout.to_string())
+            }
         }
     }
 }
@@ -192,6 +197,11 @@ impl SumvinError {
                 "Payload Too Large",
             ),
             Unreadable(_) => (StatusCode::BAD_REQUEST, "GEN-400-001", "Bad Request"),
+            RequestTimeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "GEN-400-001",
+                "Request Timeout",
+            ),
             Validation(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "KYC-422-001",

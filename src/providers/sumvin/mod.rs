@@ -20,6 +20,7 @@ use self::errors::SumvinError;
 use self::fixtures::Fixtures;
 use self::model::{Decision, Image, KycStatus, SumvinTenant};
 use self::scenario::{SumvinEffect, REVIEW_STARTED};
+use crate::core::http::{refusal, BodyError};
 use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
 use crate::core::{
     mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap,
@@ -267,6 +268,10 @@ impl Provider for Sumvin {
             }
         }
         self.tenants.reset(tenant)
+    }
+
+    fn refuse(&self, error: BodyError, path: &str) -> actix_web::HttpResponse {
+        refusal::<SumvinError>(error, path)
     }
 
     fn fire(&self, job: &Job) {
