@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve every provider (the default).
-    Serve(Config),
+    Serve(Box<Config>),
     /// Validate scenario and fixture files; prints file:line:column errors, exits 1 on any.
     Check(CheckArgs),
     /// List the scenarios in force.

@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => serve(cli.serve),
-        Some(Command::Serve(config)) => serve(config),
+        Some(Command::Serve(config)) => serve(*config),
         Some(Command::Check(args)) => check(args),
         Some(Command::Scenarios(args)) => list_scenarios(args),
     }
