@@ -220,7 +220,8 @@ async fn oversized_bodies_get_413_in_the_envelope_of_the_mount_they_hit() {
             futures_util::stream::iter((0..4).map(|_| Ok::<_, std::io::Error>(vec![b' '; 1024])));
         reqwest::Body::wrap_stream(chunks)
     };
-    let cases: Vec<(reqwest::RequestBuilder, fn(&Value) -> bool)> = vec![
+    type InEnvelope = fn(&Value) -> bool;
+    let cases: Vec<(reqwest::RequestBuilder, InEnvelope)> = vec![
         (
             app.request(Method::POST, "/kycaid/applicants")
                 .header("authorization", "Token tok-big")
