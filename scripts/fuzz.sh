@@ -163,12 +163,14 @@ run_st() {
   local dir=$OUT/st-$name rc=0
   mkdir -p "$dir"
   log "schemathesis $name ($spec at ${url#"$BASE"})"
-  timeout "$ST_LIMIT" "$ST" run "$ROOT/$spec" --url "$url" "$@" \
+  # From its report dir: schemathesis keeps a crash cache (.schemathesis/) in the working directory,
+  # which must neither land in the repository nor replay one run's failures in the next.
+  (cd "$dir" && timeout "$ST_LIMIT" "$ST" run "$ROOT/$spec" --url "$url" "$@" \
     --seed "$SEED" --max-examples "$EXAMPLES" --workers "$WORKERS" \
     --request-timeout "$TIMEOUT" --checks all --generation-database none \
     --output-sanitize false --no-color \
     --report json,ndjson --report-json-path "$dir/report.json" --report-ndjson-path "$dir/events.ndjson" \
-    >"$dir/output.txt" 2>&1 || rc=$?
+    >"$dir/output.txt" 2>&1) || rc=$?
   # 0: nothing found; 1: checks failed (judged below). Anything else: schemathesis itself failed.
   if ((rc == 124)); then
     FAILED+=("$name: schemathesis did not finish within ${ST_LIMIT}s")

@@ -92,6 +92,14 @@ pub struct Config {
     /// Most connections served at once; further clients wait to be accepted.
     #[arg(long, env = "KYC_SANDBOX_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
+    /// Host names the admin API answers besides localhost names and the listen address (repeat
+    /// the flag, or comma-separate in the env var); `*` allows any.
+    #[arg(
+        long = "allow-host",
+        env = "KYC_SANDBOX_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allow_hosts: Vec<String>,
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "KYC_SANDBOX_WORKERS")]
     pub workers: Option<usize>,
@@ -114,6 +122,7 @@ impl Default for Config {
             body_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(5),
             max_connections: 1024,
+            allow_hosts: Vec::new(),
             workers: None,
         }
     }

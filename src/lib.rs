@@ -11,7 +11,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use actix_cors::Cors;
 use actix_web::middleware::{from_fn, Logger};
 use actix_web::{web, App, HttpServer};
 use thiserror::Error;
@@ -93,16 +92,17 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         refuse_other: admin::refusal,
     });
     let sandbox_data = web::Data::from(sandbox.clone());
+    let allowed_hosts = web::Data::new(admin::AllowedHosts::new(&config.host, &config.allow_hosts));
     let max_body = config.max_body;
     let body_timeout = config.body_timeout;
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(sandbox_data.clone())
             .app_data(mounts.clone())
+            .app_data(allowed_hosts.clone())
             .app_data(BodyLimit(max_body))
             .app_data(BodyTimeout(body_timeout))
             .wrap(from_fn(guard_and_record))
-            .wrap(Cors::permissive())
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(admin::routes);
         for provider in &sandbox_data.providers {

@@ -1,7 +1,10 @@
 //! `/__admin`: the sandbox's own JSON API (health, reset, state, journal, clock, transitions,
 //! scenarios, webhook deliveries).
 
+mod guard;
 mod webhooks;
+
+pub use guard::AllowedHosts;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -25,6 +28,8 @@ enum AdminError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("scenario files have errors")]
     Scenarios(Vec<String>),
     #[error("{0}")]
@@ -51,6 +56,7 @@ impl ResponseError for AdminError {
             AdminError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AdminError::NotFound(_) => StatusCode::NOT_FOUND,
             AdminError::Conflict(_) => StatusCode::CONFLICT,
+            AdminError::Forbidden(_) => StatusCode::FORBIDDEN,
             AdminError::Scenarios(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AdminError::Body(BodyError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
             AdminError::Body(BodyError::TimedOut { .. }) => StatusCode::REQUEST_TIMEOUT,
@@ -85,6 +91,7 @@ type Reply = Result<HttpResponse, AdminError>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope(MOUNT)
+            .wrap(actix_web::middleware::from_fn(guard::local_only))
             .route("", web::get().to(index))
             .route("/health", web::get().to(health))
             .route("/reset", web::post().to(reset))
@@ -113,7 +120,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .error_response()
             })),
     )
-    .route("/", web::get().to(index));
+    .service(
+        web::resource("/")
+            .wrap(actix_web::middleware::from_fn(guard::local_only))
+            .route(web::get().to(index)),
+    );
 }
 
 /// The admin API, as listed by `GET /__admin`.

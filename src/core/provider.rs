@@ -71,7 +71,7 @@ pub enum TransitionError {
 }
 
 /// Mounts a provider's routes under `E::MOUNT`, with the provider as app data and its errors
-/// rendered with `instance` filled in. `E` is the provider's error type.
+/// rendered with `instance` filled in, and CORS open to every origin. `E` is the provider's error type.
 pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
     cfg: &mut web::ServiceConfig,
     provider: Arc<P>,
@@ -79,6 +79,8 @@ pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
 ) {
     cfg.service(
         web::scope(E::MOUNT)
+            // Browser clients (hosted pages, frontend prototypes) call the provider APIs from any origin.
+            .wrap(actix_cors::Cors::permissive())
             .app_data(web::Data::from(provider))
             .wrap(actix_web::middleware::from_fn(with_instance::<E>))
             .configure(routes),

@@ -3,6 +3,7 @@
 mod common;
 
 mod admin;
+mod admin_guard;
 mod cli;
 mod hostile_bodies;
 mod kycaid_account;
