@@ -44,7 +44,7 @@ impl AllowedHosts {
             || name.ends_with(".localhost")
             || name == "::1"
             || name.starts_with("127.")
-            || self.names.iter().any(|allowed| *allowed == name)
+            || self.names.contains(&name)
     }
 }
 
