@@ -983,6 +983,18 @@ class Kycaid(Target):
             return self.g.hex_id()
         return self.g.bad_id()
 
+    def send(self, req: Req) -> Optional[Outcome]:
+        if req.variant in ("readback", "after-delete", "after-update"):
+            pass  # the checks' own requests stay plain
+        elif self.g.chance(0.04):
+            # Parameters nobody asked for, or a broken query string.
+            junk = self.g.pick(["sandbox=true", "page=0", "%ZZ=1", "a=%FF%FE", "x=" + "y" * 3000, "&&=&", "per_page[]=1"])
+            req.path += ("&" if "?" in req.path else "?") + junk
+            req.variant += "+junk-query"
+        elif req.method == "GET" and self.g.chance(0.03):
+            req.method, req.variant = "HEAD", req.variant + "+head"
+        return super().send(req)
+
     def path_id(self, value: str) -> str:
         return urllib.parse.quote(value, safe="")
 

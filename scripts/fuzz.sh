@@ -160,7 +160,7 @@ check_server() {
 run_st() {
   local name=$1 spec=$2 url=$3
   shift 3
-  local dir=$OUT/st-$name rc=0
+  local dir=$OUT/st-$name rc=0 t0=$SECONDS
   mkdir -p "$dir"
   log "schemathesis $name ($spec at ${url#"$BASE"})"
   # From its report dir: schemathesis keeps a crash cache (.schemathesis/) in the working directory,
@@ -184,7 +184,7 @@ run_st() {
       FAILED+=("$name: server errors, timeouts or dropped connections (see above)")
     fi
     printf '%s\n' "$summary" | tee "$dir/summary.txt"
-    SUMMARIES+=("$(grep '^SUMMARY' <<<"$summary" | tail -n 1 || true)")
+    SUMMARIES+=("$(grep '^SUMMARY' <<<"$summary" | tail -n 1 || true) seconds=$((SECONDS - t0))")
   fi
   check_server "$name"
 }

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 /// A tenant's own random stream: derived from the global seed and the tenant's name, so a tenant's
 /// ids and fake data repeat under the same `--seed` no matter how other tenants interleave.
+#[derive(Clone)]
 pub struct SeededRng(ChaCha8Rng);
 
 impl SeededRng {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -53,6 +54,15 @@ pub struct TenantInfo {
 pub struct TenantSlot<S> {
     pub info: TenantInfo,
     pub state: Mutex<S>,
+    /// Set (under the state lock) when the slot is taken out of the map for holding nothing; a
+    /// request that locked it meanwhile starts over with the map's current slot.
+    retired: AtomicBool,
+}
+
+/// What a provider's per-tenant state tells the map: whether it holds anything a client could
+/// see. A tenant exists once it holds state, so reads of unknown credentials create nothing.
+pub trait TenantState {
+    fn holds_nothing(&self) -> bool;
 }
 
 /// Per-tenant state of one provider. The map lock is held only to find or insert a slot; work on a
@@ -74,7 +84,7 @@ impl<S> TenantMap<S> {
         self.slots.read().get(id).cloned()
     }
 
-    pub fn get_or_create(&self, info: TenantInfo, init: impl FnOnce() -> S) -> Arc<TenantSlot<S>> {
+    fn get_or_create(&self, info: &TenantInfo, init: impl FnOnce() -> S) -> Arc<TenantSlot<S>> {
         if let Some(slot) = self.get(&info.tenant) {
             return slot;
         }
@@ -83,11 +93,47 @@ impl<S> TenantMap<S> {
             .entry(info.tenant.clone())
             .or_insert_with(|| {
                 Arc::new(TenantSlot {
-                    info,
+                    info: info.clone(),
                     state: Mutex::new(init()),
+                    retired: AtomicBool::new(false),
                 })
             })
             .clone()
+    }
+
+    /// Runs `f` on the tenant's state, locked for the whole of `f` so a request sees and leaves it
+    /// whole. An unknown tenant starts from `init()`; if it still holds nothing afterwards (a read,
+    /// or a write that failed) it is dropped again, so only state makes a tenant.
+    pub fn with<R>(&self, info: &TenantInfo, init: impl Fn() -> S, f: impl FnOnce(&mut S) -> R) -> R
+    where
+        S: TenantState,
+    {
+        loop {
+            let slot = self.get_or_create(info, &init);
+            let mut state = slot.state.lock();
+            if slot.retired.load(Ordering::Acquire) {
+                drop(state);
+                self.remove_retired(&slot);
+                continue;
+            }
+            let result = f(&mut state);
+            if state.holds_nothing() {
+                slot.retired.store(true, Ordering::Release);
+                drop(state);
+                self.remove_retired(&slot);
+            }
+            return result;
+        }
+    }
+
+    fn remove_retired(&self, slot: &Arc<TenantSlot<S>>) {
+        let mut slots = self.slots.write();
+        if slots
+            .get(&slot.info.tenant)
+            .is_some_and(|current| Arc::ptr_eq(current, slot))
+        {
+            slots.remove(&slot.info.tenant);
+        }
     }
 
     pub fn infos(&self) -> Vec<TenantInfo> {
@@ -105,14 +151,15 @@ impl<S> TenantMap<S> {
         self.slots.read().values().cloned().collect()
     }
 
-    /// One tenant's whole state as JSON (`GET /__admin/tenants/{tenant}/state`).
+    /// One tenant's whole state as JSON (`GET /__admin/tenants/{tenant}/state`). The state is
+    /// copied under its lock and serialized after, so the tenant's requests wait only for the copy.
     pub fn dump(&self, id: &TenantId) -> Option<serde_json::Value>
     where
-        S: Serialize,
+        S: Serialize + Clone,
     {
         let slot = self.get(id)?;
-        let state = slot.state.lock();
-        serde_json::to_value(&*state).ok()
+        let copy = slot.state.lock().clone();
+        serde_json::to_value(&copy).ok()
     }
 
     /// Removes one tenant, or all when `id` is `None`; returns how many were removed.

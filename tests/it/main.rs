@@ -30,4 +30,5 @@ mod sumvin_documents;
 mod sumvin_kyc;
 mod sumvin_scenarios;
 mod sumvin_sessions;
+mod tenant_lifecycle;
 mod webhooks;

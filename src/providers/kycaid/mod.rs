@@ -61,20 +61,21 @@ impl Kycaid {
     /// caused. The tenant stays locked for the whole of `f`, so a request sees and leaves the
     /// state whole.
     fn with_tenant<R>(&self, caller: &Caller, f: impl FnOnce(&mut KycaidTenant) -> R) -> R {
-        let slot = self.tenants.get_or_create(caller.info.clone(), || {
+        let init = || {
             KycaidTenant::new(
                 caller.tenant.clone(),
                 caller.token.clone(),
                 self.core.rng_for(caller.tenant.as_str()),
             )
-        });
-        let mut state = slot.state.lock();
-        if state.origin != caller.origin {
-            state.origin.clone_from(&caller.origin);
-        }
-        let result = f(&mut state);
-        self.send_callbacks(&mut state);
-        result
+        };
+        self.tenants.with(&caller.info, init, |state| {
+            if state.origin != caller.origin {
+                state.origin.clone_from(&caller.origin);
+            }
+            let result = f(state);
+            self.send_callbacks(state);
+            result
+        })
     }
 
     /// Like `with_tenant` for a tenant known by id (hosted pages, storage URLs, jobs); `None` when

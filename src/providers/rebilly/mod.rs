@@ -10,10 +10,10 @@ mod scenario;
 mod transitions;
 mod wire;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_web::web;
+use indexmap::IndexMap;
 use parking_lot::RwLock;
 
 use self::auth::Caller;
@@ -31,6 +31,8 @@ pub const NAME: &str = "rebilly";
 pub const MOUNT: &str = "/rebilly";
 const KYC_DOCUMENT: &str = "kyc-document";
 const KYC_REQUEST: &str = "kyc-request";
+/// How many API keys remember the organization they were last used with.
+const KEYS_REMEMBERED: usize = 65_536;
 
 pub fn scenario_schema() -> Box<dyn ScenarioSchema> {
     schema_for::<RebillyEffect>()
@@ -40,7 +42,7 @@ pub struct Rebilly {
     core: Arc<Core>,
     tenants: TenantMap<RebillyTenant>,
     /// The organization each API key was last used with, for paths without `/organizations/{id}`.
-    key_orgs: RwLock<HashMap<String, String>>,
+    key_orgs: RwLock<IndexMap<String, String>>,
     /// Signs customer JWTs; from the seed, so tokens repeat with it.
     jwt_secret: Vec<u8>,
 }
@@ -49,7 +51,7 @@ impl Rebilly {
     pub fn new(core: Arc<Core>) -> Self {
         Rebilly {
             tenants: TenantMap::default(),
-            key_orgs: RwLock::new(HashMap::new()),
+            key_orgs: RwLock::new(IndexMap::new()),
             jwt_secret: core.rng_for("rebilly-jwt-secret").secret(32).into_bytes(),
             core,
         }
@@ -62,9 +64,12 @@ impl Rebilly {
             .get(key)
             .is_some_and(|o| o == organization_id);
         if !known {
-            self.key_orgs
-                .write()
-                .insert(key.to_owned(), organization_id.to_owned());
+            let mut key_orgs = self.key_orgs.write();
+            if key_orgs.len() >= KEYS_REMEMBERED && !key_orgs.contains_key(key) {
+                // Bounded memory under any number of throwaway keys: the oldest binding goes.
+                key_orgs.shift_remove_index(0);
+            }
+            key_orgs.insert(key.to_owned(), organization_id.to_owned());
         }
     }
 
@@ -84,16 +89,17 @@ impl Rebilly {
     /// Runs `f` on the organization's state, creating it on first use; the tenant stays locked for
     /// the whole of `f`, so a request sees and leaves the state whole.
     fn with_tenant<R>(&self, caller: &Caller, f: impl FnOnce(&mut RebillyTenant) -> R) -> R {
-        let slot = self.tenants.get_or_create(caller.info.clone(), || {
+        let init = || {
             RebillyTenant::new(
                 &caller.organization_id,
                 self.core.rng_for(caller.tenant.as_str()),
             )
-        });
-        let mut state = slot.state.lock();
-        let result = f(&mut state);
-        self.publish(&caller.tenant, &mut state);
-        result
+        };
+        self.tenants.with(&caller.info, init, |state| {
+            let result = f(state);
+            self.publish(&caller.tenant, state);
+            result
+        })
     }
 }
 

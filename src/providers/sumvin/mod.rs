@@ -74,11 +74,8 @@ impl Sumvin {
     fn with_tenant<R>(&self, caller: &Caller, f: impl FnOnce(&mut SumvinTenant) -> R) -> R {
         let mut info = caller.info.clone();
         info.tenant = caller.tenant.clone();
-        let slot = self.tenants.get_or_create(info, || {
-            SumvinTenant::new(self.core.rng_for(caller.tenant.as_str()))
-        });
-        let mut state = slot.state.lock();
-        f(&mut state)
+        let init = || SumvinTenant::new(self.core.rng_for(caller.tenant.as_str()));
+        self.tenants.with(&info, init, f)
     }
 
     /// Facts a scenario is chosen by: the submission's documents (with `extra`, about to be

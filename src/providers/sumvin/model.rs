@@ -11,6 +11,7 @@ use crate::core::fake::FakePerson;
 use crate::core::scenario::TimelineRun;
 use crate::core::store::Store;
 use crate::core::SeededRng;
+use crate::core::TenantState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -247,7 +248,7 @@ pub struct IllegalMove {
 }
 
 /// Everything one Sumvin user (one credential) has.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct SumvinTenant {
     pub user_id: String,
     pub person: FakePerson,
@@ -262,6 +263,16 @@ pub struct SumvinTenant {
 
 const DEFAULT_REJECT_MESSAGE: &str = "Verification was declined after review.";
 const DEFAULT_RETRY_MESSAGE: &str = "Please upload the requested documents again.";
+
+impl TenantState for SumvinTenant {
+    fn holds_nothing(&self) -> bool {
+        self.kyc.is_none()
+            && self.images.is_empty()
+            && self.sessions.is_empty()
+            && self.share_tokens.is_empty()
+            && self.access_tokens_issued == 0
+    }
+}
 
 impl SumvinTenant {
     pub fn new(mut rng: SeededRng) -> Self {

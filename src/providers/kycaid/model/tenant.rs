@@ -9,6 +9,7 @@ use super::{
     VerificationStatus,
 };
 use crate::core::store::Store;
+use crate::core::TenantState;
 use crate::core::{SeededRng, TenantId};
 use crate::providers::kycaid::errors::KycaidError;
 
@@ -20,7 +21,7 @@ pub struct Callback {
     pub payload: Value,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct KycaidTenant {
     #[serde(skip)]
     pub tenant: TenantId,
@@ -43,6 +44,20 @@ pub struct KycaidTenant {
     pub form_links: Store<FormLink>,
     #[serde(skip)]
     pub outbox: Vec<Callback>,
+}
+
+impl TenantState for KycaidTenant {
+    fn holds_nothing(&self) -> bool {
+        self.applicants.is_empty()
+            && self.files.is_empty()
+            && self.documents.is_empty()
+            && self.addresses.is_empty()
+            && self.affiliated_persons.is_empty()
+            && self.verifications.is_empty()
+            && self.forms.is_empty()
+            && self.form_links.is_empty()
+            && self.outbox.is_empty()
+    }
 }
 
 impl KycaidTenant {

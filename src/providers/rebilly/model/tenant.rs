@@ -13,6 +13,7 @@ use super::{DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal
 use crate::core::fake::FakePerson;
 use crate::core::store::Store;
 use crate::core::SeededRng;
+use crate::core::TenantState;
 
 pub const MODIFIED: &str = "kyc-document-modified";
 pub const REVIEWED: &str = "kyc-document-reviewed";
@@ -33,7 +34,7 @@ pub struct Event {
     pub snapshot: Snapshot,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RebillyTenant {
     pub organization_id: String,
@@ -60,6 +61,21 @@ pub struct RebillyTenant {
     pub events: Vec<Event>,
     #[serde(skip)]
     pub rng: SeededRng,
+}
+
+impl TenantState for RebillyTenant {
+    fn holds_nothing(&self) -> bool {
+        self.files.is_empty()
+            && self.documents.is_empty()
+            && self.requests.is_empty()
+            && self.customers.is_empty()
+            && self.jwts.is_empty()
+            && self.authentication_tokens.is_empty()
+            && self.attachments.is_empty()
+            && self.liveness_sessions.is_empty()
+            && self.webhooks.is_empty()
+            && self.kyc_settings == default_settings()
+    }
 }
 
 impl RebillyTenant {
