@@ -140,8 +140,6 @@ def shq(value) -> str:
 
 
 class Engine:
-    DEFAULT_HEADERS = {"User-Agent", "Accept-Encoding", "Accept", "Connection"}
-
     def __init__(self, base_url: str, timeout: float, artifacts: Optional[str], verbose: bool, quarantine_after: int = 1):
         self.base_url = base_url.rstrip("/")
         self.quarantine_after = quarantine_after

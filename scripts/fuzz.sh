@@ -16,8 +16,8 @@
 # Environment:
 #   FUZZ_MODE            short (default) or long
 #   FUZZ_SEED            generator seed (short: 7; long: random, printed)
-#   FUZZ_EXAMPLES        schemathesis examples per operation (short: 8; long: 300)
-#   FUZZ_KYCAID_REQUESTS request budget of the KYCAID fuzzer (short: 2500; long: 60000)
+#   FUZZ_EXAMPLES        schemathesis examples per operation (short: 15; long: 300)
+#   FUZZ_KYCAID_REQUESTS request budget of the KYCAID fuzzer (short: 3000; long: 60000)
 #   FUZZ_KYCAID_SECONDS  time budget of the KYCAID fuzzer (short: 60; long: 900)
 #   FUZZ_TIMEOUT         client timeout per request, seconds (default 5); a timeout is a failure
 #   FUZZ_WORKERS         schemathesis workers (default 1, to keep the load light)
@@ -37,8 +37,8 @@ MODE=${FUZZ_MODE:-short}
 case $MODE in
   short)
     SEED=${FUZZ_SEED:-7}
-    EXAMPLES=${FUZZ_EXAMPLES:-8}
-    KYCAID_REQUESTS=${FUZZ_KYCAID_REQUESTS:-2500}
+    EXAMPLES=${FUZZ_EXAMPLES:-15}
+    KYCAID_REQUESTS=${FUZZ_KYCAID_REQUESTS:-3000}
     KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-60}
     ST_LIMIT=150 # seconds one schemathesis run may take before it counts as hung
     ;;
@@ -57,8 +57,9 @@ OUT=${FUZZ_OUT:-$ROOT/fuzz/out}
 [[ $OUT == /* ]] || OUT=$ROOT/$OUT
 log "mode $MODE, seed $SEED, $EXAMPLES examples per operation, KYCAID $KYCAID_REQUESTS requests / ${KYCAID_SECONDS}s"
 
-rm -rf "$OUT"
 mkdir -p "$OUT"
+# Only what an earlier run left (FUZZ_OUT may name a directory that holds other things too).
+rm -rf "$OUT"/st-* "$OUT/kycaid" "$OUT"/server.{log,out} "$OUT/cargo.log"
 SERVER_PID=
 cleanup() {
   local rc=$?
@@ -167,7 +168,7 @@ run_st() {
   # which must neither land in the repository nor replay one run's failures in the next.
   (cd "$dir" && timeout "$ST_LIMIT" "$ST" run "$ROOT/$spec" --url "$url" "$@" \
     --seed "$SEED" --max-examples "$EXAMPLES" --workers "$WORKERS" \
-    --request-timeout "$TIMEOUT" --checks all --generation-database none \
+    --request-timeout "$TIMEOUT" --checks all --continue-on-failure --generation-database none \
     --output-sanitize false --no-color \
     --report json,ndjson --report-json-path "$dir/report.json" --report-ndjson-path "$dir/events.ndjson" \
     >"$dir/output.txt" 2>&1) || rc=$?

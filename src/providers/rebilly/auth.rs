@@ -1,7 +1,8 @@
-//! Who is calling. Core calls: `REB-APIKEY: <secret key>`, a raw `Authorization: <publishable
-//! key>`, or `Authorization: Bearer <customer JWT>`; the tenant is the organization from the path,
-//! else the one the key was last used with (a key never used with one gets its own), else the
-//! JWT's. Storefront calls: a customer JWT this sandbox issued, scoped to its customer.
+//! Who is calling. Core calls: `REB-APIKEY: <secret key>` or a raw `Authorization: <publishable
+//! key>`; the tenant is the organization from the path, else the one the key was last used with (a
+//! key never used with one gets its own). A customer JWT does not reach the core API (the spec's
+//! `security` lists `CustomerJWT` on storefront operations only): `403`. Storefront calls: a
+//! customer JWT this sandbox issued, scoped to its customer.
 
 use std::future::{ready, Ready};
 
@@ -109,9 +110,13 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
     if let Some((organization_id, credential)) = keyed_organization(req) {
         return Ok(caller_for(req, organization_id, credential));
     }
-    identify_shopper(req)
-        .map(|shopper| shopper.caller)
-        .map_err(|_| RebillyError::Unauthorized)
+    let rebilly = rebilly(req);
+    match bearer(req).and_then(|token| decode_jwt(token, rebilly.jwt_secret())) {
+        Some(_) => Err(RebillyError::Forbidden(
+            "A customer JWT works on the storefront API (/storefront/...) only; core calls need the secret API key in REB-APIKEY.".into(),
+        )),
+        None => Err(RebillyError::Unauthorized),
+    }
 }
 
 /// The organization a storefront login happens in: the path's, else the publishable key's. A

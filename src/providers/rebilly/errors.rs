@@ -34,6 +34,10 @@ pub enum RebillyError {
     /// or a login with wrong credentials.
     #[error("{0}")]
     Unauthenticated(String),
+    /// A credential that is valid but does not reach this operation (a customer JWT on the core
+    /// API, whose spec `security` lists no `CustomerJWT`).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{kind} not found")]
     NotFound { kind: &'static str },
     #[error("{0}")]
@@ -90,6 +94,7 @@ impl RebillyError {
     fn title(&self) -> &'static str {
         match self {
             RebillyError::Unauthorized | RebillyError::Unauthenticated(_) => "Unauthorized",
+            RebillyError::Forbidden(_) => "Forbidden",
             RebillyError::NotFound { .. } | RebillyError::RouteNotFound => "Not Found",
             RebillyError::Conflict(_) => "Conflict",
             RebillyError::Validation(_) => "Validation error",
@@ -107,6 +112,7 @@ impl ResponseError for RebillyError {
             RebillyError::Unauthorized | RebillyError::Unauthenticated(_) => {
                 StatusCode::UNAUTHORIZED
             }
+            RebillyError::Forbidden(_) => StatusCode::FORBIDDEN,
             RebillyError::NotFound { .. } | RebillyError::RouteNotFound => StatusCode::NOT_FOUND,
             RebillyError::Conflict(_) => StatusCode::CONFLICT,
             RebillyError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
