@@ -16,9 +16,9 @@
 # Environment:
 #   FUZZ_MODE            short (default) or long
 #   FUZZ_SEED            generator seed (short: 7; long: random, printed)
-#   FUZZ_EXAMPLES        schemathesis examples per operation (short: 15; long: 300)
-#   FUZZ_KYCAID_REQUESTS request budget of the KYCAID fuzzer (short: 3000; long: 60000)
-#   FUZZ_KYCAID_SECONDS  time budget of the KYCAID fuzzer (short: 60; long: 900)
+#   FUZZ_EXAMPLES        schemathesis examples per operation (short: 15; long: 100)
+#   FUZZ_KYCAID_REQUESTS request budget of the KYCAID fuzzer (short: 3000; long: 200000)
+#   FUZZ_KYCAID_SECONDS  time budget of the KYCAID fuzzer (short: 60; long: 600)
 #   FUZZ_TIMEOUT         client timeout per request, seconds (default 5); a timeout is a failure
 #   FUZZ_WORKERS         schemathesis workers (default 1, to keep the load light)
 #   FUZZ_OUT             where reports go (default fuzz/out)
@@ -44,9 +44,9 @@ case $MODE in
     ;;
   long)
     SEED=${FUZZ_SEED:-$(( (RANDOM << 15) | RANDOM ))}
-    EXAMPLES=${FUZZ_EXAMPLES:-300}
-    KYCAID_REQUESTS=${FUZZ_KYCAID_REQUESTS:-60000}
-    KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-900}
+    EXAMPLES=${FUZZ_EXAMPLES:-100}
+    KYCAID_REQUESTS=${FUZZ_KYCAID_REQUESTS:-200000}
+    KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-600}
     ST_LIMIT=3600
     ;;
   *) die "FUZZ_MODE must be short or long (got '$MODE')" ;;

@@ -6,6 +6,7 @@ mod admin;
 mod admin_guard;
 mod cli;
 mod hostile_bodies;
+mod hostile_headers;
 mod kycaid_account;
 mod kycaid_addresses;
 mod kycaid_applicant_errors;

@@ -362,3 +362,29 @@ async fn an_expired_token_no_longer_verifies() {
         .await
         .rebilly_problem(401, "Unauthorized");
 }
+
+/// Found by schema fuzzing against the spec: an `acl` scope holding `null` used to be echoed
+/// back into a `CustomerJWT` the spec says cannot hold it (`ApiKeyScope.organizationId` is an
+/// array of `ResourceId`s).
+#[tokio::test]
+async fn an_acl_scope_the_spec_forbids_is_refused_not_echoed() {
+    let app = spawn_app().await;
+    let value = token_for(&app, "cus_1").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let acl = json!([{"scope": {"organizationId": null, "planId": ["x".repeat(51)]}, "permissions": ["PostFile"]}]);
+    let reply = exchange(&app, &value, json!({"acl": acl})).await;
+    let body = reply.rebilly_problem(422, "ValidationError");
+    let fields: Vec<&str> = body["invalidFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["acl.0.scope.organizationId", "acl.0.scope.planId"]);
+    // Nothing was spent: the token still exchanges with a valid ACL.
+    let acl = json!([{"scope": {"organizationId": ["org-1"]}, "permissions": ["PostFile"]}]);
+    let reply = exchange(&app, &value, json!({"acl": acl})).await;
+    assert_eq!(reply.rebilly(201, "CustomerJWT")["acl"], acl);
+}

@@ -521,3 +521,21 @@ async fn documents_embed_their_customer_and_files_when_expanded() {
     common::spec::rebilly().check("ProofOfIdentityKycDocument", &plain.body[0]);
     assert!(plain.body[0].get("_embedded").is_none());
 }
+
+/// Found by schema fuzzing: `GET /files/{id}` with an empty id is `GET /files/`, which is not the
+/// list (the SDK adds a trailing slash only when it creates).
+#[tokio::test]
+async fn a_collection_path_with_a_trailing_slash_is_an_empty_id_on_get() {
+    let app = spawn_app().await;
+    for (path, kind) in [
+        ("/files/", "File"),
+        ("/kyc-documents/", "KycDocument"),
+        ("/kyc-requests/", "KycRequest"),
+        ("/attachments/", "Attachment"),
+    ] {
+        let reply = app.reb_get(path).await;
+        let body = reply.rebilly_problem(404, "NotFound");
+        assert_eq!(body["detail"], format!("{kind} not found"));
+    }
+    assert_eq!(app.reb_get("/files").await.status, 200);
+}

@@ -3,6 +3,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 
@@ -11,6 +12,10 @@ pub trait ProblemAt: ResponseError + From<super::BodyError> + 'static {
     const MOUNT: &'static str;
 
     fn render_at(&self, instance: &str) -> HttpResponse;
+
+    /// An error the HTTP layer raised on its own (an invalid response header, an extractor's
+    /// refusal), so that it too is answered in the provider's envelope.
+    fn unexpected(status: StatusCode, detail: String) -> Self;
 }
 
 /// The request path as the client addressed the real API (without the sandbox mount).
@@ -26,17 +31,27 @@ pub fn refusal<E: ProblemAt>(error: super::BodyError, path: &str) -> HttpRespons
     E::from(error).render_at(&instance_of(E::MOUNT, path))
 }
 
-/// Middleware for a provider's scope: re-renders its errors with `instance` filled in.
+/// Middleware for a provider's scope: re-renders its errors with `instance` filled in, and any
+/// other error (raised by the HTTP layer rather than the provider) in the provider's envelope.
 pub async fn with_instance<E: ProblemAt>(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let res = next.call(req).await?.map_into_boxed_body();
-    let rendered = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<E>())
-        .map(|e| e.render_at(&instance_of(E::MOUNT, res.request().path())));
+    let instance = || instance_of(E::MOUNT, res.request().path());
+    let rendered = res.response().error().map(|e| match e.as_error::<E>() {
+        Some(own) => own.render_at(&instance()),
+        None => {
+            let status = res.status();
+            let detail = if status.is_server_error() {
+                log::error!("{} {}: {e}", res.request().method(), res.request().path());
+                "The request could not be completed.".to_owned()
+            } else {
+                e.to_string()
+            };
+            E::unexpected(status, detail).render_at(&instance())
+        }
+    });
     Ok(match rendered {
         Some(response) => res.into_response(response),
         None => res,
@@ -54,5 +69,67 @@ mod tests {
             "/v0/kyc/status"
         );
         assert_eq!(instance_of("/sumvin", "/sumvin"), "/");
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{1}")]
+    struct Envelope(StatusCode, String);
+
+    impl ResponseError for Envelope {
+        fn status_code(&self) -> StatusCode {
+            self.0
+        }
+    }
+
+    impl From<super::super::BodyError> for Envelope {
+        fn from(e: super::super::BodyError) -> Self {
+            Envelope(StatusCode::BAD_REQUEST, e.to_string())
+        }
+    }
+
+    impl ProblemAt for Envelope {
+        const MOUNT: &'static str = "/p";
+
+        fn render_at(&self, instance: &str) -> HttpResponse {
+            HttpResponse::build(self.0)
+                .json(serde_json::json!({"envelope": self.1, "instance": instance}))
+        }
+
+        fn unexpected(status: StatusCode, detail: String) -> Self {
+            Envelope(status, detail)
+        }
+    }
+
+    /// A response header that cannot be built is a 500 from the HTTP layer; it still comes out in
+    /// the provider's envelope, without the internals.
+    #[actix_web::test]
+    async fn errors_of_the_http_layer_come_out_in_the_providers_envelope() {
+        use actix_web::{test, web, App};
+        let app = test::init_service(
+            App::new().service(
+                web::scope("/p")
+                    .wrap(actix_web::middleware::from_fn(with_instance::<Envelope>))
+                    .route(
+                        "/bad-header",
+                        web::get().to(|| async {
+                            HttpResponse::Ok()
+                                .insert_header(("x-name", "a\nb"))
+                                .finish()
+                        }),
+                    ),
+            ),
+        )
+        .await;
+        let res = test::call_service(
+            &app,
+            test::TestRequest::get().uri("/p/bad-header").to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(
+            body,
+            serde_json::json!({"envelope": "The request could not be completed.", "instance": "/bad-header"})
+        );
     }
 }

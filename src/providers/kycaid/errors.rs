@@ -56,6 +56,9 @@ pub enum KycaidError {
     RequestTimeout(String),
     #[error("Content-Type {0} is not supported")]
     UnsupportedMediaType(String),
+    /// Anything the HTTP layer refused on its own, kept in KYCAID's envelope.
+    #[error("{detail}")]
+    Unexpected { status: StatusCode, detail: String },
 }
 
 impl KycaidError {
@@ -97,6 +100,9 @@ impl KycaidError {
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request"),
+            Unexpected { status, .. } if status.is_server_error() => (*status, "internal_error"),
+            Unexpected { status, .. } if *status == StatusCode::NOT_FOUND => (*status, "not_found"),
+            Unexpected { status, .. } => (*status, "bad_request"),
         }
     }
 
@@ -115,6 +121,7 @@ impl KycaidError {
             Flow(message) => vec![FieldError::new("limit_exceeded", message.clone())],
             TooLarge { .. } | RequestTimeout(_) => vec![FieldError::new("body", self.to_string())],
             UnsupportedMediaType(_) => vec![FieldError::new("content-type", self.to_string())],
+            Unexpected { .. } => vec![FieldError::new("request", self.to_string())],
         }
     }
 
@@ -147,6 +154,10 @@ impl ResponseError for KycaidError {
 
 impl ProblemAt for KycaidError {
     const MOUNT: &'static str = MOUNT;
+
+    fn unexpected(status: StatusCode, detail: String) -> Self {
+        KycaidError::Unexpected { status, detail }
+    }
 
     fn render_at(&self, _instance: &str) -> HttpResponse {
         self.error_response()

@@ -54,6 +54,9 @@ pub enum RebillyError {
     RequestTimeout(String),
     #[error("Method not allowed.")]
     MethodNotAllowed,
+    /// Anything the HTTP layer refused on its own, kept in Rebilly's envelope.
+    #[error("{detail}")]
+    Unexpected { status: StatusCode, detail: String },
 }
 
 impl From<BodyError> for RebillyError {
@@ -102,6 +105,7 @@ impl RebillyError {
             RebillyError::TooLarge { .. } => "Payload Too Large",
             RebillyError::RequestTimeout(_) => "Request Timeout",
             RebillyError::MethodNotAllowed => "Method Not Allowed",
+            RebillyError::Unexpected { status, .. } => status.canonical_reason().unwrap_or("Error"),
         }
     }
 }
@@ -120,6 +124,7 @@ impl ResponseError for RebillyError {
             RebillyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             RebillyError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             RebillyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            RebillyError::Unexpected { status, .. } => *status,
         }
     }
 
@@ -130,6 +135,10 @@ impl ResponseError for RebillyError {
 
 impl ProblemAt for RebillyError {
     const MOUNT: &'static str = MOUNT;
+
+    fn unexpected(status: StatusCode, detail: String) -> Self {
+        RebillyError::Unexpected { status, detail }
+    }
 
     fn render_at(&self, instance: &str) -> HttpResponse {
         let status = self.status_code();

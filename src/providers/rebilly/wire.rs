@@ -1,14 +1,14 @@
 //! Rebilly's wire format: resources as JSON, bare-array lists with `Pagination-*` headers,
 //! `201` + `Location` on create.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::errors::{InvalidField, RebillyError};
 use super::model::{rfc3339, File, KycDocument, KycRequest, RebillyTenant};
 use crate::core::fake::FakePerson;
-use crate::core::http::{body_limit, decode_json, read_body, PageRequest};
+use crate::core::http::{self, body_limit, decode_json, read_body, PageRequest};
 
 /// Where a resource lives, as the client addressed the API (with or without the organization).
 pub fn resource_href(req: &HttpRequest, collection: &str, id: &str) -> String {
@@ -25,7 +25,7 @@ pub fn ok(body: Value) -> HttpResponse {
 
 pub fn created(location: String, body: Value) -> HttpResponse {
     HttpResponse::build(StatusCode::CREATED)
-        .insert_header(("Location", location))
+        .insert_header((header::LOCATION, http::location(&location)))
         .json(body)
 }
 

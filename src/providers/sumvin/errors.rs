@@ -110,6 +110,9 @@ pub enum SumvinError {
     RequestTimeout(String),
     #[error("request validation failed")]
     Validation(Vec<Issue>),
+    /// Anything the HTTP layer refused on its own, kept in Sumvin's envelope.
+    #[error("{detail}")]
+    Unexpected { status: StatusCode, detail: String },
 }
 
 impl From<BodyError> for SumvinError {
@@ -207,6 +210,10 @@ impl SumvinError {
                 "KYC-422-001",
                 "Validation Error",
             ),
+            Unexpected { status, .. } if status.is_server_error() => {
+                (*status, "GEN-500-001", "Internal Server Error")
+            }
+            Unexpected { status, .. } => (*status, "GEN-400-001", "Bad Request"),
         }
     }
 
@@ -269,6 +276,10 @@ impl ResponseError for SumvinError {
 
 impl ProblemAt for SumvinError {
     const MOUNT: &'static str = MOUNT;
+
+    fn unexpected(status: StatusCode, detail: String) -> Self {
+        SumvinError::Unexpected { status, detail }
+    }
 
     fn render_at(&self, instance: &str) -> HttpResponse {
         HttpResponse::build(self.status_code()).json(self.body(instance))

@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{found, path_id, Reply};
-use crate::core::http::{body_limit, media_type, parse_multipart, read_body};
+use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
 use crate::core::TenantId;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
@@ -146,7 +146,7 @@ fn bytes(file: &File) -> HttpResponse {
         .content_type(file.content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}\"", file.name.replace('"', "")),
+            content_disposition("inline", &file.name),
         ))
         .body(file.data.clone())
 }

@@ -17,6 +17,7 @@ use crate::providers::rebilly::Rebilly;
 type Reply = Result<HttpResponse, RebillyError>;
 
 impl Listed for Attachment {
+    const KIND: &'static str = "Attachment";
     const FILTERABLE: &'static [&'static str] = &["id", "fileId", "relatedType", "relatedId"];
 
     fn field(&self, name: &str) -> Option<&str> {

@@ -43,6 +43,7 @@ pub struct TokenPath {
 }
 
 impl Listed for AuthenticationToken {
+    const KIND: &'static str = "AuthenticationToken";
     const FILTERABLE: &'static [&'static str] = &["customerId", "username"];
 
     fn field(&self, name: &str) -> Option<&str> {
@@ -68,6 +69,32 @@ fn token_json(token: &AuthenticationToken, href: &str) -> Value {
         "expiredTime": rfc3339(token.expired_time),
         "_links": [{"rel": "self", "href": href}],
     })
+}
+
+/// `ApiKeyScope`: each list it names holds ids of at most the spec's length (so nothing
+/// spec-invalid, such as a `null`, is echoed back in the JWT).
+fn check_scope(checks: &mut Checks, index: usize, scope: &Map<String, Value>) {
+    const LISTS: [(&str, usize); 4] = [
+        ("organizationId", 50),
+        ("productId", 50),
+        ("planId", 50),
+        ("customFieldName", 60),
+    ];
+    for (field, max_len) in LISTS {
+        let Some(value) = scope.get(field) else {
+            continue;
+        };
+        let valid = value.as_array().is_some_and(|ids| {
+            ids.iter()
+                .all(|id| id.as_str().is_some_and(|id| id.chars().count() <= max_len))
+        });
+        if !valid {
+            checks.fail(
+                format!("acl.{index}.scope.{field}"),
+                format!("must be an array of ids of at most {max_len} characters"),
+            );
+        }
+    }
 }
 
 pub fn jwt_json(jwt: &CustomerJwt, organization_id: &str, acl: Option<&Value>) -> Value {
@@ -278,8 +305,9 @@ pub async fn exchange(
         None | Some(Value::Null) => None,
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                if !item.get("scope").is_some_and(Value::is_object) {
-                    checks.fail(format!("acl.{i}.scope"), "is required (an object)");
+                match item.get("scope").and_then(Value::as_object) {
+                    None => checks.fail(format!("acl.{i}.scope"), "is required (an object)"),
+                    Some(scope) => check_scope(&mut checks, i, scope),
                 }
                 let permissions = item.get("permissions").and_then(Value::as_array);
                 if !permissions.is_some_and(|p| p.iter().all(Value::is_string)) {

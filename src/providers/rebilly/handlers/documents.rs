@@ -336,6 +336,7 @@ fn expanded_document(
 }
 
 impl Listed for KycDocument {
+    const KIND: &'static str = "KycDocument";
     const FILTERABLE: &'static [&'static str] = &[
         "id",
         "customerId",

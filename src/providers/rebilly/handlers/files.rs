@@ -8,7 +8,7 @@ use sha1::{Digest, Sha1};
 
 use super::listing::{ListQuery, Listed};
 use crate::core::assets::fixture_bytes;
-use crate::core::http::{body_limit, media_type, parse_multipart, read_body};
+use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::File;
@@ -179,6 +179,7 @@ pub async fn upload(
 }
 
 impl Listed for File {
+    const KIND: &'static str = "File";
     const FILTERABLE: &'static [&'static str] = &["id", "name", "extension", "mime", "sourceType"];
 
     fn field(&self, name: &str) -> Option<&str> {
@@ -292,7 +293,7 @@ pub async fn download(
             .content_type(file.mime)
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file.name.replace('"', "")),
+                content_disposition("attachment", &file.name),
             ))
             .body(file.data.clone()))
     })

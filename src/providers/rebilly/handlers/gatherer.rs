@@ -2,11 +2,11 @@
 //! document that submits through the storefront API with the link's token, shows the outcome and
 //! returns to `redirectUrl` with `info=success|partial|manual|back|token_expired`.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::core::http::{escape_html, fill, script_json};
+use crate::core::http::{escape_html, fill, location, script_json};
 use crate::providers::rebilly::auth::Shopper;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::session::decode_jwt;
@@ -161,7 +161,10 @@ pub async fn page(req: HttpRequest, rebilly: web::Data<Rebilly>) -> HttpResponse
             .insert_header(("Cache-Control", "no-store"))
             .body(render(&request, &token, &format!("{MOUNT}/storefront"))),
         Link::Expired(Some(redirect)) => HttpResponse::Found()
-            .insert_header(("Location", return_url(&redirect, "token_expired")))
+            .insert_header((
+                header::LOCATION,
+                location(&return_url(&redirect, "token_expired")),
+            ))
             .finish(),
         Link::Expired(None) => message_page(
             StatusCode::GONE,

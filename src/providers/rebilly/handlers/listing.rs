@@ -18,6 +18,8 @@ pub struct ListQuery {
 
 /// A resource that can be listed: the filterable fields and their values.
 pub trait Listed {
+    /// The resource's name in a `404` (`File not found`).
+    const KIND: &'static str;
     const FILTERABLE: &'static [&'static str];
     fn field(&self, name: &str) -> Option<&str>;
     fn updated_time(&self) -> DateTime<Utc>;
@@ -29,6 +31,11 @@ fn invalid(field: &str, message: String) -> RebillyError {
 
 impl ListQuery {
     pub fn parse<T: Listed>(req: &HttpRequest) -> Result<Self, RebillyError> {
+        // `GET /files/` is `GET /files/{id}` with an empty id, not the list (the SDK adds the
+        // slash only when it creates).
+        if req.path().ends_with('/') {
+            return Err(RebillyError::NotFound { kind: T::KIND });
+        }
         let page = page_request(req, 100, 1000)?;
         let raw_filter = query_param(req, "filter").unwrap_or_default();
         let mut filter = Vec::new();

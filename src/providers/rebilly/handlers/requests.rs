@@ -24,6 +24,7 @@ type Reply = Result<HttpResponse, RebillyError>;
 pub const DEFAULT_LIFETIME: Duration = Duration::hours(1);
 
 impl Listed for KycRequest {
+    const KIND: &'static str = "KycRequest";
     const FILTERABLE: &'static [&'static str] = &["id", "customerId", "status"];
 
     fn field(&self, name: &str) -> Option<&str> {

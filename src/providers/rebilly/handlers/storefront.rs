@@ -2,6 +2,7 @@
 //! login/logout, account, the customer's own KYC documents and requests, liveness sessions.
 //! A customer never sees another customer's resources: they are answered with 404.
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
@@ -9,7 +10,7 @@ use super::customer_auth::{password_login, SESSION_LIFETIME};
 use super::documents::{create_document, parse_input};
 use super::files::IdPath;
 use super::listing::ListQuery;
-use crate::core::http::forced_scenario;
+use crate::core::http::{forced_scenario, location};
 use crate::providers::rebilly::auth::{login_caller, Shopper};
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
@@ -392,7 +393,7 @@ pub async fn finish_liveness(
         let href = resource_href(&req, "kyc-liveness-sessions", &path.id);
         let body = liveness_json(session, &href);
         Ok(HttpResponse::Ok()
-            .insert_header(("Location", href))
+            .insert_header((header::LOCATION, location(&href)))
             .json(body))
     })
 }

@@ -21,6 +21,7 @@ type Reply = Result<HttpResponse, RebillyError>;
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 impl Listed for Webhook {
+    const KIND: &'static str = "Webhook";
     const FILTERABLE: &'static [&'static str] = &["id", "status", "method", "url"];
 
     fn field(&self, name: &str) -> Option<&str> {

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use crate::core::http::{
-    body_limit, forced_scenario, media_type, parse_multipart, read_body, Part,
+    body_limit, content_disposition, forced_scenario, media_type, parse_multipart, read_body, Part,
 };
 use crate::providers::sumvin::auth::Caller;
 use crate::providers::sumvin::errors::{Issue, SumvinError};
@@ -320,7 +320,7 @@ pub async fn image(
             .content_type(image.content_type)
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}\"", file_name.replace('"', "")),
+                content_disposition("inline", &file_name),
             ))
             .body(image.data.clone()))
     })
