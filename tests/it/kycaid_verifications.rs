@@ -360,3 +360,52 @@ async fn form_urls_make_an_unused_verification_with_the_forms_checks() {
     assert_eq!(body["form_id"], FORM);
     assert_eq!(check_names(&body), ["profile", "document", "facial"]);
 }
+
+/// A completed verification's decision is final, as in KYCAID: neither the status API nor an
+/// admin transition decides it again, and exactly one `VERIFICATION_COMPLETED` goes out (one
+/// verification used to collect 80 contradictory callbacks).
+#[tokio::test]
+async fn a_completed_verification_is_never_decided_again() {
+    let app = spawn_app().await;
+    let applicant_id = person(&app, json!({"email": "t+manual@example.com"})).await;
+    passport(&app, &applicant_id, "P1").await;
+    let callback_url = common::receiver::closed_port_url();
+    let id = verification(
+        &app,
+        json!({"applicant_id": applicant_id, "callback_url": callback_url}),
+    )
+    .await;
+    let decide = |to: &'static str| json!({"provider": "kycaid", "kind": "verification", "id": id, "to": to});
+    let first = app.admin_post("/transitions", decide("approved")).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let decided = verification_of(&app, &id).await;
+    assert_eq!(decided["verified"], true);
+
+    for _ in 0..3 {
+        let again = app.admin_post("/transitions", decide("declined")).await;
+        assert_eq!(again.status, 409, "{}", again.body);
+        assert!(
+            again.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("final"),
+            "{}",
+            again.body
+        );
+        let status_api = post(
+            &app,
+            &format!("/verifications/{id}/status"),
+            json!({"verification_status": "declined", "callback_enabled": true}),
+        )
+        .await;
+        assert_error(&status_api, 422, "validation", &["verification_status"]);
+    }
+    assert_eq!(verification_of(&app, &id).await, decided, "nothing changed");
+    let applicant = applicant_of(&app, &applicant_id).await;
+    assert_eq!(applicant["verification_status"], "valid", "{applicant}");
+    let completed = app
+        .admin_get("/webhooks?provider=kycaid&event=VERIFICATION_COMPLETED")
+        .await;
+    let deliveries = completed["deliveries"].as_array().expect("deliveries");
+    assert_eq!(deliveries.len(), 1, "{completed}");
+}

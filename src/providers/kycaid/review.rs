@@ -250,7 +250,8 @@ impl Kycaid {
                     declined: effect.declined,
                     comment: effect.comment,
                 };
-                self.decide(state, id, &decision, at, true);
+                // A timeline step cannot undo a reviewer's decision; finished is finished.
+                let _ = self.decide(state, id, &decision, at, true);
             }
             status => {
                 if state.set_verification_status(id, status, at) {
@@ -262,7 +263,8 @@ impl Kycaid {
 
     /// Completes a verification with `decision`: every check passes unless declined, documents
     /// and addresses follow their check, the applicant its profile check and the overall result.
-    /// `notify` sends the callbacks (the status API may turn them off).
+    /// `notify` sends the callbacks (the status API may turn them off). Returns false, changing
+    /// nothing, for a verification already completed.
     pub(super) fn decide(
         &self,
         state: &mut KycaidTenant,
@@ -270,11 +272,15 @@ impl Kycaid {
         decision: &Decision,
         at: DateTime<Utc>,
         notify: bool,
-    ) {
+    ) -> bool {
         let comment = decision.comment.clone().unwrap_or_default();
         let Some(verification) = state.verifications.get_mut(id) else {
-            return;
+            return false;
         };
+        // A decision is final, as in KYCAID: nothing changes and no callback goes out again.
+        if verification.status == VerificationStatus::Completed {
+            return false;
+        }
         for check in decision.declined.keys() {
             verification.ensure_check(*check);
         }
@@ -310,6 +316,7 @@ impl Kycaid {
             }
             self.emit(state, COMPLETED, id);
         }
+        true
     }
 
     /// Applies a due scheduler job to the verification it belongs to.

@@ -122,6 +122,15 @@ impl Kycaid {
         request: &TransitionRequest,
     ) -> Result<Value, TransitionError> {
         let v = &state.verifications[request.id.as_str()];
+        if v.status == VerificationStatus::Completed {
+            return Err(TransitionError::Illegal {
+                kind: VERIFICATION.into(),
+                id: request.id.clone(),
+                from: v.status.as_str().into(),
+                to: request.to.clone(),
+                allowed: "nothing: a completed verification's decision is final".into(),
+            });
+        }
         if v.status == VerificationStatus::Unused || v.applicant_id.is_none() {
             return Err(TransitionError::Illegal {
                 kind: VERIFICATION.into(),

@@ -214,7 +214,12 @@ pub async fn set_status(
             verification.checks.keys().copied(),
         )
         .map_err(|e| KycaidError::invalid("verification_status", e))?;
-        kycaid.decide(state, &id, &decided, now, notify);
+        if !kycaid.decide(state, &id, &decided, now, notify) {
+            return Err(KycaidError::invalid(
+                "verification_status",
+                "Verification is already completed; its decision is final",
+            ));
+        }
         Ok(ok(json!({
             "status": "ok",
             "data": {
