@@ -140,7 +140,14 @@ def shq(value) -> str:
 
 
 class Engine:
-    def __init__(self, base_url: str, timeout: float, artifacts: Optional[str], verbose: bool, quarantine_after: int = 1):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        artifacts: Optional[str],
+        verbose: bool,
+        quarantine_after: int = 1,
+    ):
         self.base_url = base_url.rstrip("/")
         self.quarantine_after = quarantine_after
         self.timeout = timeout
@@ -178,14 +185,10 @@ class Engine:
         if req.chunked and data is not None:
             body = data
             data = (body[i : i + 4096] for i in range(0, max(len(body), 1), 4096))
-        prepared = self.session.prepare_request(
-            requests.Request(req.method, url, headers=headers, data=data)
-        )
+        prepared = self.session.prepare_request(requests.Request(req.method, url, headers=headers, data=data))
         started = time.monotonic()
         try:
-            resp = self.session.send(
-                prepared, timeout=(self.timeout, self.timeout), allow_redirects=False
-            )
+            resp = self.session.send(prepared, timeout=(self.timeout, self.timeout), allow_redirects=False)
             out = Outcome(
                 resp.status_code,
                 {k.lower(): v for k, v in resp.headers.items()},
@@ -204,6 +207,18 @@ class Engine:
             )
         if out.status is not None:
             stats[f"{out.status // 100}xx"] += 1
+            if (
+                200 <= out.status < 300
+                and out.content_type.split(";")[0].strip().lower() == "application/json"
+                and req.method != "HEAD"
+            ):
+                try:
+                    json.loads(out.body)
+                except ValueError:
+                    stats["bad-json-2xx"] += 1
+                    self.report(
+                        target, "bad-json-2xx", req, out, "a 2xx application/json body that is not JSON"
+                    )
             if out.status >= 500:
                 stats["5xx"] += 1
                 self.report(target, "5xx", req, out, f"server error {out.status}")
@@ -489,7 +504,9 @@ class Gen:
         )
 
     def email(self) -> str:
-        tag = self.pick(["", "", "", "+manual", "+unused", "+resubmit", "+aml-hit", "+facial-mismatch", "+slow"])
+        tag = self.pick(
+            ["", "", "", "+manual", "+unused", "+resubmit", "+aml-hit", "+facial-mismatch", "+slow"]
+        )
         return f"user{self.rng.randint(1, 99999)}{tag}@example.com"
 
 
@@ -574,7 +591,12 @@ def broken_body(g: Gen, fields: dict) -> tuple[str, dict, Optional[bytes], bool]
     if kind == "invalid-utf8":
         return "json:" + kind, h, b'{"first_name": "\xff\xfe\xc3\x28", "type": "PERSON"}', False
     if kind == "lone-surrogate":
-        return "json:" + kind, h, b'{"type": "PERSON", "first_name": "\\ud800\\udbff", "last_name": "\\udc00"}', False
+        return (
+            "json:" + kind,
+            h,
+            b'{"type": "PERSON", "first_name": "\\ud800\\udbff", "last_name": "\\udc00"}',
+            False,
+        )
     if kind == "non-object":
         return "json:" + kind, h, g.pick([b"[]", b"[{}]", b'"PERSON"', b"1", b"null", b"true", b"-0"]), False
     if kind == "empty-json":
@@ -584,10 +606,25 @@ def broken_body(g: Gen, fields: dict) -> tuple[str, dict, Optional[bytes], bool]
         inner = b"[" * depth + b"]" * depth
         return "json:" + kind, h, b'{"type": "PERSON", "first_name": ' + inner + b"}", False
     if kind == "huge-number":
-        num = g.pick([b"1e999", b"-1e999", b"1" * 5000, b"0.0000000000000000000000000001e-400", b"-0", b"NaN", b"Infinity"])
+        num = g.pick(
+            [
+                b"1e999",
+                b"-1e999",
+                b"1" * 5000,
+                b"0.0000000000000000000000000001e-400",
+                b"-0",
+                b"NaN",
+                b"Infinity",
+            ]
+        )
         return "json:" + kind, h, b'{"type": "PERSON", "page": ' + num + b', "share": ' + num + b"}", False
     if kind == "duplicate-keys":
-        return "json:" + kind, h, b'{"type": "PERSON", "type": "COMPANY", "type": 3, "first_name": "A", "first_name": null}', False
+        return (
+            "json:" + kind,
+            h,
+            b'{"type": "PERSON", "type": "COMPANY", "type": 3, "first_name": "A", "first_name": null}',
+            False,
+        )
     if kind == "bom":
         return "json:" + kind, h, b"\xef\xbb\xbf" + text, False
     if kind == "wrong-content-type":
@@ -619,7 +656,12 @@ def broken_body(g: Gen, fields: dict) -> tuple[str, dict, Optional[bytes], bool]
     if kind == "charset-param":
         return "json:" + kind, {"Content-Type": "application/json; charset=UTF-8"}, text, False
     if kind == "utf16":
-        return "json:" + kind, {"Content-Type": "application/json; charset=utf-16"}, json.dumps(fields).encode("utf-16"), False
+        return (
+            "json:" + kind,
+            {"Content-Type": "application/json; charset=utf-16"},
+            json.dumps(fields).encode("utf-16"),
+            False,
+        )
     if kind == "bad-form":
         body = g.pick(
             [
@@ -639,7 +681,12 @@ def broken_body(g: Gen, fields: dict) -> tuple[str, dict, Optional[bytes], bool]
     if kind == "gzip-garbage":
         return "json:" + kind, {**JSON, "Content-Encoding": "gzip"}, text, False
     if kind == "gzip-valid":
-        return "json:" + kind, {**JSON, "Content-Encoding": g.pick(["gzip", "deflate", "br", "zstd", "identity", "x-bogus"])}, gzip.compress(text), False
+        return (
+            "json:" + kind,
+            {**JSON, "Content-Encoding": g.pick(["gzip", "deflate", "br", "zstd", "identity", "x-bogus"])},
+            gzip.compress(text),
+            False,
+        )
     if kind == "chunked-json":
         return "json:" + kind, h, text, True
     if kind == "null-body-json":
@@ -659,7 +706,12 @@ def oversized_body(g: Gen, limit: int) -> tuple[str, dict, bytes, bool]:
 # -- multipart
 
 
-def multipart(parts: list[tuple[str, Optional[str], Optional[str], bytes]], boundary: str, close: bool = True, nl: bytes = b"\r\n") -> bytes:
+def multipart(
+    parts: list[tuple[str, Optional[str], Optional[str], bytes]],
+    boundary: str,
+    close: bool = True,
+    nl: bytes = b"\r\n",
+) -> bytes:
     """parts: (name, filename, content_type, data)."""
     out = b""
     for name, filename, ctype, data in parts:
@@ -675,17 +727,31 @@ def multipart(parts: list[tuple[str, Optional[str], Optional[str], bytes]], boun
     return out
 
 
-def upload_body(g: Gen, field_name: str = "file", extra: Optional[list] = None) -> tuple[str, dict, Optional[bytes], bool, Optional[bytes]]:
+def upload_body(
+    g: Gen, field_name: str = "file", extra: Optional[list] = None
+) -> tuple[str, dict, Optional[bytes], bool, Optional[bytes]]:
     """A multipart upload, valid or broken: (variant, headers, body, chunked, file bytes if valid)."""
     boundary = "----kycfuzz" + g.hex_id(16)
     ct = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    data, mime, fname = g.pick([(png_bytes(), "image/png", "a.png"), (JPEG, "image/jpeg", "a.jpg"), (PDF, "application/pdf", "a.pdf")])
+    data, mime, fname = g.pick(
+        [
+            (png_bytes(), "image/png", "a.png"),
+            (JPEG, "image/jpeg", "a.jpg"),
+            (PDF, "application/pdf", "a.pdf"),
+        ]
+    )
     extra = extra or []
     r = g.rng.random()
     if r < 0.5:
         if g.chance(0.3):
             data = data + bytes(g.rng.getrandbits(8) for _ in range(g.pick([10, 1000, 50000])))
-        return "multipart:valid", ct, multipart([(field_name, fname, mime, data)] + extra, boundary), g.chance(0.05), data
+        return (
+            "multipart:valid",
+            ct,
+            multipart([(field_name, fname, mime, data)] + extra, boundary),
+            g.chance(0.05),
+            data,
+        )
     kind = g.pick(
         [
             "no-closing-boundary",
@@ -719,37 +785,116 @@ def upload_body(g: Gen, field_name: str = "file", extra: Optional[list] = None) 
         body = multipart([(field_name, fname, mime, data)] + extra, boundary)
         return v, ct, body[: g.rng.randint(1, len(body) - 1)], False, None
     if kind == "unsupported-bytes":
-        junk = g.pick([b"hello world", b"<html></html>", bytes(range(256)), b"GIF87a" + b"\x00" * 10, b"\x89PNX"])
+        junk = g.pick(
+            [b"hello world", b"<html></html>", bytes(range(256)), b"GIF87a" + b"\x00" * 10, b"\x89PNX"]
+        )
         return v, ct, multipart([(field_name, "x.png", "image/png", junk)], boundary), False, None
     if kind == "empty-file":
         return v, ct, multipart([(field_name, "empty.png", "image/png", b"")], boundary), False, None
     if kind == "no-filename":
         return v, ct, multipart([(field_name, None, None, data)], boundary), False, None
     if kind == "wrong-field":
-        return v, ct, multipart([(g.pick(["document", "", "files[]", "FILE", "file\u0000"]), fname, mime, data)], boundary), False, None
+        return (
+            v,
+            ct,
+            multipart(
+                [(g.pick(["document", "", "files[]", "FILE", "file\u0000"]), fname, mime, data)], boundary
+            ),
+            False,
+            None,
+        )
     if kind == "weird-filename":
-        name = g.pick(["../../etc/passwd", "日本語.png", "😀.jpg", "a" * 5000 + ".png", "", ".", "a\\b.png", 'q"uote.png', "%00.png", "reject-document-expired.png"])
+        name = g.pick(
+            [
+                "../../etc/passwd",
+                "日本語.png",
+                "😀.jpg",
+                "a" * 5000 + ".png",
+                "",
+                ".",
+                "a\\b.png",
+                'q"uote.png',
+                "%00.png",
+                "reject-document-expired.png",
+            ]
+        )
         return v, ct, multipart([(field_name, name, mime, data)], boundary), False, data
     if kind == "control-char-filename":
-        name = g.pick(["a\x01b.png", "tab\tname.png", "new\nline.png", "cr\rname.png", "del\x7f.png", "nul\x00.png", "esc\x1b[0m.png"])
+        name = g.pick(
+            [
+                "a\x01b.png",
+                "tab\tname.png",
+                "new\nline.png",
+                "cr\rname.png",
+                "del\x7f.png",
+                "nul\x00.png",
+                "esc\x1b[0m.png",
+            ]
+        )
         return v, ct, multipart([(field_name, name, mime, data)], boundary), False, None
     if kind == "two-files":
-        return v, ct, multipart([(field_name, fname, mime, data), (field_name, "b.pdf", "application/pdf", PDF)], boundary), False, None
+        return (
+            v,
+            ct,
+            multipart(
+                [(field_name, fname, mime, data), (field_name, "b.pdf", "application/pdf", PDF)], boundary
+            ),
+            False,
+            None,
+        )
     if kind == "boundary-mismatch":
-        return v, {"Content-Type": "multipart/form-data; boundary=other"}, multipart([(field_name, fname, mime, data)], boundary), False, None
+        return (
+            v,
+            {"Content-Type": "multipart/form-data; boundary=other"},
+            multipart([(field_name, fname, mime, data)], boundary),
+            False,
+            None,
+        )
     if kind == "no-boundary-param":
-        return v, {"Content-Type": "multipart/form-data"}, multipart([(field_name, fname, mime, data)], boundary), False, None
+        return (
+            v,
+            {"Content-Type": "multipart/form-data"},
+            multipart([(field_name, fname, mime, data)], boundary),
+            False,
+            None,
+        )
     if kind == "quoted-boundary":
-        return v, {"Content-Type": f'multipart/form-data; boundary="{boundary}"'}, multipart([(field_name, fname, mime, data)], boundary), False, data
+        return (
+            v,
+            {"Content-Type": f'multipart/form-data; boundary="{boundary}"'},
+            multipart([(field_name, fname, mime, data)], boundary),
+            False,
+            data,
+        )
     if kind == "long-boundary":
         b2 = "b" * 200
-        return v, {"Content-Type": f"multipart/form-data; boundary={b2}"}, multipart([(field_name, fname, mime, data)], b2), False, None
+        return (
+            v,
+            {"Content-Type": f"multipart/form-data; boundary={b2}"},
+            multipart([(field_name, fname, mime, data)], b2),
+            False,
+            None,
+        )
     if kind == "lf-only":
         return v, ct, multipart([(field_name, fname, mime, data)], boundary, nl=b"\n"), False, None
     if kind == "preamble":
-        return v, ct, b"preamble garbage\r\n" + multipart([(field_name, fname, mime, data)], boundary) + b"epilogue", False, data
+        return (
+            v,
+            ct,
+            b"preamble garbage\r\n" + multipart([(field_name, fname, mime, data)], boundary) + b"epilogue",
+            False,
+            data,
+        )
     if kind == "no-disposition":
-        body = b"--" + boundary.encode() + b"\r\nContent-Type: image/png\r\n\r\n" + data + b"\r\n--" + boundary.encode() + b"--\r\n"
+        body = (
+            b"--"
+            + boundary.encode()
+            + b"\r\nContent-Type: image/png\r\n\r\n"
+            + data
+            + b"\r\n--"
+            + boundary.encode()
+            + b"--\r\n"
+        )
         return v, ct, body, False, None
     if kind == "json-instead":
         return v, dict(JSON), json_bytes({"file": base64.b64encode(data).decode()}), False, None
@@ -925,9 +1070,13 @@ class Kycaid(Target):
             self.countries = [c["code"] for c in out.json()] or self.countries
         except Exception:
             pass
-        out = self.send(Req("GET /business-activities", "valid", "GET", "/business-activities", self.auth("fuzz-a")))
+        out = self.send(
+            Req("GET /business-activities", "valid", "GET", "/business-activities", self.auth("fuzz-a"))
+        )
         try:
-            self.activities = [a["business_activity_id"] for cat in out.json() for a in cat["activities"]] or self.activities
+            self.activities = [
+                a["business_activity_id"] for cat in out.json() for a in cat["activities"]
+            ] or self.activities
         except Exception:
             pass
 
@@ -962,7 +1111,9 @@ class Kycaid(Target):
                 ("two-tokens", {"Authorization": "Token a b c"}),
             ]
         )
-        token = "fuzz-a" if odd[0] in ("bearer", "spaces") else "no-funds-fuzz" if odd[0] == "no-funds" else None
+        token = (
+            "fuzz-a" if odd[0] in ("bearer", "spaces") else "no-funds-fuzz" if odd[0] == "no-funds" else None
+        )
         if token and token not in self.ids:
             self.ids[token] = defaultdict(list)
         return token, odd[1], "+auth:" + odd[0]
@@ -986,7 +1137,9 @@ class Kycaid(Target):
             pass  # the checks' own requests stay plain
         elif self.g.chance(0.04):
             # Parameters nobody asked for, or a broken query string.
-            junk = self.g.pick(["sandbox=true", "page=0", "%ZZ=1", "a=%FF%FE", "x=" + "y" * 3000, "&&=&", "per_page[]=1"])
+            junk = self.g.pick(
+                ["sandbox=true", "page=0", "%ZZ=1", "a=%FF%FE", "x=" + "y" * 3000, "&&=&", "per_page[]=1"]
+            )
             req.path += ("&" if "?" in req.path else "?") + junk
             req.variant += "+junk-query"
         elif req.method == "GET" and self.g.chance(0.03):
@@ -1017,7 +1170,14 @@ class Kycaid(Target):
 
     # -- checks after a success
 
-    def created(self, kind: str, token: Optional[str], req: Req, out: Optional[Outcome], file_bytes: Optional[bytes] = None) -> Optional[str]:
+    def created(
+        self,
+        kind: str,
+        token: Optional[str],
+        req: Req,
+        out: Optional[Outcome],
+        file_bytes: Optional[bytes] = None,
+    ) -> Optional[str]:
         """After a create: 2xx must name an id that reads back. Returns the new id."""
         if out is None or out.status is None or not 200 <= out.status < 300:
             return None
@@ -1029,24 +1189,44 @@ class Kycaid(Target):
             self.engine.stats[self.name]["bad-json-2xx"] += 1
             self.engine.report(self, "bad-json-2xx", req, out, f"2xx create without a string `{key}`")
             return None
-        back = self.send(Req(f"GET /{kind}/{{id}}", "readback", "GET", f"/{kind}/{self.path_id(new_id)}", self.auth_for(token, req)))
+        back = self.send(
+            Req(
+                f"GET /{kind}/{{id}}",
+                "readback",
+                "GET",
+                f"/{kind}/{self.path_id(new_id)}",
+                self.auth_for(token, req),
+            )
+        )
         if back is None or back.status is None:
             return new_id
         if back.status != 200:
             self.engine.stats[self.name]["readback"] += 1
-            self.engine.report(self, "readback", req, back, f"created {key} {new_id} but GET /{kind}/{new_id} answered {back.status}")
+            self.engine.report(
+                self,
+                "readback",
+                req,
+                back,
+                f"created {key} {new_id} but GET /{kind}/{new_id} answered {back.status}",
+            )
             return new_id
         if kind == "files":
             if file_bytes is not None and back.body != file_bytes:
                 self.engine.stats[self.name]["readback"] += 1
-                self.engine.report(self, "readback", req, back, f"file {new_id} reads back {len(back.body)} bytes, uploaded {len(file_bytes)}")
+                self.engine.report(
+                    self,
+                    "readback",
+                    req,
+                    back,
+                    f"file {new_id} reads back {len(back.body)} bytes, uploaded {len(file_bytes)}",
+                )
         else:
             try:
                 got = back.json().get(key)
                 for side in ("front_side", "back_side", "other_side_1"):
                     url = back.json().get(side)
                     if isinstance(url, str) and "/storage/" in url:
-                        self.storage_paths.append(url[url.index("/storage/"):])
+                        self.storage_paths.append(url[url.index("/storage/") :])
             except Exception:
                 got = None
             if got != new_id:
@@ -1062,10 +1242,24 @@ class Kycaid(Target):
     def deleted(self, kind: str, token: Optional[str], id_: str, req: Req, out: Optional[Outcome]) -> None:
         if out is None or out.status is None or not 200 <= out.status < 300:
             return
-        back = self.send(Req(f"GET /{kind}/{{id}}", "after-delete", "GET", f"/{kind}/{self.path_id(id_)}", self.auth_for(token, req)))
+        back = self.send(
+            Req(
+                f"GET /{kind}/{{id}}",
+                "after-delete",
+                "GET",
+                f"/{kind}/{self.path_id(id_)}",
+                self.auth_for(token, req),
+            )
+        )
         if back is not None and back.status is not None and back.status != 404:
             self.engine.stats[self.name]["delete-not-effective"] += 1
-            self.engine.report(self, "delete-not-effective", req, back, f"DELETE answered {out.status} but GET answered {back.status}")
+            self.engine.report(
+                self,
+                "delete-not-effective",
+                req,
+                back,
+                f"DELETE answered {out.status} but GET answered {back.status}",
+            )
         if token in self.ids and id_ in self.ids[token][kind]:
             self.ids[token][kind].remove(id_)
 
@@ -1084,7 +1278,14 @@ class Kycaid(Target):
             "email": g.email(),
             "phone": "+3805" + str(g.rng.randint(10000000, 99999999)),
         }
-        for k in ["middle_name", "pep", "telegram_username", "wallet_address", "external_applicant_id", "custom_field_1"]:
+        for k in [
+            "middle_name",
+            "pep",
+            "telegram_username",
+            "wallet_address",
+            "external_applicant_id",
+            "custom_field_1",
+        ]:
             if g.chance(0.2):
                 f[k] = {"pep": g.pick([True, False]), "middle_name": "Maria"}.get(k, "fuzz-" + g.hex_id(8))
         return self.trim(f, keep=["type"])
@@ -1117,7 +1318,19 @@ class Kycaid(Target):
         f = dict(f)
         tags = []
         for _ in range(g.rng.randint(1, 3)):
-            op = g.pick(["drop", "wrong-type", "weird-string", "null", "bad-date", "unknown-field", "bad-id", "bad-enum", "country"])
+            op = g.pick(
+                [
+                    "drop",
+                    "wrong-type",
+                    "weird-string",
+                    "null",
+                    "bad-date",
+                    "unknown-field",
+                    "bad-id",
+                    "bad-enum",
+                    "country",
+                ]
+            )
             keys = list(f)
             if op == "drop" and keys:
                 f.pop(g.pick(keys))
@@ -1129,19 +1342,29 @@ class Kycaid(Target):
             elif op == "null" and keys:
                 f[g.pick(keys)] = None
             elif op == "bad-date":
-                f[g.pick(["dob", "issue_date", "expiry_date", "incorporation_date", "transaction_datetime"])] = g.bad_date()
+                f[
+                    g.pick(["dob", "issue_date", "expiry_date", "incorporation_date", "transaction_datetime"])
+                ] = g.bad_date()
             elif op == "unknown-field":
-                f[g.pick(["sandbox", "id", "applicant", "__proto__", "constructor", "x" * 300, "", "😀"])] = g.wrong_type()
+                f[g.pick(["sandbox", "id", "applicant", "__proto__", "constructor", "x" * 300, "", "😀"])] = (
+                    g.wrong_type()
+                )
             elif op == "bad-id":
                 f[g.pick(list(id_fields) or ["applicant_id"])] = g.pick([g.bad_id(), g.hex_id()])
             elif op == "bad-enum":
-                f[g.pick(["type", "gender", "verification_status"])] = g.pick(["person", "OTHER", "", "PERSON ", "ＰＥＲＳＯＮ", 1, ["PERSON"]])
+                f[g.pick(["type", "gender", "verification_status"])] = g.pick(
+                    ["person", "OTHER", "", "PERSON ", "ＰＥＲＳＯＮ", 1, ["PERSON"]]
+                )
             elif op == "country":
-                f[g.pick(["residence_country", "nationality", "country", "registration_country"])] = g.pick(["XX", "ua", "UKR", "U", "", "ÜA"])
+                f[g.pick(["residence_country", "nationality", "country", "registration_country"])] = g.pick(
+                    ["XX", "ua", "UKR", "U", "", "ÜA"]
+                )
             tags.append(op)
         return f, "mutated:" + "+".join(sorted(set(tags)))
 
-    def body_req(self, op: str, method: str, path: str, fields: dict, tag: str, auth: dict, auth_tag: str) -> Req:
+    def body_req(
+        self, op: str, method: str, path: str, fields: dict, tag: str, auth: dict, auth_tag: str
+    ) -> Req:
         variant, headers, body, chunked = encode_body(self.g, fields)
         if self.g.chance(0.004) and self.oversized_sent < 6:
             self.oversized_sent += 1
@@ -1149,7 +1372,9 @@ class Kycaid(Target):
             tag = "oversized"
         headers.update(auth)
         if self.g.chance(0.03):
-            headers["X-Sandbox-Scenario"] = self.g.pick(["kycaid-approve", "kycaid-manual-review", "no-such-scenario", "", "😀"]).encode("utf-8")
+            headers["X-Sandbox-Scenario"] = self.g.pick(
+                ["kycaid-approve", "kycaid-manual-review", "no-such-scenario", "", "😀"]
+            ).encode("utf-8")
         return Req(op, f"{variant}:{tag}{auth_tag}", method, path, headers, body, chunked)
 
     # -- actions
@@ -1193,12 +1418,26 @@ class Kycaid(Target):
         req = self.body_req("POST /applicants", "POST", "/applicants", fields, tag, auth, at)
         out = self.send(req)
         self.created("applicants", token, req, out)
-        if out is not None and tag == "valid" and req.variant in ("json:valid", "form:valid") and out.status and out.status >= 400:
+        if (
+            out is not None
+            and tag == "valid"
+            and req.variant in ("json:valid", "form:valid")
+            and out.status
+            and out.status >= 400
+        ):
             self.engine.report(self, "valid-rejected", req, out, "a valid applicant was refused")
 
     def get_applicant(self):
         token, auth, at = self.pick_auth()
-        self.send(Req("GET /applicants/{id}", "get" + at, "GET", "/applicants/" + self.path_id(self.known(token, "applicants")), auth))
+        self.send(
+            Req(
+                "GET /applicants/{id}",
+                "get" + at,
+                "GET",
+                "/applicants/" + self.path_id(self.known(token, "applicants")),
+                auth,
+            )
+        )
 
     def list_applicants(self):
         token, auth, at = self.pick_auth()
@@ -1206,7 +1445,26 @@ class Kycaid(Target):
         q = {}
         for k in ["page", "per_page"] + (["applicant_id"] if kind == "verifications" else []):
             if self.g.chance(0.6):
-                q[k] = self.g.pick(["1", "2", "0", "-1", "100", "101", "99999999999999999999", "abc", "", "1.5", " 1", "١"]) if k != "applicant_id" else self.known(token, "applicants")
+                q[k] = (
+                    self.g.pick(
+                        [
+                            "1",
+                            "2",
+                            "0",
+                            "-1",
+                            "100",
+                            "101",
+                            "99999999999999999999",
+                            "abc",
+                            "",
+                            "1.5",
+                            " 1",
+                            "١",
+                        ]
+                    )
+                    if k != "applicant_id"
+                    else self.known(token, "applicants")
+                )
         if self.g.chance(0.1):
             q["page"] = ["1", "2"]
         query = urllib.parse.urlencode(q, doseq=True)
@@ -1220,18 +1478,30 @@ class Kycaid(Target):
         fields = {k: v for k, v in fields.items() if self.g.chance(0.4)}
         fields, tag = self.mutate(fields)
         method = self.g.pick(["PATCH", "PATCH", "PUT"])
-        req = self.body_req(f"{method} /applicants/{{id}}", method, "/applicants/" + self.path_id(aid), fields, tag, auth, at)
+        req = self.body_req(
+            f"{method} /applicants/{{id}}", method, "/applicants/" + self.path_id(aid), fields, tag, auth, at
+        )
         out = self.send(req)
         if out is not None and out.status is not None and 200 <= out.status < 300:
-            back = self.send(Req("GET /applicants/{id}", "after-update", "GET", "/applicants/" + self.path_id(aid), auth))
+            back = self.send(
+                Req("GET /applicants/{id}", "after-update", "GET", "/applicants/" + self.path_id(aid), auth)
+            )
             if back is not None and back.status not in (None, 200):
                 self.engine.stats[self.name]["readback"] += 1
-                self.engine.report(self, "readback", req, back, f"update answered {out.status} but GET answered {back.status}")
+                self.engine.report(
+                    self,
+                    "readback",
+                    req,
+                    back,
+                    f"update answered {out.status} but GET answered {back.status}",
+                )
 
     def delete_applicant(self):
         token, auth, at = self.pick_auth()
         aid = self.known(token, "applicants")
-        req = Req("DELETE /applicants/{id}", "delete" + at, "DELETE", "/applicants/" + self.path_id(aid), auth)
+        req = Req(
+            "DELETE /applicants/{id}", "delete" + at, "DELETE", "/applicants/" + self.path_id(aid), auth
+        )
         self.deleted("applicants", token, aid, req, self.send(req))
 
     def upload_file(self):
@@ -1241,12 +1511,24 @@ class Kycaid(Target):
             self.oversized_sent += 1
             boundary = "big" + self.g.hex_id(8)
             headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-            body = multipart([("file", "big.png", "image/png", png_bytes() + b"\x00" * (self.max_body + 10))], boundary)
+            body = multipart(
+                [("file", "big.png", "image/png", png_bytes() + b"\x00" * (self.max_body + 10))], boundary
+            )
             variant, chunked, data = "multipart:oversized", self.g.chance(0.5), None
         headers.update(auth)
         req = Req("POST /files", variant + at, "POST", "/files", headers, body, chunked)
         out = self.send(req)
-        self.created("files", token, req, out, data if variant in ("multipart:valid", "multipart:quoted-boundary", "multipart:preamble") else None)
+        self.created(
+            "files",
+            token,
+            req,
+            out,
+            (
+                data
+                if variant in ("multipart:valid", "multipart:quoted-boundary", "multipart:preamble")
+                else None
+            ),
+        )
 
     def get_file(self):
         token, auth, at = self.pick_auth()
@@ -1257,7 +1539,11 @@ class Kycaid(Target):
             if self.storage_paths and self.g.chance(0.6):
                 path = self.g.pick(self.storage_paths)
                 if self.g.chance(0.3):
-                    path = path.rsplit("/", 1)[0] + "/" + self.path_id(self.g.pick([self.g.hex_id(), self.g.bad_id()]))
+                    path = (
+                        path.rsplit("/", 1)[0]
+                        + "/"
+                        + self.path_id(self.g.pick([self.g.hex_id(), self.g.bad_id()]))
+                    )
             else:
                 path = f"/storage/{self.path_id(self.g.pick(['kycaid-' + self.g.hex_id(12), self.g.bad_id()]))}/{self.path_id(fid)}"
         self.send(Req("GET /files/{id}", "get" + at, "GET", path, auth))
@@ -1267,7 +1553,9 @@ class Kycaid(Target):
         fid = self.known(token, "files")
         variant, headers, body, chunked, _ = upload_body(self.g)
         headers.update(auth)
-        self.send(Req("PUT /files/{id}", variant + at, "PUT", "/files/" + self.path_id(fid), headers, body, chunked))
+        self.send(
+            Req("PUT /files/{id}", variant + at, "PUT", "/files/" + self.path_id(fid), headers, body, chunked)
+        )
 
     def delete_file(self):
         token, auth, at = self.pick_auth()
@@ -1279,13 +1567,30 @@ class Kycaid(Target):
         g = self.g
         t = g.pick(self.DOC_TYPES)
         f: dict = {"applicant_id": self.known(token, "applicants"), "type": t}
-        number = g.pick(["AB123456", "0000", "0000-EXPIRED_DOCUMENT", "0000-NOT_A_REASON", "SANCT0001", str(g.rng.randint(1, 10**9))])
+        number = g.pick(
+            [
+                "AB123456",
+                "0000",
+                "0000-EXPIRED_DOCUMENT",
+                "0000-NOT_A_REASON",
+                "SANCT0001",
+                str(g.rng.randint(1, 10**9)),
+            ]
+        )
         if t in self.ID_TYPES:
-            f.update(document_number=number, additional_number="X1", issue_date=g.date(), expiry_date=g.future_date(), issuing_authority="Fuzz office")
+            f.update(
+                document_number=number,
+                additional_number="X1",
+                issue_date=g.date(),
+                expiry_date=g.future_date(),
+                issuing_authority="Fuzz office",
+            )
         elif t == "ADDRESS_DOCUMENT" or t == "TAX_ID_NUMBER":
             f.update(document_number=number, issue_date=g.date(), issuing_authority="Fuzz office")
         elif t == "CREDIT_CARD":
-            f.update(card_number="4" + str(g.rng.randint(10**14, 10**15 - 1)), account_number="UA" + g.hex_id(10))
+            f.update(
+                card_number="4" + str(g.rng.randint(10**14, 10**15 - 1)), account_number="UA" + g.hex_id(10)
+            )
         elif t == "BANK_STATEMENT":
             f.update(account_number="GB" + g.hex_id(10), issue_date=g.date())
         elif t == "FINANCIAL_DOCUMENT":
@@ -1305,10 +1610,14 @@ class Kycaid(Target):
 
     def create_document(self):
         token, auth, at = self.pick_auth()
-        fields, tag = self.mutate(self.document_fields(token), ("applicant_id", "front_side_id", "back_side_id"))
+        fields, tag = self.mutate(
+            self.document_fields(token), ("applicant_id", "front_side_id", "back_side_id")
+        )
         if self.g.chance(0.1):
             # A field of another document type.
-            fields[self.g.pick(["card_number", "income_sources", "document_number", "annual_income"])] = "123412341234"
+            fields[self.g.pick(["card_number", "income_sources", "document_number", "annual_income"])] = (
+                "123412341234"
+            )
             tag += "+foreign-field"
         req = self.body_req("POST /documents", "POST", "/documents", fields, tag, auth, at)
         self.created("documents", token, req, self.send(req))
@@ -1316,15 +1625,27 @@ class Kycaid(Target):
     def get_document(self):
         token, auth, at = self.pick_auth()
         kind = self.g.pick(["documents", "addresses", "affiliated-persons", "verifications"])
-        self.send(Req(f"GET /{kind}/{{id}}", "get" + at, "GET", f"/{kind}/" + self.path_id(self.known(token, kind)), auth))
+        self.send(
+            Req(
+                f"GET /{kind}/{{id}}",
+                "get" + at,
+                "GET",
+                f"/{kind}/" + self.path_id(self.known(token, kind)),
+                auth,
+            )
+        )
 
     def update_document(self):
         token, auth, at = self.pick_auth()
         did = self.known(token, "documents")
-        fields = {k: v for k, v in self.document_fields(token).items() if k != "applicant_id" and self.g.chance(0.5)}
+        fields = {
+            k: v for k, v in self.document_fields(token).items() if k != "applicant_id" and self.g.chance(0.5)
+        }
         fields, tag = self.mutate(fields, ("front_side_id", "back_side_id"))
         method = self.g.pick(["PATCH", "PUT"])
-        req = self.body_req(f"{method} /documents/{{id}}", method, "/documents/" + self.path_id(did), fields, tag, auth, at)
+        req = self.body_req(
+            f"{method} /documents/{{id}}", method, "/documents/" + self.path_id(did), fields, tag, auth, at
+        )
         self.send(req)
 
     def delete_document(self):
@@ -1362,9 +1683,13 @@ class Kycaid(Target):
     def update_address(self):
         token, auth, at = self.pick_auth()
         aid = self.known(token, "addresses")
-        fields = {k: v for k, v in self.address_fields(token).items() if k != "applicant_id" and self.g.chance(0.4)}
+        fields = {
+            k: v for k, v in self.address_fields(token).items() if k != "applicant_id" and self.g.chance(0.4)
+        }
         fields, tag = self.mutate(fields)
-        req = self.body_req("PATCH /addresses/{id}", "PATCH", "/addresses/" + self.path_id(aid), fields, tag, auth, at)
+        req = self.body_req(
+            "PATCH /addresses/{id}", "PATCH", "/addresses/" + self.path_id(aid), fields, tag, auth, at
+        )
         out = self.send(req)
         if out is not None and out.status == 200:
             try:
@@ -1406,14 +1731,32 @@ class Kycaid(Target):
     def update_person(self):
         token, auth, at = self.pick_auth()
         pid = self.known(token, "affiliated-persons")
-        fields = {k: v for k, v in self.person_fields(token).items() if k != "applicant_id" and self.g.chance(0.4)}
+        fields = {
+            k: v for k, v in self.person_fields(token).items() if k != "applicant_id" and self.g.chance(0.4)
+        }
         fields, tag = self.mutate(fields)
         method = self.g.pick(["PATCH", "DELETE"])
         if method == "DELETE":
-            req = Req("DELETE /affiliated-persons/{id}", "delete" + at, "DELETE", "/affiliated-persons/" + self.path_id(pid), auth)
+            req = Req(
+                "DELETE /affiliated-persons/{id}",
+                "delete" + at,
+                "DELETE",
+                "/affiliated-persons/" + self.path_id(pid),
+                auth,
+            )
             self.deleted("affiliated-persons", token, pid, req, self.send(req))
         else:
-            self.send(self.body_req("PATCH /affiliated-persons/{id}", "PATCH", "/affiliated-persons/" + self.path_id(pid), fields, tag, auth, at))
+            self.send(
+                self.body_req(
+                    "PATCH /affiliated-persons/{id}",
+                    "PATCH",
+                    "/affiliated-persons/" + self.path_id(pid),
+                    fields,
+                    tag,
+                    auth,
+                    at,
+                )
+            )
 
     def create_verification(self):
         token, auth, at = self.pick_auth()
@@ -1425,14 +1768,31 @@ class Kycaid(Target):
             f["form_id"] = g.pick([g.hex_id(), g.bad_id()])
         if g.chance(0.3):
             # Only loopback (port 9 is closed) or junk: the sandbox really posts callbacks.
-            f["callback_url"] = g.pick(["http://127.0.0.1:9/kycaid-callback", "not a url", "ftp://127.0.0.1/", "http://", "", "http://127.0.0.1:9/" + "x" * 3000])
+            f["callback_url"] = g.pick(
+                [
+                    "http://127.0.0.1:9/kycaid-callback",
+                    "not a url",
+                    "ftp://127.0.0.1/",
+                    "http://",
+                    "",
+                    "http://127.0.0.1:9/" + "x" * 3000,
+                ]
+            )
         fields, tag = self.mutate(f, ("applicant_id",))
         req = self.body_req("POST /verifications", "POST", "/verifications", fields, tag, auth, at)
         self.created("verifications", token, req, self.send(req))
 
     def get_verification(self):
         token, auth, at = self.pick_auth()
-        self.send(Req("GET /verifications/{id}", "get" + at, "GET", "/verifications/" + self.path_id(self.known(token, "verifications")), auth))
+        self.send(
+            Req(
+                "GET /verifications/{id}",
+                "get" + at,
+                "GET",
+                "/verifications/" + self.path_id(self.known(token, "verifications")),
+                auth,
+            )
+        )
 
     def set_verification_status(self):
         token, auth, at = self.pick_auth()
@@ -1444,7 +1804,17 @@ class Kycaid(Target):
             "applicant_email_enabled": False,
         }
         fields, tag = self.mutate(self.trim(f, keep=["verification_status"]))
-        self.send(self.body_req("POST /verifications/{id}/status", "POST", f"/verifications/{self.path_id(vid)}/status", fields, tag, auth, at))
+        self.send(
+            self.body_req(
+                "POST /verifications/{id}/status",
+                "POST",
+                f"/verifications/{self.path_id(vid)}/status",
+                fields,
+                tag,
+                auth,
+                at,
+            )
+        )
 
     def form_url(self):
         token, auth, at = self.pick_auth()
@@ -1456,18 +1826,48 @@ class Kycaid(Target):
             "redirect_url": g.pick(["http://127.0.0.1:9/done", "javascript:alert(1)", ""]),
         }
         fields, tag = self.mutate(self.trim(f, keep=[]))
-        out = self.send(self.body_req("POST /forms/{form_id}/urls", "POST", f"/forms/{self.path_id(form_id)}/urls", fields, tag, auth, at))
+        out = self.send(
+            self.body_req(
+                "POST /forms/{form_id}/urls",
+                "POST",
+                f"/forms/{self.path_id(form_id)}/urls",
+                fields,
+                tag,
+                auth,
+                at,
+            )
+        )
         if out is not None and out.status is not None and 200 <= out.status < 300:
             try:
                 self.form_tokens.append(out.json()["form_token"])
             except Exception:
-                self.engine.report(self, "bad-json-2xx", Req("POST /forms/{form_id}/urls", tag, "POST", "/forms/_/urls"), out, "2xx without form_token")
+                self.engine.report(
+                    self,
+                    "bad-json-2xx",
+                    Req("POST /forms/{form_id}/urls", tag, "POST", "/forms/_/urls"),
+                    out,
+                    "2xx without form_token",
+                )
 
     def form_submit(self):
         g = self.g
-        tok = g.pick(self.form_tokens) if self.form_tokens and g.chance(0.85) else g.pick([g.hex_id(), g.bad_id()])
+        tok = (
+            g.pick(self.form_tokens)
+            if self.form_tokens and g.chance(0.85)
+            else g.pick([g.hex_id(), g.bad_id()])
+        )
         if g.chance(0.3):
-            self.send(Req("GET /form/{token}", "page", "GET", "/form/" + self.path_id(tok) + g.pick(["", "?sandbox_scenario=kycaid-manual-review", "?sandbox_scenario=%00"]), {}))
+            self.send(
+                Req(
+                    "GET /form/{token}",
+                    "page",
+                    "GET",
+                    "/form/"
+                    + self.path_id(tok)
+                    + g.pick(["", "?sandbox_scenario=kycaid-manual-review", "?sandbox_scenario=%00"]),
+                    {},
+                )
+            )
             return
         fields = {
             "first_name": "Jane",
@@ -1483,17 +1883,39 @@ class Kycaid(Target):
             "full_address": "1 Fuzz Street",
         }
         fields, tag = self.mutate(self.trim(fields, keep=[]))
-        extra = [(k, None, None, form_scalar(v).encode("utf-8", "surrogatepass")) for k, v in fields.items() if not isinstance(v, (dict, list))]
+        extra = [
+            (k, None, None, form_scalar(v).encode("utf-8", "surrogatepass"))
+            for k, v in fields.items()
+            if not isinstance(v, (dict, list))
+        ]
         extra += [("selfie", "selfie.jpg", "image/jpeg", JPEG)] if g.chance(0.7) else []
-        extra += [("back_side", "", "application/octet-stream", b"")] if g.chance(0.3) else []  # an empty file input
+        extra += (
+            [("back_side", "", "application/octet-stream", b"")] if g.chance(0.3) else []
+        )  # an empty file input
         variant, headers, body, chunked, _ = upload_body(g, "front_side", extra)
-        self.send(Req("POST /form/{token}/submit", f"{variant}:{tag}", "POST", f"/form/{self.path_id(tok)}/submit", headers, body, chunked))
+        self.send(
+            Req(
+                "POST /form/{token}/submit",
+                f"{variant}:{tag}",
+                "POST",
+                f"/form/{self.path_id(tok)}/submit",
+                headers,
+                body,
+                chunked,
+            )
+        )
 
     def bdb(self):
         token, auth, at = self.pick_auth()
         g = self.g
         if g.chance(0.5):
-            f = g.pick([{"full_name": g.pick(["Ivan Sanctioned", "Jane Roe", ""])}, {"first_name": "Ivan", "last_name": "Sanctioned"}, {}])
+            f = g.pick(
+                [
+                    {"full_name": g.pick(["Ivan Sanctioned", "Jane Roe", ""])},
+                    {"first_name": "Ivan", "last_name": "Sanctioned"},
+                    {},
+                ]
+            )
             if g.chance(0.3):
                 f["bdb_types"] = g.pick([["SANCTIONS"], [], "SANCTIONS", [1]])
             path = "/bdb/persons"
@@ -1522,10 +1944,25 @@ class Kycaid(Target):
                 ("/addresses/" + self.g.hex_id(), {"GET", "PATCH", "DELETE"}),
             ]
         )
-        method = self.g.pick([m for m in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO"] if m not in allowed])
+        method = self.g.pick(
+            [
+                m
+                for m in ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO"]
+                if m not in allowed
+            ]
+        )
         if method == "OPTIONS":
             return  # CORS preflight: answered by the CORS layer, not the API
-        self.send(Req(f"{method} {path.split('/')[1]}", "wrong-method" + at, method, path, auth, b"{}" if method in ("POST", "PUT", "PATCH") else None))
+        self.send(
+            Req(
+                f"{method} {path.split('/')[1]}",
+                "wrong-method" + at,
+                method,
+                path,
+                auth,
+                b"{}" if method in ("POST", "PUT", "PATCH") else None,
+            )
+        )
 
     def unknown_route(self):
         token, auth, at = self.pick_auth()
@@ -1556,7 +1993,16 @@ class Kycaid(Target):
         bad = self.g.bad_id()
         body = b"{}" if method in ("PATCH", "PUT") else None
         headers = {**auth, **(JSON if body else {})}
-        self.send(Req(f"{method} /{kind}/{{id}}", "bad-path-id" + at, method, f"/{kind}/" + self.path_id(bad), headers, body))
+        self.send(
+            Req(
+                f"{method} /{kind}/{{id}}",
+                "bad-path-id" + at,
+                method,
+                f"/{kind}/" + self.path_id(bad),
+                headers,
+                body,
+            )
+        )
 
 
 # Planned targets (ZealID Hermes, Qolo): subclass Target with their mount ("/hermes", "/qolo"), their
@@ -1570,24 +2016,36 @@ class Kycaid(Target):
 
 def print_findings(findings: list[Finding], out=sys.stdout) -> None:
     for i, f in enumerate(findings, 1):
-        print(f"\n[{i}] {f.severity.upper()} {f.kind}: {f.op} [{f.variant}] status={f.status} (x{f.count})", file=out)
+        print(
+            f"\n[{i}] {f.severity.upper()} {f.kind}: {f.op} [{f.variant}] status={f.status} (x{f.count})",
+            file=out,
+        )
         print(f"    {f.detail}", file=out)
         print(f"    reproduce: {f.curl}", file=out)
         print("    response: " + f.response.replace("\n", "\n      "), file=out)
 
 
 def fuzz_main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(description="Seeded fuzzer for kyc-sandbox's KYCAID (and later Hermes, Qolo) APIs.")
+    p = argparse.ArgumentParser(
+        description="Seeded fuzzer for kyc-sandbox's KYCAID (and later Hermes, Qolo) APIs."
+    )
     p.add_argument("--base-url", required=True, help="the sandbox root, e.g. http://127.0.0.1:4747")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--requests", type=int, default=1500, help="request budget per target")
     p.add_argument("--max-seconds", type=float, default=120, help="time budget per target")
-    p.add_argument("--timeout", type=float, default=5.0, help="client timeout per request; a timeout is a failure")
+    p.add_argument(
+        "--timeout", type=float, default=5.0, help="client timeout per request; a timeout is a failure"
+    )
     p.add_argument("--max-body", type=int, default=10485760, help="the server's --max-body")
     p.add_argument("--targets", default="kycaid", help=f"comma-separated, from: {', '.join(TARGETS)}")
     p.add_argument("--report", help="write the summary and findings as JSON here")
     p.add_argument("--artifacts", help="directory for request bodies too large for an inline curl")
-    p.add_argument("--quarantine-after", type=int, default=1, help="stop sending a request shape after it timed out this many times (0: never)")
+    p.add_argument(
+        "--quarantine-after",
+        type=int,
+        default=1,
+        help="stop sending a request shape after it timed out this many times (0: never)",
+    )
     p.add_argument("--strict-warnings", action="store_true", help="warnings fail the run too")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = p.parse_args(argv)
@@ -1618,7 +2076,9 @@ def fuzz_main(argv: list[str]) -> int:
             f"server-died={s['server-died']} skipped={s['skipped']} seconds={s['seconds']}"
         )
     kinds = Counter(f.kind for f in findings)
-    print(f"findings: {len(findings)} distinct ({dict(kinds)}), {len(failures)} failing; {time.monotonic() - started:.0f}s")
+    print(
+        f"findings: {len(findings)} distinct ({dict(kinds)}), {len(failures)} failing; {time.monotonic() - started:.0f}s"
+    )
     if args.report:
         with open(args.report, "w") as fh:
             json.dump(
@@ -1643,8 +2103,14 @@ ST_FAILING_CODES = {"ST101"}  # Server error
 # Groups that follow from documented sandbox behaviour rather than from a bug (shown, marked).
 ST_CREDENTIAL_HEADERS = {"authorization", "reb-apikey", "x-sumvin-pat", "x-juno-jwt", "x-sumvin-token"}
 ST_BY_DESIGN = {
-    ("ST401", "invalid credentials provided"): "by design: any credential is accepted (README, Auth and tenants)",
-    ("ST401", "generated auth likely invalid"): "by design: any credential is accepted (README, Auth and tenants)",
+    (
+        "ST401",
+        "invalid credentials provided",
+    ): "by design: any credential is accepted (README, Auth and tenants)",
+    (
+        "ST401",
+        "generated auth likely invalid",
+    ): "by design: any credential is accepted (README, Auth and tenants)",
 }
 
 
@@ -1744,7 +2210,9 @@ def st_summary_main(argv: list[str]) -> int:
                         sent = (interactions.get(cid) or {}).get("request", {}).get("headers") or {}
                         creds = sorted(h.lower() for h in sent if h.lower() in ST_CREDENTIAL_HEADERS)
                         sub = f"but {', '.join(creds)} sent" if creds else "no credential header at all"
-                    g = groups.setdefault((code, title, sub), {"count": 0, "operations": Counter(), "examples": []})
+                    g = groups.setdefault(
+                        (code, title, sub), {"count": 0, "operations": Counter(), "examples": []}
+                    )
                     g["count"] += 1
                     g["operations"][fail.get("operation") or rec.get("label", "?")] += 1
                     example = [l for l in message.splitlines() if l.strip()][:3]
@@ -1756,7 +2224,9 @@ def st_summary_main(argv: list[str]) -> int:
             errors = json.load(fh).get("errors") or []
 
     print(f"\n== schemathesis {args.name}: check failures, grouped (only [FAIL] ones fail the run) ==")
-    for (code, title, sub), g in sorted(groups.items(), key=lambda kv: (kv[0][0] not in ST_FAILING_CODES, kv[0])):
+    for (code, title, sub), g in sorted(
+        groups.items(), key=lambda kv: (kv[0][0] not in ST_FAILING_CODES, kv[0])
+    ):
         note = ST_BY_DESIGN.get((code, sub))
         if code == "ST401" and sub.startswith("but "):
             note = "by design: any value of a credential header is a credential (README, Auth and tenants)"
@@ -1771,7 +2241,9 @@ def st_summary_main(argv: list[str]) -> int:
             for i, line in enumerate(example):
                 print(f"         {'-' if i == 0 else ' '} {line[:200]}")
     for e in server_errors.values():
-        print(f"\n  5xx: {e['op']} -> {e['status']} content-type {e['content_type']} (x{e['count']}): {e['body']!r}")
+        print(
+            f"\n  5xx: {e['op']} -> {e['status']} content-type {e['content_type']} (x{e['count']}): {e['body']!r}"
+        )
         for c in e["curls"]:
             print(f"     {c}")
     for e in errors:

@@ -122,7 +122,7 @@ start_server() {
   for _ in $(seq 1 100); do # up to 10 s
     kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=; die "the sandbox exited at start"; }
     local line
-    line=$(grep -m1 -E '^admin[[:space:]]+http://' "$OUT/server.out" || true)
+    line=$(grep -m1 -E '^admin[[:space:]]+http://' "$OUT/server.out" 2>/dev/null || true)
     if [[ -n $line ]]; then
       BASE=${line##* }
       BASE=${BASE%/__admin}

@@ -82,6 +82,12 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger ones get 413 in the provider's format.
     #[arg(long, env = "KYC_SANDBOX_MAX_BODY", default_value_t = 10 * 1024 * 1024)]
     pub max_body: usize,
+    /// Most bytes of uploaded files kept in all; uploads beyond it get 507 in the provider's format.
+    #[arg(long, env = "KYC_SANDBOX_MAX_STORED_BYTES", default_value_t = crate::core::storage::DEFAULT_TOTAL)]
+    pub max_stored_bytes: u64,
+    /// Most bytes of uploaded files kept for one tenant (credential).
+    #[arg(long, env = "KYC_SANDBOX_MAX_TENANT_STORED_BYTES", default_value_t = crate::core::storage::DEFAULT_PER_TENANT)]
+    pub max_tenant_stored_bytes: u64,
     /// How long a request body may take to arrive in full; a slower one gets 408 in the
     /// provider's format (e.g. `10s`, `500ms`).
     #[arg(long, env = "KYC_SANDBOX_BODY_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
@@ -119,6 +125,8 @@ impl Default for Config {
             rebilly_webhook_url: None,
             kycaid_callback_url: None,
             max_body: 10 * 1024 * 1024,
+            max_stored_bytes: crate::core::storage::DEFAULT_TOTAL,
+            max_tenant_stored_bytes: crate::core::storage::DEFAULT_PER_TENANT,
             body_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(5),
             max_connections: 1024,

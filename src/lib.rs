@@ -45,6 +45,7 @@ pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
             scenarios,
         )
         .with_webhook_log(config.webhook_log_size)
+        .with_storage_limits(config.max_stored_bytes, config.max_tenant_stored_bytes)
         .with_default_webhook(providers::rebilly::NAME, config.rebilly_webhook_url.clone())
         .with_default_webhook(providers::kycaid::NAME, config.kycaid_callback_url.clone()),
     );

@@ -170,6 +170,11 @@ async fn health(sandbox: web::Data<Sandbox>) -> HttpResponse {
         "tenants": tenants,
         "scheduled_steps": sandbox.core.scheduler.pending(),
         "journal_entries": sandbox.core.journal.len(),
+        "stored_bytes": sandbox.core.storage.used(None),
+        "stored_bytes_limits": {
+            "total": sandbox.core.storage.limits().0,
+            "per_tenant": sandbox.core.storage.limits().1,
+        },
         "webhook_deliveries": sandbox.core.webhooks.len(),
         "clock": sandbox.core.clock.view(),
     }))

@@ -9,6 +9,7 @@ pub mod journal;
 pub mod provider;
 pub mod scenario;
 pub mod scheduler;
+pub mod storage;
 pub mod store;
 pub mod tenant;
 pub mod webhooks;
@@ -36,6 +37,8 @@ pub struct Core {
     pub scheduler: Scheduler,
     pub journal: Arc<Journal>,
     pub webhooks: Arc<Dispatcher>,
+    /// Uploaded bytes, bounded in total and per tenant.
+    pub storage: storage::Storage,
     /// Per provider, a URL that receives every event of every tenant (`--<provider>-webhook-url`).
     pub default_webhook_urls: std::collections::HashMap<&'static str, String>,
     pub seed: u64,
@@ -64,6 +67,7 @@ impl Core {
                 webhooks::DEFAULT_LOG_SIZE,
             )),
             clock,
+            storage: storage::Storage::default(),
             scheduler: Scheduler::default(),
             journal: Arc::new(Journal::new(journal_size)),
             seed,
@@ -81,6 +85,12 @@ impl Core {
             self.webhooks.policy().clone(),
             capacity,
         ));
+        self
+    }
+
+    /// Bounds uploaded bytes to `total` in all and `per_tenant` for each tenant.
+    pub fn with_storage_limits(mut self, total: u64, per_tenant: u64) -> Self {
+        self.storage = storage::Storage::new(total, per_tenant);
         self
     }
 

@@ -28,6 +28,7 @@ mod rebilly_resources;
 mod rebilly_storefront;
 mod rebilly_webhooks;
 mod regressions;
+mod storage_limits;
 mod sumvin_documents;
 mod sumvin_kyc;
 mod sumvin_scenarios;

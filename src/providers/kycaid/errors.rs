@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use super::MOUNT;
 use crate::core::http::{BodyError, ProblemAt};
+use crate::core::storage::StorageFull;
 
 /// One entry of `errors`: the request parameter at fault and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,6 +57,8 @@ pub enum KycaidError {
     RequestTimeout(String),
     #[error("Content-Type {0} is not supported")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    StorageFull(#[from] StorageFull),
     /// Anything the HTTP layer refused on its own, kept in KYCAID's envelope.
     #[error("{detail}")]
     Unexpected { status: StatusCode, detail: String },
@@ -100,6 +103,7 @@ impl KycaidError {
             TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_request"),
+            StorageFull(_) => (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage"),
             Unexpected { status, .. } if status.is_server_error() => (*status, "internal_error"),
             Unexpected { status, .. } if *status == StatusCode::NOT_FOUND => (*status, "not_found"),
             Unexpected { status, .. } => (*status, "bad_request"),
@@ -122,6 +126,7 @@ impl KycaidError {
             TooLarge { .. } | RequestTimeout(_) => vec![FieldError::new("body", self.to_string())],
             UnsupportedMediaType(_) => vec![FieldError::new("content-type", self.to_string())],
             Unexpected { .. } => vec![FieldError::new("request", self.to_string())],
+            StorageFull(_) => vec![FieldError::new("file", self.to_string())],
         }
     }
 

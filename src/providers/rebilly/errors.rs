@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use super::MOUNT;
 use crate::core::http::{BodyError, JsonError, PageError, ProblemAt};
+use crate::core::storage::StorageFull;
 
 /// One bad field, in dot notation for nested fields (`rejectionReason.type`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +55,8 @@ pub enum RebillyError {
     RequestTimeout(String),
     #[error("Method not allowed.")]
     MethodNotAllowed,
+    #[error("{0}")]
+    StorageFull(#[from] StorageFull),
     /// Anything the HTTP layer refused on its own, kept in Rebilly's envelope.
     #[error("{detail}")]
     Unexpected { status: StatusCode, detail: String },
@@ -105,6 +108,7 @@ impl RebillyError {
             RebillyError::TooLarge { .. } => "Payload Too Large",
             RebillyError::RequestTimeout(_) => "Request Timeout",
             RebillyError::MethodNotAllowed => "Method Not Allowed",
+            RebillyError::StorageFull(_) => "Insufficient Storage",
             RebillyError::Unexpected { status, .. } => status.canonical_reason().unwrap_or("Error"),
         }
     }
@@ -124,6 +128,7 @@ impl ResponseError for RebillyError {
             RebillyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             RebillyError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             RebillyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            RebillyError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             RebillyError::Unexpected { status, .. } => *status,
         }
     }

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use super::MOUNT;
 use crate::core::http::{BodyError, ProblemAt};
+use crate::core::storage::StorageFull;
 
 /// One entry of FastAPI's validation error list (pydantic v2 wording).
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +111,8 @@ pub enum SumvinError {
     RequestTimeout(String),
     #[error("request validation failed")]
     Validation(Vec<Issue>),
+    #[error("{0}")]
+    StorageFull(#[from] StorageFull),
     /// Anything the HTTP layer refused on its own, kept in Sumvin's envelope.
     #[error("{detail}")]
     Unexpected { status: StatusCode, detail: String },
@@ -209,6 +212,11 @@ impl SumvinError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "KYC-422-001",
                 "Validation Error",
+            ),
+            StorageFull(_) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "GEN-507-001",
+                "Insufficient Storage",
             ),
             Unexpected { status, .. } if status.is_server_error() => {
                 (*status, "GEN-500-001", "Internal Server Error")

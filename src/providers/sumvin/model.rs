@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::core::fake::FakePerson;
 use crate::core::scenario::TimelineRun;
+use crate::core::storage::Blob;
 use crate::core::store::Store;
 use crate::core::SeededRng;
 use crate::core::TenantState;
@@ -185,10 +185,10 @@ pub struct Image {
     pub width: Option<u32>,
     pub height: Option<u32>,
     #[serde(rename = "file_size", serialize_with = "serialize_len")]
-    pub data: Bytes,
+    pub data: Blob,
 }
 
-fn serialize_len<S: serde::Serializer>(data: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+fn serialize_len<S: serde::Serializer>(data: &Blob, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(data.len() as u64)
 }
 

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{found, path_id, Reply};
 use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
+use crate::core::storage::Blob;
 use crate::core::TenantId;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
@@ -33,7 +34,8 @@ pub fn sniff(data: &[u8]) -> Option<&'static str> {
 pub struct Upload {
     pub name: String,
     pub content_type: &'static str,
-    pub data: actix_web::web::Bytes,
+    /// Pending until `Storage::keep` leases it for the tenant, before anything is written.
+    pub data: Blob,
 }
 
 impl Upload {
@@ -50,7 +52,7 @@ impl Upload {
         Ok(Upload {
             name: name.unwrap_or("file").to_owned(),
             content_type,
-            data,
+            data: Blob::pending(data),
         })
     }
 
@@ -112,7 +114,8 @@ pub async fn upload(
     caller: Caller,
     kycaid: web::Data<Kycaid>,
 ) -> Reply {
-    let upload = read_upload(&req, payload).await?;
+    let mut upload = read_upload(&req, payload).await?;
+    kycaid.core.storage.keep(&caller.tenant, &mut upload.data)?;
     let now = kycaid.core.clock.now();
     let id = kycaid.with_tenant(&caller, |state| insert_file(state, upload, now));
     Ok(ack(ID, &id))
@@ -127,7 +130,8 @@ pub async fn replace(
 ) -> Reply {
     let id = path.into_inner();
     path_id(&id, ID)?;
-    let upload = read_upload(&req, payload).await?;
+    let mut upload = read_upload(&req, payload).await?;
+    kycaid.core.storage.keep(&caller.tenant, &mut upload.data)?;
     kycaid.with_tenant(&caller, |state| {
         let file = state
             .files
@@ -148,7 +152,7 @@ fn bytes(file: &File) -> HttpResponse {
             header::CONTENT_DISPOSITION,
             content_disposition("inline", &file.name),
         ))
-        .body(file.data.clone())
+        .body(file.data.bytes())
 }
 
 pub async fn download(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {

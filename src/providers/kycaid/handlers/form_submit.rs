@@ -183,7 +183,7 @@ impl Kycaid {
             values
         });
 
-        let document = if steps.document {
+        let mut document = if steps.document {
             let head = checks.read(input, &[DOCUMENT_TYPE]);
             checks.require(&head, &DOCUMENT_TYPE);
             let accepted = document_types(&form);
@@ -221,7 +221,7 @@ impl Kycaid {
             None
         };
 
-        let selfie = if steps.facial {
+        let mut selfie = if steps.facial {
             picture(&mut checks, files, "selfie", "Selfie", true)
         } else {
             None
@@ -239,6 +239,17 @@ impl Kycaid {
         let early = forced
             .map(|name| self.choose_scenario(state, &verification, "", Some(name)))
             .transpose()?;
+        // The pictures are kept (and counted against the storage limits) before anything is
+        // written, so a full store leaves no half-submitted form behind.
+        let mut pictures: Vec<&mut Upload> = Vec::new();
+        if let Some(doc) = document.as_mut() {
+            pictures.push(&mut doc.front);
+            pictures.extend(doc.back.as_mut());
+        }
+        pictures.extend(selfie.as_mut());
+        for picture in pictures {
+            self.core.storage.keep(&state.tenant, &mut picture.data)?;
+        }
 
         let applicant_id = match &applicant {
             Some(a) => {

@@ -1,6 +1,6 @@
 //! The smaller resources: files, addresses, affiliated persons, forms and form links.
 
-use actix_web::web::Bytes;
+use crate::core::storage::Blob;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -17,7 +17,7 @@ pub struct File {
     pub content_type: &'static str,
     pub size: usize,
     #[serde(skip)]
-    pub data: Bytes,
+    pub data: Blob,
     pub created_at: DateTime<Utc>,
     /// How many document sides show this file; such a file cannot be deleted.
     pub references: u32,

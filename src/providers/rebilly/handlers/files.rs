@@ -153,6 +153,7 @@ pub async fn upload(
         )])
     })?;
     let size = imagesize::blob_size(&data).ok();
+    let data = rebilly.core.storage.store(&caller.tenant, data)?;
     let now = rebilly.core.clock.now();
     let file = rebilly.with_tenant(&caller, |state| {
         let file = File {
@@ -295,7 +296,7 @@ pub async fn download(
                 header::CONTENT_DISPOSITION,
                 content_disposition("attachment", &file.name),
             ))
-            .body(file.data.clone()))
+            .body(file.data.bytes()))
     })
 }
 

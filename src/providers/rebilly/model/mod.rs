@@ -1,7 +1,7 @@
 //! Rebilly resources: files, customers and KYC documents with their status machine; KYC requests
 //! in `request`.
 
-use actix_web::web::Bytes;
+use crate::core::storage::Blob;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -118,7 +118,7 @@ pub struct File {
     pub created_time: DateTime<Utc>,
     pub updated_time: DateTime<Utc>,
     #[serde(skip)]
-    pub data: Bytes,
+    pub data: Blob,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -180,6 +180,7 @@ pub async fn upload(
         )
     })?;
     let size = imagesize::blob_size(&form.data).ok();
+    let data = sumvin.core.storage.store(&caller.tenant, form.data)?;
     let forced = forced_scenario(&req);
     sumvin.check_forced_scenario(forced.as_deref())?;
     let now = sumvin.now();
@@ -206,7 +207,7 @@ pub async fn upload(
             content_type,
             width: size.map(|s| s.width as u32),
             height: size.map(|s| s.height as u32),
-            data: form.data,
+            data,
         };
         let completes_submission = level_steps
                 .iter()
@@ -322,6 +323,6 @@ pub async fn image(
                 header::CONTENT_DISPOSITION,
                 content_disposition("inline", &file_name),
             ))
-            .body(image.data.clone()))
+            .body(image.data.bytes()))
     })
 }

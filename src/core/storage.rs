@@ -1,0 +1,197 @@
+//! Bounded memory for uploaded bytes: every stored file is a `Blob` leased from `Storage`, which
+//! counts bytes in total and per tenant. A lease is returned when the last copy of its blob goes
+//! (file deleted or replaced, tenant reset), so the counts never drift from what is held.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+use parking_lot::Mutex;
+use thiserror::Error;
+
+use super::tenant::TenantId;
+
+/// Which limit an upload ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum StorageFull {
+    #[error("this account already stores {limit} bytes of files, the most the sandbox keeps for one account (--max-tenant-stored-bytes); delete files or reset it")]
+    Tenant { limit: u64 },
+    #[error("the sandbox already stores {limit} bytes of files, the most it keeps (--max-stored-bytes); reset tenants to make room")]
+    Total { limit: u64 },
+}
+
+#[derive(Debug, Default)]
+struct Usage {
+    total: u64,
+    per_tenant: HashMap<TenantId, u64>,
+}
+
+#[derive(Debug)]
+struct Ledger {
+    total_limit: u64,
+    tenant_limit: u64,
+    usage: Mutex<Usage>,
+}
+
+/// The sandbox-wide store of uploaded bytes.
+#[derive(Debug, Clone)]
+pub struct Storage(Arc<Ledger>);
+
+impl Default for Storage {
+    fn default() -> Self {
+        Storage::new(DEFAULT_TOTAL, DEFAULT_PER_TENANT)
+    }
+}
+
+pub const DEFAULT_TOTAL: u64 = 1024 * 1024 * 1024;
+pub const DEFAULT_PER_TENANT: u64 = 256 * 1024 * 1024;
+
+impl Storage {
+    pub fn new(total_limit: u64, tenant_limit: u64) -> Self {
+        Storage(Arc::new(Ledger {
+            total_limit,
+            tenant_limit,
+            usage: Mutex::new(Usage::default()),
+        }))
+    }
+
+    /// Keeps `bytes` for `tenant` if both limits allow it.
+    pub fn store(&self, tenant: &TenantId, bytes: Bytes) -> Result<Blob, StorageFull> {
+        let size = bytes.len() as u64;
+        {
+            let mut usage = self.0.usage.lock();
+            let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
+            if held + size > self.0.tenant_limit {
+                return Err(StorageFull::Tenant {
+                    limit: self.0.tenant_limit,
+                });
+            }
+            if usage.total + size > self.0.total_limit {
+                return Err(StorageFull::Total {
+                    limit: self.0.total_limit,
+                });
+            }
+            usage.total += size;
+            *usage.per_tenant.entry(tenant.clone()).or_default() += size;
+        }
+        Ok(Blob {
+            bytes,
+            lease: Some(Arc::new(Lease {
+                ledger: self.0.clone(),
+                tenant: tenant.clone(),
+                size,
+            })),
+        })
+    }
+
+    /// Leases a pending blob's bytes for `tenant` (a no-op for one already kept).
+    pub fn keep(&self, tenant: &TenantId, blob: &mut Blob) -> Result<(), StorageFull> {
+        if blob.lease.is_none() {
+            *blob = self.store(tenant, blob.bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Bytes held in all, and by `tenant`.
+    pub fn used(&self, tenant: Option<&TenantId>) -> u64 {
+        let usage = self.0.usage.lock();
+        match tenant {
+            Some(t) => usage.per_tenant.get(t).copied().unwrap_or(0),
+            None => usage.total,
+        }
+    }
+
+    pub fn limits(&self) -> (u64, u64) {
+        (self.0.total_limit, self.0.tenant_limit)
+    }
+}
+
+#[derive(Debug)]
+struct Lease {
+    ledger: Arc<Ledger>,
+    tenant: TenantId,
+    size: u64,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut usage = self.ledger.usage.lock();
+        usage.total = usage.total.saturating_sub(self.size);
+        if let Some(held) = usage.per_tenant.get_mut(&self.tenant) {
+            *held = held.saturating_sub(self.size);
+            if *held == 0 {
+                usage.per_tenant.remove(&self.tenant);
+            }
+        }
+    }
+}
+
+/// Stored file bytes. Copies (a state dump, a response body) share the one lease.
+#[derive(Debug, Clone, Default)]
+pub struct Blob {
+    bytes: Bytes,
+    lease: Option<Arc<Lease>>,
+}
+
+impl Blob {
+    /// Bytes received but not kept yet: they count once `Storage::keep` leases them.
+    pub fn pending(bytes: Bytes) -> Self {
+        Blob { bytes, lease: None }
+    }
+
+    /// Bytes that cost nothing to keep (embedded fixtures).
+    pub fn from_static(bytes: &'static [u8]) -> Self {
+        Blob {
+            bytes: Bytes::from_static(bytes),
+            lease: None,
+        }
+    }
+
+    /// The bytes, for a response body (no copy).
+    pub fn bytes(&self) -> Bytes {
+        self.bytes.clone()
+    }
+}
+
+impl AsRef<[u8]> for Blob {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Deref for Blob {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_hold_and_leases_come_back() {
+        let storage = Storage::new(10, 6);
+        let (a, b) = (TenantId::parse("a"), TenantId::parse("b"));
+        let first = storage.store(&a, Bytes::from_static(b"12345")).unwrap();
+        assert_eq!(
+            storage.store(&a, Bytes::from_static(b"67")).unwrap_err(),
+            StorageFull::Tenant { limit: 6 }
+        );
+        let second = storage.store(&b, Bytes::from_static(b"12345")).unwrap();
+        assert_eq!(
+            storage.store(&b, Bytes::from_static(b"x")).unwrap_err(),
+            StorageFull::Total { limit: 10 }
+        );
+        let copy = first.clone();
+        drop(first);
+        assert_eq!(storage.used(Some(&a)), 5, "a copy still holds the lease");
+        drop(copy);
+        assert_eq!((storage.used(Some(&a)), storage.used(None)), (0, 5));
+        drop(second);
+        assert_eq!(storage.used(None), 0);
+    }
+}
