@@ -139,6 +139,12 @@ def shq(value) -> str:
 # The engine: sends requests, applies the common checks, keeps counts and findings
 
 
+def shape_of(variant: str) -> str:
+    """How a request's body was built, whatever its auth or field mutations:
+    "multipart:no-closing-boundary+auth:none" -> "multipart:no-closing-boundary"."""
+    return ":".join(variant.split("+")[0].split(":")[:2])
+
+
 class Engine:
     def __init__(
         self,
@@ -169,9 +175,7 @@ class Engine:
     def send(self, target: "Target", req: Req) -> Optional[Outcome]:
         """Sends one request and applies the checks every response gets. None when skipped."""
         stats = self.stats[target.name]
-        # The shape of a request: its operation and how its body was built, whatever the auth or
-        # the field mutations ("multipart:no-closing-boundary+auth:none" -> "multipart:no-closing-boundary").
-        shape = (target.name, req.op, ":".join(req.variant.split("+")[0].split(":")[:2]))
+        shape = (target.name, req.op, shape_of(req.variant))
         if self.server_dead:
             stats["skipped"] += 1
             return None
@@ -206,7 +210,10 @@ class Engine:
                 file=sys.stderr,
             )
         if out.status is not None:
-            stats[f"{out.status // 100}xx"] += 1
+            if out.status < 500:
+                stats[f"{out.status // 100}xx"] += 1
+            elif out.status in target.limit_statuses:
+                stats[str(out.status)] += 1
             if (
                 200 <= out.status < 300
                 and out.content_type.split(";")[0].strip().lower() == "application/json"
@@ -219,10 +226,12 @@ class Engine:
                     self.report(
                         target, "bad-json-2xx", req, out, "a 2xx application/json body that is not JSON"
                     )
-            if out.status >= 500:
+            if out.status >= 500 and out.status not in target.limit_statuses:
                 stats["5xx"] += 1
                 self.report(target, "5xx", req, out, f"server error {out.status}")
             elif out.status >= 400 and not target.skip_error_check(req, out):
+                # 4xx, and the documented limit answers (507 when the upload store is full),
+                # must come in the provider's envelope.
                 problem = target.check_error(req, out)
                 if problem:
                     stats["bad-envelope"] += 1
@@ -273,7 +282,8 @@ class Engine:
 
     def report(self, target: "Target", kind: str, req: Req, out: Outcome, detail: str):
         severity = "fail" if kind in FAILING_KINDS else "warn"
-        key = (target.name, kind, req.op, req.variant, out.status)
+        # One finding per operation, body kind and status; the first example is kept, the rest counted.
+        key = (target.name, kind, req.op, shape_of(req.variant), out.status)
         found = self.findings.get(key)
         if found:
             found.count += 1
@@ -924,6 +934,8 @@ class Target:
     mount = ""
     # Error `type` expected for a status (a mismatch is a warning, not a failure).
     error_types: dict[int, set] = {}
+    # 5xx statuses the sandbox documents as a deliberate limit, not a server error (README, Limits).
+    limit_statuses: set = {507}
 
     def __init__(self, engine: Engine, g: Gen, max_body: int):
         self.engine = engine
@@ -1010,6 +1022,8 @@ class Kycaid(Target):
     mount = "/kycaid"
     error_types = {
         400: {"bad_request"},
+        408: {"request_timeout"},
+        507: {"insufficient_storage"},
         401: {"unauthorized"},
         402: {"insufficient_funds"},
         403: {"forbidden"},
@@ -2070,7 +2084,7 @@ def fuzz_main(argv: list[str]) -> int:
     for n in names:
         s = engine.stats[n]
         print(
-            f"SUMMARY {n}: requests={s['requests']} 2xx={s['2xx']} 4xx={s['4xx']} 5xx={s['5xx']} "
+            f"SUMMARY {n}: requests={s['requests']} 2xx={s['2xx']} 4xx={s['4xx']} 5xx={s['5xx']} 507={s['507']} "
             f"timeouts={s['timeouts']} no-response={s['no-response']} bad-envelope={s['bad-envelope']} "
             f"readback={s['readback'] + s['delete-not-effective'] + s['bad-json-2xx']} "
             f"server-died={s['server-died']} skipped={s['skipped']} seconds={s['seconds']}"
@@ -2171,7 +2185,9 @@ def st_summary_main(argv: list[str]) -> int:
                 req = inter["request"]
                 if 200 <= code < 300 and req["method"] in ("POST", "PUT", "PATCH"):
                     creates.append((req, st_body(resp)[:4000]))
-                if code >= 500:
+                if code == 507:
+                    statuses["507"] += 1  # the upload store is full: a documented limit (README, Limits)
+                elif code >= 500:
                     op = f"{req['method']} {urllib.parse.urlsplit(req['uri']).path}"
                     body = st_body(resp)[:300]
                     key = (code, body)
@@ -2249,9 +2265,10 @@ def st_summary_main(argv: list[str]) -> int:
     for e in errors:
         print(f"\n  error: {json.dumps(e)[:600]}")
     timeouts = sum(1 for e in errors if re.search(r"timed? ?out|Timeout", json.dumps(e)))
-    n5xx = sum(v for k, v in statuses.items() if k.startswith("5"))
+    n5xx = statuses["5xx"] - statuses["507"]
     print(
         f"SUMMARY {args.name}: requests={requests_n} 2xx={statuses['2xx']} 4xx={statuses['4xx']} 5xx={n5xx} "
+        f"507={statuses['507']} "
         f"timeouts={timeouts} errors={len(errors)} no-response={no_response} check-groups={len(groups)}"
     )
     return 1 if (n5xx or errors or no_response) else 0

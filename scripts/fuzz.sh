@@ -16,7 +16,7 @@
 # Environment:
 #   FUZZ_MODE            short (default) or long
 #   FUZZ_SEED            generator seed (short: 7; long: random, printed)
-#   FUZZ_EXAMPLES        schemathesis examples per operation (short: 15; long: 100)
+#   FUZZ_EXAMPLES        schemathesis examples per operation (short: 10; long: 100)
 #   FUZZ_KYCAID_REQUESTS request budget of the KYCAID fuzzer (short: 3000; long: 200000)
 #   FUZZ_KYCAID_SECONDS  time budget of the KYCAID fuzzer (short: 60; long: 600)
 #   FUZZ_TIMEOUT         client timeout per request, seconds (default 5); a timeout is a failure
@@ -37,7 +37,7 @@ MODE=${FUZZ_MODE:-short}
 case $MODE in
   short)
     SEED=${FUZZ_SEED:-7}
-    EXAMPLES=${FUZZ_EXAMPLES:-15}
+    EXAMPLES=${FUZZ_EXAMPLES:-10}
     KYCAID_REQUESTS=${FUZZ_KYCAID_REQUESTS:-3000}
     KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-60}
     ST_LIMIT=150 # seconds one schemathesis run may take before it counts as hung
@@ -114,8 +114,12 @@ fi
 
 # 3. The server: free port, frozen clock, seed 7. Restarted if a stage kills it (the death is a failure).
 SERVER_LOG=$OUT/server.log
+SERVER_ARGS=(--port 0 --clock frozen --seed 7)
+# Only the main port: builds that also open one fixed port per provider would collide with any
+# other sandbox running on this machine.
+if "$BIN" --help 2>/dev/null | grep -q -- '--no-provider-ports'; then SERVER_ARGS+=(--no-provider-ports); fi
 start_server() {
-  RUST_LOG=${RUST_LOG:-warn} RUST_BACKTRACE=1 "$BIN" --port 0 --clock frozen --seed 7 \
+  RUST_LOG=${RUST_LOG:-warn} RUST_BACKTRACE=1 "$BIN" "${SERVER_ARGS[@]}" \
     >"$OUT/server.out" 2>>"$SERVER_LOG" &
   SERVER_PID=$!
   BASE=

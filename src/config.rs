@@ -53,6 +53,18 @@ pub struct Config {
     /// Port to listen on; 0 picks a free port.
     #[arg(long, env = "KYC_SANDBOX_PORT", default_value_t = 4747)]
     pub port: u16,
+    /// Rebilly also at the root of this port (default 4748, or a free one when `--port 0`).
+    #[arg(long, env = "KYC_SANDBOX_PORT_REBILLY")]
+    pub port_rebilly: Option<u16>,
+    /// KYCAID also at the root of this port (default 4749, or a free one when `--port 0`).
+    #[arg(long, env = "KYC_SANDBOX_PORT_KYCAID")]
+    pub port_kycaid: Option<u16>,
+    /// Sumvin also at the root of this port (default 4752, or a free one when `--port 0`).
+    #[arg(long, env = "KYC_SANDBOX_PORT_SUMVIN")]
+    pub port_sumvin: Option<u16>,
+    /// Serve every provider on the main port only, under its prefix.
+    #[arg(long, env = "KYC_SANDBOX_NO_PROVIDER_PORTS")]
+    pub no_provider_ports: bool,
     /// Seed for ids and fake data; the same seed gives the same values. Random when unset.
     #[arg(long, env = "KYC_SANDBOX_SEED")]
     pub seed: Option<u64>,
@@ -111,11 +123,32 @@ pub struct Config {
     pub workers: Option<usize>,
 }
 
+impl Config {
+    /// The port `provider` is also served on at its root, unless provider ports are off: the
+    /// flag's, else its default, else (with `--port 0`, as parallel test suites start it) a free one.
+    pub fn provider_port(&self, provider: &str) -> Option<u16> {
+        if self.no_provider_ports {
+            return None;
+        }
+        let (chosen, default) = match provider {
+            "rebilly" => (self.port_rebilly, 4748),
+            "kycaid" => (self.port_kycaid, 4749),
+            "sumvin" => (self.port_sumvin, 4752),
+            _ => return None,
+        };
+        Some(chosen.unwrap_or(if self.port == 0 { 0 } else { default }))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             host: "127.0.0.1".into(),
             port: 4747,
+            port_rebilly: None,
+            port_kycaid: None,
+            port_sumvin: None,
+            no_provider_ports: false,
             seed: None,
             scenarios: None,
             fixtures: None,

@@ -6,6 +6,7 @@ pub mod config;
 pub mod core;
 pub mod providers;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -16,7 +17,9 @@ use actix_web::{web, App, HttpServer};
 use thiserror::Error;
 
 use crate::config::Config;
-use crate::core::http::{guard_and_record, BodyLimit, BodyTimeout, Mounts};
+use crate::core::http::{
+    guard_and_record, tag_listener, BodyLimit, BodyTimeout, Mounts, ProviderPorts,
+};
 use crate::core::{load_scenarios, Clock, Core, LoadError, Sandbox, ScenarioSet};
 
 #[derive(Debug, Error)]
@@ -75,6 +78,8 @@ pub fn check_files(scenarios_dir: Option<&Path>, fixtures_dir: Option<&Path>) ->
 /// A bound, not yet awaited server.
 pub struct Running {
     pub addr: SocketAddr,
+    /// Each provider's own port, where it is served at the root.
+    pub provider_addrs: Vec<(&'static str, SocketAddr)>,
     pub sandbox: Arc<Sandbox>,
     pub server: actix_web::dev::Server,
 }
@@ -96,6 +101,8 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
     let allowed_hosts = web::Data::new(admin::AllowedHosts::new(&config.host, &config.allow_hosts));
     let max_body = config.max_body;
     let body_timeout = config.body_timeout;
+    let provider_ports = web::Data::new(ProviderPorts::default());
+    let ports_for_app = provider_ports.clone();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(sandbox_data.clone())
@@ -103,14 +110,16 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
             .app_data(allowed_hosts.clone())
             .app_data(BodyLimit(max_body))
             .app_data(BodyTimeout(body_timeout))
+            .app_data(ports_for_app.clone())
             .wrap(from_fn(guard_and_record))
+            .wrap(from_fn(tag_listener))
             .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
             .configure(admin::routes);
         for provider in &sandbox_data.providers {
             let provider = provider.clone();
             app = app.configure(move |cfg| provider.configure(cfg));
         }
-        app
+        app.default_service(web::to(admin::where_providers_live))
     })
     .shutdown_timeout(5)
     .client_request_timeout(config.header_timeout);
@@ -122,13 +131,28 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
     server = server
         .workers(workers)
         .max_connections(config.max_connections.div_ceil(workers).max(1));
-    let server = server.bind((config.host.as_str(), config.port))?;
+    let mut server = server.bind((config.host.as_str(), config.port))?;
     let addr = server.addrs()[0];
+    let mut ports = HashMap::new();
+    let mut provider_addrs = Vec::new();
+    for provider in &sandbox.providers {
+        let Some(port) = config.provider_port(provider.name()) else {
+            continue;
+        };
+        let bound_before = server.addrs().len();
+        server = server.bind((config.host.as_str(), port))?;
+        for bound in &server.addrs()[bound_before..] {
+            ports.insert(*bound, provider.name());
+        }
+        provider_addrs.push((provider.name(), server.addrs()[bound_before]));
+    }
+    provider_ports.set(ports);
     let server = server.run();
     sandbox.core.webhooks.spawn_sender()?;
     spawn_ticker(Arc::downgrade(&sandbox));
     Ok(Running {
         addr,
+        provider_addrs,
         sandbox,
         server,
     })
@@ -156,7 +180,18 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     let running = start(&config)?;
     let base = format!("http://{}", running.addr);
     for provider in &running.sandbox.providers {
-        println!("{:<8}{base}{}", provider.name(), provider.mount());
+        let own = running
+            .provider_addrs
+            .iter()
+            .find(|(name, _)| *name == provider.name())
+            .map(|(_, addr)| format!("http://{addr}   (also "))
+            .unwrap_or_default();
+        let close = if own.is_empty() { "" } else { ")" };
+        println!(
+            "{:<8}{own}{base}{}{close}",
+            provider.name(),
+            provider.mount()
+        );
     }
     println!("{:<8}{base}{}", "admin", admin::MOUNT);
     running.server.await?;

@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 use thiserror::Error;
 
 use crate::core::clock::MAX_ADVANCE;
-use crate::core::http::{base_url, body_limit, decode_json, read_body, BodyError};
+use crate::core::http::{
+    base_url, body_limit, decode_json, read_body, BodyError, OnMainPort, ProviderPorts,
+};
 use crate::core::journal::Filter;
 use crate::core::{Sandbox, TenantId, TransitionError, TransitionRequest};
 
@@ -91,6 +93,7 @@ type Reply = Result<HttpResponse, AdminError>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope(MOUNT)
+            .guard(OnMainPort)
             .wrap(actix_web::middleware::from_fn(guard::local_only))
             .route("", web::get().to(index))
             .route("/health", web::get().to(health))
@@ -122,6 +125,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource("/")
+            .guard(OnMainPort)
             .wrap(actix_web::middleware::from_fn(guard::local_only))
             .route(web::get().to(index)),
     );
@@ -146,16 +150,53 @@ const ENDPOINTS: &[&str] = &[
     "POST /__admin/webhooks/{id}/redeliver",
 ];
 
+/// Any other path on the main port: a JSON 404 that says where each provider lives.
+pub async fn where_providers_live(
+    req: HttpRequest,
+    sandbox: web::Data<Sandbox>,
+    ports: Option<web::Data<ProviderPorts>>,
+) -> HttpResponse {
+    HttpResponse::NotFound().json(json!({
+        "error": {
+            "status": 404,
+            "message": format!(
+                "no route for {} {}; each provider lives under its prefix here, or at the root of its own port",
+                req.method(),
+                req.path()
+            ),
+        },
+        "providers": providers_json(&req, &sandbox, ports.as_ref().map(|p| p.get_ref())),
+        "admin": format!("{}{MOUNT}", base_url(&req)),
+    }))
+}
+
+/// Each provider with its prefixed URL on this port and, when it has one, its own port.
+fn providers_json(req: &HttpRequest, sandbox: &Sandbox, ports: Option<&ProviderPorts>) -> Value {
+    let base = base_url(req);
+    sandbox
+        .providers
+        .iter()
+        .map(|p| {
+            let mut entry = json!({"name": p.name(), "base_url": format!("{base}{}", p.mount())});
+            if let Some(own) = ports.and_then(|ports| ports.base_url_of(p.name())) {
+                entry["own_port_url"] = json!(own);
+            }
+            entry
+        })
+        .collect()
+}
+
 /// What is mounted where.
-async fn index(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+async fn index(
+    req: HttpRequest,
+    sandbox: web::Data<Sandbox>,
+    ports: Option<web::Data<ProviderPorts>>,
+) -> HttpResponse {
     let base = base_url(&req);
     HttpResponse::Ok().json(json!({
         "name": "kyc-sandbox",
         "version": env!("CARGO_PKG_VERSION"),
-        "providers": sandbox.providers.iter().map(|p| json!({
-            "name": p.name(),
-            "base_url": format!("{base}{}", p.mount()),
-        })).collect::<Vec<_>>(),
+        "providers": providers_json(&req, &sandbox, ports.as_ref().map(|p| p.get_ref())),
         "admin": format!("{base}{MOUNT}"),
         "endpoints": ENDPOINTS,
     }))

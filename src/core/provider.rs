@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use thiserror::Error;
 
-use super::http::{with_instance, BodyError, ProblemAt};
+use super::http::{with_instance, BodyError, OnMainPort, OnProviderPort, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo};
 
@@ -70,19 +70,28 @@ pub enum TransitionError {
     Invalid(String),
 }
 
-/// Mounts a provider's routes under `E::MOUNT`, with the provider as app data and its errors
+/// Mounts a provider's routes under `E::MOUNT` on the main port and at the root of its own port, with the provider as app data and its errors
 /// rendered with `instance` filled in, and CORS open to every origin. `E` is the provider's error type.
 pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
     cfg: &mut web::ServiceConfig,
     provider: Arc<P>,
+    name: &'static str,
     routes: fn(&mut web::ServiceConfig),
 ) {
-    cfg.service(
-        web::scope(E::MOUNT)
-            // Browser clients (hosted pages, frontend prototypes) call the provider APIs from any origin.
-            .wrap(actix_cors::Cors::permissive())
-            .app_data(web::Data::from(provider))
-            .wrap(actix_web::middleware::from_fn(with_instance::<E>))
-            .configure(routes),
-    );
+    let data = web::Data::from(provider);
+    // Under its mount on the main port, and at the root of its own port.
+    for scope in [
+        web::scope(E::MOUNT).guard(OnMainPort),
+        web::scope("").guard(OnProviderPort(name)),
+    ] {
+        cfg.service(
+            scope
+                // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
+                // any origin.
+                .wrap(actix_cors::Cors::permissive())
+                .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(with_instance::<E>))
+                .configure(routes),
+        );
+    }
 }

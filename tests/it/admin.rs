@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 
 #[tokio::test]
 async fn index_and_health_show_what_is_mounted() {
-    let app = spawn_app().await;
+    let app = spawn_with(|c| c.no_provider_ports = false).await;
     let index = app.send(app.request(Method::GET, "/")).await;
     let providers = index.body["providers"].as_array().unwrap();
-    for name in ["rebilly", "sumvin"] {
-        let expected = json!({"name": name, "base_url": format!("{}/{name}", app.base)});
+    for name in ["rebilly", "kycaid", "sumvin"] {
+        let expected = json!({"name": name, "base_url": format!("{}/{name}", app.base), "own_port_url": app.ports[name]});
         assert!(providers.contains(&expected), "{name} in {providers:?}");
     }
     assert_eq!(index.body["admin"], format!("{}/__admin", app.base));

@@ -112,18 +112,21 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
     let kycaid = lines.next().unwrap().unwrap();
     let sumvin = lines.next().unwrap().unwrap();
     let admin = lines.next().unwrap().unwrap();
-    assert!(
-        rebilly.starts_with("rebilly http://127.0.0.1:") && rebilly.ends_with("/rebilly"),
-        "{rebilly}"
-    );
-    assert!(
-        kycaid.starts_with("kycaid  http://127.0.0.1:") && kycaid.ends_with("/kycaid"),
-        "{kycaid}"
-    );
-    assert!(
-        sumvin.starts_with("sumvin  http://127.0.0.1:") && sumvin.ends_with("/sumvin"),
-        "{sumvin}"
-    );
+    // Each provider at the root of its own port first (a free one with `--port 0`), then under
+    // its prefix on the main port.
+    for (line, name) in [
+        (&rebilly, "rebilly"),
+        (&kycaid, "kycaid"),
+        (&sumvin, "sumvin"),
+    ] {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words.len(), 4, "{line}");
+        assert_eq!(words[0], name, "{line}");
+        assert!(words[1].starts_with("http://127.0.0.1:"), "{line}");
+        assert_eq!(words[2], "(also", "{line}");
+        assert!(words[3].ends_with(&format!("/{name})")), "{line}");
+    }
+    let kycaid_root = kycaid.split_whitespace().nth(1).unwrap().to_owned();
     assert!(
         admin.starts_with("admin   http://127.0.0.1:") && admin.ends_with("/__admin"),
         "{admin}"
@@ -146,6 +149,16 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
         clock["clock"]["now"], "2026-01-01T00:00:00Z",
         "flags read their environment variables"
     );
+    let countries = runtime.block_on(async {
+        reqwest::Client::new()
+            .get(format!("{kycaid_root}/countries"))
+            .header("Authorization", "Token t")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(countries, 200, "KYCAID answers at the root of its own port");
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -24,8 +24,18 @@ impl Part {
 #[error("malformed multipart body: {0}")]
 pub struct MultipartError(String);
 
-/// Every part of the form, in order. The body was read (and size-checked) before.
+/// Every part of the form, in order. The body was read (and size-checked) before, so parsing it
+/// is quick; the bound only guards against a parser that waits for bytes that never come
+/// (actix-multipart before 0.8 did, for a body ending without its closing boundary).
 pub async fn parse_multipart(req: &HttpRequest, body: Bytes) -> Result<Vec<Part>, MultipartError> {
+    tokio::time::timeout(PARSE_BOUND, parse_parts(req, body))
+        .await
+        .unwrap_or_else(|_| Err(MultipartError("the body ended before the form did".into())))
+}
+
+const PARSE_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn parse_parts(req: &HttpRequest, body: Bytes) -> Result<Vec<Part>, MultipartError> {
     let stream =
         futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(body) });
     let mut form = Multipart::new(req.headers(), stream);

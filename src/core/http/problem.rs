@@ -18,11 +18,14 @@ pub trait ProblemAt: ResponseError + From<super::BodyError> + 'static {
     fn unexpected(status: StatusCode, detail: String) -> Self;
 }
 
-/// The request path as the client addressed the real API (without the sandbox mount).
+/// The request path as the client addressed the real API (without the sandbox mount, which a
+/// request on the provider's own port does not have).
 pub fn instance_of(mount: &str, path: &str) -> String {
     match path.strip_prefix(mount) {
-        Some("") | None => "/".to_owned(),
-        Some(rest) => rest.to_owned(),
+        Some("") => "/".to_owned(),
+        Some(rest) if rest.starts_with('/') => rest.to_owned(),
+        _ if path.is_empty() => "/".to_owned(),
+        _ => path.to_owned(),
     }
 }
 
@@ -69,6 +72,8 @@ mod tests {
             "/v0/kyc/status"
         );
         assert_eq!(instance_of("/sumvin", "/sumvin"), "/");
+        assert_eq!(instance_of("/sumvin", "/v0/kyc/status"), "/v0/kyc/status");
+        assert_eq!(instance_of("/sumvin", "/sumvinx"), "/sumvinx");
     }
 
     #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,7 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
 use futures_util::StreamExt;
 
-use super::{declared_length, BodyError};
+use super::{declared_length, BodyError, ViaPort};
 use crate::core::journal::{CapturedBody, Entry, Journal};
 use crate::core::tenant::TenantId;
 use crate::core::{Clock, Provider};
@@ -51,7 +51,10 @@ pub async fn guard_and_record(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let provider = mounts.provider_of(req.path()).cloned();
+    let provider = match req.extensions().get::<ViaPort>() {
+        Some(ViaPort(name)) => mounts.providers.iter().find(|p| p.name() == *name).cloned(),
+        None => mounts.provider_of(req.path()).cloned(),
+    };
     let started = Instant::now();
     let at = mounts.clock.now();
     let (http_req, payload) = req.into_parts();

@@ -7,7 +7,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::errors::KycaidError;
 use super::{Kycaid, NAME};
-use crate::core::http::{base_url, header_str};
+use crate::core::http::{base_url, header_str, mount_prefix};
 use crate::core::{Sandbox, TenantId, TenantInfo};
 
 #[derive(Debug, Clone)]
@@ -87,6 +87,6 @@ pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller 
         },
         tenant,
         token,
-        origin: base_url(req),
+        origin: format!("{}{}", base_url(req), mount_prefix(req, super::MOUNT)),
     }
 }

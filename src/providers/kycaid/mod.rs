@@ -115,7 +115,7 @@ impl Provider for Kycaid {
     }
 
     fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, KycaidError>(cfg, self, handlers::routes);
+        mount_provider::<_, KycaidError>(cfg, self, NAME, handlers::routes);
     }
 
     fn tenants(&self) -> Vec<TenantInfo> {

@@ -9,7 +9,6 @@ use super::model::{
     timestamp, Address, AffiliatedPerson, Applicant, ApplicantType, Document, KycaidTenant,
     Verification,
 };
-use super::MOUNT;
 
 pub fn ok(body: Value) -> HttpResponse {
     HttpResponse::Ok().json(body)
@@ -24,7 +23,7 @@ pub fn ack(field: &str, id: &str) -> HttpResponse {
 
 /// Where a file's bytes can be fetched without a token, as KYCAID's signed storage URLs allow.
 pub fn file_url(state: &KycaidTenant, file_id: &str) -> String {
-    format!("{}{MOUNT}/storage/{}/{file_id}", state.origin, state.tenant)
+    format!("{}/storage/{}/{file_id}", state.origin, state.tenant)
 }
 
 fn field(fields: &Map<String, Value>, name: &str) -> Value {

@@ -113,7 +113,7 @@ impl Provider for Rebilly {
     }
 
     fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, RebillyError>(cfg, self, handlers::routes);
+        mount_provider::<_, RebillyError>(cfg, self, NAME, handlers::routes);
     }
 
     fn tenants(&self) -> Vec<TenantInfo> {

@@ -236,7 +236,7 @@ impl Provider for Sumvin {
     }
 
     fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, SumvinError>(cfg, self, handlers::routes);
+        mount_provider::<_, SumvinError>(cfg, self, NAME, handlers::routes);
     }
 
     fn tenants(&self) -> Vec<TenantInfo> {

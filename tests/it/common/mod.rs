@@ -20,6 +20,8 @@ pub const T0_MS: i64 = 1_767_225_600_000;
 
 pub struct TestApp {
     pub base: String,
+    /// Each provider's own port (`http://127.0.0.1:N`), where it lives at the root.
+    pub ports: std::collections::HashMap<&'static str, String>,
     pub client: reqwest::Client,
     pub sandbox: Arc<Sandbox>,
 }
@@ -35,6 +37,9 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         seed: Some(42),
         clock: format!("frozen:{T0}").parse::<ClockMode>().unwrap(),
         workers: Some(1),
+        // Each listener builds its own app (slow in a debug build); tests of the provider ports
+        // turn them on.
+        no_provider_ports: true,
         ..Config::default()
     };
     adjust(&mut config);
@@ -42,6 +47,11 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     tokio::spawn(running.server);
     TestApp {
         base: format!("http://{}", running.addr),
+        ports: running
+            .provider_addrs
+            .iter()
+            .map(|(name, addr)| (*name, format!("http://{addr}")))
+            .collect(),
         client: reqwest::Client::new(),
         sandbox: running.sandbox,
     }

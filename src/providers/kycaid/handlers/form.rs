@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::core::http::{escape_html, fill, script_json};
+use crate::core::http::{escape_html, fill, mount_prefix, script_json};
 use crate::core::{Sandbox, TenantId};
 use crate::providers::kycaid::model::{Applicant, ApplicantType, Check, Form, FormLink};
 use crate::providers::kycaid::{Kycaid, MOUNT};
@@ -478,7 +478,7 @@ pub async fn page(
             "Verify your identity",
             &render(&kycaid, &link, &form, applicant.as_ref()),
             &json!({
-                "submitUrl": format!("{MOUNT}/form/{token}/submit"),
+                "submitUrl": format!("{}/form/{token}/submit", mount_prefix(&req, MOUNT)),
                 "redirectUrl": link.redirect_url,
             }),
         ),

@@ -12,7 +12,7 @@ use crate::providers::kycaid::model::{
     Check, Form, FormLink, KycaidTenant, Verification, VerificationStatus,
 };
 use crate::providers::kycaid::wire::ok;
-use crate::providers::kycaid::{Kycaid, MOUNT};
+use crate::providers::kycaid::Kycaid;
 
 const URL_RULES: &[Rule] = &[
     rule("applicant_id", Kind::Id).labelled("Applicant ID"),
@@ -131,7 +131,7 @@ pub async fn create_url(
         .insert(token.clone(), caller.tenant.clone());
     Ok(ok(json!({
         "form_id": form_id,
-        "form_url": format!("{}{MOUNT}/form/{token}", caller.origin),
+        "form_url": format!("{}/form/{token}", caller.origin),
         "verification_id": verification_id,
         "form_token": token,
         "verification_attempts_left": null,

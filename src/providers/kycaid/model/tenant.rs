@@ -28,7 +28,8 @@ pub struct KycaidTenant {
     /// The API token: it signs this tenant's callbacks.
     #[serde(skip)]
     pub token: String,
-    /// `scheme://host` of the latest API call, for the file URLs in documents and callbacks.
+    /// `scheme://host[/kycaid]` of the latest API call (the prefix only on the main port), for the
+    /// file URLs in documents and callbacks.
     #[serde(skip)]
     pub origin: String,
     #[serde(skip)]

@@ -6,7 +6,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::core::http::{escape_html, fill, location, script_json};
+use crate::core::http::{escape_html, fill, location, mount_prefix, script_json};
 use crate::providers::rebilly::auth::Shopper;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::session::decode_jwt;
@@ -159,7 +159,11 @@ pub async fn page(req: HttpRequest, rebilly: web::Data<Rebilly>) -> HttpResponse
         Link::Open(request) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header(("Cache-Control", "no-store"))
-            .body(render(&request, &token, &format!("{MOUNT}/storefront"))),
+            .body(render(
+                &request,
+                &token,
+                &format!("{}/storefront", mount_prefix(&req, MOUNT)),
+            )),
         Link::Expired(Some(redirect)) => HttpResponse::Found()
             .insert_header((
                 header::LOCATION,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::files::IdPath;
 use super::listing::{ListQuery, Listed};
-use crate::core::http::base_url;
+use crate::core::http::{base_url, mount_prefix};
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
@@ -248,7 +248,11 @@ pub async fn create(
             "is required",
         )]));
     };
-    let gatherer_base = format!("{}{MOUNT}/kyc-gatherer/?token=", base_url(&req));
+    let gatherer_base = format!(
+        "{}{}/kyc-gatherer/?token=",
+        base_url(&req),
+        mount_prefix(&req, MOUNT)
+    );
     rebilly.with_tenant(&caller, |state| {
         let id = state.new_id("kyc_req_");
         let expiration_time = fields.expiration_time.unwrap_or(now + DEFAULT_LIFETIME);

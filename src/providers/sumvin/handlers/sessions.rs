@@ -5,7 +5,7 @@ use chrono::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::core::http::{
-    base_url, body_limit, decode_json, escape_html, header_str, read_body, JsonError,
+    base_url, body_limit, decode_json, escape_html, header_str, mount_prefix, read_body, JsonError,
 };
 use crate::providers::sumvin::auth::{Caller, CredentialKind};
 use crate::providers::sumvin::errors::{Issue, SumvinError};
@@ -56,7 +56,11 @@ pub async fn mint(
             ("status", "/v0/kyc/status", "GET", "poll the verification outcome"),
         ]),
         "ticket": ticket,
-        "url": format!("{}{}/cli/kyc?ticket={ticket}", base_url(&req), crate::providers::sumvin::MOUNT),
+        "url": format!(
+            "{}{}/cli/kyc?ticket={ticket}",
+            base_url(&req),
+            mount_prefix(&req, crate::providers::sumvin::MOUNT)
+        ),
         "expires_at": epoch_ms(expires_at),
     })))
 }
