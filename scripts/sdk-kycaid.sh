@@ -16,7 +16,7 @@
 #   CHROMIUM             the Chromium executable (default /usr/bin/chromium)
 #   SDK_KYCAID_KEEP_LOG  keep the server log (path printed) instead of deleting it
 set -euo pipefail
-SUITE=kycaid PINNED_PKG=playwright-core MOUNT=kycaid
+SUITE=kycaid PINNED_PKG=playwright-core
 [[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || {
   echo "[sdk-kycaid] error: no Chromium at ${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium, or set CHROMIUM)" >&2
   exit 1

@@ -15,7 +15,7 @@
 #   CARGO_TARGET_DIR     where cargo builds (the binary is then $CARGO_TARGET_DIR/debug/kyc-sandbox)
 #   SDK_REBILLY_KEEP_LOG keep the server log (path printed) instead of deleting it
 set -euo pipefail
-SUITE=rebilly PINNED_PKG=rebilly-js-sdk MOUNT=rebilly
+SUITE=rebilly PINNED_PKG=rebilly-js-sdk
 source "$(dirname "$0")/lib/sdk-harness.sh"
 
 # The SDK run, then the KYC gatherer page in headless Chromium (playwright-core drives Debian's chromium).

@@ -4,7 +4,6 @@
 # A suite sets, then sources this file:
 #   SUITE        short name, for log lines and the temp dir (`rebilly`, `kycaid`)
 #   PINNED_PKG   the npm package whose pinned version proves node_modules is current
-#   MOUNT        the provider mount whose line in the server's banner gives its address (`rebilly`)
 # and may read from the environment:
 #   <SUITE>_BUDGET (SDK_REBILLY_BUDGET, ...)  overall time limit in seconds (default 120)
 #   <SUITE>_KEEP_LOG                          keep the server log (path printed) instead of deleting it
@@ -93,15 +92,16 @@ for _ in $(seq 1 100); do # up to 10 s
     SERVER_PID=
     die "the sandbox exited at start"
   fi
-  line=$(grep -m1 -E "^$MOUNT[[:space:]]+http://" "$WORK/server.out" || true)
+  # The banner's last line, `admin   http://127.0.0.1:NNNN/__admin`, names the main port.
+  line=$(grep -m1 -E "^admin[[:space:]]+http://" "$WORK/server.out" || true)
   if [[ -n $line ]]; then
-    url=${line##* }                      # http://127.0.0.1:NNNN/<mount>
-    SANDBOX=${url%/"$MOUNT"}
+    url=${line##* }
+    SANDBOX=${url%/__admin}
     break
   fi
   sleep 0.1
 done
-[[ -n $SANDBOX ]] || die "the sandbox printed no '$MOUNT http://…' line within 10 s"
+[[ -n $SANDBOX ]] || die "the sandbox printed no 'admin http://…' line within 10 s"
 log "sandbox at $SANDBOX"
 
 # Runs one Node script of the suite against the sandbox, for at most N seconds of the budget.
