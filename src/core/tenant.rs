@@ -42,6 +42,19 @@ impl fmt::Display for TenantId {
     }
 }
 
+/// Enough of a secret to tell tenants apart without showing it: its first and last four
+/// characters (`my-t…oken`), or only its first two when it is short.
+pub fn secret_hint(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() >= 12 {
+        let head: String = chars[..4].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}…{tail}")
+    } else {
+        format!("{}…", chars.iter().take(2).collect::<String>())
+    }
+}
+
 /// What the admin API shows about a tenant: never the secret itself.
 #[derive(Debug, Clone, Serialize)]
 pub struct TenantInfo {
@@ -188,5 +201,11 @@ mod tests {
         assert_ne!(a, TenantId::derive("sumvin", &["pat-1org-1", ""]));
         assert!(a.as_str().starts_with("sumvin-"));
         assert_eq!(a.as_str().len(), "sumvin-".len() + 12);
+    }
+
+    #[test]
+    fn hints_show_the_ends_of_long_secrets_only() {
+        assert_eq!(secret_hint("my-test-token-1234"), "my-t…1234");
+        assert_eq!(secret_hint("short"), "sh…");
     }
 }

@@ -90,3 +90,39 @@ async fn reads_and_failed_writes_of_unknown_credentials_create_nothing() {
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(tenant_count(&app).await, 3);
 }
+
+/// Every provider response names its tenant, as `GET /__admin/tenants` lists it.
+#[tokio::test]
+async fn responses_name_their_tenant() {
+    let app = spawn_app().await;
+    let created = app
+        .send(
+            app.request(Method::POST, "/kycaid/applicants")
+                .header("authorization", "Token named")
+                .json(&json!({"type": "PERSON", "first_name": "Jane", "last_name": "Roe"})),
+        )
+        .await;
+    let tenant = created.headers["x-sandbox-tenant"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(tenant.starts_with("kycaid-"), "{tenant}");
+    let tenants = app.admin_get("/tenants").await;
+    assert_eq!(tenants["tenants"][0]["tenant"], tenant);
+    let state = app.admin_get(&format!("/tenants/{tenant}/state")).await;
+    assert_eq!(
+        state["state"]["applicants"].as_object().map(|a| a.len()),
+        Some(1)
+    );
+    // Errors too, and reads of a tenant that does not exist yet.
+    let missing = app
+        .send(
+            app.request(Method::GET, "/kycaid/applicants")
+                .header("authorization", "Token not-yet"),
+        )
+        .await;
+    assert!(missing.headers["x-sandbox-tenant"]
+        .to_str()
+        .unwrap()
+        .starts_with("kycaid-"));
+}

@@ -16,6 +16,9 @@ use crate::core::journal::{CapturedBody, Entry, Journal};
 use crate::core::tenant::TenantId;
 use crate::core::{Clock, Provider};
 
+/// Response header naming the tenant a provider request was served for.
+pub const TENANT_HEADER: &str = "x-sandbox-tenant";
+
 /// Which provider lives under which path prefix, for labelling journal entries and for answering
 /// a refused body in that provider's envelope.
 pub struct Mounts {
@@ -89,7 +92,17 @@ pub async fn guard_and_record(
     let (Some(provider), Some(request_capture)) = (provider, request_capture) else {
         return Ok(res);
     };
-    let (http_req, res) = res.into_parts();
+    let (http_req, mut res) = res.into_parts();
+    let tenant = http_req.extensions().get::<TenantId>().cloned();
+    if let Some(tenant) = &tenant {
+        // Which tenant answered, so a test can find its state in the admin API.
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(tenant.as_str()) {
+            res.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static(TENANT_HEADER),
+                value,
+            );
+        }
+    }
     let (res, body) = res.into_parts();
     let response_body = to_bytes(body).await.unwrap_or_default();
     let response_capture = CapturedBody::capture(&response_body);
@@ -99,7 +112,7 @@ pub async fn guard_and_record(
         id: 0,
         at,
         provider: Some(provider.name()),
-        tenant: http_req.extensions().get::<TenantId>().cloned(),
+        tenant,
         method: http_req.method().to_string(),
         path: http_req.path().to_owned(),
         query: http_req.query_string().to_owned(),

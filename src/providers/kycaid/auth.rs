@@ -8,6 +8,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use super::errors::KycaidError;
 use super::{Kycaid, NAME};
 use crate::core::http::{base_url, header_str, mount_prefix};
+use crate::core::tenant::secret_hint;
 use crate::core::{Sandbox, TenantId, TenantInfo};
 
 #[derive(Debug, Clone)]
@@ -76,13 +77,12 @@ pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller 
         .app_data::<web::Data<Kycaid>>()
         .map(|k| k.core.clock.now())
         .unwrap_or_default();
-    let masked: String = token.chars().take(6).collect();
     Caller {
         without_funds: token.starts_with(NO_FUNDS_PREFIX),
         info: TenantInfo {
             tenant: tenant.clone(),
             provider: NAME,
-            credential: format!("API token {masked}…"),
+            credential: format!("API token {}", secret_hint(&token)),
             created_at: now,
         },
         tenant,

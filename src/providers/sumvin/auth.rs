@@ -8,6 +8,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use super::errors::SumvinError;
 use super::Sumvin;
 use crate::core::http::header_str;
+use crate::core::tenant::secret_hint;
 use crate::core::{Sandbox, TenantId, TenantInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,9 +77,13 @@ fn identify(req: &HttpRequest) -> Result<Caller, SumvinError> {
     }
     req.extensions_mut().insert(tenant.clone());
     let credential = if org_id.is_empty() {
-        kind.header().to_owned()
+        format!("{} {}", kind.header(), secret_hint(secret))
     } else {
-        format!("{} (x-juno-orgid: {org_id})", kind.header())
+        format!(
+            "{} {} (x-juno-orgid: {org_id})",
+            kind.header(),
+            secret_hint(secret)
+        )
     };
     let info = TenantInfo {
         tenant: own_tenant.clone(),
