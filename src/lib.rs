@@ -102,8 +102,10 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
     let max_body = config.max_body;
     let body_timeout = config.body_timeout;
     let provider_ports = web::Data::new(ProviderPorts::default());
+    let clock_for_log = sandbox.core.clock.clone();
     let ports_for_app = provider_ports.clone();
     let mut server = HttpServer::new(move || {
+        let log_clock = clock_for_log.clone();
         let mut app = App::new()
             .app_data(sandbox_data.clone())
             .app_data(mounts.clone())
@@ -113,7 +115,12 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
             .app_data(ports_for_app.clone())
             .wrap(from_fn(guard_and_record))
             .wrap(from_fn(tag_listener))
-            .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+            // The log line's own timestamp is the machine's; `sandbox=` is the sandbox clock, which the
+            // journal records as `at` (next to the machine's `wall_at`).
+            .wrap(
+                Logger::new("%a \"%r\" %s %b %Dms sandbox=%{sandbox}xi")
+                    .custom_request_replace("sandbox", move |_| log_clock.now().to_rfc3339()),
+            )
             .configure(admin::routes);
         for provider in &sandbox_data.providers {
             let provider = provider.clone();

@@ -333,11 +333,12 @@ async fn advance(
             ))
         }
     };
-    let fired = sandbox
+    let advanced = sandbox
         .advance(by)
         .map_err(|e| AdminError::BadRequest(e.to_string()))?;
     let mut body = clock_body(&sandbox);
-    body["fired"] = json!(fired);
+    body["fired"] = json!(advanced.steps);
+    body["webhook_retries"] = json!(advanced.webhook_retries);
     Ok(HttpResponse::Ok().json(body))
 }
 

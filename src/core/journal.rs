@@ -44,7 +44,10 @@ impl CapturedBody {
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub id: u64,
+    /// On the sandbox clock.
     pub at: DateTime<Utc>,
+    /// On the machine's clock, as the server log shows it.
+    pub wall_at: DateTime<Utc>,
     pub provider: Option<&'static str>,
     pub tenant: Option<TenantId>,
     pub method: String,
@@ -148,6 +151,7 @@ mod tests {
         Entry {
             id: 0,
             at: Utc::now(),
+            wall_at: Utc::now(),
             provider: Some(provider),
             tenant: None,
             method: "GET".into(),

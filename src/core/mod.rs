@@ -160,6 +160,15 @@ pub fn load_scenarios(
     ScenarioSet::load(schemas, &sources)
 }
 
+/// What one clock advance set off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Advanced {
+    /// Timeline steps applied.
+    pub steps: usize,
+    /// Webhook retries that fell due and were started.
+    pub webhook_retries: usize,
+}
+
 /// The core plus the providers mounted on it: what the admin API and the ticker drive.
 pub struct Sandbox {
     pub core: Arc<Core>,
@@ -207,12 +216,15 @@ impl Sandbox {
 
     /// Moves the clock and applies, in order, everything that fell due before returning; then
     /// starts the webhook retries that fell due (their attempts run in the background). Returns
-    /// how many timeline steps were applied.
-    pub fn advance(&self, by: chrono::Duration) -> Result<usize, clock::ClockError> {
+    /// how many timeline steps were applied and how many webhook retries were started.
+    pub fn advance(&self, by: chrono::Duration) -> Result<Advanced, clock::ClockError> {
         self.core.clock.advance(by)?;
-        let fired = self.fire_all_due();
-        self.core.webhooks.fire_due();
-        Ok(fired)
+        let steps = self.fire_all_due();
+        let webhook_retries = self.core.webhooks.fire_due();
+        Ok(Advanced {
+            steps,
+            webhook_retries,
+        })
     }
 
     pub fn reset(&self, tenant: Option<&TenantId>) -> usize {

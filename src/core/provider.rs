@@ -58,7 +58,11 @@ pub enum TransitionError {
     UnknownKind { kind: String, known: String },
     #[error("no {kind} with id `{id}`")]
     NotFound { kind: String, id: String },
-    #[error("cannot move {kind} `{id}` from `{from}` to `{to}`; allowed from `{from}`: {allowed}")]
+    #[error("cannot move {kind} `{id}` from `{from}` to `{to}`; {}", if allowed.is_empty() {
+        format!("`{from}` is final: no move is allowed from it")
+    } else {
+        format!("allowed from `{from}`: {allowed}")
+    })]
     Illegal {
         kind: String,
         id: String,

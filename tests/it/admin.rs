@@ -123,7 +123,13 @@ async fn journal_records_requests_with_bodies_and_filters() {
         json!({"for_client_id": "partner"})
     );
     assert_eq!(share["response"]["content"]["error_code"], "KYC-409-006");
-    assert_eq!(share["at"], common::T0);
+    assert_eq!(share["at"], common::T0, "the sandbox clock, frozen at T0");
+    let wall_at: chrono::DateTime<chrono::Utc> =
+        share["wall_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        (chrono::Utc::now() - wall_at).num_seconds().abs() < 60,
+        "the machine's clock, as the server log shows it: {wall_at}"
+    );
     let tenant = share["tenant"].as_str().unwrap();
 
     let only_tenant = app.admin_get(&format!("/requests?tenant={tenant}")).await;
@@ -276,6 +282,20 @@ async fn transitions_refuse_what_the_machine_refuses() {
         "Selfie is dark"
     );
     assert_eq!(required.body["steps"][0]["review_answer"], "GREEN");
+    let rejected_final =
+        post(json!({"provider": "sumvin", "kind": "applicant", "id": id, "to": "rejected"})).await;
+    assert_eq!(rejected_final.status, 200);
+    let after_final =
+        post(json!({"provider": "sumvin", "kind": "applicant", "id": id, "to": "approved"})).await;
+    assert_eq!(after_final.status, 409);
+    assert!(
+        after_final.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("`rejected` is final: no move is allowed from it"),
+        "{}",
+        after_final.body
+    );
 }
 
 #[tokio::test]

@@ -141,12 +141,16 @@ async fn a_500_retries_after_the_backoff_on_the_sandbox_clock() {
     assert!(kept.starts_with("boom"));
 
     receiver.answer(204, "");
-    app.advance(59).await;
+    assert_eq!(app.advance(59).await["webhook_retries"], 0);
     let early = app.admin_get(&format!("/webhooks/{id}")).await;
     assert_eq!(early["status"], "retrying", "not due yet: {early}");
     assert_eq!(early["attempts"].as_array().unwrap().len(), 1);
 
-    app.advance(1).await;
+    let advanced = app.advance(1).await;
+    assert_eq!(
+        advanced["webhook_retries"], 1,
+        "the advance counts the retry it started"
+    );
     let now_due = app.admin_get(&format!("/webhooks/{id}")).await;
     assert!(
         now_due["status"] == "pending" || now_due["attempts"].as_array().unwrap().len() == 2,
@@ -395,4 +399,37 @@ async fn a_silent_receiver_times_out_and_retries() {
         Some("timed out after 200ms")
     );
     assert!(view.attempts[0].duration_ms >= 200);
+}
+
+/// Events for one receiver leave in the order they happened: the second is sent only once the
+/// first has been answered, however slow the receiver is. Other receivers do not wait.
+#[tokio::test]
+async fn deliveries_to_one_receiver_leave_in_event_order() {
+    let app = spawn_app().await;
+    let mut slow = Receiver::start().await;
+    let mut other = Receiver::start().await;
+    slow.stall_next(std::time::Duration::from_millis(400));
+    let webhooks = &app.sandbox.core.webhooks;
+    webhooks.enqueue(hook("tenant-a", "FIRST", &slow.url("/hook")));
+    webhooks.enqueue(hook("tenant-a", "SECOND", &slow.url("/hook")));
+    webhooks.enqueue(hook("tenant-a", "ELSEWHERE", &other.url("/hook")));
+
+    let first = slow.next().await;
+    let elsewhere = other.next().await;
+    let second = slow.next().await;
+    let event = |r: &crate::common::receiver::Received| {
+        serde_json::from_slice::<Value>(&r.body).unwrap()["type"].clone()
+    };
+    assert_eq!(
+        (event(&first), event(&second)),
+        (json!("FIRST"), json!("SECOND"))
+    );
+    assert!(
+        second.arrived.duration_since(first.arrived) >= std::time::Duration::from_millis(350),
+        "the second left before the first was answered"
+    );
+    assert!(
+        elsewhere.arrived < first.arrived + std::time::Duration::from_millis(350),
+        "another receiver waited for the slow one"
+    );
 }

@@ -111,6 +111,7 @@ pub async fn guard_and_record(
     mounts.journal.record(Entry {
         id: 0,
         at,
+        wall_at: chrono::Utc::now(),
         provider: Some(provider.name()),
         tenant,
         method: http_req.method().to_string(),

@@ -1,5 +1,6 @@
 //! The HTTP side: building a hook's request once, and the background task that sends attempts.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -7,7 +8,7 @@ use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Client, Url};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::{Attempt, Dispatcher, Outbound, WebhookError, RESPONSE_BODY_LIMIT};
 
@@ -99,7 +100,8 @@ fn build(hook: &Outbound, headers: &[(String, String)]) -> Result<Prepared, Webh
 
 impl Dispatcher {
     /// Starts the task that sends attempts (each in its own task, at most
-    /// `RetryPolicy::max_in_flight` at once, each bounded by `attempt_timeout`). Call it once,
+    /// `RetryPolicy::max_in_flight` at once, each bounded by `attempt_timeout`, one at a time and
+    /// in order per receiver URL). Call it once,
     /// inside a Tokio runtime; later calls do nothing and return `Ok(false)`. The task ends when
     /// the dispatcher is dropped.
     pub fn spawn_sender(self: &Arc<Self>) -> Result<bool, WebhookError> {
@@ -116,17 +118,37 @@ impl Dispatcher {
         let permits = Arc::new(Semaphore::new(self.policy().max_in_flight.max(1)));
         let dispatcher = Arc::downgrade(self);
         tokio::spawn(async move {
+            // Per receiver URL, the previous attempt's completion: attempts to one receiver leave
+            // one after another in the order they were queued (events in the order they happened);
+            // different receivers do not wait for each other.
+            let mut lanes: HashMap<String, oneshot::Receiver<()>> = HashMap::new();
             while let Some(job) = jobs.recv().await {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    break;
-                };
-                let (client, dispatcher) = (client.clone(), dispatcher.clone());
+                if lanes.len() >= 1024 {
+                    // Receivers with nothing in flight need no lane.
+                    lanes.retain(|_, finished| {
+                        matches!(
+                            finished.try_recv(),
+                            Err(oneshot::error::TryRecvError::Empty)
+                        )
+                    });
+                }
+                let (done, finished) = oneshot::channel();
+                let previous = lanes.insert(job.request.url.as_str().to_owned(), finished);
+                let (client, dispatcher, permits) =
+                    (client.clone(), dispatcher.clone(), permits.clone());
                 tokio::spawn(async move {
+                    if let Some(previous) = previous {
+                        let _ = previous.await;
+                    }
+                    let Ok(permit) = permits.acquire_owned().await else {
+                        return;
+                    };
                     let attempt = attempt(&client, &job, timeout).await;
                     drop(permit);
                     if let Some(dispatcher) = dispatcher.upgrade() {
                         dispatcher.complete(job.seq, attempt);
                     }
+                    let _ = done.send(());
                 });
             }
         });

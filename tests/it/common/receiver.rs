@@ -19,6 +19,7 @@ pub struct Received {
     /// Lowercase names, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    pub arrived: std::time::Instant,
 }
 
 impl Received {
@@ -34,6 +35,8 @@ impl Received {
 
 struct Shared {
     answer: Mutex<(u16, String)>,
+    /// How long the next requests wait before they are answered, one entry each.
+    stalls: Mutex<std::collections::VecDeque<Duration>>,
     seen: mpsc::UnboundedSender<Received>,
 }
 
@@ -50,6 +53,7 @@ impl Receiver {
         let (tx, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             answer: Mutex::new((200, "ok".into())),
+            stalls: Mutex::new(Default::default()),
             seen: tx,
         });
         let data = web::Data::from(shared.clone());
@@ -78,6 +82,11 @@ impl Receiver {
     /// What the following requests get.
     pub fn answer(&self, status: u16, body: &str) {
         *self.shared.answer.lock() = (status, body.to_owned());
+    }
+
+    /// The next request received is answered only `after` this long.
+    pub fn stall_next(&self, after: Duration) {
+        self.shared.stalls.lock().push_back(after);
     }
 
     /// The next request received, waiting at most `WAIT`.
@@ -113,8 +122,13 @@ async fn record(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -
             })
             .collect(),
         body: body.to_vec(),
+        arrived: std::time::Instant::now(),
     };
     let _ = shared.seen.send(received);
+    let stall = shared.stalls.lock().pop_front();
+    if let Some(stall) = stall {
+        tokio::time::sleep(stall).await;
+    }
     let (status, body) = shared.answer.lock().clone();
     let status = actix_web::http::StatusCode::from_u16(status).unwrap_or_default();
     HttpResponse::build(status).body(body)
