@@ -42,18 +42,28 @@ async fn a_session_hands_the_cli_user_over_to_the_browser() {
         .unwrap()
         .starts_with("text/html"));
     let html = String::from_utf8_lossy(&page.bytes);
-    assert!(html.contains("x-sumvin-kyc-ticket"));
-    assert!(
-        html.contains(&format!("<code id=\"ticket\">{ticket}</code>")),
-        "{html}"
-    );
+    // The page a person uses: it redeems the ticket itself, then offers uploads and the status.
+    for id in [
+        "id=\"status\"",
+        "id=\"document_type\"",
+        "id=\"file\"",
+        "id=\"upload\"",
+    ] {
+        assert!(html.contains(id), "{id} in {html}");
+    }
+    assert!(html.contains(&format!("\"ticket\":\"{ticket}\"")), "{html}");
+    // An unknown ticket is refused as the API refuses it, and nothing from the URL is echoed raw.
     let hostile = app
-        .send(app.request(Method::GET, "/sumvin/cli/kyc?ticket=%3Cscript%3E"))
+        .send(app.request(
+            Method::GET,
+            "/sumvin/cli/kyc?ticket=%3Cscript%3Ealert(1)%3C/script%3E",
+        ))
         .await;
+    assert_eq!(hostile.status, 404);
     let html = String::from_utf8_lossy(&hostile.bytes);
     assert!(
-        html.contains("&lt;script&gt;") && !html.contains("<script>"),
-        "the ticket is escaped"
+        html.contains("Session not found") && !html.contains("alert(1)"),
+        "{html}"
     );
 
     let redeemed = app
@@ -270,4 +280,18 @@ async fn share_token_bodies_are_validated_like_fastapi() {
             "body {body}"
         );
     }
+}
+
+/// The hand-off page answers like the API for a ticket that can no longer be used.
+#[tokio::test]
+async fn the_session_page_refuses_expired_tickets() {
+    let app = spawn_app().await;
+    let session = mint(&app, "cli-pat-expiring").await;
+    let ticket = session["ticket"].as_str().unwrap();
+    app.advance(15 * 60 + 1).await;
+    let page = app
+        .send(app.request(Method::GET, &format!("/sumvin/cli/kyc?ticket={ticket}")))
+        .await;
+    assert_eq!(page.status, 410);
+    assert!(String::from_utf8_lossy(&page.bytes).contains("Session expired"));
 }

@@ -226,6 +226,28 @@ impl Sumvin {
     }
 }
 
+/// What a session ticket opens, for the hand-off page.
+pub enum TicketState {
+    Open,
+    Expired,
+}
+
+impl Sumvin {
+    /// `None` for a ticket no session has (or whose user was reset).
+    fn ticket_state(&self, ticket: &str) -> Option<TicketState> {
+        let owner = self.tickets.read().get(ticket).cloned()?;
+        let slot = self.tenants.get(&owner)?;
+        let state = slot.state.lock();
+        let session = state.sessions.get(ticket)?;
+        let expired = session.redeemed_at.is_none() && self.now() > session.expires_at;
+        Some(if expired {
+            TicketState::Expired
+        } else {
+            TicketState::Open
+        })
+    }
+}
+
 impl Provider for Sumvin {
     fn name(&self) -> &'static str {
         NAME

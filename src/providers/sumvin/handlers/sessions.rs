@@ -1,17 +1,19 @@
 //! Verification sessions (CLI → browser hand-off) and Sumsub ID Connect share tokens.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::core::http::{
-    base_url, body_limit, decode_json, escape_html, header_str, mount_prefix, read_body, JsonError,
+    base_url, body_limit, decode_json, escape_html, fill, header_str, mount_prefix, read_body,
+    script_json, JsonError,
 };
 use crate::providers::sumvin::auth::{Caller, CredentialKind};
 use crate::providers::sumvin::errors::{Issue, SumvinError};
 use crate::providers::sumvin::model::{KycStatus, Session, ShareToken, SumvinTenant};
 use crate::providers::sumvin::wire::{enum_issue, epoch_ms, links, query_param, Hal};
-use crate::providers::sumvin::Sumvin;
+use crate::providers::sumvin::{Sumvin, TicketState};
 
 pub async fn mint(
     req: HttpRequest,
@@ -314,11 +316,66 @@ pub async fn share_token(
     })
 }
 
-/// Where a session's `url` leads: the sandbox stands in for Sumvin's web app, which would sign
-/// the person in and redeem the ticket.
-pub async fn handoff_page(req: HttpRequest) -> HttpResponse {
-    let ticket = query_param(&req, "ticket").unwrap_or_else(|| "(none)".to_owned());
-    HttpResponse::Ok()
+/// Where a session's `url` leads: a page standing in for Sumvin's web app. It signs the browser in
+/// as a person of its own, redeems the ticket (which binds that person to the CLI's user), then lets
+/// them upload their documents and follow the status. An unknown ticket is a `404` page, an expired
+/// one a `410` page, as the API answers them.
+pub async fn handoff_page(req: HttpRequest, sumvin: web::Data<Sumvin>) -> HttpResponse {
+    let ticket = query_param(&req, "ticket").unwrap_or_default();
+    let (status, title, main, config) = match sumvin.ticket_state(&ticket) {
+        None => (
+            StatusCode::NOT_FOUND,
+            "Session not found",
+            "<h1>Session not found</h1><p id=\"message\">This verification link is not known. Start a new \
+             session from the Sumvin CLI (<code>POST /v0/kyc/sessions</code>).</p>"
+                .to_owned(),
+            json!({}),
+        ),
+        Some(TicketState::Expired) => (
+            StatusCode::GONE,
+            "Session expired",
+            "<h1>Session expired</h1><p id=\"message\">This verification link has expired. Start a new \
+             session from the Sumvin CLI.</p>"
+                .to_owned(),
+            json!({}),
+        ),
+        Some(TicketState::Open) => (
+            StatusCode::OK,
+            "Verify your identity",
+            VERIFY_FORM.to_owned(),
+            json!({"ticket": ticket, "api": mount_prefix(&req, crate::providers::sumvin::MOUNT)}),
+        ),
+    };
+    let body = fill(
+        include_str!("handoff.html"),
+        &[
+            ("title", &escape_html(title)),
+            ("main", &main),
+            ("config", &script_json(&config)),
+        ],
+    );
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .body(include_str!("handoff.html").replace("{{ticket}}", &escape_html(&ticket)))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
 }
+
+/// The page's working part; element ids are stable for browser automation.
+const VERIFY_FORM: &str = r#"<h1>Verify your identity</h1>
+<p>Status: <span id="status" class="badge">signing in…</span> <button id="refresh" class="secondary">Refresh status</button></p>
+<ul id="steps"></ul>
+<p id="error" role="alert"></p>
+<form id="verify" hidden>
+<fieldset><legend>Upload a document</legend>
+<label for="document_type">Document</label>
+<select id="document_type"><option value="PASSPORT">Passport</option><option value="ID_CARD">ID card</option><option value="DRIVERS">Driving licence</option><option value="SELFIE">Selfie</option><option value="PROOF_OF_ADDRESS">Proof of address</option></select>
+<label for="country">Issuing country (ISO 3166 alpha-3)</label>
+<input id="country" value="GBR" maxlength="3" autocomplete="country">
+<label for="side">Side</label>
+<select id="side"><option value="FRONT_SIDE">Front</option><option value="BACK_SIDE">Back</option><option value="">(not applicable)</option></select>
+<label for="file">Picture or PDF</label>
+<input id="file" type="file" accept="image/jpeg,image/png,image/heic,application/pdf">
+<img id="preview" alt="The chosen picture">
+<button id="upload">Upload</button>
+</fieldset>
+</form>"#;
