@@ -388,3 +388,36 @@ async fn an_acl_scope_the_spec_forbids_is_refused_not_echoed() {
     let reply = exchange(&app, &value, json!({"acl": acl})).await;
     assert_eq!(reply.rebilly(201, "CustomerJWT")["acl"], acl);
 }
+
+/// Found by schema fuzzing: `otpRequired` and `expiredTime` (AuthenticationTokenPasswordMode and
+/// PasswordlessMode in the spec) were ignored whatever their type. They are checked and kept; a
+/// token created with `otpRequired` exchanges only with a one-time password.
+#[tokio::test]
+async fn login_tokens_keep_otp_required_and_their_expiry() {
+    let app = spawn_app().await;
+    for (field, bad) in [
+        ("otpRequired", json!("AAA")),
+        ("otpRequired", Value::Null),
+        ("expiredTime", json!(0)),
+        ("expiredTime", json!({})),
+        ("expiredTime", json!("2000-01-01T00:00:00Z")),
+    ] {
+        let mut body = json!({"mode": "passwordless", "customerId": "cus_1"});
+        body[field] = bad.clone();
+        let reply = login(&app, body).await;
+        assert_eq!(invalid_fields(&reply), [field], "{field}: {bad}");
+    }
+    let reply = login(
+        &app,
+        json!({"mode": "passwordless", "customerId": "cus_1", "otpRequired": true, "expiredTime": "2026-01-01T00:30:00Z"}),
+    )
+    .await;
+    let token = reply.rebilly(201, "AuthenticationTokenResponse").clone();
+    assert_eq!(token["otpRequired"], true);
+    assert_eq!(token["expiredTime"], "2026-01-01T00:30:00Z");
+    let value = token["token"].as_str().unwrap();
+    let without = exchange(&app, value, json!({})).await;
+    assert_eq!(invalid_fields(&without), ["oneTimePassword"]);
+    let with = exchange(&app, value, json!({"oneTimePassword": "123456"})).await;
+    with.rebilly(201, "CustomerJWT");
+}

@@ -539,3 +539,44 @@ async fn a_collection_path_with_a_trailing_slash_is_an_empty_id_on_get() {
     }
     assert_eq!(app.reb_get("/files").await.status, 200);
 }
+
+/// Found by schema fuzzing: a file's `name`, `description` and `extension` are typed `string` in
+/// the spec (`File`), so `null` or another type is refused, and `description` (max 255) is kept.
+#[tokio::test]
+async fn file_fields_are_typed_as_the_spec_types_them() {
+    let app = spawn_app().await;
+    let url = "https://example.com/passport.png";
+    for (field, bad) in [
+        ("name", Value::Null),
+        ("description", json!(5)),
+        ("description", json!("x".repeat(256))),
+        ("extension", json!(["png"])),
+        ("isPublic", Value::Null),
+    ] {
+        let mut body = json!({"url": url});
+        body[field] = bad.clone();
+        let reply = app.reb_json(Method::POST, "/files", body).await;
+        assert_eq!(fields(&reply), [field.to_owned()], "{field}: {bad}");
+    }
+    let created = app
+        .reb_json(
+            Method::POST,
+            "/files",
+            json!({"url": url, "description": "front"}),
+        )
+        .await;
+    let file = created.rebilly(201, "File").clone();
+    assert_eq!(file["description"], "front");
+    let path = format!("/files/{}", file["id"].as_str().unwrap());
+    let updated = app
+        .reb_json(
+            Method::PUT,
+            &path,
+            json!({"description": "front, rescanned"}),
+        )
+        .await;
+    assert_eq!(
+        updated.rebilly(200, "File")["description"],
+        "front, rescanned"
+    );
+}

@@ -230,6 +230,20 @@ impl Checks {
         }
     }
 
+    /// Like `opt_string` for a field the spec types `string` alone: `null` is refused too.
+    pub fn opt_non_null_string(
+        &mut self,
+        body: &Map<String, Value>,
+        field: &str,
+        max: usize,
+    ) -> Option<String> {
+        if body.get(field) == Some(&Value::Null) {
+            self.fail(field, "must be a string");
+            return None;
+        }
+        self.opt_string(body, field, max)
+    }
+
     pub fn string_list(&mut self, body: &Map<String, Value>, field: &str) -> Option<Vec<String>> {
         match body.get(field) {
             None | Some(Value::Null) => None,

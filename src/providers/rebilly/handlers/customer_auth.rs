@@ -115,6 +115,25 @@ pub fn jwt_json(jwt: &CustomerJwt, organization_id: &str, acl: Option<&Value>) -
     })
 }
 
+/// An optional future RFC 3339 `field` (`null` means absent); one hour from `now` when absent.
+fn future_time(
+    checks: &mut Checks,
+    body: &Map<String, Value>,
+    field: &str,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match body.get(field) {
+        None | Some(Value::Null) => now + SESSION_LIFETIME,
+        Some(v) => match v.as_str().map(DateTime::parse_from_rfc3339) {
+            Some(Ok(t)) if t > now => t.with_timezone(&Utc),
+            _ => {
+                checks.fail(field, "must be a future RFC 3339 date-time");
+                now
+            }
+        },
+    }
+}
+
 /// Checks `username`/`password` (any non-empty pair but `wrong-password` logs in) and returns
 /// the customer they sign in as.
 pub fn password_login(
@@ -153,6 +172,17 @@ pub async fn login(
 ) -> Reply {
     let body = json_object(&req, &mut payload).await?;
     let now = rebilly.core.clock.now();
+    let mut checks = Checks::default();
+    let otp_required = match body.get("otpRequired") {
+        None => false,
+        Some(Value::Bool(required)) => *required,
+        Some(_) => {
+            checks.fail("otpRequired", "must be a boolean");
+            false
+        }
+    };
+    let expired_time = future_time(&mut checks, &body, "expiredTime", now);
+    checks.finish()?;
     let mode = match body.get("mode") {
         None | Some(Value::Null) => "password",
         Some(Value::String(m)) if m == "password" => "password",
@@ -185,8 +215,8 @@ pub async fn login(
             username,
             credential_id: Some(state.new_id("cred_")),
             customer_id,
-            otp_required: false,
-            expired_time: now + SESSION_LIFETIME,
+            otp_required,
+            expired_time,
         };
         let href = resource_href(&req, "authentication-tokens", &token.token);
         let body = token_json(&token, &href);
@@ -278,21 +308,13 @@ pub async fn exchange(
             true
         }
     };
-    if let Some(otp) = checks.opt_string(&body, "oneTimePassword", 6) {
+    let one_time_password = checks.opt_string(&body, "oneTimePassword", 6);
+    if let Some(otp) = &one_time_password {
         if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
             checks.fail("oneTimePassword", "must be 6 digits");
         }
     }
-    let expires = match body.get("expiredTime") {
-        None | Some(Value::Null) => now + SESSION_LIFETIME,
-        Some(v) => match v.as_str().map(DateTime::parse_from_rfc3339) {
-            Some(Ok(t)) if t > now => t.with_timezone(&Utc),
-            _ => {
-                checks.fail("expiredTime", "must be a future RFC 3339 date-time");
-                now
-            }
-        },
-    };
+    let expires = future_time(&mut checks, &body, "expiredTime", now);
     let custom_claims = match body.get("customClaims") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(claims)) => claims.clone(),
@@ -325,7 +347,15 @@ pub async fn exchange(
         }
     };
     rebilly.with_tenant(&caller, |state| {
-        let customer_id = live_token(state, &path.token, now)?.customer_id.clone();
+        let token = live_token(state, &path.token, now)?;
+        let customer_id = token.customer_id.clone();
+        if token.otp_required && one_time_password.is_none() {
+            // The sandbox sends no OTP anywhere: any six digits stand for the one the customer got.
+            checks.fail(
+                "oneTimePassword",
+                "is required: the token was created with otpRequired",
+            );
+        }
         checks.finish()?;
         if invalidate {
             state.authentication_tokens.remove(&path.token);

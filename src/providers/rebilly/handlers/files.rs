@@ -37,6 +37,7 @@ fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
 /// Fields a file may be created or updated with.
 struct FileFields {
     name: Option<String>,
+    description: Option<String>,
     tags: Option<Vec<String>>,
     is_public: Option<bool>,
     source_type: Option<String>,
@@ -44,7 +45,7 @@ struct FileFields {
 
 fn file_fields(body: &serde_json::Map<String, Value>, checks: &mut Checks) -> FileFields {
     let is_public = match body.get("isPublic") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => {
             checks.fail("isPublic", "must be a boolean");
@@ -67,8 +68,11 @@ fn file_fields(body: &serde_json::Map<String, Value>, checks: &mut Checks) -> Fi
             );
         }
     }
+    // Set by the sandbox from the bytes; a client may send it, but only as a string.
+    checks.opt_non_null_string(body, "extension", 10);
     FileFields {
-        name: checks.opt_string(body, "name", 255),
+        name: checks.opt_non_null_string(body, "name", 255),
+        description: checks.opt_non_null_string(body, "description", 255),
         tags: checks.string_list(body, "tags"),
         is_public,
         source_type,
@@ -101,6 +105,7 @@ pub async fn upload(
         };
         let fields = FileFields {
             name: text("name"),
+            description: text("description"),
             tags: text("tags").map(|t| {
                 t.split(',')
                     .map(|s| s.trim().to_owned())
@@ -159,6 +164,7 @@ pub async fn upload(
         let file = File {
             id: state.new_id("file_"),
             name: fields.name.unwrap_or(name),
+            description: fields.description,
             extension: extension.to_owned(),
             mime,
             size: data.len(),
@@ -245,6 +251,9 @@ pub async fn update(
             .ok_or(RebillyError::NotFound { kind: "File" })?;
         if let Some(name) = fields.name {
             file.name = name;
+        }
+        if fields.description.is_some() {
+            file.description = fields.description;
         }
         if let Some(tags) = fields.tags {
             file.tags = tags;

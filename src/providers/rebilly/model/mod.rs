@@ -106,6 +106,9 @@ pub struct Rejection {
 pub struct File {
     pub id: String,
     pub name: String,
+    /// The spec types it `string`, not nullable: absent until one is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub extension: String,
     pub mime: &'static str,
     pub size: usize,
