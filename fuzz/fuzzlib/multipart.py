@@ -9,6 +9,59 @@ from .bodies import JSON, json_bytes
 from .samples import GIF, JPEG, PDF, png_bytes
 from .values import Gen
 
+# (bytes, content type, file name) of a valid upload.
+SAMPLES = [
+    (png_bytes(), "image/png", "a.png"),
+    (JPEG, "image/jpeg", "a.jpg"),
+    (PDF, "application/pdf", "a.pdf"),
+]
+BROKEN_UPLOADS = [
+    "no-closing-boundary",
+    "cut-mid-part",
+    "unsupported-bytes",
+    "empty-file",
+    "no-filename",
+    "wrong-field",
+    "weird-filename",
+    "control-char-filename",
+    "two-files",
+    "boundary-mismatch",
+    "no-boundary-param",
+    "quoted-boundary",
+    "long-boundary",
+    "lf-only",
+    "preamble",
+    "no-disposition",
+    "json-instead",
+    "empty-body",
+    "gif",
+    "chunked-no-closing",
+]
+JUNK_FILES = [b"hello world", b"<html></html>", bytes(range(256)), b"GIF87a" + b"\x00" * 10, b"\x89PNX"]
+WRONG_FIELD_NAMES = ["document", "", "files[]", "FILE", "file\u0000"]
+WEIRD_FILENAMES = [
+    "../../etc/passwd",
+    "日本語.png",
+    "😀.jpg",
+    "a" * 5000 + ".png",
+    "",
+    ".",
+    "a\\b.png",
+    'q"uote.png',
+    "%00.png",
+    "reject-document-expired.png",
+]
+CONTROL_CHAR_FILENAMES = [
+    "a\x01b.png",
+    "tab\tname.png",
+    "new\nline.png",
+    "cr\rname.png",
+    "del\x7f.png",
+    "nul\x00.png",
+    "esc\x1b[0m.png",
+]
+
+
 def multipart(
     parts: list[tuple[str, Optional[str], Optional[str], bytes]],
     boundary: str,
@@ -35,174 +88,70 @@ def upload_body(
 ) -> tuple[str, dict, Optional[bytes], bool, Optional[bytes]]:
     """A multipart upload, valid or broken: (variant, headers, body, chunked, file bytes if valid)."""
     boundary = "----kycfuzz" + g.hex_id(16)
-    ct = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    data, mime, fname = g.pick(
-        [
-            (png_bytes(), "image/png", "a.png"),
-            (JPEG, "image/jpeg", "a.jpg"),
-            (PDF, "application/pdf", "a.pdf"),
-        ]
-    )
+    data, mime, fname = g.pick(SAMPLES)
     extra = extra or []
-    r = g.rng.random()
-    if r < 0.5:
+    if g.rng.random() < 0.5:
         if g.chance(0.3):
             data = data + bytes(g.rng.getrandbits(8) for _ in range(g.pick([10, 1000, 50000])))
-        return (
-            "multipart:valid",
-            ct,
-            multipart([(field_name, fname, mime, data)] + extra, boundary),
-            g.chance(0.05),
-            data,
-        )
-    kind = g.pick(
-        [
-            "no-closing-boundary",
-            "cut-mid-part",
-            "unsupported-bytes",
-            "empty-file",
-            "no-filename",
-            "wrong-field",
-            "weird-filename",
-            "control-char-filename",
-            "two-files",
-            "boundary-mismatch",
-            "no-boundary-param",
-            "quoted-boundary",
-            "long-boundary",
-            "lf-only",
-            "preamble",
-            "no-disposition",
-            "json-instead",
-            "empty-body",
-            "gif",
-            "chunked-no-closing",
-        ]
-    )
-    v = "multipart:" + kind
-    if kind == "no-closing-boundary":
-        return v, ct, multipart([(field_name, fname, mime, data)] + extra, boundary, close=False), False, None
-    if kind == "chunked-no-closing":
-        return v, ct, multipart([(field_name, fname, mime, data)] + extra, boundary, close=False), True, None
-    if kind == "cut-mid-part":
         body = multipart([(field_name, fname, mime, data)] + extra, boundary)
-        return v, ct, body[: g.rng.randint(1, len(body) - 1)], False, None
-    if kind == "unsupported-bytes":
-        junk = g.pick(
-            [b"hello world", b"<html></html>", bytes(range(256)), b"GIF87a" + b"\x00" * 10, b"\x89PNX"]
-        )
-        return v, ct, multipart([(field_name, "x.png", "image/png", junk)], boundary), False, None
-    if kind == "empty-file":
-        return v, ct, multipart([(field_name, "empty.png", "image/png", b"")], boundary), False, None
-    if kind == "no-filename":
-        return v, ct, multipart([(field_name, None, None, data)], boundary), False, None
-    if kind == "wrong-field":
-        return (
-            v,
-            ct,
-            multipart(
-                [(g.pick(["document", "", "files[]", "FILE", "file\u0000"]), fname, mime, data)], boundary
-            ),
-            False,
-            None,
-        )
-    if kind == "weird-filename":
-        name = g.pick(
-            [
-                "../../etc/passwd",
-                "日本語.png",
-                "😀.jpg",
-                "a" * 5000 + ".png",
-                "",
-                ".",
-                "a\\b.png",
-                'q"uote.png',
-                "%00.png",
-                "reject-document-expired.png",
-            ]
-        )
-        return v, ct, multipart([(field_name, name, mime, data)], boundary), False, data
-    if kind == "control-char-filename":
-        name = g.pick(
-            [
-                "a\x01b.png",
-                "tab\tname.png",
-                "new\nline.png",
-                "cr\rname.png",
-                "del\x7f.png",
-                "nul\x00.png",
-                "esc\x1b[0m.png",
-            ]
-        )
-        return v, ct, multipart([(field_name, name, mime, data)], boundary), False, None
-    if kind == "two-files":
-        return (
-            v,
-            ct,
-            multipart(
-                [(field_name, fname, mime, data), (field_name, "b.pdf", "application/pdf", PDF)], boundary
-            ),
-            False,
-            None,
-        )
-    if kind == "boundary-mismatch":
-        return (
-            v,
-            {"Content-Type": "multipart/form-data; boundary=other"},
-            multipart([(field_name, fname, mime, data)], boundary),
-            False,
-            None,
-        )
-    if kind == "no-boundary-param":
-        return (
-            v,
-            {"Content-Type": "multipart/form-data"},
-            multipart([(field_name, fname, mime, data)], boundary),
-            False,
-            None,
-        )
-    if kind == "quoted-boundary":
-        return (
-            v,
-            {"Content-Type": f'multipart/form-data; boundary="{boundary}"'},
-            multipart([(field_name, fname, mime, data)], boundary),
-            False,
-            data,
-        )
-    if kind == "long-boundary":
-        b2 = "b" * 200
-        return (
-            v,
-            {"Content-Type": f"multipart/form-data; boundary={b2}"},
-            multipart([(field_name, fname, mime, data)], b2),
-            False,
-            None,
-        )
-    if kind == "lf-only":
-        return v, ct, multipart([(field_name, fname, mime, data)], boundary, nl=b"\n"), False, None
-    if kind == "preamble":
-        return (
-            v,
-            ct,
-            b"preamble garbage\r\n" + multipart([(field_name, fname, mime, data)], boundary) + b"epilogue",
-            False,
-            data,
-        )
-    if kind == "no-disposition":
-        body = (
-            b"--"
-            + boundary.encode()
-            + b"\r\nContent-Type: image/png\r\n\r\n"
-            + data
-            + b"\r\n--"
-            + boundary.encode()
-            + b"--\r\n"
-        )
-        return v, ct, body, False, None
+        return "multipart:valid", form_data(boundary), body, g.chance(0.05), data
+    return broken_upload(g, boundary, (field_name, fname, mime, data), extra)
+
+
+def broken_upload(
+    g: Gen, boundary: str, part: tuple, extra: list
+) -> tuple[str, dict, Optional[bytes], bool, Optional[bytes]]:
+    """One of BROKEN_UPLOADS: an odd file or file name, or a broken multipart frame around `part`."""
+    field_name, fname, mime, data = part
+    kind = g.pick(BROKEN_UPLOADS)
+    v = "multipart:" + kind
+    headers = form_data(boundary)
     if kind == "json-instead":
         return v, dict(JSON), json_bytes({"file": base64.b64encode(data).decode()}), False, None
     if kind == "empty-body":
-        return v, ct, b"", False, None
-    if kind == "gif":
-        return v, ct, multipart([(field_name, "a.gif", "image/gif", GIF)], boundary), False, None
-    raise AssertionError(kind)
+        return v, headers, b"", False, None
+    if kind == "no-disposition":
+        sep = b"--" + boundary.encode()
+        body = sep + b"\r\nContent-Type: image/png\r\n\r\n" + data + b"\r\n" + sep + b"--\r\n"
+        return v, headers, body, False, None
+    parts, close, nl = [part], True, b"\r\n"
+    if kind in ("no-closing-boundary", "chunked-no-closing", "cut-mid-part"):
+        parts, close = [part] + extra, kind == "cut-mid-part"
+    elif kind == "unsupported-bytes":
+        parts = [(field_name, "x.png", "image/png", g.pick(JUNK_FILES))]
+    elif kind == "empty-file":
+        parts = [(field_name, "empty.png", "image/png", b"")]
+    elif kind == "no-filename":
+        parts = [(field_name, None, None, data)]
+    elif kind == "wrong-field":
+        parts = [(g.pick(WRONG_FIELD_NAMES), fname, mime, data)]
+    elif kind == "weird-filename":
+        parts = [(field_name, g.pick(WEIRD_FILENAMES), mime, data)]
+    elif kind == "control-char-filename":
+        parts = [(field_name, g.pick(CONTROL_CHAR_FILENAMES), mime, data)]
+    elif kind == "two-files":
+        parts = [part, (field_name, "b.pdf", "application/pdf", PDF)]
+    elif kind == "boundary-mismatch":
+        headers = {"Content-Type": "multipart/form-data; boundary=other"}
+    elif kind == "no-boundary-param":
+        headers = {"Content-Type": "multipart/form-data"}
+    elif kind == "quoted-boundary":
+        headers = {"Content-Type": f'multipart/form-data; boundary="{boundary}"'}
+    elif kind == "long-boundary":
+        boundary = "b" * 200
+        headers = form_data(boundary)
+    elif kind == "lf-only":
+        nl = b"\n"
+    elif kind == "gif":
+        parts = [(field_name, "a.gif", "image/gif", GIF)]
+    body = multipart(parts, boundary, close, nl)
+    if kind == "cut-mid-part":
+        body = body[: g.rng.randint(1, len(body) - 1)]
+    elif kind == "preamble":
+        body = b"preamble garbage\r\n" + body + b"epilogue"
+    whole = kind in ("weird-filename", "quoted-boundary", "preamble")  # may still be taken as sent
+    return v, headers, body, kind == "chunked-no-closing", data if whole else None
+
+
+def form_data(boundary: str) -> dict:
+    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}
