@@ -28,6 +28,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source "$ROOT/scripts/lib/sandbox.sh"
 START=$SECONDS
 
 log() { printf '[fuzz] %s\n' "$*" >&2; }
@@ -122,19 +123,8 @@ start_server() {
   RUST_LOG=${RUST_LOG:-warn} RUST_BACKTRACE=1 "$BIN" "${SERVER_ARGS[@]}" \
     >"$OUT/server.out" 2>>"$SERVER_LOG" &
   SERVER_PID=$!
-  BASE=
-  for _ in $(seq 1 100); do # up to 10 s
-    kill -0 "$SERVER_PID" 2>/dev/null || { SERVER_PID=; die "the sandbox exited at start"; }
-    local line
-    line=$(grep -m1 -E '^admin[[:space:]]+http://' "$OUT/server.out" 2>/dev/null || true)
-    if [[ -n $line ]]; then
-      BASE=${line##* }
-      BASE=${BASE%/__admin}
-      break
-    fi
-    sleep 0.1
-  done
-  [[ -n $BASE ]] || die "the sandbox printed no 'admin http://…' line within 10 s"
+  BASE=$(sandbox_base_url "$OUT/server.out" "$SERVER_PID") ||
+    { SERVER_PID=; die "the sandbox exited or printed no 'admin http://…' line within 10 s"; }
   log "sandbox at $BASE (pid $SERVER_PID)"
 }
 start_server

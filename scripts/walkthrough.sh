@@ -17,10 +17,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/walkthrough.XXXXXX")
 PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-for _ in $(seq 1 100); do
-  grep -q '^admin ' "$WORK/out" 2>/dev/null && break
-  sleep 0.1
-done
+source scripts/lib/sandbox.sh
+sandbox_base_url "$WORK/out" "$PID" >/dev/null || { echo "[walkthrough] the sandbox did not start" >&2; cat "$WORK/err" >&2; exit 1; }
 # `name  http://127.0.0.1:PORT   (also http://127.0.0.1:MAIN/name)` and `admin   http://127.0.0.1:MAIN/__admin`
 port_of() { sed -n "s|^$1 *http://127.0.0.1:\\([0-9]*\\).*|\\1|p" "$WORK/out"; }
 MAIN=$(port_of admin)

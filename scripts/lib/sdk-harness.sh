@@ -86,22 +86,9 @@ fi
 RUST_LOG=${RUST_LOG:-warn} "$BIN" --port 0 --clock frozen --seed 7 >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 
-SANDBOX=
-for _ in $(seq 1 100); do # up to 10 s
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    SERVER_PID=
-    die "the sandbox exited at start"
-  fi
-  # The banner's last line, `admin   http://127.0.0.1:NNNN/__admin`, names the main port.
-  line=$(grep -m1 -E "^admin[[:space:]]+http://" "$WORK/server.out" || true)
-  if [[ -n $line ]]; then
-    url=${line##* }
-    SANDBOX=${url%/__admin}
-    break
-  fi
-  sleep 0.1
-done
-[[ -n $SANDBOX ]] || die "the sandbox printed no 'admin http://…' line within 10 s"
+source "$ROOT/scripts/lib/sandbox.sh"
+SANDBOX=$(sandbox_base_url "$WORK/server.out" "$SERVER_PID") ||
+  { SERVER_PID=; die "the sandbox exited or printed no 'admin http://…' line within 10 s"; }
 log "sandbox at $SANDBOX"
 
 # Runs one Node script of the suite against the sandbox, for at most N seconds of the budget.
