@@ -121,3 +121,45 @@ async fn downloads_of_files_with_control_characters_in_their_names_work() {
     assert_eq!(download.status, 200, "{}", download.body);
     assert_safe_disposition(&download.headers, "scan%20%C3%A9.png");
 }
+
+/// A method a path does not answer gets the provider's 405 with the `Allow` header RFC 9110
+/// requires (found by schema fuzzing); GET paths answer HEAD too.
+#[tokio::test]
+async fn a_wrong_method_gets_405_with_allow_and_get_paths_answer_head() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            app.request(Method::PATCH, "/kycaid/files")
+                .header("authorization", "Token t"),
+            "POST",
+        ),
+        (
+            app.rebilly(Method::PATCH, KEY, ORG, "/kyc-documents"),
+            "GET, HEAD, POST",
+        ),
+        (
+            app.sumvin(Method::DELETE, "pat", "/v0/kyc/documents"),
+            "POST, GET, HEAD",
+        ),
+    ];
+    for (request, allow) in cases {
+        let reply = app.send(request).await;
+        assert_eq!(reply.status, 405, "{}", reply.body);
+        assert_eq!(reply.headers["allow"], allow);
+        assert!(
+            reply.body.is_object(),
+            "the provider's envelope: {}",
+            reply.body
+        );
+    }
+    for request in [
+        app.request(Method::HEAD, "/kycaid/applicants")
+            .header("authorization", "Token t"),
+        app.rebilly(Method::HEAD, KEY, ORG, "/kyc-documents"),
+        app.sumvin(Method::HEAD, "pat", "/v0/kyc/status"),
+    ] {
+        let reply = app.send(request).await;
+        assert_eq!(reply.status, 200);
+        assert!(reply.bytes.is_empty(), "HEAD has no body");
+    }
+}

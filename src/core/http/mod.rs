@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every provider: bounded bodies, multipart, the scenario header, the journal recorder.
 
+mod endpoint;
 mod headers;
 mod json;
 mod multipart;
@@ -17,6 +18,7 @@ use actix_web::HttpRequest;
 use futures_util::StreamExt;
 use thiserror::Error;
 
+pub use endpoint::{endpoint, Endpoint};
 pub use headers::{content_disposition, location};
 pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};

@@ -56,7 +56,15 @@ pub async fn with_instance<E: ProblemAt>(
         }
     });
     Ok(match rendered {
-        Some(response) => res.into_response(response),
+        Some(mut response) => {
+            // Headers set around the error (`Allow` on a 405) survive its re-rendering.
+            if let Some(allow) = res.headers().get(actix_web::http::header::ALLOW) {
+                response
+                    .headers_mut()
+                    .insert(actix_web::http::header::ALLOW, allow.clone());
+            }
+            res.into_response(response)
+        }
         None => res,
     })
 }

@@ -19,76 +19,76 @@ use super::errors::{method_not_allowed, route_not_found, KycaidError};
 use super::input::{is_id, label_of, Checks, Kind, Rule};
 use super::model::KycaidTenant;
 use super::Kycaid;
-use crate::core::http::query_param;
+use crate::core::http::{endpoint, query_param, Endpoint};
 use crate::core::store::Store;
 
 type Reply = Result<HttpResponse, KycaidError>;
 
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource([path.to_owned(), format!("{path}/")])
-        .default_service(web::to(method_not_allowed))
+fn resource(path: &str) -> Endpoint {
+    endpoint(
+        vec![path.to_owned(), format!("{path}/")],
+        web::to(method_not_allowed),
+    )
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/applicants")
-            .route(web::get().to(applicants::list))
-            .route(web::post().to(applicants::create)),
+            .get(applicants::list)
+            .post(applicants::create),
     )
     .service(
         resource("/applicants/{id}")
-            .route(web::get().to(applicants::get))
-            .route(web::patch().to(applicants::update))
-            .route(web::put().to(applicants::update))
-            .route(web::delete().to(applicants::delete)),
+            .get(applicants::get)
+            .patch(applicants::update)
+            .put(applicants::update)
+            .delete(applicants::delete),
     )
-    .service(resource("/files").route(web::post().to(files::upload)))
+    .service(resource("/files").post(files::upload))
     .service(
         resource("/files/{id}")
-            .route(web::get().to(files::download))
-            .route(web::put().to(files::replace))
-            .route(web::delete().to(files::delete)),
+            .get(files::download)
+            .put(files::replace)
+            .delete(files::delete),
     )
-    .service(resource("/storage/{tenant}/{id}").route(web::get().to(files::storage)))
-    .service(resource("/documents").route(web::post().to(documents::create)))
+    .service(resource("/storage/{tenant}/{id}").get(files::storage))
+    .service(resource("/documents").post(documents::create))
     .service(
         resource("/documents/{id}")
-            .route(web::get().to(documents::get))
-            .route(web::patch().to(documents::update))
-            .route(web::put().to(documents::update))
-            .route(web::delete().to(documents::delete)),
+            .get(documents::get)
+            .patch(documents::update)
+            .put(documents::update)
+            .delete(documents::delete),
     )
-    .service(resource("/addresses").route(web::post().to(addresses::create_address)))
+    .service(resource("/addresses").post(addresses::create_address))
     .service(
         resource("/addresses/{id}")
-            .route(web::get().to(addresses::get_address))
-            .route(web::patch().to(addresses::update_address))
-            .route(web::delete().to(addresses::delete_address)),
+            .get(addresses::get_address)
+            .patch(addresses::update_address)
+            .delete(addresses::delete_address),
     )
-    .service(resource("/affiliated-persons").route(web::post().to(affiliated::create_person)))
+    .service(resource("/affiliated-persons").post(affiliated::create_person))
     .service(
         resource("/affiliated-persons/{id}")
-            .route(web::get().to(affiliated::get_person))
-            .route(web::patch().to(affiliated::update_person))
-            .route(web::delete().to(affiliated::delete_person)),
+            .get(affiliated::get_person)
+            .patch(affiliated::update_person)
+            .delete(affiliated::delete_person),
     )
     .service(
         resource("/verifications")
-            .route(web::get().to(verifications::list))
-            .route(web::post().to(verifications::create)),
+            .get(verifications::list)
+            .post(verifications::create),
     )
-    .service(resource("/verifications/{id}").route(web::get().to(verifications::get)))
-    .service(
-        resource("/verifications/{id}/status").route(web::post().to(verifications::set_status)),
-    )
-    .service(resource("/forms/{id}/urls").route(web::post().to(forms::create_url)))
-    .service(resource("/form/{token}").route(web::get().to(form::page)))
-    .service(resource("/form/{token}/submit").route(web::post().to(form_submit::submit)))
-    .service(resource("/countries").route(web::get().to(reference::countries)))
-    .service(resource("/languages").route(web::get().to(reference::languages)))
-    .service(resource("/business-activities").route(web::get().to(reference::business_activities)))
-    .service(resource("/bdb/persons").route(web::post().to(reference::screen_person)))
-    .service(resource("/bdb/documents").route(web::post().to(reference::screen_document)))
+    .service(resource("/verifications/{id}").get(verifications::get))
+    .service(resource("/verifications/{id}/status").post(verifications::set_status))
+    .service(resource("/forms/{id}/urls").post(forms::create_url))
+    .service(resource("/form/{token}").get(form::page))
+    .service(resource("/form/{token}/submit").post(form_submit::submit))
+    .service(resource("/countries").get(reference::countries))
+    .service(resource("/languages").get(reference::languages))
+    .service(resource("/business-activities").get(reference::business_activities))
+    .service(resource("/bdb/persons").post(reference::screen_person))
+    .service(resource("/bdb/documents").post(reference::screen_document))
     .default_service(web::to(route_not_found));
 }
 

@@ -4,42 +4,35 @@ mod documents;
 mod kyc;
 mod sessions;
 
-use actix_web::{guard, web};
+use actix_web::web;
 use serde_json::{json, Value};
 
 use super::errors::{method_not_allowed, route_not_found};
 use super::model::{KycStatus, SumvinTenant};
 use super::wire::{epoch_ms_opt, links};
+use crate::core::http::endpoint;
 
 pub use kyc::status_body;
 
-/// GET routes answer HEAD too, as Starlette's do.
-fn get() -> actix_web::Route {
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
-}
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let resource =
-        |path: &str| web::resource(path.to_owned()).default_service(web::to(method_not_allowed));
-    cfg.service(resource("/v0/kyc/access-token").route(web::post().to(kyc::access_token)))
-        .service(resource("/v0/kyc/status").route(get().to(kyc::status)))
-        .service(resource("/v0/kyc/details").route(get().to(kyc::details)))
-        .service(resource("/v0/kyc/applicant").route(web::post().to(kyc::create_applicant)))
-        .service(resource("/v0/kyc/submit").route(web::post().to(kyc::submit)))
+    // GET routes answer HEAD too, as Starlette's do.
+    let resource = |path: &str| endpoint(vec![path.to_owned()], web::to(method_not_allowed));
+    cfg.service(resource("/v0/kyc/access-token").post(kyc::access_token))
+        .service(resource("/v0/kyc/status").get(kyc::status))
+        .service(resource("/v0/kyc/details").get(kyc::details))
+        .service(resource("/v0/kyc/applicant").post(kyc::create_applicant))
+        .service(resource("/v0/kyc/submit").post(kyc::submit))
         .service(
             resource("/v0/kyc/documents")
-                .route(web::post().to(documents::upload))
-                .route(get().to(documents::list)),
+                .post(documents::upload)
+                .get(documents::list),
         )
-        .service(resource("/v0/kyc/documents/required").route(get().to(documents::required)))
-        .service(resource("/v0/kyc/documents/{image_id}").route(get().to(documents::image)))
-        .service(resource("/v0/kyc/sessions").route(web::post().to(sessions::mint)))
-        .service(resource("/v0/kyc/sessions/redemption").route(web::post().to(sessions::redeem)))
-        .service(
-            resource("/v0/kyc/sumsub/connect/share-token")
-                .route(web::post().to(sessions::share_token)),
-        )
-        .service(resource("/cli/kyc").route(get().to(sessions::handoff_page)))
+        .service(resource("/v0/kyc/documents/required").get(documents::required))
+        .service(resource("/v0/kyc/documents/{image_id}").get(documents::image))
+        .service(resource("/v0/kyc/sessions").post(sessions::mint))
+        .service(resource("/v0/kyc/sessions/redemption").post(sessions::redeem))
+        .service(resource("/v0/kyc/sumsub/connect/share-token").post(sessions::share_token))
+        .service(resource("/cli/kyc").get(sessions::handoff_page))
         .default_service(web::to(route_not_found));
 }
 
