@@ -580,3 +580,20 @@ async fn file_fields_are_typed_as_the_spec_types_them() {
         "front, rescanned"
     );
 }
+
+/// `limit` and `offset` are both 0..1000 in Rebilly's spec (`collectionLimit`,
+/// `collectionOffset`); found by schema fuzzing, `offset=1001` used to be accepted.
+#[tokio::test]
+async fn list_offsets_stop_where_the_spec_says() {
+    let app = spawn_app().await;
+    assert_eq!(app.reb_get("/files?offset=1000").await.status, 200);
+    for query in ["offset=1001", "limit=1001", "offset=-1"] {
+        let reply = app.reb_get(&format!("/files?{query}")).await;
+        let field = query.split('=').next().unwrap();
+        assert_eq!(fields(&reply), [field.to_owned()], "{query}");
+        assert!(reply.body["invalidFields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("from 0 to 1000"));
+    }
+}

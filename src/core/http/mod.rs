@@ -23,7 +23,7 @@ pub use headers::{content_disposition, location};
 pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
 pub use page::{fill, script_json};
-pub use pagination::{page_request, PageError, PageRequest};
+pub use pagination::{page_request, PageBounds, PageError, PageRequest};
 pub use ports::{
     mount_prefix, tag_listener, via_port, OnMainPort, OnProviderPort, ProviderPorts, ViaPort,
 };

@@ -15,12 +15,17 @@ pub struct PageError {
     pub message: String,
 }
 
-/// Reads `limit` (0..=`max_limit`, default `default_limit`) and `offset` (>= 0, default 0).
-pub fn page_request(
-    req: &HttpRequest,
-    default_limit: usize,
-    max_limit: usize,
-) -> Result<PageRequest, PageError> {
+/// The bounds a provider documents for `limit` and `offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct PageBounds {
+    pub default_limit: usize,
+    pub max_limit: usize,
+    pub max_offset: usize,
+}
+
+/// Reads `limit` (0..=`max_limit`, default `default_limit`) and `offset` (0..=`max_offset`,
+/// default 0).
+pub fn page_request(req: &HttpRequest, bounds: PageBounds) -> Result<PageRequest, PageError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let read = |field: &'static str, default: usize, max: usize| -> Result<usize, PageError> {
@@ -38,8 +43,8 @@ pub fn page_request(
         }
     };
     Ok(PageRequest {
-        limit: read("limit", default_limit, max_limit)?,
-        offset: read("offset", 0, usize::MAX)?,
+        limit: read("limit", bounds.default_limit, bounds.max_limit)?,
+        offset: read("offset", 0, bounds.max_offset)?,
     })
 }
 
@@ -53,8 +58,11 @@ mod tests {
         let page = |q: &str| {
             page_request(
                 &TestRequest::with_uri(&format!("/x?{q}")).to_http_request(),
-                100,
-                1000,
+                PageBounds {
+                    default_limit: 100,
+                    max_limit: 1000,
+                    max_offset: 1000,
+                },
             )
         };
         assert_eq!(

@@ -4,10 +4,17 @@
 use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 
-use crate::core::http::{page_request, PageRequest};
+use crate::core::http::{page_request, PageBounds, PageRequest};
 use crate::core::store::Store;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::wire::query_param;
+
+/// `collectionLimit` and `collectionOffset` in Rebilly's spec: both 0..1000.
+const BOUNDS: PageBounds = PageBounds {
+    default_limit: 100,
+    max_limit: 1000,
+    max_offset: 1000,
+};
 
 pub struct ListQuery {
     pub page: PageRequest,
@@ -36,7 +43,7 @@ impl ListQuery {
         if req.path().ends_with('/') {
             return Err(RebillyError::NotFound { kind: T::KIND });
         }
-        let page = page_request(req, 100, 1000)?;
+        let page = page_request(req, BOUNDS)?;
         let raw_filter = query_param(req, "filter").unwrap_or_default();
         let mut filter = Vec::new();
         for clause in raw_filter.split(';').filter(|c| !c.trim().is_empty()) {
