@@ -194,6 +194,11 @@ async fn the_list_is_newest_first_and_filters_by_applicant() {
     let mine = get(&app, &format!("/verifications?applicant_id={a}")).await;
     assert_eq!(mine.body["total"], 1);
     assert_eq!(mine.body["data"][0]["verification_id"], first);
+    let beyond = get(&app, "/verifications?page=1000001").await;
+    assert_eq!(
+        beyond.body["errors"][0]["message"], "Page must be an integer from 1 to 1000000",
+        "a bound a person can read"
+    );
     let paged = get(&app, "/verifications?per_page=1&page=2").await;
     assert_eq!(paged.body["data"][0]["verification_id"], first);
     assert_eq!(paged.body["per_page"], 1);
