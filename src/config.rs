@@ -59,6 +59,9 @@ pub struct Config {
     /// KYCAID also at the root of this port (default 4749, or a free one when `--port 0`).
     #[arg(long, env = "KYC_SANDBOX_PORT_KYCAID")]
     pub port_kycaid: Option<u16>,
+    /// ZealID Hermes also at the root of this port (default 4750, or a free one when `--port 0`).
+    #[arg(long, env = "KYC_SANDBOX_PORT_HERMES")]
+    pub port_hermes: Option<u16>,
     /// Sumvin also at the root of this port (default 4752, or a free one when `--port 0`).
     #[arg(long, env = "KYC_SANDBOX_PORT_SUMVIN")]
     pub port_sumvin: Option<u16>,
@@ -133,6 +136,7 @@ impl Config {
         let (chosen, default) = match provider {
             "rebilly" => (self.port_rebilly, 4748),
             "kycaid" => (self.port_kycaid, 4749),
+            "hermes" => (self.port_hermes, 4750),
             "sumvin" => (self.port_sumvin, 4752),
             _ => return None,
         };
@@ -147,6 +151,7 @@ impl Default for Config {
             port: 4747,
             port_rebilly: None,
             port_kycaid: None,
+            port_hermes: None,
             port_sumvin: None,
             no_provider_ports: false,
             seed: None,

@@ -1,5 +1,6 @@
 //! The providers this build emulates. Each owns its wire format and uses the core for the rest.
 
+pub mod hermes;
 pub mod kycaid;
 pub mod rebilly;
 pub mod sumvin;
@@ -23,6 +24,10 @@ pub fn build(core: &Arc<Core>) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>>
     let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
     providers.push(Arc::new(rebilly::Rebilly::new(core.clone())));
     match kycaid::Kycaid::new(core.clone()) {
+        Ok(p) => providers.push(Arc::new(p)),
+        Err(e) => errors.push(e),
+    }
+    match hermes::Hermes::new(core.clone()) {
         Ok(p) => providers.push(Arc::new(p)),
         Err(e) => errors.push(e),
     }

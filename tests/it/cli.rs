@@ -110,6 +110,7 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let rebilly = lines.next().unwrap().unwrap();
     let kycaid = lines.next().unwrap().unwrap();
+    let hermes = lines.next().unwrap().unwrap();
     let sumvin = lines.next().unwrap().unwrap();
     let admin = lines.next().unwrap().unwrap();
     // Each provider at the root of its own port first (a free one with `--port 0`), then under
@@ -117,6 +118,7 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
     for (line, name) in [
         (&rebilly, "rebilly"),
         (&kycaid, "kycaid"),
+        (&hermes, "hermes"),
         (&sumvin, "sumvin"),
     ] {
         let words: Vec<&str> = line.split_whitespace().collect();

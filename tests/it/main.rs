@@ -5,6 +5,7 @@ mod common;
 mod admin;
 mod admin_guard;
 mod cli;
+mod hermes;
 mod hostile_bodies;
 mod hostile_headers;
 mod kycaid_account;
