@@ -121,6 +121,14 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allow_hosts: Vec<String>,
+    /// A ZealID Hermes client besides those in fixtures: `ID:SECRET[:REDIRECT_BASE,…]` (repeat the
+    /// flag, or separate clients with `;` in the env var).
+    #[arg(
+        long = "hermes-client",
+        env = "KYC_SANDBOX_HERMES_CLIENTS",
+        value_delimiter = ';'
+    )]
+    pub hermes_clients: Vec<String>,
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "KYC_SANDBOX_WORKERS")]
     pub workers: Option<usize>,
@@ -169,6 +177,7 @@ impl Default for Config {
             header_timeout: Duration::from_secs(5),
             max_connections: 1024,
             allow_hosts: Vec::new(),
+            hermes_clients: Vec::new(),
             workers: None,
         }
     }

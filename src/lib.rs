@@ -52,7 +52,7 @@ pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
         .with_default_webhook(providers::rebilly::NAME, config.rebilly_webhook_url.clone())
         .with_default_webhook(providers::kycaid::NAME, config.kycaid_callback_url.clone()),
     );
-    let providers = providers::build(&core).map_err(StartupError::Files)?;
+    let providers = providers::build(&core, config).map_err(StartupError::Files)?;
     Ok(Arc::new(Sandbox::new(core, providers)))
 }
 
@@ -71,7 +71,11 @@ pub fn check_files(scenarios_dir: Option<&Path>, fixtures_dir: Option<&Path>) ->
         schemas,
         ScenarioSet::default(),
     ));
-    errors.extend(providers::build(&core).err().unwrap_or_default());
+    errors.extend(
+        providers::build(&core, &Config::default())
+            .err()
+            .unwrap_or_default(),
+    );
     errors
 }
 

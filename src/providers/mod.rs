@@ -7,6 +7,7 @@ pub mod sumvin;
 
 use std::sync::Arc;
 
+use crate::config::Config;
 use crate::core::{Core, LoadError, Provider, ScenarioSchema};
 
 /// What each provider's scenario files may contain.
@@ -19,7 +20,7 @@ pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
 }
 
 /// Builds every provider from its fixtures; all fixture errors are reported together.
-pub fn build(core: &Arc<Core>) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>> {
+pub fn build(core: &Arc<Core>, config: &Config) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
     providers.push(Arc::new(rebilly::Rebilly::new(core.clone())));
@@ -27,7 +28,7 @@ pub fn build(core: &Arc<Core>) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>>
         Ok(p) => providers.push(Arc::new(p)),
         Err(e) => errors.push(e),
     }
-    match hermes::Hermes::new(core.clone()) {
+    match hermes::Hermes::new(core.clone(), &config.hermes_clients) {
         Ok(p) => providers.push(Arc::new(p)),
         Err(e) => errors.push(e),
     }

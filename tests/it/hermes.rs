@@ -290,3 +290,51 @@ async fn a_declined_login_and_a_foreign_redirect() {
         "{html}"
     );
 }
+
+/// `--hermes-client ID:SECRET[:REDIRECT_BASE,…]` adds a client: its own tenant, its own key.
+#[tokio::test]
+async fn a_client_from_the_flag_logs_in_and_signs_with_its_secret() {
+    let app = crate::common::spawn_with(|c| {
+        c.hermes_clients = vec!["my-app:my-secret:http://localhost:3000".into()];
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let authorize = |redirect: &str| {
+        app.url(&format!(
+            "/hermes/authorize?client_id=my-app&redirect_uri={redirect}&sandbox_decision=approve"
+        ))
+    };
+    let refused = client
+        .get(authorize("https://example.com/cb"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400, "not one of my-app's redirect bases");
+    let reply = client
+        .get(authorize("http://localhost:3000/cb"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 302);
+    let code = url_params::parse(reply.headers()["location"].to_str().unwrap())["code"].clone();
+    let body = json!({"grant_type": "authorization_code", "code": code, "redirect_uri": "http://localhost:3000/cb"})
+        .to_string();
+    let ts = chrono::Utc::now().timestamp();
+    let mut mac = Hmac::<sha2::Sha512>::new_from_slice(b"my-secret").unwrap();
+    mac.update(format!("my-appn-1{ts}POST /hermes/mediator/api/get_token{body}").as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let token = app
+        .send(
+            app.request(Method::POST, "/hermes/mediator/api/get_token")
+                .header(
+                    "authorization",
+                    format!("HMAC client_id=\"my-app\",ts=\"{ts}\",nonce=\"n-1\",signature=\"{signature}\""),
+                )
+                .body(body),
+        )
+        .await;
+    assert_eq!(token.status, 200, "{}", token.body);
+}

@@ -20,10 +20,39 @@ pub struct Client {
 }
 
 impl Client {
+    /// `ID:SECRET[:REDIRECT_BASE,…]` (the redirect bases keep their own colons).
+    pub fn parse(spec: &str) -> Result<Client, String> {
+        let mut parts = spec.splitn(3, ':');
+        let (Some(client_id), Some(secret)) = (parts.next(), parts.next()) else {
+            return Err(format!("`{spec}` is not ID:SECRET[:REDIRECT_BASE,…]"));
+        };
+        if client_id.is_empty() || secret.is_empty() {
+            return Err(format!("`{spec}` needs a client id and a secret"));
+        }
+        let redirect_uris = parts
+            .next()
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Client {
+            client_id: client_id.to_owned(),
+            secret: secret.to_owned(),
+            redirect_uris,
+        })
+    }
+
+    /// A client registered without redirect bases (a `--hermes-client ID:SECRET`) accepts any.
     pub fn accepts_redirect(&self, uri: &str) -> bool {
-        self.redirect_uris
-            .iter()
-            .any(|base| uri.starts_with(base.as_str()))
+        self.redirect_uris.is_empty()
+            || self
+                .redirect_uris
+                .iter()
+                .any(|base| uri.starts_with(base.as_str()))
     }
 }
 
@@ -77,5 +106,28 @@ impl Fixtures {
 
     pub fn identity(&self, id: &str) -> Option<&Identity> {
         self.identities.iter().find(|i| i.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_clients_keep_the_colons_of_their_redirect_bases() {
+        let client = Client::parse("app:secret:http://localhost:3000,https://x.test").unwrap();
+        assert_eq!(
+            (client.client_id.as_str(), client.secret.as_str()),
+            ("app", "secret")
+        );
+        assert_eq!(
+            client.redirect_uris,
+            ["http://localhost:3000", "https://x.test"]
+        );
+        assert!(client.accepts_redirect("http://localhost:3000/cb"));
+        assert!(!client.accepts_redirect("http://localhost:4000/cb"));
+        let open = Client::parse("app:secret").unwrap();
+        assert!(open.accepts_redirect("https://anywhere.test/cb"));
+        assert!(Client::parse("app").is_err() && Client::parse(":secret").is_err());
     }
 }

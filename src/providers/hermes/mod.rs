@@ -34,9 +34,21 @@ pub struct Hermes {
 }
 
 impl Hermes {
-    pub fn new(core: Arc<Core>) -> Result<Self, LoadError> {
+    /// `extra_clients` are `--hermes-client` values, `ID:SECRET[:REDIRECT_BASE,…]`.
+    pub fn new(core: Arc<Core>, extra_clients: &[String]) -> Result<Self, LoadError> {
+        let mut fixtures = Fixtures::load(core.fixtures_dir.as_deref())?;
+        for spec in extra_clients {
+            let client = Client::parse(spec).map_err(|message| LoadError {
+                path: "--hermes-client".into(),
+                line: 0,
+                column: 0,
+                message,
+            })?;
+            fixtures.clients.retain(|c| c.client_id != client.client_id);
+            fixtures.clients.push(client);
+        }
         Ok(Hermes {
-            fixtures: Fixtures::load(core.fixtures_dir.as_deref())?,
+            fixtures,
             tenants: TenantMap::default(),
             nonces: Nonces::default(),
             core,
