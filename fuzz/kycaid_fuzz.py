@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seeded random fuzzer for kyc-sandbox's providers that publish no OpenAPI document (KYCAID today).
+"""Seeded random fuzzer for kyc-sandbox's providers that publish no OpenAPI document (KYCAID, ZealID Hermes).
 
 Schemathesis covers Rebilly and Sumvin from their specs; KYCAID has no machine-readable spec, so this
 drives it with a `random.Random(seed)` stream of valid and broken requests and checks:

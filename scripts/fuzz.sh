@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes a freshly started sandbox: schemathesis against the Rebilly and Sumvin OpenAPI specs
-# (tests/specs/), then fuzz/kycaid_fuzz.py against KYCAID (no spec). Fails on server errors (5xx),
+# (tests/specs/), then fuzz/kycaid_fuzz.py against KYCAID and ZealID Hermes (no spec). Fails on server errors (5xx),
 # hung requests (client timeout), dropped connections, panics or a dead server, and on KYCAID error
-# bodies that are not its envelope or creates that do not read back. Schema-conformance mismatches
+# bodies that are not its envelope or creates that do not read back, and on Hermes errors outside its
+# envelope or valid signed logins that do not succeed. Schema-conformance mismatches
 # that schemathesis finds are reported, grouped, but do not fail the run.
 #
 #   bash scripts/fuzz.sh                  # FUZZ_MODE=short: seeded, deterministic, a few minutes at most
@@ -19,6 +20,8 @@
 #   FUZZ_EXAMPLES        schemathesis examples per operation (short: 10; long: 100)
 #   FUZZ_KYCAID_REQUESTS request budget of the KYCAID fuzzer (short: 3000; long: 200000)
 #   FUZZ_KYCAID_SECONDS  time budget of the KYCAID fuzzer (short: 60; long: 600)
+#   FUZZ_HERMES_REQUESTS request budget of the Hermes fuzzer (short: 1500; long: 100000)
+#   FUZZ_HERMES_SECONDS  time budget of the Hermes fuzzer (short: 30; long: 300)
 #   FUZZ_TIMEOUT         client timeout per request, seconds (default 5); a timeout is a failure
 #   FUZZ_WORKERS         schemathesis workers (default 1, to keep the load light)
 #   FUZZ_OUT             where reports go (default fuzz/out)
@@ -41,6 +44,8 @@ case $MODE in
     EXAMPLES=${FUZZ_EXAMPLES:-10}
     KYCAID_REQUESTS=${FUZZ_KYCAID_REQUESTS:-3000}
     KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-60}
+    HERMES_REQUESTS=${FUZZ_HERMES_REQUESTS:-1500}
+    HERMES_SECONDS=${FUZZ_HERMES_SECONDS:-30}
     ST_LIMIT=150 # seconds one schemathesis run may take before it counts as hung
     ;;
   long)
@@ -48,6 +53,8 @@ case $MODE in
     EXAMPLES=${FUZZ_EXAMPLES:-100}
     KYCAID_REQUESTS=${FUZZ_KYCAID_REQUESTS:-200000}
     KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-600}
+    HERMES_REQUESTS=${FUZZ_HERMES_REQUESTS:-100000}
+    HERMES_SECONDS=${FUZZ_HERMES_SECONDS:-300}
     ST_LIMIT=3600
     ;;
   *) die "FUZZ_MODE must be short or long (got '$MODE')" ;;
@@ -56,11 +63,11 @@ TIMEOUT=${FUZZ_TIMEOUT:-5}
 WORKERS=${FUZZ_WORKERS:-1}
 OUT=${FUZZ_OUT:-$ROOT/fuzz/out}
 [[ $OUT == /* ]] || OUT=$ROOT/$OUT
-log "mode $MODE, seed $SEED, $EXAMPLES examples per operation, KYCAID $KYCAID_REQUESTS requests / ${KYCAID_SECONDS}s"
+log "mode $MODE, seed $SEED, $EXAMPLES examples per operation, KYCAID $KYCAID_REQUESTS requests / ${KYCAID_SECONDS}s, Hermes $HERMES_REQUESTS / ${HERMES_SECONDS}s"
 
 mkdir -p "$OUT"
 # Only what an earlier run left (FUZZ_OUT may name a directory that holds other things too).
-rm -rf "$OUT"/st-* "$OUT/kycaid" "$OUT"/server.{log,out} "$OUT/cargo.log"
+rm -rf "$OUT"/st-* "$OUT/kycaid" "$OUT/hermes" "$OUT"/server.{log,out} "$OUT/cargo.log"
 SERVER_PID=
 cleanup() {
   local rc=$?
@@ -206,18 +213,21 @@ run_st rebilly-reports tests/specs/rebilly-kyc.openapi.yaml "$REBILLY" \
 run_st sumvin tests/specs/sumvin-kyc.openapi.json "$BASE/sumvin" --header 'x-sumvin-pat: pat_fuzz'
 run_st sumvin-jwt tests/specs/sumvin-kyc.openapi.json "$BASE/sumvin" --header 'x-juno-jwt: jwt_fuzz'
 
-# KYCAID: no spec; the seeded fuzzer.
-log "kycaid_fuzz.py"
-KY=$OUT/kycaid
-mkdir -p "$KY"
-rc=0
-timeout $((KYCAID_SECONDS + 120)) "${FUZZPY[@]}" --base-url "$BASE" --seed "$SEED" --targets kycaid \
-  --requests "$KYCAID_REQUESTS" --max-seconds "$KYCAID_SECONDS" --timeout "$TIMEOUT" \
-  --report "$KY/report.json" --artifacts "$KY/bodies" >"$KY/output.txt" 2>&1 || rc=$?
-cat "$KY/output.txt"
-((rc == 0)) || FAILED+=("kycaid: $( ((rc == 124)) && echo 'the fuzzer did not finish in time' || echo 'failures (see above)')")
-SUMMARIES+=("$(grep '^SUMMARY' "$KY/output.txt" | tail -n 1 || true)")
-check_server kycaid
+# KYCAID and ZealID Hermes: no spec; the seeded fuzzer, one target per run.
+run_fuzzer() {
+  local name=$1 requests=$2 seconds=$3 dir=$OUT/$1 rc=0
+  log "kycaid_fuzz.py --targets $name"
+  mkdir -p "$dir"
+  timeout $((seconds + 120)) "${FUZZPY[@]}" --base-url "$BASE" --seed "$SEED" --targets "$name" \
+    --requests "$requests" --max-seconds "$seconds" --timeout "$TIMEOUT" \
+    --report "$dir/report.json" --artifacts "$dir/bodies" >"$dir/output.txt" 2>&1 || rc=$?
+  cat "$dir/output.txt"
+  ((rc == 0)) || FAILED+=("$name: $( ((rc == 124)) && echo 'the fuzzer did not finish in time' || echo 'failures (see above)')")
+  SUMMARIES+=("$(grep '^SUMMARY' "$dir/output.txt" | tail -n 1 || true)")
+  check_server "$name"
+}
+run_fuzzer kycaid "$KYCAID_REQUESTS" "$KYCAID_SECONDS"
+run_fuzzer hermes "$HERMES_REQUESTS" "$HERMES_SECONDS"
 
 echo
 echo "== fuzz summary (mode $MODE, seed $SEED, $((SECONDS - START))s) =="

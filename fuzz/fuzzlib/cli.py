@@ -16,7 +16,7 @@ from .values import Gen
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        description="Seeded fuzzer for kyc-sandbox's KYCAID (and later Hermes, Qolo) APIs."
+        description="Seeded fuzzer for kyc-sandbox's KYCAID and ZealID Hermes (and later Qolo) APIs."
     )
     p.add_argument("--base-url", required=True, help="the sandbox root, e.g. http://127.0.0.1:4747")
     p.add_argument("--seed", type=int, default=7)

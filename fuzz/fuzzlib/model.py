@@ -63,6 +63,7 @@ FAILING_KINDS = {
     "readback",
     "delete-not-effective",
     "server-died",
+    "flow",  # a valid, correctly signed flow (Hermes) that did not succeed
 }
 
 

@@ -26,7 +26,7 @@ def summary_line(name: str, s: Counter) -> str:
         f"SUMMARY {name}: requests={s['requests']} 2xx={s['2xx']} 4xx={s['4xx']} 5xx={s['5xx']} 507={s['507']} "
         f"timeouts={s['timeouts']} no-response={s['no-response']} bad-envelope={s['bad-envelope']} "
         f"readback={s['readback'] + s['delete-not-effective'] + s['bad-json-2xx']} "
-        f"server-died={s['server-died']} skipped={s['skipped']} seconds={s['seconds']}"
+        f"flow={s['flow']} server-died={s['server-died']} skipped={s['skipped']} seconds={s['seconds']}"
     )
 
 

@@ -46,13 +46,31 @@ impl Client {
         })
     }
 
-    /// A client registered without redirect bases (a `--hermes-client ID:SECRET`) accepts any.
+    /// Whether a login may send its code to `uri`: one under a registered base, compared as URLs
+    /// (same scheme and host, any port when the base names none, a path under the base's), so
+    /// `https://example.com.evil.test` or `https://example.com@evil.test` never qualify. A client
+    /// registered without bases (a `--hermes-client ID:SECRET`) accepts any http(s) URL.
     pub fn accepts_redirect(&self, uri: &str) -> bool {
-        self.redirect_uris.is_empty()
-            || self
-                .redirect_uris
-                .iter()
-                .any(|base| uri.starts_with(base.as_str()))
+        let Ok(target) = url::Url::parse(uri) else {
+            return false;
+        };
+        if !matches!(target.scheme(), "http" | "https")
+            || !target.username().is_empty()
+            || target.password().is_some()
+        {
+            return false;
+        }
+        if self.redirect_uris.is_empty() {
+            return true;
+        }
+        self.redirect_uris.iter().any(|base| {
+            url::Url::parse(base).is_ok_and(|base| {
+                base.scheme() == target.scheme()
+                    && base.host() == target.host()
+                    && (base.port().is_none() || base.port() == target.port())
+                    && target.path().starts_with(base.path())
+            })
+        })
     }
 }
 
@@ -126,6 +144,14 @@ mod tests {
         );
         assert!(client.accepts_redirect("http://localhost:3000/cb"));
         assert!(!client.accepts_redirect("http://localhost:4000/cb"));
+        for lookalike in [
+            "http://localhost:3000@evil.test/cb",
+            "http://localhost.evil.test/cb",
+            "https://x.test.evil.test/",
+            "javascript:alert(1)",
+        ] {
+            assert!(!client.accepts_redirect(lookalike), "{lookalike}");
+        }
         let open = Client::parse("app:secret").unwrap();
         assert!(open.accepts_redirect("https://anywhere.test/cb"));
         assert!(Client::parse("app").is_err() && Client::parse(":secret").is_err());
