@@ -4,7 +4,7 @@ use std::path::Path;
 
 use include_dir::{include_dir, Dir};
 
-use super::scenario::Source;
+use super::scenario::{LoadError, Source};
 
 static EMBEDDED_SCENARIOS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scenarios");
 static EMBEDDED_FIXTURES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures");
@@ -80,6 +80,20 @@ pub fn fixture_source(name: &str, dir: Option<&Path>) -> std::io::Result<Option<
         path: format!("(embedded) fixtures/{name}"),
         text: f.contents_utf8().unwrap_or_default().to_owned(),
     }))
+}
+
+/// A fixture file a provider cannot start without: as `fixture_source`, with a missing or
+/// unreadable file reported as a `LoadError` naming it.
+pub fn required_fixture(name: &str, dir: Option<&Path>) -> Result<Source, LoadError> {
+    let error = |message: String| LoadError {
+        path: name.into(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    fixture_source(name, dir)
+        .map_err(|e| error(e.to_string()))?
+        .ok_or_else(|| error("fixture file is missing".into()))
 }
 
 /// Raw bytes of an embedded fixture (document images).

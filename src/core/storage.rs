@@ -140,14 +140,6 @@ impl Blob {
         Blob { bytes, lease: None }
     }
 
-    /// Bytes that cost nothing to keep (embedded fixtures).
-    pub fn from_static(bytes: &'static [u8]) -> Self {
-        Blob {
-            bytes: Bytes::from_static(bytes),
-            lease: None,
-        }
-    }
-
     /// The bytes, for a response body (no copy).
     pub fn bytes(&self) -> Bytes {
         self.bytes.clone()

@@ -20,6 +20,13 @@ fn signature(path: &str, body: &str, nonce: &str, ts: i64) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+const GET_DATA: &str = "/hermes/mediator/api/get_data";
+
+/// `get_data` for `body`, signed for the path it is sent to.
+async fn get_data(app: &TestApp, body: Value, nonce: &str) -> Reply {
+    signed_post(app, GET_DATA, GET_DATA, body, nonce).await
+}
+
 /// POSTs `body` to `path`, signed for `signed_path` (what the client believes the path is).
 async fn signed_post(
     app: &TestApp,
@@ -164,14 +171,7 @@ async fn codes_work_once_and_data_without_kyc_has_none() {
         .as_str()
         .unwrap()
         .contains("already used"));
-    let data = signed_post(
-        &app,
-        "/hermes/mediator/api/get_data",
-        "/hermes/mediator/api/get_data",
-        json!({"token": first.body["access_token"]}),
-        "n-d",
-    )
-    .await;
+    let data = get_data(&app, json!({"token": first.body["access_token"]}), "n-d").await;
     assert_eq!(data.status, 200);
     assert!(
         data.body.get("kyc_data").is_none(),
@@ -180,14 +180,7 @@ async fn codes_work_once_and_data_without_kyc_has_none() {
     );
     // Tokens live 30 minutes on the sandbox clock.
     app.advance(30 * 60 + 1).await;
-    let late = signed_post(
-        &app,
-        "/hermes/mediator/api/get_data",
-        "/hermes/mediator/api/get_data",
-        json!({"token": first.body["access_token"]}),
-        "n-e",
-    )
-    .await;
+    let late = get_data(&app, json!({"token": first.body["access_token"]}), "n-e").await;
     assert_eq!(late.status, 400, "{}", late.body);
 }
 
@@ -195,27 +188,13 @@ async fn codes_work_once_and_data_without_kyc_has_none() {
 async fn bad_signatures_are_refused_with_the_reason() {
     let app = spawn_app().await;
     let body = json!({"token": "hermes_token_x"});
-    let ok_nonce = signed_post(
-        &app,
-        "/hermes/mediator/api/get_data",
-        "/hermes/mediator/api/get_data",
-        body.clone(),
-        "once",
-    )
-    .await;
+    let ok_nonce = get_data(&app, body.clone(), "once").await;
     assert_eq!(
         ok_nonce.status, 400,
         "a valid signature, an unknown token: {}",
         ok_nonce.body
     );
-    let replay = signed_post(
-        &app,
-        "/hermes/mediator/api/get_data",
-        "/hermes/mediator/api/get_data",
-        body.clone(),
-        "once",
-    )
-    .await;
+    let replay = get_data(&app, body.clone(), "once").await;
     assert_eq!(replay.status, 401);
     assert!(replay.body["message"].as_str().unwrap().contains("nonce"));
     let wrong_path = signed_post(

@@ -56,7 +56,7 @@ pub async fn tag_listener(
     next.call(req).await
 }
 
-pub fn via_port(req: &HttpRequest) -> Option<&'static str> {
+fn via_port(req: &HttpRequest) -> Option<&'static str> {
     req.extensions().get::<ViaPort>().map(|v| v.0)
 }
 

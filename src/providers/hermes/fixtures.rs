@@ -102,18 +102,14 @@ pub struct Fixtures {
 
 impl Fixtures {
     pub fn load(dir: Option<&Path>) -> Result<Self, LoadError> {
-        let missing = |message: String| LoadError {
-            path: FIXTURE_FILE.into(),
-            line: 0,
-            column: 0,
-            message,
-        };
-        let source = assets::fixture_source(FIXTURE_FILE, dir)
-            .map_err(|e| missing(e.to_string()))?
-            .ok_or_else(|| missing("fixture file is missing".into()))?;
+        let source = assets::required_fixture(FIXTURE_FILE, dir)?;
         let fixtures: Fixtures = parse_document(&source)?;
         if fixtures.identities.is_empty() {
-            return Err(missing("at least one identity is needed".into()));
+            return Err(LoadError::at(
+                &source,
+                (1, 1),
+                "at least one identity is needed",
+            ));
         }
         Ok(fixtures)
     }

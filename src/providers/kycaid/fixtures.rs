@@ -66,16 +66,7 @@ pub struct Fixtures {
 
 impl Fixtures {
     pub fn load(dir: Option<&Path>) -> Result<Self, LoadError> {
-        let missing = |message: String| LoadError {
-            path: FIXTURE_FILE.into(),
-            line: 0,
-            column: 0,
-            message,
-        };
-        let source = assets::fixture_source(FIXTURE_FILE, dir)
-            .map_err(|e| missing(e.to_string()))?
-            .ok_or_else(|| missing("fixture file is missing".into()))?;
-        Self::parse(&source)
+        Self::parse(&assets::required_fixture(FIXTURE_FILE, dir)?)
     }
 
     pub fn parse(source: &Source) -> Result<Self, LoadError> {
