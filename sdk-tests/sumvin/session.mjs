@@ -38,7 +38,8 @@ try {
 
     await page.selectOption('#document_type', 'PASSPORT');
     await page.setInputFiles('#file', IMAGE);
-    assert.ok(await page.isVisible('#preview'), 'the chosen picture is previewed');
+    // The preview appears once the change event has run and the blob has loaded: wait, don't sample.
+    await page.waitForSelector('#preview', { state: 'visible', timeout: 5000 });
     await page.click('#upload');
     await page.waitForFunction(() => document.querySelector('#steps').textContent.includes('IDENTITY: uploaded'));
 
