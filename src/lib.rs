@@ -125,7 +125,7 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
                 Logger::new("%a \"%r\" %s %b %Dms sandbox=%{sandbox}xi")
                     .custom_request_replace("sandbox", move |_| log_clock.now().to_rfc3339()),
             )
-            .configure(admin::routes);
+            .configure(|cfg| admin::routes(cfg, &sandbox_data.providers));
         for provider in &sandbox_data.providers {
             let provider = provider.clone();
             app = app.configure(move |cfg| provider.configure(cfg));

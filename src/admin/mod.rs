@@ -6,6 +6,8 @@ mod webhooks;
 
 pub use guard::AllowedHosts;
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use chrono::Duration;
@@ -18,12 +20,12 @@ use crate::core::http::{
     base_url, body_limit, decode_json, read_body, BodyError, OnMainPort, ProviderPorts,
 };
 use crate::core::journal::Filter;
-use crate::core::{Sandbox, TenantId, TransitionError, TransitionRequest};
+use crate::core::{Provider, Sandbox, TenantId, TransitionError, TransitionRequest};
 
 pub const MOUNT: &str = "/__admin";
 
 #[derive(Debug, Error)]
-enum AdminError {
+pub enum AdminError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -88,11 +90,22 @@ impl From<TransitionError> for AdminError {
     }
 }
 
-type Reply = Result<HttpResponse, AdminError>;
+pub type Reply = Result<HttpResponse, AdminError>;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// The admin API, with each provider's own endpoints under `/__admin/{provider}`.
+pub fn routes(cfg: &mut web::ServiceConfig, providers: &[Arc<dyn Provider>]) {
+    let mut scope = web::scope(MOUNT);
+    for provider in providers {
+        let name = provider.name();
+        let provider = provider.clone();
+        scope = scope.service(
+            web::scope(&format!("/{name}"))
+                .configure(move |cfg| provider.configure_admin(cfg))
+                .default_service(web::to(no_such_endpoint)),
+        );
+    }
     cfg.service(
-        web::scope(MOUNT)
+        scope
             .guard(OnMainPort)
             .wrap(actix_web::middleware::from_fn(guard::local_only))
             .route("", web::get().to(index))
@@ -118,10 +131,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::QueryConfig::default()
                     .error_handler(|e, _| AdminError::BadRequest(e.to_string()).into()),
             )
-            .default_service(web::to(|| async {
-                AdminError::NotFound("no such admin endpoint; see GET /__admin".into())
-                    .error_response()
-            })),
+            .default_service(web::to(no_such_endpoint)),
     )
     .service(
         web::resource("/")
@@ -129,6 +139,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .wrap(actix_web::middleware::from_fn(guard::local_only))
             .route(web::get().to(index)),
     );
+}
+
+async fn no_such_endpoint() -> HttpResponse {
+    AdminError::NotFound("no such admin endpoint; see GET /__admin".into()).error_response()
 }
 
 /// The admin API, as listed by `GET /__admin`.
@@ -148,6 +162,10 @@ const ENDPOINTS: &[&str] = &[
     "GET /__admin/webhooks?provider=&tenant=&event=&status=&limit=",
     "GET /__admin/webhooks/{id}",
     "POST /__admin/webhooks/{id}/redeliver",
+    "GET /__admin/hermes/clients",
+    "POST /__admin/hermes/clients",
+    "GET /__admin/hermes/clients/{client_id}",
+    "DELETE /__admin/hermes/clients/{client_id}",
 ];
 
 /// Any other path on the main port: a JSON 404 that says where each provider lives.
@@ -286,7 +304,7 @@ async fn clock(sandbox: web::Data<Sandbox>) -> HttpResponse {
     HttpResponse::Ok().json(clock_body(&sandbox))
 }
 
-async fn json_body<T: serde::de::DeserializeOwned>(
+pub async fn json_body<T: serde::de::DeserializeOwned>(
     req: &HttpRequest,
     payload: &mut web::Payload,
 ) -> Result<T, AdminError> {

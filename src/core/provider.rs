@@ -19,6 +19,9 @@ pub trait Provider: Send + Sync + 'static {
     /// Registers the provider's routes (and its own not-found fallback) under its mount.
     fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig);
 
+    /// Registers the provider's own admin endpoints, under `/__admin/{name}`.
+    fn configure_admin(self: Arc<Self>, _cfg: &mut web::ServiceConfig) {}
+
     fn tenants(&self) -> Vec<TenantInfo>;
 
     /// Every resource of one tenant, as JSON, for `GET /__admin/tenants/{tenant}/state`.

@@ -3,19 +3,20 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::assets;
 use crate::core::scenario::{parse_document, LoadError};
 
 pub const FIXTURE_FILE: &str = "hermes.yaml";
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
     pub client_id: String,
     pub secret: String,
     /// A login's `redirect_uri` must start with one of these.
+    #[serde(default)]
     pub redirect_uris: Vec<String>,
 }
 
@@ -26,9 +27,6 @@ impl Client {
         let (Some(client_id), Some(secret)) = (parts.next(), parts.next()) else {
             return Err(format!("`{spec}` is not ID:SECRET[:REDIRECT_BASE,…]"));
         };
-        if client_id.is_empty() || secret.is_empty() {
-            return Err(format!("`{spec}` needs a client id and a secret"));
-        }
         let redirect_uris = parts
             .next()
             .map(|list| {
@@ -39,11 +37,25 @@ impl Client {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(Client {
+        Client {
             client_id: client_id.to_owned(),
             secret: secret.to_owned(),
             redirect_uris,
-        })
+        }
+        .checked()
+    }
+
+    /// The client if its id, secret and redirect bases are usable.
+    pub fn checked(self) -> Result<Client, String> {
+        if self.client_id.is_empty() || self.secret.is_empty() {
+            return Err("a client needs a non-empty client_id and secret".into());
+        }
+        if let Some(bad) = self.redirect_uris.iter().find(|base| {
+            url::Url::parse(base).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
+        }) {
+            return Err(format!("redirect base `{bad}` is not an http(s) URL"));
+        }
+        Ok(self)
     }
 
     /// Whether a login may send its code to `uri`: one under a registered base, compared as URLs
@@ -111,11 +123,14 @@ impl Fixtures {
                 "at least one identity is needed",
             ));
         }
+        if let Some(message) = fixtures
+            .clients
+            .iter()
+            .find_map(|c| c.clone().checked().err())
+        {
+            return Err(LoadError::at(&source, (1, 1), &message));
+        }
         Ok(fixtures)
-    }
-
-    pub fn client(&self, id: &str) -> Option<&Client> {
-        self.clients.iter().find(|c| c.client_id == id)
     }
 
     pub fn identity(&self, id: &str) -> Option<&Identity> {

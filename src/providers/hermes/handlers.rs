@@ -72,8 +72,7 @@ async fn authorize(req: HttpRequest, hermes: web::Data<Hermes>) -> HttpResponse 
             ),
         )
     };
-    let Some(client) = param("client_id").and_then(|id| hermes.fixtures.client(&id).cloned())
-    else {
+    let Some(client) = param("client_id").and_then(|id| hermes.clients.get(&id)) else {
         return refuse("Unknown client_id: the login cannot continue.".into());
     };
     let Some(redirect_uri) = param("redirect_uri").filter(|uri| client.accepts_redirect(uri))
@@ -175,7 +174,7 @@ async fn get_token(
     hermes: web::Data<Hermes>,
 ) -> Reply {
     let body = read_body(&req, &mut payload, body_limit(&req)).await?;
-    let client = hermes.signed_by(&req, &body)?.clone();
+    let client = hermes.signed_by(&req, &body)?;
     let input: TokenRequest =
         decode_json(&body).map_err(|e| HermesError::BadRequest(format!("invalid body: {e}")))?;
     if input.grant_type != "authorization_code" {
@@ -223,7 +222,7 @@ struct DataRequest {
 /// `POST /mediator/api/get_data`: the seed's shape, with `kyc_data` only when the login asked.
 async fn get_data(req: HttpRequest, mut payload: web::Payload, hermes: web::Data<Hermes>) -> Reply {
     let body = read_body(&req, &mut payload, body_limit(&req)).await?;
-    let client = hermes.signed_by(&req, &body)?.clone();
+    let client = hermes.signed_by(&req, &body)?;
     let input: DataRequest =
         decode_json(&body).map_err(|e| HermesError::BadRequest(format!("invalid body: {e}")))?;
     let now = hermes.core.clock.now();

@@ -1,7 +1,9 @@
 //! ZealID Hermes (the `hermes-dev` test host), mounted at `/hermes`: the QR login with KYC data,
 //! `get_token`, `get_data` and the document pictures, every API call HMAC-verified.
 
+mod admin;
 mod auth;
+mod clients;
 mod errors;
 mod fixtures;
 mod handlers;
@@ -14,6 +16,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use self::auth::{parse_header, verify, Nonces};
+use self::clients::Clients;
 use self::errors::HermesError;
 use self::fixtures::{Client, Fixtures};
 use self::model::HermesTenant;
@@ -29,6 +32,7 @@ pub const MOUNT: &str = "/hermes";
 pub struct Hermes {
     core: Arc<Core>,
     fixtures: Fixtures,
+    clients: Clients,
     tenants: TenantMap<HermesTenant>,
     nonces: Nonces,
 }
@@ -37,6 +41,10 @@ impl Hermes {
     /// `extra_clients` are `--hermes-client` values, `ID:SECRET[:REDIRECT_BASE,…]`.
     pub fn new(core: Arc<Core>, extra_clients: &[String]) -> Result<Self, LoadError> {
         let mut fixtures = Fixtures::load(core.fixtures_dir.as_deref())?;
+        let clients = Clients::default();
+        for client in std::mem::take(&mut fixtures.clients) {
+            clients.put(client);
+        }
         for spec in extra_clients {
             let client = Client::parse(spec).map_err(|message| LoadError {
                 path: "--hermes-client".into(),
@@ -44,11 +52,11 @@ impl Hermes {
                 column: 0,
                 message,
             })?;
-            fixtures.clients.retain(|c| c.client_id != client.client_id);
-            fixtures.clients.push(client);
+            clients.put(client);
         }
         Ok(Hermes {
             fixtures,
+            clients,
             tenants: TenantMap::default(),
             nonces: Nonces::default(),
             core,
@@ -76,12 +84,12 @@ impl Hermes {
     }
 
     /// The client whose `Authorization: HMAC …` signs this request and `body`.
-    fn signed_by(&self, req: &HttpRequest, body: &[u8]) -> Result<&Client, HermesError> {
+    fn signed_by(&self, req: &HttpRequest, body: &[u8]) -> Result<Client, HermesError> {
         let header = header_str(req, "authorization").ok_or_else(|| {
             HermesError::Unauthorized("Authorization: HMAC … header is missing".into())
         })?;
         let signed = parse_header(header)?;
-        let client = self.fixtures.client(signed.client_id).ok_or_else(|| {
+        let client = self.clients.get(signed.client_id).ok_or_else(|| {
             HermesError::Unauthorized(format!("unknown client_id `{}`", signed.client_id))
         })?;
         let target = req
@@ -95,13 +103,13 @@ impl Hermes {
         }
         verify(
             &signed,
-            client,
+            &client,
             &method_paths,
             body,
             &self.nonces,
             chrono::Utc::now().timestamp(),
         )?;
-        req.extensions_mut().insert(Self::tenant_of(client));
+        req.extensions_mut().insert(Self::tenant_of(&client));
         if let Some(sandbox) = req.app_data::<web::Data<crate::core::Sandbox>>() {
             sandbox.fire_due();
         }
@@ -127,6 +135,10 @@ impl Provider for Hermes {
 
     fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
         mount_provider::<_, HermesError>(cfg, self, NAME, handlers::routes);
+    }
+
+    fn configure_admin(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
+        admin::routes(cfg, self);
     }
 
     fn tenants(&self) -> Vec<TenantInfo> {

@@ -1,0 +1,48 @@
+//! `/__admin/hermes/clients`: the clients a backend may sign as, added and removed at run time.
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::fixtures::Client;
+use super::Hermes;
+use crate::admin::{json_body, AdminError, Reply};
+
+pub fn routes(cfg: &mut web::ServiceConfig, hermes: Arc<Hermes>) {
+    cfg.app_data(web::Data::from(hermes))
+        .route("/clients", web::get().to(list))
+        .route("/clients", web::post().to(put))
+        .route("/clients/{client_id}", web::get().to(show))
+        .route("/clients/{client_id}", web::delete().to(remove));
+}
+
+async fn list(hermes: web::Data<Hermes>) -> HttpResponse {
+    HttpResponse::Ok().json(hermes.clients.list())
+}
+
+/// `{"client_id", "secret", "redirect_uris": [...]}`: 201 for a new client, 200 when it replaced
+/// one with the same id (its nonces and tenant state stay).
+async fn put(req: HttpRequest, mut payload: web::Payload, hermes: web::Data<Hermes>) -> Reply {
+    let client: Client = json_body(&req, &mut payload).await?;
+    let client = client.checked().map_err(AdminError::BadRequest)?;
+    let mut reply = if hermes.clients.put(client.clone()) {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::Created()
+    };
+    Ok(reply.json(client))
+}
+
+fn unknown(client_id: &str) -> AdminError {
+    AdminError::NotFound(format!("no Hermes client `{client_id}`"))
+}
+
+async fn show(path: web::Path<String>, hermes: web::Data<Hermes>) -> Reply {
+    let client = hermes.clients.get(&path).ok_or_else(|| unknown(&path))?;
+    Ok(HttpResponse::Ok().json(client))
+}
+
+async fn remove(path: web::Path<String>, hermes: web::Data<Hermes>) -> Reply {
+    hermes.clients.remove(&path).ok_or_else(|| unknown(&path))?;
+    Ok(HttpResponse::NoContent().finish())
+}
