@@ -50,9 +50,13 @@ fn list_scenarios(args: ScenarioArgs) -> ExitCode {
     match kyc_sandbox::core::load_scenarios(&schemas, args.scenarios.as_deref()) {
         Ok(set) => {
             for s in set.summaries() {
-                let when = serde_json::to_string(s.when).unwrap_or_default();
+                let when = if s.forced_only {
+                    "named only".to_owned()
+                } else {
+                    format!("when {}", serde_json::to_string(s.when).unwrap_or_default())
+                };
                 println!(
-                    "{:<34} {:<8} {:<16} priority {:>4}  when {}  {}",
+                    "{:<34} {:<8} {:<16} priority {:>4}  {}  {}",
                     s.name,
                     s.provider,
                     s.on,

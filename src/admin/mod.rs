@@ -166,6 +166,7 @@ const ENDPOINTS: &[&str] = &[
     "POST /__admin/hermes/clients",
     "GET /__admin/hermes/clients/{client_id}",
     "DELETE /__admin/hermes/clients/{client_id}",
+    "POST /__admin/hermes/pennydrop",
 ];
 
 /// Any other path on the main port: a JSON 404 that says where each provider lives.

@@ -15,6 +15,7 @@ pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
     vec![
         rebilly::scenario_schema(),
         kycaid::scenario_schema(),
+        hermes::scenario_schema(),
         sumvin::scenario_schema(),
     ]
 }

@@ -65,13 +65,19 @@ fn scenarios_lists_the_ones_in_force() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout.lines().count(),
-        22 + 36 + 6,
-        "rebilly, kycaid, sumvin: {stdout}"
+        22 + 36 + 5 + 6,
+        "rebilly, kycaid, hermes, sumvin: {stdout}"
     );
     assert!(
         stdout
             .lines()
             .any(|l| l.starts_with("sumvin-reject-final") && l.contains("\"prefix\":\"reject\"")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("hermes-token-error") && l.contains("named only")),
         "{stdout}"
     );
 }

@@ -189,6 +189,7 @@ impl<E: Effect> ScenarioSchema for TypedSchema<E> {
             description: doc.description,
             priority: doc.priority,
             when: doc.when,
+            forced_only: doc.forced_only,
             timeline,
             source: source.path.clone(),
         })

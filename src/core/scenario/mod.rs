@@ -29,6 +29,8 @@ pub struct ScenarioSummary<'a> {
     pub on: &'a str,
     pub priority: i32,
     pub when: &'a std::collections::BTreeMap<String, Matcher>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub forced_only: bool,
     pub steps: usize,
     pub description: Option<&'a str>,
     pub source: &'a str,
@@ -88,6 +90,7 @@ impl ScenarioSet {
             on: &s.on,
             priority: s.priority,
             when: &s.when,
+            forced_only: s.forced_only,
             steps: s.timeline.len(),
             description: s.description.as_deref(),
             source: &s.source,
@@ -115,7 +118,10 @@ impl ScenarioSet {
         }
         let candidates = self.by_event.get(&(provider.to_owned(), on.to_owned()));
         Ok(candidates
-            .and_then(|c| c.iter().find(|s| facts.satisfies(&s.when)))
+            .and_then(|c| {
+                c.iter()
+                    .find(|s| !s.forced_only && facts.satisfies(&s.when))
+            })
             .cloned())
     }
 }

@@ -35,6 +35,9 @@ pub struct Scenario {
     pub description: Option<String>,
     pub priority: i32,
     pub when: BTreeMap<String, Matcher>,
+    /// Applies only when named (`X-Sandbox-Scenario` and the like), never by its `when`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub forced_only: bool,
     pub timeline: Vec<Step>,
     pub source: String,
 }
@@ -145,6 +148,8 @@ pub(super) struct ScenarioDoc<E> {
     pub priority: i32,
     #[serde(default)]
     pub when: BTreeMap<String, Matcher>,
+    #[serde(default)]
+    pub forced_only: bool,
     pub timeline: Vec<StepDoc<E>>,
 }
 

@@ -115,6 +115,7 @@ mod tests {
             description: None,
             priority: 0,
             when: BTreeMap::new(),
+            forced_only: false,
             timeline: triggers
                 .iter()
                 .enumerate()

@@ -1,10 +1,12 @@
-//! `/__admin/hermes/clients`: the clients a backend may sign as, added and removed at run time.
+//! `/__admin/hermes/…`: the clients a backend may sign as, added and removed at run time, and
+//! AML-KYC sessions started as ZealID would start them.
 
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::fixtures::Client;
+use super::pennydrop::StartPennydrop;
 use super::Hermes;
 use crate::admin::{json_body, AdminError, Reply};
 
@@ -13,7 +15,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, hermes: Arc<Hermes>) {
         .route("/clients", web::get().to(list))
         .route("/clients", web::post().to(put))
         .route("/clients/{client_id}", web::get().to(show))
-        .route("/clients/{client_id}", web::delete().to(remove));
+        .route("/clients/{client_id}", web::delete().to(remove))
+        .route("/pennydrop", web::post().to(start_pennydrop));
 }
 
 async fn list(hermes: web::Data<Hermes>) -> HttpResponse {
@@ -45,4 +48,15 @@ async fn show(path: web::Path<String>, hermes: web::Data<Hermes>) -> Reply {
 async fn remove(path: web::Path<String>, hermes: web::Data<Hermes>) -> Reply {
     hermes.clients.remove(&path).ok_or_else(|| unknown(&path))?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Starts an AML-KYC session; with `status` it is decided at once and its webhook sent.
+async fn start_pennydrop(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    hermes: web::Data<Hermes>,
+) -> Reply {
+    let start: StartPennydrop = json_body(&req, &mut payload).await?;
+    let session = hermes.start_pennydrop(start)?;
+    Ok(HttpResponse::Created().json(session))
 }

@@ -18,6 +18,9 @@ pub struct Client {
     /// A login's `redirect_uri` must start with one of these.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// Where AML-KYC webhooks go unless a session names another URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
 }
 
 impl Client {
@@ -41,6 +44,7 @@ impl Client {
             client_id: client_id.to_owned(),
             secret: secret.to_owned(),
             redirect_uris,
+            webhook_url: None,
         }
         .checked()
     }
@@ -54,6 +58,9 @@ impl Client {
             url::Url::parse(base).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
         }) {
             return Err(format!("redirect base `{bad}` is not an http(s) URL"));
+        }
+        if let Some(url) = &self.webhook_url {
+            crate::core::webhooks::check_url(url).map_err(|e| e.to_string())?;
         }
         Ok(self)
     }

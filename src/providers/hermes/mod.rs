@@ -8,6 +8,8 @@ mod errors;
 mod fixtures;
 mod handlers;
 mod model;
+mod pennydrop;
+mod scenario;
 
 use std::sync::Arc;
 
@@ -18,15 +20,22 @@ use sha2::{Digest, Sha256};
 use self::auth::{parse_header, verify, Nonces};
 use self::clients::Clients;
 use self::errors::HermesError;
+use self::fixtures::Identity;
 use self::fixtures::{Client, Fixtures};
 use self::model::HermesTenant;
-use crate::core::http::{header_str, refusal, BodyError};
+use self::scenario::{HermesEffect, LOGIN};
+use crate::core::http::{forced_scenario, header_str, refusal, BodyError};
+use crate::core::scenario::{schema_for, Facts, Scenario, ScenarioSchema};
 use crate::core::{
     mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap,
     TransitionError, TransitionRequest,
 };
 
 pub const NAME: &str = "hermes";
+
+pub fn scenario_schema() -> Box<dyn ScenarioSchema> {
+    schema_for::<HermesEffect>()
+}
 pub const MOUNT: &str = "/hermes";
 
 pub struct Hermes {
@@ -116,6 +125,55 @@ impl Hermes {
         Ok(client)
     }
 
+    /// The scenario a login approved as `identity` plays: the one `forced` names, else the first
+    /// whose `when` holds; with its effect (nothing special when none applies).
+    fn login_scenario(
+        &self,
+        client: &Client,
+        identity: &Identity,
+        kyc_data: bool,
+        forced: Option<&str>,
+    ) -> Result<(Option<String>, HermesEffect), HermesError> {
+        let mut facts = Facts::default();
+        facts
+            .add("identity", identity.id.as_str())
+            .add("document_type", identity.document.kind.as_str())
+            .add("country", identity.document.issuance_country.as_str())
+            .add("kyc_data", kyc_data.to_string())
+            .add("client_id", client.client_id.as_str());
+        let scenario = self
+            .core
+            .scenarios()
+            .select(NAME, LOGIN, &facts, forced)
+            .map_err(|e| HermesError::BadRequest(e.to_string()))?;
+        Ok(match scenario {
+            Some(scenario) => (Some(scenario.name.clone()), Self::effect_of(&scenario)),
+            None => (None, HermesEffect::default()),
+        })
+    }
+
+    /// The effect of the scenario `X-Sandbox-Scenario` names for this one call, if it names one.
+    fn forced_effect(&self, req: &HttpRequest) -> Result<Option<HermesEffect>, HermesError> {
+        let Some(name) = forced_scenario(req) else {
+            return Ok(None);
+        };
+        let scenario = self
+            .core
+            .scenarios()
+            .select(NAME, LOGIN, &Facts::default(), Some(&name))
+            .map_err(|e| HermesError::BadRequest(e.to_string()))?;
+        Ok(scenario.map(|s| Self::effect_of(&s)))
+    }
+
+    /// A Hermes scenario's one step (checked at load, so it parses).
+    fn effect_of(scenario: &Scenario) -> HermesEffect {
+        scenario
+            .timeline
+            .first()
+            .and_then(|step| serde_json::from_value(step.set.clone()).ok())
+            .unwrap_or_default()
+    }
+
     /// Stable per identity and client, as ZealID's `customer_id` is per user and service.
     fn customer_id(client: &Client, identity: &str) -> String {
         let digest = Sha256::digest(format!("{}\0{identity}", client.client_id));
@@ -159,14 +217,77 @@ impl Provider for Hermes {
 
     fn fire(&self, _job: &Job) {}
 
+    /// `pennydrop` sessions to `SIGNED` or `FAILED` (sending the webhook); login `code`s and
+    /// access `token`s to `expired`.
     fn transition(
         &self,
         request: &TransitionRequest,
     ) -> Result<serde_json::Value, TransitionError> {
-        Err(TransitionError::UnknownKind {
+        let kind = request.kind.as_str();
+        if ![pennydrop::KIND, "code", "token"].contains(&kind) {
+            return Err(TransitionError::UnknownKind {
+                kind: request.kind.clone(),
+                known: "pennydrop (to SIGNED or FAILED), code and token (to expired)".into(),
+            });
+        }
+        let now = self.core.clock.now();
+        let not_found = || TransitionError::NotFound {
             kind: request.kind.clone(),
-            known: "none yet: a Hermes login is decided on its page or with sandbox_decision"
-                .into(),
-        })
+            id: request.id.clone(),
+        };
+        let candidates = match &request.tenant {
+            Some(t) => self.tenants.get(&TenantId::parse(t)).into_iter().collect(),
+            None => self.tenants.slots(),
+        };
+        for slot in candidates {
+            let mut state = slot.state.lock();
+            let id = request.id.as_str();
+            let found = match kind {
+                "code" => state.logins.contains(id),
+                "token" => state.tokens.contains(id),
+                _ => state.pennydrops.contains(id),
+            };
+            if !found {
+                continue;
+            }
+            if kind != pennydrop::KIND && request.to != "expired" {
+                return Err(TransitionError::Invalid(format!(
+                    "a {kind} can only be moved to `expired`"
+                )));
+            }
+            let expired = now - chrono::Duration::seconds(1);
+            return Ok(match kind {
+                "code" => {
+                    let login = state.logins.get_mut(id).expect("found");
+                    login.expires_at = login.expires_at.min(expired);
+                    serde_json::json!(login)
+                }
+                "token" => {
+                    let token = state.tokens.get_mut(id).expect("found");
+                    token.expires_at = token.expires_at.min(expired);
+                    serde_json::json!(token)
+                }
+                _ => {
+                    let to =
+                        serde_json::from_value(serde_json::json!(request.to)).map_err(|_| {
+                            TransitionError::Invalid(format!(
+                            "unknown status `{}`; a pennydrop session moves to SIGNED or FAILED",
+                            request.to
+                        ))
+                        })?;
+                    let client = self
+                        .clients
+                        .list()
+                        .into_iter()
+                        .find(|c| Self::tenant_of(c) == slot.info.tenant)
+                        .ok_or_else(|| {
+                            TransitionError::Invalid("the session's client was removed".into())
+                        })?;
+                    self.decide(&client, &mut state, id, to, now)?;
+                    serde_json::json!(state.pennydrops[id])
+                }
+            });
+        }
+        Err(not_found())
     }
 }

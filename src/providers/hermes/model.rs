@@ -2,8 +2,9 @@
 //! them for, and the document picture links `get_data` handed out.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::scenario::{Call, HermesEffect};
 use crate::core::store::Store;
 use crate::core::{SeededRng, TenantState};
 
@@ -22,6 +23,11 @@ pub struct Login {
     pub kyc_data: bool,
     pub expires_at: DateTime<Utc>,
     pub used: bool,
+    /// The scenario chosen when the login was approved, and what it does.
+    pub scenario: Option<String>,
+    pub effect: HermesEffect,
+    /// `get_token` calls the scenario made fail so far.
+    pub failures: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +36,29 @@ pub struct AccessToken {
     pub identity: String,
     pub kyc_data: bool,
     pub expires_at: DateTime<Utc>,
+    pub scenario: Option<String>,
+    pub effect: HermesEffect,
+    /// `get_data` calls the scenario made fail so far.
+    pub failures: u32,
+}
+
+/// Whether the scenario makes this call fail now: a named scenario (`X-Sandbox-Scenario`) fails
+/// every call; the login's fails `times` calls, counted in `failures`.
+pub fn failure_due<'a>(
+    forced: Option<&'a HermesEffect>,
+    chosen: &'a HermesEffect,
+    failures: &mut u32,
+    call: Call,
+) -> Option<&'a super::scenario::Failure> {
+    if let Some(effect) = forced {
+        return effect.fail.as_ref().filter(|f| f.call == call);
+    }
+    let fail = chosen.fail.as_ref().filter(|f| f.call == call)?;
+    if fail.times.is_some_and(|times| *failures >= times) {
+        return None;
+    }
+    *failures += 1;
+    Some(fail)
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -48,18 +77,54 @@ pub struct Picture {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Where an AML-KYC ("Pennydrop") session is: the person has not signed yet, or the webhook
+/// reported `SIGNED` or `FAILED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PennydropStatus {
+    Pending,
+    Signed,
+    Failed,
+}
+
+/// An AML-KYC session: ZealID signs a payment file with the person, then tells the client by
+/// webhook; the client then reads the data with the session and user ids.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pennydrop {
+    pub session_id: String,
+    pub user_id: String,
+    pub identity: String,
+    pub signing_request_id: String,
+    pub status: PennydropStatus,
+    pub webhook_url: String,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The data can be read until then (24 hours after the decision).
+    pub retrieval_exp: Option<DateTime<Utc>>,
+    pub is_first_sign: bool,
+}
+
+/// "retrieval_exp ... 24 hours" and the webhook JWT's "exp ... 30 minutes" (ZealID, "Get data
+/// without QR (AML-KYC)").
+pub const RETRIEVAL_WINDOW: Duration = Duration::hours(24);
+pub const WEBHOOK_JWT_LIFETIME: Duration = Duration::minutes(30);
+
 #[derive(Clone, Serialize)]
 pub struct HermesTenant {
     pub logins: Store<Login>,
     pub tokens: Store<AccessToken>,
     pub pictures: Store<Picture>,
+    pub pennydrops: Store<Pennydrop>,
     #[serde(skip)]
     pub rng: SeededRng,
 }
 
 impl TenantState for HermesTenant {
     fn holds_nothing(&self) -> bool {
-        self.logins.is_empty() && self.tokens.is_empty() && self.pictures.is_empty()
+        self.logins.is_empty()
+            && self.tokens.is_empty()
+            && self.pictures.is_empty()
+            && self.pennydrops.is_empty()
     }
 }
 
@@ -69,6 +134,7 @@ impl HermesTenant {
             logins: Store::default(),
             tokens: Store::default(),
             pictures: Store::default(),
+            pennydrops: Store::default(),
             rng,
         }
     }
@@ -79,6 +145,7 @@ impl HermesTenant {
         identity: &str,
         redirect_uri: &str,
         kyc_data: bool,
+        (scenario, effect): (Option<String>, HermesEffect),
         now: DateTime<Utc>,
     ) -> String {
         let code = self.rng.secret(43);
@@ -91,6 +158,9 @@ impl HermesTenant {
                 kyc_data,
                 expires_at: now + CODE_LIFETIME,
                 used: false,
+                scenario,
+                effect,
+                failures: 0,
             },
         );
         code

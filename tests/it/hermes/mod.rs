@@ -4,6 +4,8 @@
 
 mod clients;
 mod login;
+mod pennydrop;
+mod scenarios;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -54,16 +56,41 @@ impl Signer {
         body: &Value,
         nonce: &str,
     ) -> Reply {
+        self.send(app, path, signed_path, body, nonce, &[]).await
+    }
+
+    /// POSTs `body` to `path`, signed, with extra headers.
+    pub async fn post_with(
+        &self,
+        app: &TestApp,
+        path: &str,
+        body: &Value,
+        nonce: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.send(app, path, path, body, nonce, headers).await
+    }
+
+    async fn send(
+        &self,
+        app: &TestApp,
+        path: &str,
+        signed_path: &str,
+        body: &Value,
+        nonce: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let body = body.to_string();
         let ts = chrono::Utc::now().timestamp();
         let header = self.header(&format!("POST {signed_path}"), &body, nonce, ts);
-        app.send(
-            app.request(Method::POST, path)
-                .header("authorization", header)
-                .header("content-type", "application/json")
-                .body(body),
-        )
-        .await
+        let mut request = app
+            .request(Method::POST, path)
+            .header("authorization", header)
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        app.send(request.body(body)).await
     }
 
     /// POSTs `body` to `path`, signed for that path.

@@ -1,0 +1,52 @@
+//! Hermes routes: the login (`/authorize`, the sandbox's stand-in for the URL a backend turns into
+//! a QR code), the signed data API (`get_token`, `get_data`, also under ZealID's v2.0 paths) and
+//! the picture links `get_data` hands out.
+
+mod data;
+mod login;
+
+pub(super) use data::{person_data, provider_failure};
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+
+use super::errors::{method_not_allowed, route_not_found, HermesError};
+use crate::core::http::{endpoint, escape_html, location};
+
+pub(super) type Reply = Result<HttpResponse, HermesError>;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let resource = |path: &str| endpoint(vec![path.to_owned()], web::to(method_not_allowed));
+    cfg.service(resource("/authorize").get(login::authorize))
+        .service(resource("/mediator/api/get_token").post(data::get_token))
+        .service(resource("/mediator/api/orpheus/v2.0/api/get_token").post(data::get_token))
+        .service(resource("/mediator/api/get_data").post(data::get_data))
+        .service(resource("/mediator/api/orpheus/v2.0/api/get_data").post(data::get_data))
+        .service(resource("/pictures/{tenant}/{id}").get(data::picture))
+        .default_service(web::to(route_not_found));
+}
+
+/// A login page's answer: a redirect to the client, or a page that redirects nowhere.
+pub(super) fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+             content=\"width=device-width, initial-scale=1\"><title>{} · ZealID (sandbox)</title></head>\
+             <body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem\">\
+             <header><strong>ZealID</strong> <small>kyc-sandbox</small></header><main>{body}</main></body></html>",
+            escape_html(title)
+        ))
+}
+
+pub(super) fn redirect(to: &str, params: &[(&str, &str)]) -> HttpResponse {
+    let query = serde_urlencoded::to_string(params).unwrap_or_default();
+    let separator = if to.contains('?') { '&' } else { '?' };
+    HttpResponse::Found()
+        .insert_header((
+            header::LOCATION,
+            location(&format!("{to}{separator}{query}")),
+        ))
+        .finish()
+}
