@@ -18,6 +18,10 @@ pub struct Client {
     /// A login's `redirect_uri` must start with one of these.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// The optional identity attributes this client's `data` carries (ZealID configures them per
+    /// service), e.g. `personal_number`, `document_expiration_date`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
     /// Where AML-KYC webhooks go unless a session names another URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
@@ -44,6 +48,7 @@ impl Client {
             client_id: client_id.to_owned(),
             secret: secret.to_owned(),
             redirect_uris,
+            attributes: Vec::new(),
             webhook_url: None,
         }
         .checked()
@@ -110,6 +115,9 @@ pub struct Identity {
     pub last_name: String,
     pub serial_number: String,
     pub document: Document,
+    /// Optional attributes a client may be configured to receive in `data`.
+    #[serde(default)]
+    pub attributes: indexmap::IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

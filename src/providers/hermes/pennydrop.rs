@@ -188,7 +188,7 @@ impl Hermes {
                 .fixtures
                 .identity(&session.identity)
                 .ok_or_else(unknown)?;
-            let mut data = person_data(identity);
+            let mut data = person_data(client, identity);
             data["kyc_data"] = json!({
                 "holder_name_match": "true",
                 "pain_file": pain_file(identity, session, now),

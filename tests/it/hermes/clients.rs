@@ -33,7 +33,7 @@ async fn a_client_added_by_the_admin_api_signs_until_it_is_removed() {
         .iter()
         .map(|c| c["client_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["demo-client", "shop"]);
+    assert_eq!(ids, ["demo-client", "demo-client-full", "shop"]);
 
     let redirect = "https://shop.test/back";
     let code = login_as(&app, "shop", redirect, "sandbox_decision=approve").await["code"].clone();

@@ -250,3 +250,42 @@ async fn a_client_from_the_flag_logs_in_and_signs_with_its_secret() {
         foreign_key.body
     );
 }
+
+/// ZealID configures `data` per service: a client set up for `personal_number` and
+/// `document_expiration_date` gets them ("Data API in detail", get_data's optional attributes).
+#[tokio::test]
+async fn a_client_configured_for_optional_attributes_gets_them() {
+    let app = spawn_app().await;
+    let code = login_as(
+        &app,
+        "demo-client-full",
+        REDIRECT,
+        "sandbox_decision=approve&sandbox_identity=lt-id-card",
+    )
+    .await["code"]
+        .clone();
+    let full = Signer {
+        client: "demo-client-full",
+        secret: "demo-secret",
+    };
+    let body = json!({"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT});
+    let token = full.post(&app, GET_TOKEN, &body, "n-1").await;
+    let data = full
+        .post(
+            &app,
+            GET_DATA,
+            &json!({"token": token.body["access_token"]}),
+            "n-2",
+        )
+        .await;
+    assert_eq!(
+        data.body["data"],
+        json!({
+            "first_name": "JONAS",
+            "last_name": "PETRAITIS",
+            "serial_number": "PNOLT-39010101111",
+            "personal_number": "39010101111",
+            "document_expiration_date": "05-05-2031",
+        })
+    );
+}

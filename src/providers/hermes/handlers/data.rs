@@ -170,7 +170,7 @@ fn qr_login_data(
         })?;
         let mut answer = json!({
             "customer_id": Hermes::customer_id(client, &identity.id),
-            "data": person_data(identity),
+            "data": person_data(client, identity),
             "status": "success",
             "success": true,
         });
@@ -181,13 +181,26 @@ fn qr_login_data(
     })
 }
 
-/// `data`: the identity attributes every login returns.
-pub(crate) fn person_data(identity: &Identity) -> Value {
-    json!({
+/// `data`: the attributes every login returns, then the optional ones the client is configured
+/// for that the identity has.
+pub(crate) fn person_data(client: &Client, identity: &Identity) -> Value {
+    let mut data = json!({
         "first_name": identity.first_name,
         "last_name": identity.last_name,
         "serial_number": identity.serial_number,
-    })
+    });
+    for name in &client.attributes {
+        let value = match name.as_str() {
+            "document_expiration_date" => {
+                Some(identity.document.expires.format("%d-%m-%Y").to_string())
+            }
+            other => identity.attributes.get(other).cloned(),
+        };
+        if let Some(value) = value {
+            data[name] = json!(value);
+        }
+    }
+    data
 }
 
 /// `kyc_data`: the document (as the scenario may change it) and, unless the scenario has none,
