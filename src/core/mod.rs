@@ -6,6 +6,7 @@ pub mod fake;
 pub mod http;
 pub mod ids;
 pub mod journal;
+pub mod jwt;
 pub mod provider;
 pub mod scenario;
 pub mod scheduler;

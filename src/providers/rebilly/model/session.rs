@@ -3,13 +3,11 @@
 //! gatherer link). A JWT is a real HS256 compact JWS whose payload names the organization, so a
 //! storefront call without `/organizations/{id}` still finds its tenant.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sha2::Sha256;
+
+use crate::core::jwt;
 
 /// What `POST /authentication-tokens` hands out: a login, to be exchanged for a JWT.
 #[derive(Debug, Clone, Serialize)]
@@ -53,29 +51,12 @@ pub struct Claims {
 
 /// Signs `claims` as an HS256 JWT with the sandbox's secret.
 pub fn encode_jwt(claims: &Claims, secret: &[u8]) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default());
-    let signing_input = format!("{header}.{payload}");
-    let signature = URL_SAFE_NO_PAD.encode(sign(signing_input.as_bytes(), secret));
-    format!("{signing_input}.{signature}")
+    jwt::encode(claims, secret)
 }
 
-/// The claims of a JWT this sandbox signed, or `None` for anything else (`null`, garbage,
-/// another signer's token).
+/// The claims of a JWT this sandbox signed, or `None` for anything else.
 pub fn decode_jwt(token: &str, secret: &[u8]) -> Option<Claims> {
-    let (signing_input, signature) = token.rsplit_once('.')?;
-    let (_, payload) = signing_input.split_once('.')?;
-    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
-    mac.update(signing_input.as_bytes());
-    mac.verify_slice(&signature).ok()?;
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
-}
-
-fn sign(input: &[u8], secret: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
-    mac.update(input);
-    mac.finalize().into_bytes().to_vec()
+    jwt::decode(token, secret)
 }
 
 #[cfg(test)]
