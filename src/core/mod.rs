@@ -13,6 +13,7 @@ pub mod scheduler;
 pub mod storage;
 pub mod store;
 pub mod tenant;
+pub mod validate;
 pub mod webhooks;
 pub mod wire_enum;
 

@@ -7,6 +7,7 @@ use serde_json::{Map, Number, Value};
 
 use super::errors::{FieldError, KycaidError};
 use crate::core::http::{body_limit, decode_json, media_type, read_body, JsonError};
+use crate::core::validate::is_email;
 
 /// A parsed body: JSON values, or the strings of a form (which rules then read leniently).
 pub struct Input {
@@ -171,18 +172,6 @@ fn is_name(s: &str) -> bool {
     (1..=64).contains(&count)
         && s.chars()
             .all(|c| c.is_alphabetic() || matches!(c, ' ' | ',' | '.' | '\'' | '’' | '-'))
-}
-
-fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    s.len() <= 254
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(char::is_whitespace)
 }
 
 fn is_phone(s: &str) -> bool {
