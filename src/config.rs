@@ -62,6 +62,9 @@ pub struct Config {
     /// ZealID Hermes also at the root of this port (default 4750, or a free one when `--port 0`).
     #[arg(long, env = "KYC_SANDBOX_PORT_HERMES")]
     pub port_hermes: Option<u16>,
+    /// Qolo also at the root of this port (default 4751, or a free one when `--port 0`).
+    #[arg(long, env = "KYC_SANDBOX_PORT_QOLO")]
+    pub port_qolo: Option<u16>,
     /// Sumvin also at the root of this port (default 4752, or a free one when `--port 0`).
     #[arg(long, env = "KYC_SANDBOX_PORT_SUMVIN")]
     pub port_sumvin: Option<u16>,
@@ -145,6 +148,7 @@ impl Config {
             "rebilly" => (self.port_rebilly, 4748),
             "kycaid" => (self.port_kycaid, 4749),
             "hermes" => (self.port_hermes, 4750),
+            "qolo" => (self.port_qolo, 4751),
             "sumvin" => (self.port_sumvin, 4752),
             _ => return None,
         };
@@ -160,6 +164,7 @@ impl Default for Config {
             port_rebilly: None,
             port_kycaid: None,
             port_hermes: None,
+            port_qolo: None,
             port_sumvin: None,
             no_provider_ports: false,
             seed: None,

@@ -7,6 +7,7 @@ pub mod http;
 pub mod ids;
 pub mod journal;
 pub mod jwt;
+pub mod media;
 pub mod provider;
 pub mod scenario;
 pub mod scheduler;

@@ -2,6 +2,7 @@
 
 pub mod hermes;
 pub mod kycaid;
+pub mod qolo;
 pub mod rebilly;
 pub mod sumvin;
 
@@ -16,6 +17,7 @@ pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
         rebilly::scenario_schema(),
         kycaid::scenario_schema(),
         hermes::scenario_schema(),
+        qolo::scenario_schema(),
         sumvin::scenario_schema(),
     ]
 }
@@ -30,6 +32,10 @@ pub fn build(core: &Arc<Core>, config: &Config) -> Result<Vec<Arc<dyn Provider>>
         Err(e) => errors.push(e),
     }
     match hermes::Hermes::new(core.clone(), &config.hermes_clients) {
+        Ok(p) => providers.push(Arc::new(p)),
+        Err(e) => errors.push(e),
+    }
+    match qolo::Qolo::new(core.clone()) {
         Ok(p) => providers.push(Arc::new(p)),
         Err(e) => errors.push(e),
     }

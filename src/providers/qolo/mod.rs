@@ -1,0 +1,140 @@
+//! Qolo (`devapi.qolopay.com`), mounted at `/qolo`: login, persons, Perform KYC with
+//! out-of-wallet questions, document verification and client override, and person webhooks.
+
+mod auth;
+mod errors;
+mod fixtures;
+mod handlers;
+mod input;
+mod kyc;
+mod model;
+mod notify;
+mod scenario;
+mod wire;
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpResponse};
+
+use self::errors::QoloError;
+use self::fixtures::Fixtures;
+use self::model::{PersonStatus, QoloTenant};
+use self::scenario::QoloEffect;
+use crate::core::http::{refusal, BodyError};
+use crate::core::scenario::{schema_for, ScenarioSchema};
+use crate::core::{
+    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap,
+    TransitionError, TransitionRequest,
+};
+
+pub const NAME: &str = "qolo";
+pub const MOUNT: &str = "/qolo";
+
+pub fn scenario_schema() -> Box<dyn ScenarioSchema> {
+    schema_for::<QoloEffect>()
+}
+
+pub struct Qolo {
+    core: Arc<Core>,
+    fixtures: Fixtures,
+    tenants: TenantMap<QoloTenant>,
+    jwt_secret: Vec<u8>,
+}
+
+impl Qolo {
+    pub fn new(core: Arc<Core>) -> Result<Self, LoadError> {
+        let fixtures = Fixtures::load(core.fixtures_dir.as_deref())?;
+        let jwt_secret = core.rng_for("qolo-jwt").secret(48).into_bytes();
+        Ok(Qolo {
+            fixtures,
+            tenants: TenantMap::default(),
+            jwt_secret,
+            core,
+        })
+    }
+
+    /// Runs `f` on the caller's state, then sends the webhooks it queued.
+    fn with_tenant<R>(&self, caller: &auth::Caller, f: impl FnOnce(&mut QoloTenant) -> R) -> R {
+        let init = || QoloTenant::new(self.core.rng_for(caller.tenant.as_str()));
+        self.tenants.with(&caller.info, init, |state| {
+            let result = f(state);
+            self.send_webhooks(&caller.tenant, state);
+            result
+        })
+    }
+}
+
+impl Provider for Qolo {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn mount(&self) -> &'static str {
+        MOUNT
+    }
+
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
+        mount_provider::<_, QoloError>(cfg, self, NAME, handlers::routes);
+    }
+
+    fn tenants(&self) -> Vec<TenantInfo> {
+        self.tenants.infos()
+    }
+
+    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
+        self.tenants.dump(tenant)
+    }
+
+    fn reset(&self, tenant: Option<&TenantId>) -> usize {
+        self.tenants.reset(tenant)
+    }
+
+    fn refuse(&self, error: BodyError, path: &str) -> HttpResponse {
+        refusal::<QoloError>(error, path)
+    }
+
+    fn fire(&self, _job: &Job) {}
+
+    /// Kind `person` to any person status, as a compliance reviewer would set it.
+    fn transition(
+        &self,
+        request: &TransitionRequest,
+    ) -> Result<serde_json::Value, TransitionError> {
+        if request.kind != "person" {
+            return Err(TransitionError::UnknownKind {
+                kind: request.kind.clone(),
+                known: "person".into(),
+            });
+        }
+        let to = PersonStatus::parse(&request.to).ok_or_else(|| {
+            TransitionError::Invalid(format!(
+                "unknown person_status `{}`; one of {}",
+                request.to,
+                PersonStatus::NAMES.join(", ")
+            ))
+        })?;
+        let reason = request
+            .details
+            .get("reason")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        let candidates = match &request.tenant {
+            Some(t) => self.tenants.get(&TenantId::parse(t)).into_iter().collect(),
+            None => self.tenants.slots(),
+        };
+        let now = self.core.clock.now();
+        for slot in candidates {
+            let mut state = slot.state.lock();
+            if !state.persons.contains(&request.id) {
+                continue;
+            }
+            let answer = self.review(&mut state, &request.id, to, reason, now)?;
+            self.send_webhooks(&slot.info.tenant, &mut state);
+            return Ok(answer);
+        }
+        Err(TransitionError::NotFound {
+            kind: "person".into(),
+            id: request.id.clone(),
+        })
+    }
+}
