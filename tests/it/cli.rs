@@ -65,8 +65,8 @@ fn scenarios_lists_the_ones_in_force() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout.lines().count(),
-        22 + 36 + 5 + 6,
-        "rebilly, kycaid, hermes, sumvin: {stdout}"
+        22 + 36 + 5 + 8 + 6,
+        "rebilly, kycaid, hermes, qolo, sumvin: {stdout}"
     );
     assert!(
         stdout
@@ -117,6 +117,7 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
     let rebilly = lines.next().unwrap().unwrap();
     let kycaid = lines.next().unwrap().unwrap();
     let hermes = lines.next().unwrap().unwrap();
+    let qolo = lines.next().unwrap().unwrap();
     let sumvin = lines.next().unwrap().unwrap();
     let admin = lines.next().unwrap().unwrap();
     // Each provider at the root of its own port first (a free one with `--port 0`), then under
@@ -125,6 +126,7 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
         (&rebilly, "rebilly"),
         (&kycaid, "kycaid"),
         (&hermes, "hermes"),
+        (&qolo, "qolo"),
         (&sumvin, "sumvin"),
     ] {
         let words: Vec<&str> = line.split_whitespace().collect();

@@ -21,6 +21,7 @@ mod kycaid_review_fixes;
 mod kycaid_scenarios;
 mod kycaid_verifications;
 mod provider_ports;
+mod qolo;
 mod rebilly_credential_scope;
 mod rebilly_customer_auth;
 mod rebilly_kyc_documents;

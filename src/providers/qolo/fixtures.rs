@@ -69,7 +69,7 @@ impl Fixtures {
                     return Err(LoadError::at(
                         &source,
                         (1, 1),
-                        &format!("`{guid}` is not a uuid"),
+                        format!("`{guid}` is not a uuid"),
                     ));
                 }
             }

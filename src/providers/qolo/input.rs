@@ -342,9 +342,7 @@ impl Checks {
                 }
             }
             Rule::StringMap => {
-                let Some(map) = self.object(path, value) else {
-                    return None;
-                };
+                let map = self.object(path, value)?;
                 let mut out = Map::new();
                 for (key, v) in map {
                     match v {

@@ -218,9 +218,13 @@ pub async fn perform(
                 return Err(QoloError::field("program_guid", "The program is not under the person's top program."));
             }
         }
+        // `perform_kyc` alone asks for a new run; with answers or a document it only says "go on".
         let rerun = changes_program
             || input.contains_key("identifications")
-            || (input.get("perform_kyc") == Some(&Value::Bool(true)) && before != PersonStatus::Cleared);
+            || (input.get("perform_kyc") == Some(&Value::Bool(true))
+                && answers.is_empty()
+                && document.is_none()
+                && before != PersonStatus::Cleared);
         if before == PersonStatus::Cleared && client.is_none() && !changes_program {
             return Err(QoloError::BadRequest("Person Already Verified".into()));
         }
