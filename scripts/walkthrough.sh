@@ -28,6 +28,7 @@ substitute() {
       -e "s|127.0.0.1:4748|127.0.0.1:$(port_of rebilly)|g" \
       -e "s|127.0.0.1:4749|127.0.0.1:$(port_of kycaid)|g" \
       -e "s|127.0.0.1:4750|127.0.0.1:$(port_of hermes)|g" \
+      -e "s|127.0.0.1:4751|127.0.0.1:$(port_of qolo)|g" \
       -e "s|127.0.0.1:4752|127.0.0.1:$(port_of sumvin)|g"
 }
 

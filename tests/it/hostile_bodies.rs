@@ -253,6 +253,16 @@ async fn oversized_bodies_get_413_in_the_envelope_of_the_mount_they_hit() {
         (app.sumvin(Method::POST, "pat-big", "/v0/kyc/submit"), |b| {
             b["status"] == 413 && b["instance"] == "/v0/kyc/submit"
         }),
+        (
+            app.request(Method::POST, "/hermes/mediator/api/get_data"),
+            |b| b["success"] == false && b["status"] == "error",
+        ),
+        (
+            app.request(Method::POST, "/qolo/api/v1/persons")
+                .bearer_auth("any")
+                .header("content-type", "application/json"),
+            |b| b["status"] == 413 && b["traceId"].is_string(),
+        ),
         (app.request(Method::POST, "/__admin/reset"), |b| {
             b["error"]["status"] == 413
         }),
