@@ -164,6 +164,22 @@ impl<S> TenantMap<S> {
         self.slots.read().values().cloned().collect()
     }
 
+    /// The slot of the tenant whose state `holds` (only the named tenant's, when one is named):
+    /// how an admin transition finds a resource by its id alone.
+    pub fn find(
+        &self,
+        tenant: Option<&str>,
+        holds: impl Fn(&S) -> bool,
+    ) -> Option<Arc<TenantSlot<S>>> {
+        let candidates = match tenant {
+            Some(t) => self.get(&TenantId::parse(t)).into_iter().collect(),
+            None => self.slots(),
+        };
+        candidates
+            .into_iter()
+            .find(|slot| holds(&slot.state.lock()))
+    }
+
     /// One tenant's whole state as JSON (`GET /__admin/tenants/{tenant}/state`). The state is
     /// copied under its lock and serialized after, so the tenant's requests wait only for the copy.
     pub fn dump(&self, id: &TenantId) -> Option<serde_json::Value>

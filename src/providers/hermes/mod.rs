@@ -235,59 +235,53 @@ impl Provider for Hermes {
             kind: request.kind.clone(),
             id: request.id.clone(),
         };
-        let candidates = match &request.tenant {
-            Some(t) => self.tenants.get(&TenantId::parse(t)).into_iter().collect(),
-            None => self.tenants.slots(),
-        };
-        for slot in candidates {
-            let mut state = slot.state.lock();
-            let id = request.id.as_str();
-            let found = match kind {
+        let id = request.id.as_str();
+        let Some(slot) = self
+            .tenants
+            .find(request.tenant.as_deref(), |state| match kind {
                 "code" => state.logins.contains(id),
                 "token" => state.tokens.contains(id),
                 _ => state.pennydrops.contains(id),
-            };
-            if !found {
-                continue;
-            }
-            if kind != pennydrop::KIND && request.to != "expired" {
-                return Err(TransitionError::Invalid(format!(
-                    "a {kind} can only be moved to `expired`"
-                )));
-            }
-            let expired = now - chrono::Duration::seconds(1);
-            return Ok(match kind {
-                "code" => {
-                    let login = state.logins.get_mut(id).expect("found");
-                    login.expires_at = login.expires_at.min(expired);
-                    serde_json::json!(login)
-                }
-                "token" => {
-                    let token = state.tokens.get_mut(id).expect("found");
-                    token.expires_at = token.expires_at.min(expired);
-                    serde_json::json!(token)
-                }
-                _ => {
-                    let to =
-                        serde_json::from_value(serde_json::json!(request.to)).map_err(|_| {
-                            TransitionError::Invalid(format!(
-                            "unknown status `{}`; a pennydrop session moves to SIGNED or FAILED",
-                            request.to
-                        ))
-                        })?;
-                    let client = self
-                        .clients
-                        .list()
-                        .into_iter()
-                        .find(|c| Self::tenant_of(c) == slot.info.tenant)
-                        .ok_or_else(|| {
-                            TransitionError::Invalid("the session's client was removed".into())
-                        })?;
-                    self.decide(&client, &mut state, id, to, now)?;
-                    serde_json::json!(state.pennydrops[id])
-                }
-            });
+            })
+        else {
+            return Err(not_found());
+        };
+        let mut state = slot.state.lock();
+        if kind != pennydrop::KIND && request.to != "expired" {
+            return Err(TransitionError::Invalid(format!(
+                "a {kind} can only be moved to `expired`"
+            )));
         }
-        Err(not_found())
+        let expired = now - chrono::Duration::seconds(1);
+        Ok(match kind {
+            "code" => {
+                let login = state.logins.get_mut(id).ok_or_else(not_found)?;
+                login.expires_at = login.expires_at.min(expired);
+                serde_json::json!(login)
+            }
+            "token" => {
+                let token = state.tokens.get_mut(id).ok_or_else(not_found)?;
+                token.expires_at = token.expires_at.min(expired);
+                serde_json::json!(token)
+            }
+            _ => {
+                let to = serde_json::from_value(serde_json::json!(request.to)).map_err(|_| {
+                    TransitionError::Invalid(format!(
+                        "unknown status `{}`; a pennydrop session moves to SIGNED or FAILED",
+                        request.to
+                    ))
+                })?;
+                let client = self
+                    .clients
+                    .list()
+                    .into_iter()
+                    .find(|c| Self::tenant_of(c) == slot.info.tenant)
+                    .ok_or_else(|| {
+                        TransitionError::Invalid("the session's client was removed".into())
+                    })?;
+                self.decide(&client, &mut state, id, to, now)?;
+                serde_json::json!(state.pennydrops[id])
+            }
+        })
     }
 }

@@ -118,16 +118,11 @@ impl Provider for Qolo {
             .get("reason")
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned);
-        let candidates = match &request.tenant {
-            Some(t) => self.tenants.get(&TenantId::parse(t)).into_iter().collect(),
-            None => self.tenants.slots(),
-        };
         let now = self.core.clock.now();
-        for slot in candidates {
+        if let Some(slot) = self.tenants.find(request.tenant.as_deref(), |state| {
+            state.persons.contains(&request.id)
+        }) {
             let mut state = slot.state.lock();
-            if !state.persons.contains(&request.id) {
-                continue;
-            }
             let answer = self.review(&mut state, &request.id, to, reason, now)?;
             self.send_webhooks(&slot.info.tenant, &mut state);
             return Ok(answer);

@@ -209,15 +209,9 @@ impl Sumvin {
             kind: APPLICANT.into(),
             id: request.id.clone(),
         };
-        let candidates = match &request.tenant {
-            Some(t) => self.tenants.get(&TenantId::parse(t)).into_iter().collect(),
-            None => self.tenants.slots(),
-        };
-        candidates
-            .into_iter()
-            .find(|slot| {
-                slot.state
-                    .lock()
+        self.tenants
+            .find(request.tenant.as_deref(), |state| {
+                state
                     .kyc
                     .as_ref()
                     .is_some_and(|k| k.applicant_id == request.id)
