@@ -31,6 +31,23 @@ async fn kyc(app: &TestApp, token: &str, guid: &str) -> Value {
     reply.body
 }
 
+/// The newest entry of `verificationResults`.
+fn last_result(kyc: &Value) -> Value {
+    kyc["verificationResults"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone()
+}
+
+async fn created_guid(app: &TestApp, token: &str, program: &str, person: Value) -> String {
+    create(app, token, program, person).await["person_guid"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The pending questions' keys with, for each, its first (the right) and last option.
 fn questions(kyc: &Value) -> Vec<(String, String, String)> {
     let last = kyc["verificationResults"]
@@ -120,12 +137,7 @@ async fn oow_questions_follow_and_the_first_options_clear_the_person() {
     .await;
     assert_eq!(answered.status, 200, "{}", answered.body);
     assert_eq!(answered.body["verification_level"], "CDD");
-    let last = answered.body["verificationResults"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let last = last_result(&answered.body);
     assert_eq!(
         (
             &last["verification_method"],
@@ -145,24 +157,14 @@ async fn oow_questions_follow_and_the_first_options_clear_the_person() {
 async fn failed_questions_leave_the_person_unverified_until_a_document_clears_them() {
     let app = spawn_app().await;
     let token = login(&app, "demo-login").await;
-    let guid = create(&app, &token, CDD, details("Chen", "999-00-0102")).await["person_guid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let guid = created_guid(&app, &token, CDD, details("Chen", "999-00-0102")).await;
     let right: Vec<Value> = questions(&kyc(&app, &token, &guid).await)
         .iter()
         .map(|(key, first, _)| json!({"key": key, "answer": first}))
         .collect();
     let failed = perform(&app, &token, &guid, json!({"answers": right})).await;
     assert_eq!(failed.status, 200);
-    assert_eq!(
-        failed.body["verificationResults"]
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()["response_code"],
-        "FAIL"
-    );
+    assert_eq!(last_result(&failed.body)["response_code"], "FAIL");
     let person = call(&app, Method::GET, &token, &format!("/persons/{guid}"), None).await;
     assert_eq!(person.body["person_status"], "UNVERIFIED");
 
@@ -174,12 +176,7 @@ async fn failed_questions_leave_the_person_unverified_until_a_document_clears_th
     )
     .await;
     assert_eq!(verified.status, 200, "{}", verified.body);
-    let result = verified.body["verificationResults"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let result = last_result(&verified.body);
     assert_eq!(
         (
             &result["verification_method"],
@@ -225,10 +222,7 @@ async fn failed_questions_leave_the_person_unverified_until_a_document_clears_th
 async fn documents_must_be_images_of_their_file_type() {
     let app = spawn_app().await;
     let token = login(&app, "demo-login").await;
-    let guid = create(&app, &token, CDD, details("Okafor", "999000103")).await["person_guid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let guid = created_guid(&app, &token, CDD, details("Okafor", "999000103")).await;
     let mut bad_base64 = document("PNG", PNG);
     bad_base64["front"] = json!("***");
     assert_eq!(
@@ -285,10 +279,7 @@ async fn documents_must_be_images_of_their_file_type() {
 async fn a_rejected_document_keeps_the_person_unverified() {
     let app = spawn_app().await;
     let token = login(&app, "demo-login").await;
-    let guid = create(&app, &token, CDD, details("Silva", "999000104")).await["person_guid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let guid = created_guid(&app, &token, CDD, details("Silva", "999000104")).await;
     let rejected = perform(
         &app,
         &token,
@@ -301,12 +292,7 @@ async fn a_rejected_document_keeps_the_person_unverified() {
         .as_str()
         .unwrap()
         .contains("Document rejected"));
-    let last = rejected.body["verificationResults"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let last = last_result(&rejected.body);
     assert_eq!(
         (&last["response_code"], &last["verification_results"]),
         (&json!("FAIL"), &json!("UNVERIFIED"))
@@ -326,10 +312,7 @@ async fn screening_hits_by_last_name_and_the_client_override() {
         assert_eq!(person["person_status"], status, "{name}");
         assert!(person["additional_desc"].is_string());
     }
-    let guid = create(&app, &token, CDD, details("Sanctioned", "123456789")).await["person_guid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let guid = created_guid(&app, &token, CDD, details("Sanctioned", "123456789")).await;
     let override_body = |check: bool| {
         json!({"client_verification": {
             "document_approved": true, "person_status_update": true, "override_sanction_check": check,
@@ -346,12 +329,7 @@ async fn screening_hits_by_last_name_and_the_client_override() {
     let cleared = perform(&app, &token, &guid, override_body(true)).await;
     assert_eq!(cleared.status, 200, "{}", cleared.body);
     assert_eq!(cleared.body["verification_level"], "CDD_PLUS");
-    let last = cleared.body["verificationResults"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
+    let last = last_result(&cleared.body);
     assert_eq!(
         (
             &last["verification_method"],
@@ -452,10 +430,7 @@ async fn x_sandbox_scenario_forces_an_outcome_and_an_unknown_one_writes_nothing(
 async fn an_admin_transition_sets_the_status_as_a_reviewer() {
     let app = spawn_app().await;
     let token = login(&app, "demo-login").await;
-    let guid = create(&app, &token, CDD, details("Okafor", "999000103")).await["person_guid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let guid = created_guid(&app, &token, CDD, details("Okafor", "999000103")).await;
     let moved = app.admin_post("/transitions", json!({"provider": "qolo", "kind": "person", "id": guid, "to": "CLEARED", "reason": "Reviewed by hand"})).await;
     assert_eq!(moved.status, 200, "{}", moved.body);
     assert_eq!(moved.body["resource"]["verification_level"], "CDD");
