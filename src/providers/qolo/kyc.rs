@@ -267,14 +267,10 @@ impl Qolo {
         self.decide(person, status, now);
     }
 
-    /// The client's own verification: the level (and, unless told not to, the status) it says.
-    pub(super) fn client_override(
-        &self,
-        person: &mut Person,
-        verification: ClientVerification,
-        document: Option<(StoredDocument, DocumentRefs)>,
-        rng: &mut SeededRng,
-        now: DateTime<Utc>,
+    /// Refuses a client override that would clear a screening hit without saying so.
+    pub(super) fn check_override(
+        person: &Person,
+        verification: &ClientVerification,
     ) -> Result<(), QoloError> {
         if person.person_status.is_restricted()
             && verification.override_sanction_check != Some(true)
@@ -287,6 +283,19 @@ impl Qolo {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// The client's own verification (checked by `check_override`): the level, and unless told
+    /// not to the status, it says.
+    pub(super) fn client_override(
+        &self,
+        person: &mut Person,
+        verification: ClientVerification,
+        document: Option<(StoredDocument, DocumentRefs)>,
+        rng: &mut SeededRng,
+        now: DateTime<Utc>,
+    ) {
         let status = if verification.person_status_update == Some(false) {
             person.person_status
         } else {
@@ -325,7 +334,6 @@ impl Qolo {
         if let Some(level) = verification.verification_level {
             person.verification_level = Some(level);
         }
-        Ok(())
     }
 
     /// An admin transition: the status a reviewer sets, with an optional reason.

@@ -121,6 +121,8 @@ pub struct Person {
     pub effect: QoloEffect,
     /// How many times KYC ran (`attempt` in scenario facts).
     pub kyc_runs: u32,
+    /// Perform KYC's `notes`, oldest first (kept for the admin state; no response shows them).
+    pub notes: Vec<String>,
     pub documents: Store<StoredDocument>,
 }
 

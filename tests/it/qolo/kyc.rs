@@ -326,6 +326,12 @@ async fn screening_hits_by_last_name_and_the_client_override() {
         field_errors(&refused),
         ["client_verification.override_sanction_check"]
     );
+    let untouched = kyc(&app, &token, &guid).await;
+    assert_eq!(
+        untouched["verificationResults"].as_array().unwrap().len(),
+        1,
+        "a refusal writes nothing"
+    );
     let cleared = perform(&app, &token, &guid, override_body(true)).await;
     assert_eq!(cleared.status, 200, "{}", cleared.body);
     assert_eq!(cleared.body["verification_level"], "CDD_PLUS");

@@ -233,6 +233,10 @@ pub async fn perform(
                 "Nothing to verify: send perform_kyc, identifications, answers, a document, client_verification or a new program_guid".into(),
             ));
         }
+        let verification = client.map(client_verification);
+        if let Some(verification) = &verification {
+            Qolo::check_override(person, verification)?;
+        }
         let answering = !answers.is_empty() && !rerun;
         if answering {
             Qolo::check_answers(person, &answers)?;
@@ -282,20 +286,8 @@ pub async fn perform(
         let client_document = client_document.map(|d| stored(d, &mut state.rng)).transpose()?;
         let document = document.map(|d| stored(d, &mut state.rng)).transpose()?;
         let person = state.persons.get_mut(&guid).expect("found above");
-        if let Some(notes) = input.get("notes").and_then(Value::as_str) {
-            person.details.insert("notes".into(), Value::String(notes.to_owned()));
-        }
-        if let Some(client) = client {
-            let verification = ClientVerification {
-                document_approved: client.get("document_approved").and_then(Value::as_bool),
-                person_status_update: client.get("person_status_update").and_then(Value::as_bool),
-                override_sanction_check: client.get("override_sanction_check").and_then(Value::as_bool),
-                verification_datetime: client.get("verification_datetime").and_then(Value::as_str).and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|d| d.to_utc()),
-                verification_provider: client.get("verification_provider").and_then(Value::as_str).map(str::to_owned),
-                verification_provider_refnumber: client.get("verification_provider_refnumber").and_then(Value::as_str).map(str::to_owned),
-                verification_level: client.get("verification_level").and_then(Value::as_str).map(str::to_owned),
-            };
-            qolo.client_override(person, verification, client_document, &mut state.rng, now)?;
+        if let Some(verification) = verification {
+            qolo.client_override(person, verification, client_document, &mut state.rng, now);
         } else {
             if let Some(ids) = input.get("identifications") {
                 person.details.insert("identifications".into(), ids.clone());
@@ -314,11 +306,30 @@ pub async fn perform(
                 qolo.verify_document(person, doc, refs, now);
             }
         }
+        if let Some(notes) = input.get("notes").and_then(Value::as_str) {
+            person.notes.push(notes.to_owned());
+        }
         let events = events_for(person, before);
         let body = kyc_json(person);
         state.outbox.extend(events);
         Ok(HttpResponse::Ok().json(body))
     })
+}
+
+fn client_verification(client: &Map<String, Value>) -> ClientVerification {
+    let text = |name: &str| client.get(name).and_then(Value::as_str).map(str::to_owned);
+    let flag = |name: &str| client.get(name).and_then(Value::as_bool);
+    ClientVerification {
+        document_approved: flag("document_approved"),
+        person_status_update: flag("person_status_update"),
+        override_sanction_check: flag("override_sanction_check"),
+        verification_datetime: text("verification_datetime")
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|d| d.to_utc()),
+        verification_provider: text("verification_provider"),
+        verification_provider_refnumber: text("verification_provider_refnumber"),
+        verification_level: text("verification_level"),
+    }
 }
 
 /// A stored document image, for its docpath (the caller's own persons only).

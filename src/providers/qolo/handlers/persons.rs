@@ -93,6 +93,7 @@ pub async fn create(
         scenario: None,
         effect: Default::default(),
         kyc_runs: 0,
+        notes: Vec::new(),
         documents: Default::default(),
     };
     let chosen = qolo.choose(&person, forced_scenario(&req).as_deref())?;
