@@ -7,6 +7,7 @@ pub mod http;
 pub mod ids;
 pub mod journal;
 pub mod provider;
+pub mod resource;
 pub mod scenario;
 pub mod scheduler;
 pub mod storage;

@@ -1,0 +1,302 @@
+//! One generic CRUD pattern for every provider's resources: the handlers `show`, `list`,
+//! `create`, `update` and `remove` do the shape every resource repeats (path id → lock the tenant
+//! → find in its [`Store`] or answer the provider's not-found → render), so a provider writes
+//! only what differs: its wire format once ([`ResourceApi`]), and per resource its model, how
+//! it renders and what its writes check ([`Resource`], [`Create`], [`Update`]).
+//!
+//! How a provider adds a resource (Qolo's persons, say):
+//!
+//! ```ignore
+//! // 1. The model lives in the tenant state: `pub persons: Store<Person>`.
+//! // 2. Where it is, what it is called, how it renders:
+//! impl Resource<Qolo> for Person {
+//!     const KIND: &'static str = "Person"; // `404 Person not found`, from `Qolo::not_found`
+//!     const COLLECTION: &'static str = "persons";
+//!     const ID: &'static str = "person_guid"; // the route's `{person_guid}`
+//!     fn store(state: &QoloTenant) -> &Store<Person> { &state.persons }
+//!     fn store_mut(state: &mut QoloTenant) -> &mut Store<Person> { &mut state.persons }
+//!     fn render(_: &Call<Qolo>, _: &QoloTenant, person: &Person) -> Value { person_json(person) }
+//! }
+//! // 3. Its writes: checks on the body before the lock, the model's method under it.
+//! impl Create<Qolo> for Person {
+//!     type Draft = NewPerson;
+//!     fn draft(_: &Call<Qolo>, body: Map<String, Value>) -> Result<NewPerson, QoloError> { .. }
+//!     fn insert(_: &Call<Qolo>, state: &mut QoloTenant, new: NewPerson) -> Result<String, QoloError> {
+//!         Ok(state.add_person(new))
+//!     }
+//! }
+//! impl Update<Qolo> for Person { type Patch = PersonChange; fn patch(..) ..; fn apply(..) .. }
+//! // 4. The route lines (`Qolo::Query` implements `Listing<Qolo, Person>`: its `limit` search).
+//! cfg.service(endpoint(vec!["/api/v1/persons".into()], web::to(not_allowed))
+//!         .get(list::<Qolo, Person>)
+//!         .post(create::<Qolo, Person>))
+//!     .service(endpoint(vec!["/api/v1/persons/{person_guid}".into()], web::to(not_allowed))
+//!         .get(show::<Qolo, Person>)
+//!         .patch(update::<Qolo, Person>));
+//! ```
+//!
+//! What does not fit this shape (a create-or-replace `PUT`, copy-on-write updates, uploads,
+//! review calls) stays a plain handler in the provider, using the same model methods.
+
+use std::future::Future;
+
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use serde_json::Value;
+
+use super::store::{Page, Store};
+
+/// A provider's API as the generic handlers see it: its tenant state, who calls, its error
+/// envelope, its request bodies, and how it answers writes. Implemented once per provider.
+pub trait ResourceApi: Sized + 'static {
+    /// One tenant's state, where the resources' stores live.
+    type State;
+    /// The extractor that authenticates a request and selects its tenant (its own 401 on failure).
+    type Caller: FromRequest + 'static;
+    type Error: ResponseError + 'static;
+    /// A request body as the provider reads every write (a JSON object, form fields, ...).
+    type Body;
+    /// What a list request asks for (page, filters); see [`Listing`].
+    type Query;
+
+    /// Runs `f` on the caller's tenant state, locked for the whole of `f` so a request sees and
+    /// leaves it whole; whatever the provider does after every change (callbacks, publishing)
+    /// happens here too.
+    fn with_state<T>(&self, caller: &Self::Caller, f: impl FnOnce(&mut Self::State) -> T) -> T;
+
+    /// Reads the body of a create or update (bounded, in the provider's envelope on failure).
+    fn read_body(
+        req: &HttpRequest,
+        payload: &mut web::Payload,
+    ) -> impl Future<Output = Result<Self::Body, Self::Error>>;
+
+    /// The provider's answer for an id that names nothing.
+    fn not_found<R: Resource<Self>>() -> Self::Error;
+
+    /// Refuses a path id that cannot be one (KYCAID: `Applicant ID is not valid`), before any
+    /// lookup or body is read. Any id by default.
+    fn check_id<R: Resource<Self>>(_id: &str) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    /// What a create answers (`201` with the resource, or an acknowledgement with its id).
+    fn created<R: Resource<Self>>(call: &Call<Self>, state: &Self::State, id: &str)
+        -> HttpResponse;
+
+    /// What an update answers.
+    fn updated<R: Resource<Self>>(call: &Call<Self>, state: &Self::State, id: &str)
+        -> HttpResponse;
+
+    /// What a delete answers.
+    fn deleted<R: Resource<Self>>(call: &Call<Self>, id: &str) -> HttpResponse;
+}
+
+/// How a provider reads a list request for resources `R` and answers it: its query parameters
+/// (page size, filters, sort), the page of the store they select, and its list shape (Rebilly:
+/// a bare array with `Pagination-*` headers; KYCAID: a `{data, total, page, per_page}` envelope).
+pub trait Listing<P: ResourceApi, R>: Sized {
+    /// Parses the query string, before the tenant is locked.
+    fn parse(req: &HttpRequest) -> Result<Self, P::Error>;
+    /// The items of the page asked for, and how many matched in all. Only what it returns is
+    /// rendered, so a list costs O(page) when the query lets the store page by itself.
+    fn page<'s>(&self, store: &'s Store<R>) -> Page<'s, R>;
+    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse;
+}
+
+/// One request to a resource: what hooks may need besides the tenant state.
+pub struct Call<'a, P: ResourceApi> {
+    pub req: &'a HttpRequest,
+    pub caller: &'a P::Caller,
+    pub api: &'a P,
+}
+
+/// A kind of resource a provider serves: where its store is, what it is called, how it renders,
+/// and what deleting one does. Reads and deletes need nothing more; [`Create`] and [`Update`] add
+/// the writes.
+pub trait Resource<P: ResourceApi>: Sized + 'static {
+    /// Its name where the provider's errors name it (`KycDocument not found`,
+    /// `Affiliated person was not found`).
+    const KIND: &'static str;
+    /// Its collection's path segment (`attachments`, `kyc-documents`).
+    const COLLECTION: &'static str;
+    /// The name of its id: the path parameter routes carry it in (`/addresses/{address_id}`),
+    /// and the parameter a provider's errors and acknowledgements name.
+    const ID: &'static str = "id";
+
+    fn store(state: &P::State) -> &Store<Self>;
+    fn store_mut(state: &mut P::State) -> &mut Store<Self>;
+
+    /// The resource as the provider's JSON; `state` is there for what it embeds or links.
+    fn render(call: &Call<P>, state: &P::State, item: &Self) -> Value;
+
+    /// The item `id`, or the provider's not-found.
+    fn find<'s>(state: &'s P::State, id: &str) -> Result<&'s Self, P::Error> {
+        Self::store(state).get(id).ok_or_else(P::not_found::<Self>)
+    }
+
+    fn find_mut<'s>(state: &'s mut P::State, id: &str) -> Result<&'s mut Self, P::Error> {
+        Self::store_mut(state)
+            .get_mut(id)
+            .ok_or_else(P::not_found::<Self>)
+    }
+
+    /// Runs when `show` found the item, before it is rendered: a read the model notes (a review
+    /// that advances once the document was fetched), or a refusal (an expired token).
+    fn on_read(_call: &Call<P>, _state: &mut P::State, _id: &str) -> Result<(), P::Error> {
+        Ok(())
+    }
+
+    /// What `remove` does once the item is found: by default takes it out of its store (a
+    /// stored file's bytes are released with it). Override to refuse (still in use), to unlink
+    /// it from its parents or to take its children too.
+    fn delete(_call: &Call<P>, state: &mut P::State, id: &str) -> Result<(), P::Error> {
+        Self::store_mut(state).remove(id);
+        Ok(())
+    }
+}
+
+/// A resource clients create (`POST` to its collection).
+pub trait Create<P: ResourceApi>: Resource<P> {
+    /// What the body asked for, checked as far as it can be without the tenant's state.
+    type Draft;
+    /// Checks the body before the tenant is locked, so a bad request never waits for the lock.
+    fn draft(call: &Call<P>, body: P::Body) -> Result<Self::Draft, P::Error>;
+    /// Builds and stores the resource (checks against the state first), returning its id.
+    fn insert(call: &Call<P>, state: &mut P::State, draft: Self::Draft)
+        -> Result<String, P::Error>;
+}
+
+/// A resource clients change in place (`PATCH` or `PUT` on its path).
+pub trait Update<P: ResourceApi>: Resource<P> {
+    /// What the body asks to change.
+    type Patch;
+    /// Checks the body before the tenant is locked.
+    fn patch(call: &Call<P>, body: P::Body) -> Result<Self::Patch, P::Error>;
+    /// Applies the change to the item `id`, which exists; refusing leaves the state as it was.
+    fn apply(
+        call: &Call<P>,
+        state: &mut P::State,
+        id: &str,
+        patch: Self::Patch,
+    ) -> Result<(), P::Error>;
+}
+
+type Reply<P> = Result<HttpResponse, <P as ResourceApi>::Error>;
+
+/// The id from the path parameter named `R::ID`.
+fn path_id<P: ResourceApi, R: Resource<P>>(req: &HttpRequest) -> &str {
+    let id = req.match_info().get(R::ID);
+    debug_assert!(id.is_some(), "the route has no `{{{}}}` parameter", R::ID);
+    id.unwrap_or_default()
+}
+
+fn exists<P: ResourceApi, R: Resource<P>>(state: &P::State, id: &str) -> Result<(), P::Error> {
+    R::find(state, id).map(|_| ())
+}
+
+/// `GET /<collection>/{id}`: the resource, `200`.
+pub async fn show<P: ResourceApi, R: Resource<P>>(
+    req: HttpRequest,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let id = path_id::<P, R>(&req);
+    P::check_id::<R>(id)?;
+    let call = Call {
+        req: &req,
+        caller: &caller,
+        api: api.get_ref(),
+    };
+    api.with_state(&caller, |state| {
+        exists::<P, R>(state, id)?;
+        R::on_read(&call, state, id)?;
+        let item = R::find(state, id)?;
+        Ok(HttpResponse::Ok().json(R::render(&call, state, item)))
+    })
+}
+
+/// `GET /<collection>`: one page, in the provider's list shape.
+pub async fn list<P, R>(req: HttpRequest, caller: P::Caller, api: web::Data<P>) -> Reply<P>
+where
+    P: ResourceApi,
+    R: Resource<P>,
+    P::Query: Listing<P, R>,
+{
+    let query = <P::Query as Listing<P, R>>::parse(&req)?;
+    let call = Call {
+        req: &req,
+        caller: &caller,
+        api: api.get_ref(),
+    };
+    api.with_state(&caller, |state| {
+        let page = query.page(R::store(state));
+        let items = page
+            .items
+            .into_iter()
+            .map(|item| R::render(&call, state, item))
+            .collect();
+        Ok(query.reply(items, page.total))
+    })
+}
+
+/// `POST /<collection>`: body checked, then stored under the lock.
+pub async fn create<P: ResourceApi, R: Create<P>>(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let body = P::read_body(&req, &mut payload).await?;
+    let call = Call {
+        req: &req,
+        caller: &caller,
+        api: api.get_ref(),
+    };
+    let draft = R::draft(&call, body)?;
+    api.with_state(&caller, |state| {
+        let id = R::insert(&call, state, draft)?;
+        Ok(P::created::<R>(&call, state, &id))
+    })
+}
+
+/// `PATCH`/`PUT /<collection>/{id}`: id format, then body, then existence, then the change.
+pub async fn update<P: ResourceApi, R: Update<P>>(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let id = path_id::<P, R>(&req);
+    P::check_id::<R>(id)?;
+    let body = P::read_body(&req, &mut payload).await?;
+    let call = Call {
+        req: &req,
+        caller: &caller,
+        api: api.get_ref(),
+    };
+    let patch = R::patch(&call, body)?;
+    api.with_state(&caller, |state| {
+        exists::<P, R>(state, id)?;
+        R::apply(&call, state, id, patch)?;
+        Ok(P::updated::<R>(&call, state, id))
+    })
+}
+
+/// `DELETE /<collection>/{id}`.
+pub async fn remove<P: ResourceApi, R: Resource<P>>(
+    req: HttpRequest,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let id = path_id::<P, R>(&req);
+    P::check_id::<R>(id)?;
+    let call = Call {
+        req: &req,
+        caller: &caller,
+        api: api.get_ref(),
+    };
+    api.with_state(&caller, |state| {
+        exists::<P, R>(state, id)?;
+        R::delete(&call, state, id)?;
+        Ok(P::deleted::<R>(&call, id))
+    })
+}
