@@ -123,8 +123,7 @@ impl Create<Kycaid> for Address {
         state: &mut KycaidTenant,
         (applicant_id, kind, values): Self::Draft,
     ) -> Result<String, KycaidError> {
-        let now = call.api.core.clock.now();
-        insert_address(state, &applicant_id, kind, values, now)
+        insert_address(state, &applicant_id, kind, values, call.now)
     }
 }
 

@@ -114,7 +114,7 @@ impl Create<Kycaid> for AffiliatedPerson {
                 applicant_id: applicant_id.clone(),
                 kind,
                 fields: without_nulls(values),
-                created_at: call.api.core.clock.now(),
+                created_at: call.now,
             },
         );
         if let Some(a) = state.applicants.get_mut(&applicant_id) {

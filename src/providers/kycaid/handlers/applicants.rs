@@ -141,8 +141,7 @@ impl Create<Kycaid> for Applicant {
         state: &mut KycaidTenant,
         (kind, values): Self::Draft,
     ) -> Result<String, KycaidError> {
-        let now = call.api.core.clock.now();
-        Ok(insert_applicant(state, kind, values, now))
+        Ok(insert_applicant(state, kind, values, call.now))
     }
 }
 

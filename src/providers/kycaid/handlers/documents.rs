@@ -197,8 +197,7 @@ impl Create<Kycaid> for Document {
         state: &mut KycaidTenant,
         (applicant_id, kind, values): Self::Draft,
     ) -> Result<String, KycaidError> {
-        let now = call.api.core.clock.now();
-        insert_document(state, &applicant_id, kind, values, now)
+        insert_document(state, &applicant_id, kind, values, call.now)
     }
 }
 

@@ -12,6 +12,7 @@ mod reference;
 mod verifications;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::auth::Caller;
@@ -40,6 +41,10 @@ impl ResourceApi for Kycaid {
 
     fn with_state<T>(&self, caller: &Caller, f: impl FnOnce(&mut KycaidTenant) -> T) -> T {
         self.with_tenant(caller, f)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.core.clock.now()
     }
 
     async fn read_body(

@@ -125,7 +125,7 @@ impl Create<Rebilly> for Attachment {
         body: Body,
     ) -> Result<String, RebillyError> {
         let input = parse(&body, state)?;
-        let now = call.api.core.clock.now();
+        let now = call.now;
         let attachment = Attachment {
             id: state.new_id("att_"),
             name: input
@@ -158,7 +158,7 @@ impl Update<Rebilly> for Attachment {
         body: Body,
     ) -> Result<(), RebillyError> {
         let input = parse(&body, state)?;
-        let now = call.api.core.clock.now();
+        let now = call.now;
         let attachment = Self::find_mut(state, id)?;
         attachment.file_id = input.file_id;
         attachment.related_type = input.related_type;

@@ -69,7 +69,7 @@ impl Resource<Rebilly> for AuthenticationToken {
         state: &mut RebillyTenant,
         id: &str,
     ) -> Result<(), RebillyError> {
-        live_token(state, id, call.api.core.clock.now()).map(|_| ())
+        live_token(state, id, call.now).map(|_| ())
     }
 }
 
@@ -206,7 +206,6 @@ impl Create<Rebilly> for AuthenticationToken {
     type Draft = Login;
 
     fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<Login, RebillyError> {
-        let now = call.api.core.clock.now();
         let mut checks = Checks::default();
         let otp_required = match body.get("otpRequired") {
             None => false,
@@ -216,7 +215,7 @@ impl Create<Rebilly> for AuthenticationToken {
                 false
             }
         };
-        let expired_time = future_time(&mut checks, &body, "expiredTime", now);
+        let expired_time = future_time(&mut checks, &body, "expiredTime", call.now);
         checks.finish()?;
         let mode = match body.get("mode") {
             None | Some(Value::Null) => "password",

@@ -238,7 +238,6 @@ impl Update<Rebilly> for File {
         id: &str,
         fields: FileFields,
     ) -> Result<(), RebillyError> {
-        let now = call.api.core.clock.now();
         let file = Self::find_mut(state, id)?;
         if let Some(name) = fields.name {
             file.name = name;
@@ -255,7 +254,7 @@ impl Update<Rebilly> for File {
         if fields.source_type.is_some() {
             file.source_type = fields.source_type;
         }
-        file.updated_time = now;
+        file.updated_time = call.now;
         Ok(())
     }
 }

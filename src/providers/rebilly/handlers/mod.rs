@@ -16,6 +16,7 @@ mod tags;
 mod webhooks;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use self::listing::ListQuery;
@@ -40,6 +41,10 @@ impl ResourceApi for Rebilly {
 
     fn with_state<T>(&self, caller: &Caller, f: impl FnOnce(&mut RebillyTenant) -> T) -> T {
         self.with_tenant(caller, f)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.core.clock.now()
     }
 
     async fn read_body(

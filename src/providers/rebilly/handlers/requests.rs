@@ -233,14 +233,13 @@ pub struct NewRequest {
     documents: Vec<RequestedDocument>,
     fields: RequestFields,
     gatherer_base: String,
-    now: DateTime<Utc>,
 }
 
 impl Create<Rebilly> for KycRequest {
     type Draft = NewRequest;
 
     fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<NewRequest, RebillyError> {
-        let now = call.api.core.clock.now();
+        let now = call.now;
         let mut checks = Checks::default();
         let customer_id = checks.opt_string(&body, "customerId", 50);
         if customer_id.is_none() {
@@ -265,7 +264,6 @@ impl Create<Rebilly> for KycRequest {
             documents,
             fields,
             gatherer_base,
-            now,
         })
     }
 
@@ -274,7 +272,7 @@ impl Create<Rebilly> for KycRequest {
         state: &mut RebillyTenant,
         new: NewRequest,
     ) -> Result<String, RebillyError> {
-        let (rebilly, now, fields) = (call.api, new.now, new.fields);
+        let (rebilly, now, fields) = (call.api, call.now, new.fields);
         let id = state.new_id("kyc_req_");
         let expiration_time = fields.expiration_time.unwrap_or(now + DEFAULT_LIFETIME);
         let (jwt_id, token) =
@@ -332,26 +330,23 @@ pub struct RequestPatch {
     checks: Checks,
     documents: Option<Vec<RequestedDocument>>,
     fields: RequestFields,
-    now: DateTime<Utc>,
 }
 
 impl Update<Rebilly> for KycRequest {
     type Patch = RequestPatch;
 
     fn patch(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<RequestPatch, RebillyError> {
-        let now = call.api.core.clock.now();
         let mut checks = Checks::default();
         let documents = body
             .contains_key("documents")
             .then(|| requested_documents(&mut checks, &body))
             .flatten();
-        let fields = request_fields(&mut checks, &body, now);
+        let fields = request_fields(&mut checks, &body, call.now);
         Ok(RequestPatch {
             body,
             checks,
             documents,
             fields,
-            now,
         })
     }
 
@@ -366,8 +361,8 @@ impl Update<Rebilly> for KycRequest {
             mut checks,
             documents,
             fields,
-            now,
         } = patch;
+        let now = call.now;
         let request = Self::find(state, id)?;
         if let Some(customer) = body.get("customerId") {
             if customer.as_str() != Some(request.customer_id.as_str()) {

@@ -220,7 +220,7 @@ impl Create<Rebilly> for Webhook {
         state: &mut RebillyTenant,
         input: WebhookInput,
     ) -> Result<String, RebillyError> {
-        let now = call.api.core.clock.now();
+        let now = call.now;
         let hook = Webhook {
             id: state.new_id("hook_"),
             events_filter: input.events_filter,
@@ -254,7 +254,7 @@ impl Update<Rebilly> for Webhook {
         id: &str,
         input: WebhookInput,
     ) -> Result<(), RebillyError> {
-        let now = call.api.core.clock.now();
+        let now = call.now;
         let hook = Self::find_mut(state, id)?;
         hook.events_filter = input.events_filter;
         hook.status = input.status;
