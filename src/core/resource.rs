@@ -204,15 +204,25 @@ pub trait Update<P: ResourceApi>: Resource<P> {
 
 type Reply<P> = Result<HttpResponse, <P as ResourceApi>::Error>;
 
-/// The id from the path parameter named `R::ID`.
-fn path_id<P: ResourceApi, R: Resource<P>>(req: &HttpRequest) -> &str {
+/// The id from the path parameter named `R::ID`, if its format can be one.
+fn path_id<P: ResourceApi, R: Resource<P>>(req: &HttpRequest) -> Result<&str, P::Error> {
     let id = req.match_info().get(R::ID);
     debug_assert!(id.is_some(), "the route has no `{{{}}}` parameter", R::ID);
-    id.unwrap_or_default()
+    let id = id.unwrap_or_default();
+    P::check_id::<R>(id)?;
+    Ok(id)
 }
 
-fn exists<P: ResourceApi, R: Resource<P>>(state: &P::State, id: &str) -> Result<(), P::Error> {
-    R::find(state, id).map(|_| ())
+/// Runs `f` under the tenant lock once item `id` is known to exist.
+fn with_item<P: ResourceApi, R: Resource<P>>(
+    call: &Call<P>,
+    id: &str,
+    f: impl FnOnce(&mut P::State) -> Reply<P>,
+) -> Reply<P> {
+    call.api.with_state(call.caller, |state| {
+        R::find(state, id)?;
+        f(state)
+    })
 }
 
 /// `GET /<collection>/{id}`: the resource, `200`.
@@ -221,11 +231,9 @@ pub async fn show<P: ResourceApi, R: Resource<P>>(
     caller: P::Caller,
     api: web::Data<P>,
 ) -> Reply<P> {
-    let id = path_id::<P, R>(&req);
-    P::check_id::<R>(id)?;
+    let id = path_id::<P, R>(&req)?;
     let call = Call::new(&req, &caller, &api);
-    api.with_state(&caller, |state| {
-        exists::<P, R>(state, id)?;
+    with_item::<P, R>(&call, id, |state| {
         R::on_read(&call, state, id)?;
         let item = R::find(state, id)?;
         Ok(HttpResponse::Ok().json(R::render(&call, state, item)))
@@ -275,13 +283,11 @@ pub async fn update<P: ResourceApi, R: Update<P>>(
     caller: P::Caller,
     api: web::Data<P>,
 ) -> Reply<P> {
-    let id = path_id::<P, R>(&req);
-    P::check_id::<R>(id)?;
+    let id = path_id::<P, R>(&req)?;
     let body = P::read_body(&req, &mut payload).await?;
     let call = Call::new(&req, &caller, &api);
     let patch = R::patch(&call, body)?;
-    api.with_state(&caller, |state| {
-        exists::<P, R>(state, id)?;
+    with_item::<P, R>(&call, id, |state| {
         R::apply(&call, state, id, patch)?;
         Ok(P::updated::<R>(&call, state, id))
     })
@@ -293,11 +299,9 @@ pub async fn remove<P: ResourceApi, R: Resource<P>>(
     caller: P::Caller,
     api: web::Data<P>,
 ) -> Reply<P> {
-    let id = path_id::<P, R>(&req);
-    P::check_id::<R>(id)?;
+    let id = path_id::<P, R>(&req)?;
     let call = Call::new(&req, &caller, &api);
-    api.with_state(&caller, |state| {
-        exists::<P, R>(state, id)?;
+    with_item::<P, R>(&call, id, |state| {
         R::delete(&call, state, id)?;
         Ok(P::deleted::<R>(&call, id))
     })
