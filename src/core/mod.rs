@@ -9,6 +9,7 @@ pub mod journal;
 pub mod jwt;
 pub mod media;
 pub mod provider;
+pub mod resource;
 pub mod scenario;
 pub mod scheduler;
 pub mod storage;

@@ -4,23 +4,60 @@ use actix_web::{web, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{found, path_id, show, Reply, Shown};
+use super::{path_id, Reply};
+use crate::core::resource::{Call, Create, Resource};
+use crate::core::store::Store;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
-use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
+use crate::providers::kycaid::input::{read_input, rule, Checks, Input, Kind, Rule};
 use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
 use crate::providers::kycaid::model::extras::{merge, without_nulls, ADDRESS_RULES};
-use crate::providers::kycaid::model::{Address, AddressType, DocumentStatus, KycaidTenant};
+use crate::providers::kycaid::model::{
+    Address, AddressType, Applicant, DocumentStatus, KycaidTenant,
+};
 use crate::providers::kycaid::wire::{ack, address_json};
 use crate::providers::kycaid::Kycaid;
 
-const ADDRESS_ID: &str = "address_id";
+impl Resource<Kycaid> for Address {
+    const KIND: &'static str = "Address";
+    const COLLECTION: &'static str = "addresses";
+    const ID: &'static str = "address_id";
+
+    fn store(state: &KycaidTenant) -> &Store<Self> {
+        &state.addresses
+    }
+
+    fn store_mut(state: &mut KycaidTenant) -> &mut Store<Self> {
+        &mut state.addresses
+    }
+
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, address: &Self) -> Value {
+        address_json(address)
+    }
+
+    /// Only before a verification covered the applicant's addresses.
+    fn delete(_: &Call<Kycaid>, state: &mut KycaidTenant, id: &str) -> Result<(), KycaidError> {
+        let applicant_id = Self::find(state, id)?.applicant_id.clone();
+        if state.has_verification(&applicant_id) {
+            return Err(KycaidError::invalid(
+                Self::ID,
+                "Addresses may be deleted only before a verification was created",
+            ));
+        }
+        state.addresses.remove(id);
+        if let Some(a) = state.applicants.get_mut(&applicant_id) {
+            a.address_ids.retain(|a| a != id);
+        }
+        Ok(())
+    }
+}
+
 const ADDRESS_TYPE: Rule = rule("type", Kind::Enum(AddressType::NAMES)).labelled("Type of address");
 
 /// The `applicant_id` and `type` every create needs, plus the record's own fields.
 pub(super) fn create_values(
     kycaid: &Kycaid,
-    input: &crate::providers::kycaid::input::Input,
+    input: &Input,
     type_rule: Rule,
     rules: &[Rule],
     checks: &mut Checks,
@@ -48,7 +85,7 @@ pub(super) fn insert_address(
     values: Map<String, Value>,
     now: DateTime<Utc>,
 ) -> Result<String, KycaidError> {
-    found(&state.applicants, applicant_id, "applicant_id", "Applicant")?;
+    Applicant::find(state, applicant_id)?;
     let id = state.new_id();
     state.addresses.insert(
         id.clone(),
@@ -68,37 +105,26 @@ pub(super) fn insert_address(
     Ok(id)
 }
 
-pub async fn create_address(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let input = read_input(&req, &mut payload).await?;
-    let mut checks = Checks::default();
-    let (applicant_id, kind, values) =
-        create_values(&kycaid, &input, ADDRESS_TYPE, ADDRESS_RULES, &mut checks);
-    checks.finish()?;
-    let kind = AddressType::parse(&kind).expect("validated");
-    let now = kycaid.core.clock.now();
-    kycaid.with_tenant(&caller, |state| {
-        let id = insert_address(state, &applicant_id, kind, values, now)?;
-        Ok(ack(ADDRESS_ID, &id))
-    })
-}
+impl Create<Kycaid> for Address {
+    /// The applicant, the address type and its checked fields.
+    type Draft = (String, AddressType, Map<String, Value>);
 
-pub async fn get_address(
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let shown = Shown {
-        parameter: ADDRESS_ID,
-        resource: "Address",
-        store: |s| &s.addresses,
-        render: |_, a| address_json(a),
-    };
-    show(path, caller, kycaid, shown).await
+    fn draft(call: &Call<Kycaid>, input: Input) -> Result<Self::Draft, KycaidError> {
+        let mut checks = Checks::default();
+        let (applicant_id, kind, values) =
+            create_values(call.api, &input, ADDRESS_TYPE, ADDRESS_RULES, &mut checks);
+        checks.finish()?;
+        let kind = AddressType::parse(&kind).expect("validated");
+        Ok((applicant_id, kind, values))
+    }
+
+    fn insert(
+        call: &Call<Kycaid>,
+        state: &mut KycaidTenant,
+        (applicant_id, kind, values): Self::Draft,
+    ) -> Result<String, KycaidError> {
+        insert_address(state, &applicant_id, kind, values, call.now)
+    }
 }
 
 /// Updates in place, or, for an address that is part of a completed verification, keeps that
@@ -111,7 +137,7 @@ pub async fn update_address(
     kycaid: web::Data<Kycaid>,
 ) -> Reply {
     let id = path.into_inner();
-    path_id(&id, ADDRESS_ID)?;
+    path_id(&id, Address::ID)?;
     let input = read_input(&req, &mut payload).await?;
     let mut checks = Checks::default();
     let head = checks.read(&input, &[ADDRESS_TYPE]);
@@ -123,7 +149,7 @@ pub async fn update_address(
     }
     let now = kycaid.core.clock.now();
     kycaid.with_tenant(&caller, |state| {
-        let current = found(&state.addresses, &id, ADDRESS_ID, "Address")?;
+        let current = Address::find(state, &id)?;
         let mut updated = current.clone();
         if let Some(kind) = head.get("type").and_then(Value::as_str) {
             updated.kind = AddressType::parse(kind).expect("validated");
@@ -142,34 +168,9 @@ pub async fn update_address(
                 a.replaced_address_ids.push(id.clone());
             }
             state.addresses.insert(new_id.clone(), updated);
-            return Ok(ack(ADDRESS_ID, &new_id));
+            return Ok(ack(Address::ID, &new_id));
         }
         state.addresses.insert(id.clone(), updated);
-        Ok(ack(ADDRESS_ID, &id))
-    })
-}
-
-pub async fn delete_address(
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ADDRESS_ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        let applicant_id = found(&state.addresses, &id, ADDRESS_ID, "Address")?
-            .applicant_id
-            .clone();
-        if state.has_verification(&applicant_id) {
-            return Err(KycaidError::invalid(
-                ADDRESS_ID,
-                "Addresses may be deleted only before a verification was created",
-            ));
-        }
-        state.addresses.remove(&id);
-        if let Some(a) = state.applicants.get_mut(&applicant_id) {
-            a.address_ids.retain(|a| *a != id);
-        }
-        Ok(ack(ADDRESS_ID, &id))
+        Ok(ack(Address::ID, &id))
     })
 }

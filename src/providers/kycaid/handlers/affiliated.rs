@@ -1,19 +1,47 @@
 //! `/affiliated-persons`: the people behind a COMPANY applicant (one authorised person, any
 //! number of beneficial owners, directors and shareholders).
 
-use actix_web::{web, HttpRequest};
+use serde_json::{Map, Value};
 
 use super::addresses::create_values;
-use super::{found, path_id, show, Reply, Shown};
-use crate::providers::kycaid::auth::Caller;
+use crate::core::resource::{Call, Create, Resource, Update};
+use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
-use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
+use crate::providers::kycaid::input::{rule, Checks, Input, Kind, Rule};
 use crate::providers::kycaid::model::extras::{merge, without_nulls, AFFILIATED_RULES};
-use crate::providers::kycaid::model::{AffiliatedPerson, AffiliatedType, ApplicantType};
-use crate::providers::kycaid::wire::{ack, affiliated_json};
+use crate::providers::kycaid::model::{
+    AffiliatedPerson, AffiliatedType, Applicant, ApplicantType, KycaidTenant,
+};
+use crate::providers::kycaid::wire::affiliated_json;
 use crate::providers::kycaid::Kycaid;
 
-const PERSON_ID: &str = "affiliated_person_id";
+impl Resource<Kycaid> for AffiliatedPerson {
+    const KIND: &'static str = "Affiliated person";
+    const COLLECTION: &'static str = "affiliated-persons";
+    const ID: &'static str = "affiliated_person_id";
+
+    fn store(state: &KycaidTenant) -> &Store<Self> {
+        &state.affiliated_persons
+    }
+
+    fn store_mut(state: &mut KycaidTenant) -> &mut Store<Self> {
+        &mut state.affiliated_persons
+    }
+
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, person: &Self) -> Value {
+        affiliated_json(person)
+    }
+
+    /// The company applicant no longer lists it.
+    fn delete(_: &Call<Kycaid>, state: &mut KycaidTenant, id: &str) -> Result<(), KycaidError> {
+        if let Some(person) = state.affiliated_persons.remove(id) {
+            if let Some(a) = state.applicants.get_mut(&person.applicant_id) {
+                a.affiliated_person_ids.retain(|p| p != id);
+            }
+        }
+        Ok(())
+    }
+}
 const PERSON_TYPE: Rule =
     rule("type", Kind::Enum(AffiliatedType::NAMES)).labelled("Type of affiliated person");
 /// An authorised person must be fully described.
@@ -27,42 +55,41 @@ const AUTHORISED_REQUIRED: &[&str] = &[
     "email",
 ];
 
-pub async fn create_person(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let input = read_input(&req, &mut payload).await?;
-    let mut checks = Checks::default();
-    let (applicant_id, kind, values) =
-        create_values(&kycaid, &input, PERSON_TYPE, AFFILIATED_RULES, &mut checks);
-    let kind = AffiliatedType::parse(&kind);
-    if kind == Some(AffiliatedType::Authorised) {
-        for rule in AFFILIATED_RULES
-            .iter()
-            .filter(|r| AUTHORISED_REQUIRED.contains(&r.name))
-        {
-            checks.require(&values, rule);
+impl Create<Kycaid> for AffiliatedPerson {
+    /// The company applicant, the person's role and their checked fields.
+    type Draft = (String, AffiliatedType, Map<String, Value>);
+
+    fn draft(call: &Call<Kycaid>, input: Input) -> Result<Self::Draft, KycaidError> {
+        let mut checks = Checks::default();
+        let (applicant_id, kind, values) =
+            create_values(call.api, &input, PERSON_TYPE, AFFILIATED_RULES, &mut checks);
+        let kind = AffiliatedType::parse(&kind);
+        if kind == Some(AffiliatedType::Authorised) {
+            for rule in AFFILIATED_RULES
+                .iter()
+                .filter(|r| AUTHORISED_REQUIRED.contains(&r.name))
+            {
+                checks.require(&values, rule);
+            }
+        } else if kind.is_some() {
+            for rule in AFFILIATED_RULES
+                .iter()
+                .filter(|r| ["first_name", "last_name"].contains(&r.name))
+            {
+                checks.require(&values, rule);
+            }
         }
-    } else if kind.is_some() {
-        for rule in AFFILIATED_RULES
-            .iter()
-            .filter(|r| ["first_name", "last_name"].contains(&r.name))
-        {
-            checks.require(&values, rule);
-        }
+        checks.finish()?;
+        Ok((applicant_id, kind.expect("validated"), values))
     }
-    checks.finish()?;
-    let kind = kind.expect("validated");
-    let now = kycaid.core.clock.now();
-    kycaid.with_tenant(&caller, |state| {
-        let applicant = found(
-            &state.applicants,
-            &applicant_id,
-            "applicant_id",
-            "Applicant",
-        )?;
+
+    /// One authorised person per COMPANY applicant.
+    fn insert(
+        call: &Call<Kycaid>,
+        state: &mut KycaidTenant,
+        (applicant_id, kind, values): Self::Draft,
+    ) -> Result<String, KycaidError> {
+        let applicant = Applicant::find(state, &applicant_id)?;
         if applicant.kind != ApplicantType::Company {
             return Err(KycaidError::invalid(
                 "applicant_id",
@@ -87,72 +114,38 @@ pub async fn create_person(
                 applicant_id: applicant_id.clone(),
                 kind,
                 fields: without_nulls(values),
-                created_at: now,
+                created_at: call.now,
             },
         );
         if let Some(a) = state.applicants.get_mut(&applicant_id) {
             a.affiliated_person_ids.push(id.clone());
         }
-        Ok(ack(PERSON_ID, &id))
-    })
-}
-
-pub async fn get_person(
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let shown = Shown {
-        parameter: PERSON_ID,
-        resource: "Affiliated person",
-        store: |s| &s.affiliated_persons,
-        render: |_, p| affiliated_json(p),
-    };
-    show(path, caller, kycaid, shown).await
-}
-
-pub async fn update_person(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, PERSON_ID)?;
-    let input = read_input(&req, &mut payload).await?;
-    let mut checks = Checks::default();
-    let values = checks.read(&input, AFFILIATED_RULES);
-    kycaid.check_countries(AFFILIATED_RULES, &values, &mut checks);
-    checks.finish()?;
-    if values.is_empty() {
-        return Err(KycaidError::no_parameters());
+        Ok(id)
     }
-    kycaid.with_tenant(&caller, |state| {
-        let person = state
-            .affiliated_persons
-            .get_mut(&id)
-            .ok_or_else(|| KycaidError::not_found(PERSON_ID, "Affiliated person"))?;
-        merge(&mut person.fields, values);
-        Ok(ack(PERSON_ID, &id))
-    })
 }
 
-pub async fn delete_person(
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, PERSON_ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        let person = state
-            .affiliated_persons
-            .remove(&id)
-            .ok_or_else(|| KycaidError::not_found(PERSON_ID, "Affiliated person"))?;
-        if let Some(a) = state.applicants.get_mut(&person.applicant_id) {
-            a.affiliated_person_ids.retain(|p| *p != id);
+impl Update<Kycaid> for AffiliatedPerson {
+    type Patch = Map<String, Value>;
+
+    fn patch(call: &Call<Kycaid>, input: Input) -> Result<Map<String, Value>, KycaidError> {
+        let mut checks = Checks::default();
+        let values = checks.read(&input, AFFILIATED_RULES);
+        call.api
+            .check_countries(AFFILIATED_RULES, &values, &mut checks);
+        checks.finish()?;
+        if values.is_empty() {
+            return Err(KycaidError::no_parameters());
         }
-        Ok(ack(PERSON_ID, &id))
-    })
+        Ok(values)
+    }
+
+    fn apply(
+        _: &Call<Kycaid>,
+        state: &mut KycaidTenant,
+        id: &str,
+        values: Map<String, Value>,
+    ) -> Result<(), KycaidError> {
+        merge(&mut Self::find_mut(state, id)?.fields, values);
+        Ok(())
+    }
 }

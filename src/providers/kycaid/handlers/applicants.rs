@@ -1,21 +1,48 @@
 //! `/applicants`: create (PERSON or COMPANY), get the full object, update, delete, list.
 
-use actix_web::{web, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{found, path_id, show, Paging, Reply, Shown};
-use crate::providers::kycaid::auth::Caller;
+use crate::core::resource::{Call, Create, Resource, Update};
+use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
-use crate::providers::kycaid::input::{read_input, Checks, Input, Rule};
+use crate::providers::kycaid::input::{Checks, Input, Rule};
 use crate::providers::kycaid::model::applicant::TYPE_RULE;
 use crate::providers::kycaid::model::extras::without_nulls;
 use crate::providers::kycaid::model::{Applicant, ApplicantType, KycaidTenant};
-use crate::providers::kycaid::wire::{ack, applicant_json};
+use crate::providers::kycaid::wire::applicant_json;
 use crate::providers::kycaid::Kycaid;
 
-const ID: &str = "applicant_id";
-const RESOURCE: &str = "Applicant";
+impl Resource<Kycaid> for Applicant {
+    const KIND: &'static str = "Applicant";
+    const COLLECTION: &'static str = "applicants";
+    const ID: &'static str = "applicant_id";
+
+    fn store(state: &KycaidTenant) -> &Store<Self> {
+        &state.applicants
+    }
+
+    fn store_mut(state: &mut KycaidTenant) -> &mut Store<Self> {
+        &mut state.applicants
+    }
+
+    fn render(_: &Call<Kycaid>, state: &KycaidTenant, applicant: &Self) -> Value {
+        applicant_json(state, applicant)
+    }
+
+    /// Takes everything of the applicant with it; its hosted-form links stop opening.
+    fn delete(call: &Call<Kycaid>, state: &mut KycaidTenant, id: &str) -> Result<(), KycaidError> {
+        if state.in_review(id) {
+            return Err(KycaidError::invalid(
+                Self::ID,
+                "Applicant cannot be deleted while a verification is in progress",
+            ));
+        }
+        let dead_links = state.delete_applicant(id).unwrap_or_default();
+        call.api.forget_form_tokens(&dead_links);
+        Ok(())
+    }
+}
 
 /// The profile fields of `kind` from `input`, with `business_activity_id` checked against the
 /// fixtures; problems are added to `checks`.
@@ -84,61 +111,55 @@ pub(super) fn update_applicant(
     id: &str,
     values: Map<String, Value>,
 ) -> Result<(), KycaidError> {
-    state
-        .applicants
-        .get_mut(id)
-        .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))?
-        .update(values);
+    Applicant::find_mut(state, id)?.update(values);
     Ok(())
 }
 
-pub async fn create(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let input = read_input(&req, &mut payload).await?;
-    let mut checks = Checks::default();
-    let typed = checks.read(&input, &[TYPE_RULE]);
-    checks.require(&typed, &TYPE_RULE);
-    let Some(kind) = typed
-        .get("type")
-        .and_then(Value::as_str)
-        .and_then(ApplicantType::parse)
-    else {
-        return Err(KycaidError::Validation(checks.errors));
-    };
-    let values = profile(&kycaid, kind, &input, &mut checks);
-    require(kind, &Map::new(), &values, &mut checks);
-    checks.finish()?;
-    let now = kycaid.core.clock.now();
-    let id = kycaid.with_tenant(&caller, |state| insert_applicant(state, kind, values, now));
-    Ok(ack(ID, &id))
+impl Create<Kycaid> for Applicant {
+    /// The applicant's type and its checked profile fields.
+    type Draft = (ApplicantType, Map<String, Value>);
+
+    fn draft(call: &Call<Kycaid>, input: Input) -> Result<Self::Draft, KycaidError> {
+        let mut checks = Checks::default();
+        let typed = checks.read(&input, &[TYPE_RULE]);
+        checks.require(&typed, &TYPE_RULE);
+        let Some(kind) = typed
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(ApplicantType::parse)
+        else {
+            return Err(KycaidError::Validation(checks.errors));
+        };
+        let values = profile(call.api, kind, &input, &mut checks);
+        require(kind, &Map::new(), &values, &mut checks);
+        checks.finish()?;
+        Ok((kind, values))
+    }
+
+    fn insert(
+        call: &Call<Kycaid>,
+        state: &mut KycaidTenant,
+        (kind, values): Self::Draft,
+    ) -> Result<String, KycaidError> {
+        Ok(insert_applicant(state, kind, values, call.now))
+    }
 }
 
-pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let shown = Shown {
-        parameter: ID,
-        resource: RESOURCE,
-        store: |s| &s.applicants,
-        render: applicant_json,
-    };
-    show(path, caller, kycaid, shown).await
-}
+/// The body as sent: what it may change depends on the applicant's type, known under the lock.
+impl Update<Kycaid> for Applicant {
+    type Patch = Input;
 
-pub async fn update(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ID)?;
-    let input = read_input(&req, &mut payload).await?;
-    kycaid.with_tenant(&caller, |state| {
-        let applicant = found(&state.applicants, &id, ID, RESOURCE)?;
+    fn patch(_: &Call<Kycaid>, input: Input) -> Result<Input, KycaidError> {
+        Ok(input)
+    }
+
+    fn apply(
+        call: &Call<Kycaid>,
+        state: &mut KycaidTenant,
+        id: &str,
+        input: Input,
+    ) -> Result<(), KycaidError> {
+        let applicant = Self::find(state, id)?;
         let kind = applicant.kind;
         let mut checks = Checks::default();
         if let Some(raw) = input.get("type") {
@@ -146,49 +167,12 @@ pub async fn update(
                 checks.fail("type", "Type of applicant cannot be changed");
             }
         }
-        let values = profile(&kycaid, kind, &input, &mut checks);
+        let values = profile(call.api, kind, &input, &mut checks);
         if values.is_empty() && checks.errors.is_empty() {
             return Err(KycaidError::no_parameters());
         }
         require(kind, &applicant.fields, &values, &mut checks);
         checks.finish()?;
-        update_applicant(state, &id, values)?;
-        Ok(ack(ID, &id))
-    })
-}
-
-pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ID)?;
-    kycaid
-        .with_tenant(&caller, |state| {
-            if state.in_review(&id) {
-                return Err(KycaidError::invalid(
-                    ID,
-                    "Applicant cannot be deleted while a verification is in progress",
-                ));
-            }
-            state
-                .delete_applicant(&id)
-                .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))
-        })
-        .map(|dead_links| {
-            kycaid.forget_form_tokens(&dead_links);
-            ack(ID, &id)
-        })
-}
-
-pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let paging = Paging::from(&req)?;
-    kycaid.with_tenant(&caller, |state| {
-        let page = state
-            .applicants
-            .page(paging.offset(), paging.per_page, true);
-        let data = page
-            .items
-            .iter()
-            .map(|a| applicant_json(state, a))
-            .collect();
-        Ok(paging.reply(data, page.total))
-    })
+        update_applicant(state, id, values)
+    }
 }

@@ -1,23 +1,44 @@
 //! `/documents`: the one-of body by `type` (each type with its own fields), get, update, delete.
 
-use actix_web::{web, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{found, path_id, show, Reply, Shown};
-use crate::providers::kycaid::auth::Caller;
+use crate::core::resource::{Call, Create, Resource, Update};
+use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
-use crate::providers::kycaid::input::{label_of, read_input, rule, Checks, Input, Kind, Rule};
+use crate::providers::kycaid::input::{label_of, rule, Checks, Input, Kind, Rule};
 use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
 use crate::providers::kycaid::model::document::{all_data_rules, DATA_FIELDS, SIDES, SIDE_RULES};
 use crate::providers::kycaid::model::{
-    Decline, Document, DocumentProvider, DocumentStatus, DocumentType, KycaidTenant,
+    Applicant, Decline, Document, DocumentProvider, DocumentStatus, DocumentType, KycaidTenant,
 };
-use crate::providers::kycaid::wire::{ack, document_json};
+use crate::providers::kycaid::wire::document_json;
 use crate::providers::kycaid::Kycaid;
 
-const ID: &str = "document_id";
-const RESOURCE: &str = "Document";
+impl Resource<Kycaid> for Document {
+    const KIND: &'static str = "Document";
+    const COLLECTION: &'static str = "documents";
+    const ID: &'static str = "document_id";
+
+    fn store(state: &KycaidTenant) -> &Store<Self> {
+        &state.documents
+    }
+
+    fn store_mut(state: &mut KycaidTenant) -> &mut Store<Self> {
+        &mut state.documents
+    }
+
+    fn render(_: &Call<Kycaid>, state: &KycaidTenant, document: &Self) -> Value {
+        document_json(state, document)
+    }
+
+    /// Its files are no longer used by it; the applicant no longer lists it.
+    fn delete(_: &Call<Kycaid>, state: &mut KycaidTenant, id: &str) -> Result<(), KycaidError> {
+        state.delete_document(id);
+        Ok(())
+    }
+}
+
 const TYPE_RULE: Rule = rule("type", Kind::Enum(DocumentType::NAMES)).labelled("Type of document");
 
 fn given(input: &Input, name: &str) -> bool {
@@ -97,7 +118,7 @@ pub(super) fn insert_document(
     values: Map<String, Value>,
     now: DateTime<Utc>,
 ) -> Result<String, KycaidError> {
-    let applicant = found(&state.applicants, applicant_id, "applicant_id", "Applicant")?;
+    let applicant = Applicant::find(state, applicant_id)?;
     check_files(state, &values)?;
     let earlier_card = (kind == DocumentType::CreditCard)
         .then(|| {
@@ -140,86 +161,88 @@ pub(super) fn insert_document(
     Ok(id)
 }
 
-pub async fn create(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let input = read_input(&req, &mut payload).await?;
-    let mut checks = Checks::default();
-    let head = checks.read(&input, &[APPLICANT_ID_RULE, TYPE_RULE]);
-    checks.require(&head, &APPLICANT_ID_RULE);
-    checks.require(&head, &TYPE_RULE);
-    let kind = head
-        .get("type")
-        .and_then(Value::as_str)
-        .and_then(DocumentType::parse);
-    let values = match kind {
-        Some(kind) => new_document_values(&input, kind, &mut checks),
-        None => Map::new(),
-    };
-    if kind.is_some_and(DocumentType::needs_front_side)
-        && values.get("front_side_id").is_none_or(Value::is_null)
-    {
-        checks.fail("front_side_id", "Front side ID is required");
+impl Create<Kycaid> for Document {
+    /// The applicant, the type, and the checked fields of that type.
+    type Draft = (String, DocumentType, Map<String, Value>);
+
+    fn draft(_: &Call<Kycaid>, input: Input) -> Result<Self::Draft, KycaidError> {
+        let mut checks = Checks::default();
+        let head = checks.read(&input, &[APPLICANT_ID_RULE, TYPE_RULE]);
+        checks.require(&head, &APPLICANT_ID_RULE);
+        checks.require(&head, &TYPE_RULE);
+        let kind = head
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(DocumentType::parse);
+        let values = match kind {
+            Some(kind) => new_document_values(&input, kind, &mut checks),
+            None => Map::new(),
+        };
+        if kind.is_some_and(DocumentType::needs_front_side)
+            && values.get("front_side_id").is_none_or(Value::is_null)
+        {
+            checks.fail("front_side_id", "Front side ID is required");
+        }
+        checks.finish()?;
+        let (Some(kind), Some(applicant_id)) =
+            (kind, head.get("applicant_id").and_then(Value::as_str))
+        else {
+            unreachable!("required above");
+        };
+        Ok((applicant_id.to_owned(), kind, values))
     }
-    checks.finish()?;
-    let (Some(kind), Some(applicant_id)) = (kind, head.get("applicant_id").and_then(Value::as_str))
-    else {
-        unreachable!("required above");
-    };
-    let now = kycaid.core.clock.now();
-    kycaid.with_tenant(&caller, |state| {
-        let id = insert_document(state, applicant_id, kind, values, now)?;
-        Ok(ack(ID, &id))
-    })
+
+    fn insert(
+        call: &Call<Kycaid>,
+        state: &mut KycaidTenant,
+        (applicant_id, kind, values): Self::Draft,
+    ) -> Result<String, KycaidError> {
+        insert_document(state, &applicant_id, kind, values, call.now)
+    }
 }
 
-pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let shown = Shown {
-        parameter: ID,
-        resource: RESOURCE,
-        store: |s| &s.documents,
-        render: document_json,
-    };
-    show(path, caller, kycaid, shown).await
+/// What a `PATCH` sets: a new type, if any, and any documented field.
+pub struct DocumentPatch {
+    kind: Option<DocumentType>,
+    values: Map<String, Value>,
 }
 
 /// `PATCH /documents/{id}`: any documented field may be sent (the seed's own example mixes every
 /// type's); a new `type` must hold with the document as it then is (its required fields and
 /// sides, one CREDIT_CARD per applicant). The document goes back to `new` for review.
-pub async fn update(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ID)?;
-    let input = read_input(&req, &mut payload).await?;
-    let mut checks = Checks::default();
-    let head = checks.read(&input, &[TYPE_RULE]);
-    let rules: Vec<Rule> = all_data_rules()
-        .into_iter()
-        .chain(SIDE_RULES.iter().copied())
-        .collect();
-    let values = checks.read(&input, &rules);
-    checks.finish()?;
-    if values.is_empty() && head.is_empty() {
-        return Err(KycaidError::no_parameters());
+impl Update<Kycaid> for Document {
+    type Patch = DocumentPatch;
+
+    fn patch(_: &Call<Kycaid>, input: Input) -> Result<DocumentPatch, KycaidError> {
+        let mut checks = Checks::default();
+        let head = checks.read(&input, &[TYPE_RULE]);
+        let rules: Vec<Rule> = all_data_rules()
+            .into_iter()
+            .chain(SIDE_RULES.iter().copied())
+            .collect();
+        let values = checks.read(&input, &rules);
+        checks.finish()?;
+        if values.is_empty() && head.is_empty() {
+            return Err(KycaidError::no_parameters());
+        }
+        let kind = head
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(DocumentType::parse);
+        Ok(DocumentPatch { kind, values })
     }
-    let new_kind = head
-        .get("type")
-        .and_then(Value::as_str)
-        .and_then(DocumentType::parse);
-    kycaid.with_tenant(&caller, |state| {
-        let current = found(&state.documents, &id, ID, RESOURCE)?;
-        check_files(state, &values)?;
+
+    fn apply(
+        _: &Call<Kycaid>,
+        state: &mut KycaidTenant,
+        id: &str,
+        patch: DocumentPatch,
+    ) -> Result<(), KycaidError> {
+        let current = Self::find(state, id)?;
+        check_files(state, &patch.values)?;
         let mut updated = current.clone();
-        updated.update(values);
-        if let Some(kind) = new_kind.filter(|k| *k != current.kind) {
+        updated.update(patch.values);
+        if let Some(kind) = patch.kind.filter(|k| *k != current.kind) {
             updated.kind = kind;
             check_type_change(state, &updated)?;
         }
@@ -227,10 +250,10 @@ pub async fn update(
         updated.decline = Decline::default();
         let old_sides = current.sides.clone();
         let new_sides = updated.sides.clone();
-        state.documents.insert(id.clone(), updated);
+        state.documents.insert(id.to_owned(), updated);
         state.relink(&old_sides, &new_sides);
-        Ok(ack(ID, &id))
-    })
+        Ok(())
+    }
 }
 
 /// A document that changed type must meet the new type's rules as a whole.
@@ -265,15 +288,4 @@ fn one_card_only() -> KycaidError {
         "type",
         "Only one CREDIT_CARD document may be associated with an applicant",
     )
-}
-
-pub async fn delete(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, ID)?;
-    kycaid.with_tenant(&caller, |state| {
-        state
-            .delete_document(&id)
-            .ok_or_else(|| KycaidError::not_found(ID, RESOURCE))?;
-        Ok(ack(ID, &id))
-    })
 }

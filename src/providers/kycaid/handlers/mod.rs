@@ -12,17 +12,83 @@ mod reference;
 mod verifications;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::auth::Caller;
 use super::errors::{method_not_allowed, route_not_found, KycaidError};
-use super::input::{is_id, label_of, Checks, Kind, Rule};
-use super::model::KycaidTenant;
+use super::input::{is_id, label_of, read_input, Checks, Input, Kind, Rule};
+use super::model::{Address, AffiliatedPerson, Applicant, Document, KycaidTenant, Verification};
+use super::wire::ack;
 use super::Kycaid;
 use crate::core::http::{endpoint, query_param, Endpoint};
-use crate::core::store::Store;
+use crate::core::resource::{
+    create, list, remove, show, update, Call, Listing, Resource, ResourceApi,
+};
+use crate::core::store::{Page, Store};
 
 type Reply = Result<HttpResponse, KycaidError>;
+
+/// KYCAID's wire format for the generic resource handlers: JSON or form bodies, ids checked
+/// before they are looked up, `<Resource> was not found` naming the id parameter, and
+/// `{"<resource>_id": id}` for every write.
+impl ResourceApi for Kycaid {
+    type State = KycaidTenant;
+    type Caller = Caller;
+    type Error = KycaidError;
+    type Body = Input;
+    type Query = Paging;
+
+    fn with_state<T>(&self, caller: &Caller, f: impl FnOnce(&mut KycaidTenant) -> T) -> T {
+        self.with_tenant(caller, f)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.core.clock.now()
+    }
+
+    async fn read_body(
+        req: &HttpRequest,
+        payload: &mut web::Payload,
+    ) -> Result<Input, KycaidError> {
+        read_input(req, payload).await
+    }
+
+    fn not_found<R: Resource<Self>>() -> KycaidError {
+        KycaidError::not_found(R::ID, R::KIND)
+    }
+
+    fn check_id<R: Resource<Self>>(id: &str) -> Result<(), KycaidError> {
+        path_id(id, R::ID)
+    }
+
+    fn created<R: Resource<Self>>(_: &Call<Self>, _: &KycaidTenant, id: &str) -> HttpResponse {
+        ack(R::ID, id)
+    }
+
+    fn updated<R: Resource<Self>>(_: &Call<Self>, _: &KycaidTenant, id: &str) -> HttpResponse {
+        ack(R::ID, id)
+    }
+
+    fn deleted<R: Resource<Self>>(_: &Call<Self>, id: &str) -> HttpResponse {
+        ack(R::ID, id)
+    }
+}
+
+/// Newest first, in the `{data, total, page, per_page}` envelope.
+impl<R> Listing<Kycaid, R> for Paging {
+    fn parse(req: &HttpRequest) -> Result<Paging, KycaidError> {
+        Paging::from(req)
+    }
+
+    fn page<'s>(&self, store: &'s Store<R>) -> Page<'s, R> {
+        store.page(self.offset(), self.per_page, true)
+    }
+
+    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
+        self.envelope(items, total)
+    }
+}
 
 fn resource(path: &str) -> Endpoint {
     endpoint(
@@ -34,15 +100,15 @@ fn resource(path: &str) -> Endpoint {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/applicants")
-            .get(applicants::list)
-            .post(applicants::create),
+            .get(list::<Kycaid, Applicant>)
+            .post(create::<Kycaid, Applicant>),
     )
     .service(
-        resource("/applicants/{id}")
-            .get(applicants::get)
-            .patch(applicants::update)
-            .put(applicants::update)
-            .delete(applicants::delete),
+        resource("/applicants/{applicant_id}")
+            .get(show::<Kycaid, Applicant>)
+            .patch(update::<Kycaid, Applicant>)
+            .put(update::<Kycaid, Applicant>)
+            .delete(remove::<Kycaid, Applicant>),
     )
     .service(resource("/files").post(files::upload))
     .service(
@@ -52,34 +118,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .delete(files::delete),
     )
     .service(resource("/storage/{tenant}/{id}").get(files::storage))
-    .service(resource("/documents").post(documents::create))
+    .service(resource("/documents").post(create::<Kycaid, Document>))
     .service(
-        resource("/documents/{id}")
-            .get(documents::get)
-            .patch(documents::update)
-            .put(documents::update)
-            .delete(documents::delete),
+        resource("/documents/{document_id}")
+            .get(show::<Kycaid, Document>)
+            .patch(update::<Kycaid, Document>)
+            .put(update::<Kycaid, Document>)
+            .delete(remove::<Kycaid, Document>),
     )
-    .service(resource("/addresses").post(addresses::create_address))
+    .service(resource("/addresses").post(create::<Kycaid, Address>))
     .service(
-        resource("/addresses/{id}")
-            .get(addresses::get_address)
+        resource("/addresses/{address_id}")
+            .get(show::<Kycaid, Address>)
             .patch(addresses::update_address)
-            .delete(addresses::delete_address),
+            .delete(remove::<Kycaid, Address>),
     )
-    .service(resource("/affiliated-persons").post(affiliated::create_person))
+    .service(resource("/affiliated-persons").post(create::<Kycaid, AffiliatedPerson>))
     .service(
-        resource("/affiliated-persons/{id}")
-            .get(affiliated::get_person)
-            .patch(affiliated::update_person)
-            .delete(affiliated::delete_person),
+        resource("/affiliated-persons/{affiliated_person_id}")
+            .get(show::<Kycaid, AffiliatedPerson>)
+            .patch(update::<Kycaid, AffiliatedPerson>)
+            .delete(remove::<Kycaid, AffiliatedPerson>),
     )
     .service(
         resource("/verifications")
             .get(verifications::list)
             .post(verifications::create),
     )
-    .service(resource("/verifications/{id}").get(verifications::get))
+    .service(resource("/verifications/{verification_id}").get(show::<Kycaid, Verification>))
     .service(resource("/verifications/{id}/status").post(verifications::set_status))
     .service(resource("/forms/{id}/urls").post(forms::create_url))
     .service(resource("/form/{token}").get(form::page))
@@ -130,31 +196,8 @@ fn found<'a, T>(
         .ok_or_else(|| KycaidError::not_found(parameter, resource))
 }
 
-/// What a resource's store is and how it renders, for [`show`].
-struct Shown<T: 'static> {
-    parameter: &'static str,
-    resource: &'static str,
-    store: fn(&KycaidTenant) -> &Store<T>,
-    render: fn(&KycaidTenant, &T) -> Value,
-}
-
-/// `GET /<resources>/{id}`: the resource as JSON, after the id's format and existence checks.
-async fn show<T>(
-    path: web::Path<String>,
-    caller: Caller,
-    kycaid: web::Data<Kycaid>,
-    shown: Shown<T>,
-) -> Reply {
-    let id = path.into_inner();
-    path_id(&id, shown.parameter)?;
-    kycaid.with_tenant(&caller, |state| {
-        let item = found((shown.store)(state), &id, shown.parameter, shown.resource)?;
-        Ok(HttpResponse::Ok().json((shown.render)(state, item)))
-    })
-}
-
 /// `page` (from 1) and `per_page` (1..=100, default 20) of a list.
-struct Paging {
+pub struct Paging {
     page: usize,
     per_page: usize,
 }
@@ -193,7 +236,7 @@ impl Paging {
     }
 
     /// `{"data": [...], "total": N, "page": p, "per_page": n}`.
-    fn reply(&self, data: Vec<Value>, total: usize) -> HttpResponse {
+    fn envelope(&self, data: Vec<Value>, total: usize) -> HttpResponse {
         HttpResponse::Ok().json(json!({
             "data": data,
             "total": total,

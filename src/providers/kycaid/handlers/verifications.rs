@@ -5,22 +5,41 @@ use actix_web::{web, HttpRequest};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 
-use super::{found, path_id, query_value, show, Paging, Reply, Shown};
+use super::{path_id, query_value, Paging, Reply};
 use crate::core::http::forced_scenario;
+use crate::core::resource::{Call, Resource};
+use crate::core::store::Store;
 use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
 use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
 use crate::providers::kycaid::model::verification::LEGACY_TYPES;
 use crate::providers::kycaid::model::{
-    ApplicantType, Check, CheckResult, KycaidTenant, Verification, VerificationStatus,
+    Applicant, ApplicantType, Check, CheckResult, KycaidTenant, Verification, VerificationStatus,
 };
 use crate::providers::kycaid::transitions::decision;
 use crate::providers::kycaid::wire::{ack, ok, verification_json};
 use crate::providers::kycaid::Kycaid;
 
-const ID: &str = "verification_id";
-const RESOURCE: &str = "Verification";
+impl Resource<Kycaid> for Verification {
+    const KIND: &'static str = "Verification";
+    const COLLECTION: &'static str = "verifications";
+    const ID: &'static str = "verification_id";
+
+    fn store(state: &KycaidTenant) -> &Store<Self> {
+        &state.verifications
+    }
+
+    fn store_mut(state: &mut KycaidTenant) -> &mut Store<Self> {
+        &mut state.verifications
+    }
+
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, verification: &Self) -> Value {
+        verification_json(verification)
+    }
+}
+
+const ID: &str = Verification::ID;
 const CREATE_RULES: &[Rule] = &[
     rule("form_id", Kind::Id).labelled("Form ID"),
     rule("callback_url", Kind::Url),
@@ -87,12 +106,7 @@ pub async fn create(
     let forced = forced_scenario(&req);
     let now = kycaid.core.clock.now();
     kycaid.with_tenant(&caller, |state| {
-        found(
-            &state.applicants,
-            &applicant_id,
-            "applicant_id",
-            "Applicant",
-        )?;
+        Applicant::find(state, &applicant_id)?;
         state.refuse_second_review(&applicant_id)?;
         let checks = match (named, &form_id) {
             (Some(named), _) if !named.is_empty() => named,
@@ -130,16 +144,6 @@ pub async fn create(
     })
 }
 
-pub async fn get(path: web::Path<String>, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
-    let shown = Shown {
-        parameter: ID,
-        resource: RESOURCE,
-        store: |s| &s.verifications,
-        render: |_, v| verification_json(v),
-    };
-    show(path, caller, kycaid, shown).await
-}
-
 /// Newest first; `applicant_id` narrows the list to one applicant's verifications.
 pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -> Reply {
     let paging = Paging::from(&req)?;
@@ -150,8 +154,7 @@ pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -
     kycaid.with_tenant(&caller, |state| {
         let (data, total) = match &applicant {
             Some(id) => {
-                let ids =
-                    &found(&state.applicants, id, "applicant_id", "Applicant")?.verification_ids;
+                let ids = &Applicant::find(state, id)?.verification_ids;
                 let data = ids
                     .iter()
                     .rev()
@@ -172,7 +175,7 @@ pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -
                 )
             }
         };
-        Ok(paging.reply(data, total))
+        Ok(paging.envelope(data, total))
     })
 }
 
@@ -201,7 +204,7 @@ pub async fn set_status(
     let notify = flag("callback_enabled");
     let now = kycaid.core.clock.now();
     kycaid.with_tenant(&caller, |state| {
-        let verification = found(&state.verifications, &id, ID, RESOURCE)?;
+        let verification = Verification::find(state, &id)?;
         if verification.status == VerificationStatus::Unused {
             return Err(KycaidError::invalid(
                 ID,

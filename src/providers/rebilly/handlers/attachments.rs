@@ -1,23 +1,37 @@
 //! Attachments: files linked to other resources (`POST /attachments/`, list, get, PUT, DELETE).
 
-use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::files::IdPath;
-use super::listing::{ListQuery, Listed};
-use crate::providers::rebilly::auth::Caller;
+use super::href;
+use super::listing::Listed;
+use crate::core::resource::{Call, Create, Resource, Update};
+use crate::core::store::Store;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{
     rfc3339, Attachment, RebillyTenant, ATTACHMENT_RELATED_TYPES,
 };
-use crate::providers::rebilly::wire::{created, json_object, list, ok, resource_href, Checks};
+use crate::providers::rebilly::wire::Checks;
 use crate::providers::rebilly::Rebilly;
 
-type Reply = Result<HttpResponse, RebillyError>;
+impl Resource<Rebilly> for Attachment {
+    const KIND: &'static str = "Attachment";
+    const COLLECTION: &'static str = "attachments";
+
+    fn store(state: &RebillyTenant) -> &Store<Self> {
+        &state.attachments
+    }
+
+    fn store_mut(state: &mut RebillyTenant) -> &mut Store<Self> {
+        &mut state.attachments
+    }
+
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, attachment: &Self) -> Value {
+        attachment_json(attachment, &href::<Self>(call.req, &attachment.id))
+    }
+}
 
 impl Listed for Attachment {
-    const KIND: &'static str = "Attachment";
     const FILTERABLE: &'static [&'static str] = &["id", "fileId", "relatedType", "relatedId"];
 
     fn field(&self, name: &str) -> Option<&str> {
@@ -95,36 +109,23 @@ fn parse(
     })
 }
 
-fn not_found() -> RebillyError {
-    RebillyError::NotFound { kind: "Attachment" }
-}
+/// The body as sent: what it names is checked under the lock, against the tenant's files.
+type Body = Map<String, Value>;
 
-pub async fn list_attachments(
-    req: HttpRequest,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let query = ListQuery::parse::<Attachment>(&req)?;
-    rebilly.with_tenant(&caller, |state| {
-        let (found, total) = query.run(&state.attachments);
-        let items = found
-            .into_iter()
-            .map(|a| attachment_json(a, &resource_href(&req, "attachments", &a.id)))
-            .collect();
-        Ok(list(items, total, query.page))
-    })
-}
+impl Create<Rebilly> for Attachment {
+    type Draft = Body;
 
-pub async fn attach(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let body = json_object(&req, &mut payload).await?;
-    let now = rebilly.core.clock.now();
-    rebilly.with_tenant(&caller, |state| {
+    fn draft(_: &Call<Rebilly>, body: Body) -> Result<Body, RebillyError> {
+        Ok(body)
+    }
+
+    fn insert(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        body: Body,
+    ) -> Result<String, RebillyError> {
         let input = parse(&body, state)?;
+        let now = call.now;
         let attachment = Attachment {
             id: state.new_id("att_"),
             name: input
@@ -137,59 +138,34 @@ pub async fn attach(
             created_time: now,
             updated_time: now,
         };
-        let href = resource_href(&req, "attachments", &attachment.id);
-        let body = attachment_json(&attachment, &href);
-        state.attachments.insert(attachment.id.clone(), attachment);
-        Ok(created(href, body))
-    })
+        let id = attachment.id.clone();
+        state.attachments.insert(id.clone(), attachment);
+        Ok(id)
+    }
 }
 
-pub async fn get(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        let attachment = state.attachments.get(&path.id).ok_or_else(not_found)?;
-        Ok(ok(attachment_json(
-            attachment,
-            &resource_href(&req, "attachments", &path.id),
-        )))
-    })
-}
+impl Update<Rebilly> for Attachment {
+    type Patch = Body;
 
-pub async fn update(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let body = json_object(&req, &mut payload).await?;
-    let now = rebilly.core.clock.now();
-    rebilly.with_tenant(&caller, |state| {
-        if !state.attachments.contains(&path.id) {
-            return Err(not_found());
-        }
+    fn patch(_: &Call<Rebilly>, body: Body) -> Result<Body, RebillyError> {
+        Ok(body)
+    }
+
+    fn apply(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        id: &str,
+        body: Body,
+    ) -> Result<(), RebillyError> {
         let input = parse(&body, state)?;
-        let attachment = state.attachments.get_mut(&path.id).ok_or_else(not_found)?;
+        let now = call.now;
+        let attachment = Self::find_mut(state, id)?;
         attachment.file_id = input.file_id;
         attachment.related_type = input.related_type;
         attachment.related_id = input.related_id;
         attachment.name = input.name.or(attachment.name.take());
         attachment.description = input.description;
         attachment.updated_time = now;
-        Ok(ok(attachment_json(
-            attachment,
-            &resource_href(&req, "attachments", &path.id),
-        )))
-    })
-}
-
-pub async fn detach(path: web::Path<IdPath>, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        state.attachments.remove(&path.id).ok_or_else(not_found)?;
-        Ok(HttpResponse::NoContent().finish())
-    })
+        Ok(())
+    }
 }

@@ -6,13 +6,16 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::listing::{ListQuery, Listed};
+use super::href;
+use super::listing::Listed;
+use crate::core::resource::{Call, Create, Resource};
+use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::rfc3339;
 use crate::providers::rebilly::model::session::{AuthenticationToken, CustomerJwt};
 use crate::providers::rebilly::model::RebillyTenant;
-use crate::providers::rebilly::wire::{created, json_object, list, ok, resource_href, Checks};
+use crate::providers::rebilly::wire::{created, json_object, resource_href, Checks};
 use crate::providers::rebilly::Rebilly;
 
 type Reply = Result<HttpResponse, RebillyError>;
@@ -42,8 +45,35 @@ pub struct TokenPath {
     token: String,
 }
 
-impl Listed for AuthenticationToken {
+/// Tokens are addressed by the token itself: `/authentication-tokens/{token}`.
+impl Resource<Rebilly> for AuthenticationToken {
     const KIND: &'static str = "AuthenticationToken";
+    const COLLECTION: &'static str = "authentication-tokens";
+    const ID: &'static str = "token";
+
+    fn store(state: &RebillyTenant) -> &Store<Self> {
+        &state.authentication_tokens
+    }
+
+    fn store_mut(state: &mut RebillyTenant) -> &mut Store<Self> {
+        &mut state.authentication_tokens
+    }
+
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, token: &Self) -> Value {
+        token_json(token, &href::<Self>(call.req, &token.token))
+    }
+
+    /// Verifying an expired token is a `401`, as for any other use of it.
+    fn on_read(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        id: &str,
+    ) -> Result<(), RebillyError> {
+        live_token(state, id, call.now).map(|_| ())
+    }
+}
+
+impl Listed for AuthenticationToken {
     const FILTERABLE: &'static [&'static str] = &["customerId", "username"];
 
     fn field(&self, name: &str) -> Option<&str> {
@@ -164,43 +194,60 @@ pub fn password_login(
     Ok((username, customer_id))
 }
 
-pub async fn login(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let body = json_object(&req, &mut payload).await?;
-    let now = rebilly.core.clock.now();
-    let mut checks = Checks::default();
-    let otp_required = match body.get("otpRequired") {
-        None => false,
-        Some(Value::Bool(required)) => *required,
-        Some(_) => {
-            checks.fail("otpRequired", "must be a boolean");
-            false
-        }
-    };
-    let expired_time = future_time(&mut checks, &body, "expiredTime", now);
-    checks.finish()?;
-    let mode = match body.get("mode") {
-        None | Some(Value::Null) => "password",
-        Some(Value::String(m)) if m == "password" => "password",
-        Some(Value::String(m)) if m == "passwordless" => "passwordless",
-        Some(_) => {
-            return Err(RebillyError::Validation(vec![InvalidField::new(
-                "mode",
-                "must be password or passwordless",
-            )]))
-        }
-    };
-    rebilly.with_tenant(&caller, |state| {
-        let (username, customer_id) = if mode == "password" {
-            let (username, customer_id) = password_login(state, &body)?;
+/// A checked login body; the credentials are checked under the lock, where the customers are.
+pub struct Login {
+    body: Map<String, Value>,
+    mode: &'static str,
+    otp_required: bool,
+    expired_time: DateTime<Utc>,
+}
+
+impl Create<Rebilly> for AuthenticationToken {
+    type Draft = Login;
+
+    fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<Login, RebillyError> {
+        let mut checks = Checks::default();
+        let otp_required = match body.get("otpRequired") {
+            None => false,
+            Some(Value::Bool(required)) => *required,
+            Some(_) => {
+                checks.fail("otpRequired", "must be a boolean");
+                false
+            }
+        };
+        let expired_time = future_time(&mut checks, &body, "expiredTime", call.now);
+        checks.finish()?;
+        let mode = match body.get("mode") {
+            None | Some(Value::Null) => "password",
+            Some(Value::String(m)) if m == "password" => "password",
+            Some(Value::String(m)) if m == "passwordless" => "passwordless",
+            Some(_) => {
+                return Err(RebillyError::Validation(vec![InvalidField::new(
+                    "mode",
+                    "must be password or passwordless",
+                )]))
+            }
+        };
+        Ok(Login {
+            body,
+            mode,
+            otp_required,
+            expired_time,
+        })
+    }
+
+    fn insert(
+        _: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        login: Login,
+    ) -> Result<String, RebillyError> {
+        let body = &login.body;
+        let (username, customer_id) = if login.mode == "password" {
+            let (username, customer_id) = password_login(state, body)?;
             (Some(username), customer_id)
         } else {
             let mut checks = Checks::default();
-            let customer_id = checks.opt_string(&body, "customerId", 50);
+            let customer_id = checks.opt_string(body, "customerId", 50);
             if customer_id.is_none() {
                 checks.fail("customerId", "is required");
             }
@@ -211,32 +258,17 @@ pub async fn login(
         };
         let token = AuthenticationToken {
             token: state.rng.hex(32),
-            mode,
+            mode: login.mode,
             username,
             credential_id: Some(state.new_id("cred_")),
             customer_id,
-            otp_required,
-            expired_time,
+            otp_required: login.otp_required,
+            expired_time: login.expired_time,
         };
-        let href = resource_href(&req, "authentication-tokens", &token.token);
-        let body = token_json(&token, &href);
-        state
-            .authentication_tokens
-            .insert(token.token.clone(), token);
-        Ok(created(href, body))
-    })
-}
-
-pub async fn list_tokens(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    let query = ListQuery::parse::<AuthenticationToken>(&req)?;
-    rebilly.with_tenant(&caller, |state| {
-        let (found, total) = query.run(&state.authentication_tokens);
-        let items = found
-            .into_iter()
-            .map(|t| token_json(t, &resource_href(&req, "authentication-tokens", &t.token)))
-            .collect();
-        Ok(list(items, total, query.page))
-    })
+        let id = token.token.clone();
+        state.authentication_tokens.insert(id.clone(), token);
+        Ok(id)
+    }
 }
 
 fn live_token<'a>(
@@ -244,50 +276,13 @@ fn live_token<'a>(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<&'a AuthenticationToken, RebillyError> {
-    let found = state
-        .authentication_tokens
-        .get(token)
-        .ok_or(RebillyError::NotFound {
-            kind: "AuthenticationToken",
-        })?;
+    let found = AuthenticationToken::find(state, token)?;
     if now >= found.expired_time {
         return Err(RebillyError::Unauthenticated(
             "The authentication token has expired.".into(),
         ));
     }
     Ok(found)
-}
-
-pub async fn verify(
-    req: HttpRequest,
-    path: web::Path<TokenPath>,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let now = rebilly.core.clock.now();
-    rebilly.with_tenant(&caller, |state| {
-        let token = live_token(state, &path.token, now)?;
-        Ok(ok(token_json(
-            token,
-            &resource_href(&req, "authentication-tokens", &token.token),
-        )))
-    })
-}
-
-pub async fn logout(
-    path: web::Path<TokenPath>,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        state
-            .authentication_tokens
-            .remove(&path.token)
-            .ok_or(RebillyError::NotFound {
-                kind: "AuthenticationToken",
-            })?;
-        Ok(HttpResponse::NoContent().finish())
-    })
 }
 
 pub async fn exchange(

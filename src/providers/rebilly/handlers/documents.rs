@@ -4,8 +4,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 use super::files::IdPath;
-use super::listing::{ListQuery, Listed};
+use super::listing::Listed;
+use super::{expanding, href};
 use crate::core::http::forced_scenario;
+use crate::core::resource::{Call, Create, Resource};
+use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
@@ -13,8 +16,7 @@ use crate::providers::rebilly::model::{
     MODIFIED, REVIEWED, SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, customer_json, document_of, expands, file_json, json_object, list, ok, resource_href,
-    Checks,
+    created, customer_json, document_of, file_json, json_object, ok, resource_href, Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -195,31 +197,40 @@ pub(crate) fn create_document(
     Ok(())
 }
 
-pub async fn create(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let body = json_object(&req, &mut payload).await?;
-    let forced = forced_scenario(&req);
-    rebilly.with_tenant(&caller, |state| {
-        let input = parse_input(&body, state, None)?;
+/// A create's body, and the scenario `X-Sandbox-Scenario` forces; the body is checked under the
+/// lock, against the tenant's files and requests.
+pub struct NewDocument {
+    body: Map<String, Value>,
+    forced: Option<String>,
+}
+
+impl Create<Rebilly> for KycDocument {
+    type Draft = NewDocument;
+
+    fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<NewDocument, RebillyError> {
+        Ok(NewDocument {
+            body,
+            forced: forced_scenario(call.req),
+        })
+    }
+
+    fn insert(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        new: NewDocument,
+    ) -> Result<String, RebillyError> {
+        let input = parse_input(&new.body, state, None)?;
         let id = state.new_id("kyc_doc_");
         create_document(
-            &rebilly,
-            &caller,
+            call.api,
+            call.caller,
             state,
             id.clone(),
             input,
-            forced.as_deref(),
+            new.forced.as_deref(),
         )?;
-        let href = resource_href(&req, "kyc-documents", &id);
-        Ok(created(
-            href.clone(),
-            document_of(state, &state.documents[id.as_str()], &href),
-        ))
-    })
+        Ok(id)
+    }
 }
 
 /// `PUT /kyc-documents/{id}`: replaces the writable fields, or creates the document with that id.
@@ -280,25 +291,6 @@ pub async fn put(
     })
 }
 
-pub async fn get(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        if !state.documents.contains(&path.id) {
-            return Err(RebillyError::NotFound {
-                kind: "KycDocument",
-            });
-        }
-        rebilly.note_read(&caller.tenant, state, &path.id);
-        let document = &state.documents[path.id.as_str()];
-        let href = resource_href(&req, "kyc-documents", &document.id);
-        Ok(ok(expanded_document(&req, state, document, &href)))
-    })
-}
-
 /// A document with `_embedded.customer` and `_embedded.files` (at most 3) when `?expand=`
 /// asks for them.
 fn expanded_document(
@@ -308,7 +300,7 @@ fn expanded_document(
     href: &str,
 ) -> Value {
     let mut v = document_of(state, document, href);
-    let (customer, files) = (expands(req, "customer"), expands(req, "files"));
+    let (customer, files) = (expanding(req, "customer"), expanding(req, "files"));
     if !customer && !files {
         return v;
     }
@@ -335,8 +327,35 @@ fn expanded_document(
     v
 }
 
-impl Listed for KycDocument {
+impl Resource<Rebilly> for KycDocument {
     const KIND: &'static str = "KycDocument";
+    const COLLECTION: &'static str = "kyc-documents";
+
+    fn store(state: &RebillyTenant) -> &Store<Self> {
+        &state.documents
+    }
+
+    fn store_mut(state: &mut RebillyTenant) -> &mut Store<Self> {
+        &mut state.documents
+    }
+
+    fn render(call: &Call<Rebilly>, state: &RebillyTenant, document: &Self) -> Value {
+        let href = href::<Self>(call.req, &document.id);
+        expanded_document(call.req, state, document, &href)
+    }
+
+    /// A review scenario may wait for the document to be fetched.
+    fn on_read(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        id: &str,
+    ) -> Result<(), RebillyError> {
+        call.api.note_read(&call.caller.tenant, state, id);
+        Ok(())
+    }
+}
+
+impl Listed for KycDocument {
     const FILTERABLE: &'static [&'static str] = &[
         "id",
         "customerId",
@@ -361,25 +380,6 @@ impl Listed for KycDocument {
     fn updated_time(&self) -> chrono::DateTime<chrono::Utc> {
         self.updated_time
     }
-}
-
-pub async fn list_documents(
-    req: HttpRequest,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let query = ListQuery::parse::<KycDocument>(&req)?;
-    rebilly.with_tenant(&caller, |state| {
-        let (found, total) = query.run(&state.documents);
-        let items = found
-            .into_iter()
-            .map(|d| {
-                let href = resource_href(&req, "kyc-documents", &d.id);
-                expanded_document(&req, state, d, &href)
-            })
-            .collect();
-        Ok(list(items, total, query.page))
-    })
 }
 
 /// Applies a review call to one document and answers `201` with it, as the spec does. A human

@@ -6,15 +6,16 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 
-use super::listing::{ListQuery, Listed};
+use super::href;
+use super::listing::Listed;
 use crate::core::assets::fixture_bytes;
 use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
+use crate::core::resource::{Call, Resource, Update};
+use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
-use crate::providers::rebilly::model::File;
-use crate::providers::rebilly::wire::{
-    created, file_json, json_object, list, ok, parse_object, resource_href, Checks,
-};
+use crate::providers::rebilly::model::{File, RebillyTenant};
+use crate::providers::rebilly::wire::{created, file_json, parse_object, Checks};
 use crate::providers::rebilly::Rebilly;
 
 type Reply = Result<HttpResponse, RebillyError>;
@@ -35,7 +36,7 @@ fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
 }
 
 /// Fields a file may be created or updated with.
-struct FileFields {
+pub struct FileFields {
     name: Option<String>,
     description: Option<String>,
     tags: Option<Vec<String>>,
@@ -181,12 +182,84 @@ pub async fn upload(
         state.files.insert(file.id.clone(), file.clone());
         file
     });
-    let href = resource_href(&req, "files", &file.id);
+    let href = href::<File>(&req, &file.id);
     Ok(created(href.clone(), file_json(&file, &href)))
 }
 
-impl Listed for File {
+impl Resource<Rebilly> for File {
     const KIND: &'static str = "File";
+    const COLLECTION: &'static str = "files";
+
+    fn store(state: &RebillyTenant) -> &Store<Self> {
+        &state.files
+    }
+
+    fn store_mut(state: &mut RebillyTenant) -> &mut Store<Self> {
+        &mut state.files
+    }
+
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, file: &Self) -> Value {
+        file_json(file, &href::<Self>(call.req, &file.id))
+    }
+
+    /// A file a KYC document still names stays (`409`).
+    fn delete(_: &Call<Rebilly>, state: &mut RebillyTenant, id: &str) -> Result<(), RebillyError> {
+        if let Some(document) = state
+            .documents
+            .values()
+            .find(|d| d.file_ids.iter().any(|f| f == id))
+        {
+            return Err(RebillyError::Conflict(format!(
+                "File is attached to KYC document {}; it cannot be deleted.",
+                document.id
+            )));
+        }
+        state.files.remove(id);
+        Ok(())
+    }
+}
+
+impl Update<Rebilly> for File {
+    type Patch = FileFields;
+
+    fn patch(
+        _: &Call<Rebilly>,
+        body: serde_json::Map<String, Value>,
+    ) -> Result<FileFields, RebillyError> {
+        let mut checks = Checks::default();
+        let fields = file_fields(&body, &mut checks);
+        checks.finish()?;
+        Ok(fields)
+    }
+
+    fn apply(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        id: &str,
+        fields: FileFields,
+    ) -> Result<(), RebillyError> {
+        let file = Self::find_mut(state, id)?;
+        if let Some(name) = fields.name {
+            file.name = name;
+        }
+        if fields.description.is_some() {
+            file.description = fields.description;
+        }
+        if let Some(tags) = fields.tags {
+            file.tags = tags;
+        }
+        if let Some(is_public) = fields.is_public {
+            file.is_public = is_public;
+        }
+        if fields.source_type.is_some() {
+            file.source_type = fields.source_type;
+        }
+        file.updated_time = call.now;
+        Ok(())
+    }
+}
+
+impl Listed for File {
     const FILTERABLE: &'static [&'static str] = &["id", "name", "extension", "mime", "sourceType"];
 
     fn field(&self, name: &str) -> Option<&str> {
@@ -205,100 +278,13 @@ impl Listed for File {
     }
 }
 
-pub async fn list_files(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    let query = ListQuery::parse::<File>(&req)?;
-    rebilly.with_tenant(&caller, |state| {
-        let (found, total) = query.run(&state.files);
-        let items = found
-            .into_iter()
-            .map(|f| file_json(f, &resource_href(&req, "files", &f.id)))
-            .collect();
-        Ok(list(items, total, query.page))
-    })
-}
-
-pub async fn get(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        let file = state
-            .files
-            .get(&path.id)
-            .ok_or(RebillyError::NotFound { kind: "File" })?;
-        Ok(ok(file_json(file, &resource_href(&req, "files", &file.id))))
-    })
-}
-
-pub async fn update(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let body = json_object(&req, &mut payload).await?;
-    let mut checks = Checks::default();
-    let fields = file_fields(&body, &mut checks);
-    checks.finish()?;
-    let now = rebilly.core.clock.now();
-    rebilly.with_tenant(&caller, |state| {
-        let file = state
-            .files
-            .get_mut(&path.id)
-            .ok_or(RebillyError::NotFound { kind: "File" })?;
-        if let Some(name) = fields.name {
-            file.name = name;
-        }
-        if fields.description.is_some() {
-            file.description = fields.description;
-        }
-        if let Some(tags) = fields.tags {
-            file.tags = tags;
-        }
-        if let Some(is_public) = fields.is_public {
-            file.is_public = is_public;
-        }
-        if fields.source_type.is_some() {
-            file.source_type = fields.source_type;
-        }
-        file.updated_time = now;
-        Ok(ok(file_json(file, &resource_href(&req, "files", &file.id))))
-    })
-}
-
-pub async fn delete(path: web::Path<IdPath>, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        if !state.files.contains(&path.id) {
-            return Err(RebillyError::NotFound { kind: "File" });
-        }
-        if let Some(document) = state
-            .documents
-            .values()
-            .find(|d| d.file_ids.contains(&path.id))
-        {
-            return Err(RebillyError::Conflict(format!(
-                "File is attached to KYC document {}; it cannot be deleted.",
-                document.id
-            )));
-        }
-        state.files.remove(&path.id);
-        Ok(HttpResponse::NoContent().finish())
-    })
-}
-
 pub async fn download(
     path: web::Path<IdPath>,
     caller: Caller,
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
     rebilly.with_tenant(&caller, |state| {
-        let file = state
-            .files
-            .get(&path.id)
-            .ok_or(RebillyError::NotFound { kind: "File" })?;
+        let file = File::find(state, &path.id)?;
         Ok(HttpResponse::Ok()
             .content_type(file.mime)
             .insert_header((

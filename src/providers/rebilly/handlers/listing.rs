@@ -1,13 +1,16 @@
 //! Rebilly collection queries: `limit`/`offset`, `filter=field:v1,v2;field2:v3` and
 //! `sort=[-]field`, answered in O(limit) when neither filter nor a custom sort is asked for.
 
-use actix_web::HttpRequest;
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 use crate::core::http::{page_request, PageBounds, PageRequest};
-use crate::core::store::Store;
+use crate::core::resource::{Listing, Resource};
+use crate::core::store::{Page, Store};
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
-use crate::providers::rebilly::wire::query_param;
+use crate::providers::rebilly::wire::{list, query_param};
+use crate::providers::rebilly::Rebilly;
 
 /// `collectionLimit` and `collectionOffset` in Rebilly's spec: both 0..1000.
 const BOUNDS: PageBounds = PageBounds {
@@ -24,9 +27,7 @@ pub struct ListQuery {
 }
 
 /// A resource that can be listed: the filterable fields and their values.
-pub trait Listed {
-    /// The resource's name in a `404` (`File not found`).
-    const KIND: &'static str;
+pub trait Listed: Resource<Rebilly> {
     const FILTERABLE: &'static [&'static str];
     fn field(&self, name: &str) -> Option<&str>;
     fn updated_time(&self) -> DateTime<Utc>;
@@ -95,10 +96,9 @@ impl ListQuery {
     }
 
     /// One page of `store` (insertion order is creation order) and the total that matched.
-    pub fn run<'a, T: Listed>(&self, store: &'a Store<T>) -> (Vec<&'a T>, usize) {
+    pub fn run<'a, T: Listed>(&self, store: &'a Store<T>) -> Page<'a, T> {
         if self.filter.is_empty() && !self.by_updated_time {
-            let page = store.page(self.page.offset, self.page.limit, self.descending);
-            return (page.items, page.total);
+            return store.page(self.page.offset, self.page.limit, self.descending);
         }
         self.run_where(store, |_| true)
     }
@@ -108,7 +108,7 @@ impl ListQuery {
         &self,
         store: &'a Store<T>,
         scope: impl Fn(&T) -> bool,
-    ) -> (Vec<&'a T>, usize) {
+    ) -> Page<'a, T> {
         let mut matching: Vec<&T> = store
             .values()
             .filter(|item| scope(item) && self.admits(*item))
@@ -120,11 +120,25 @@ impl ListQuery {
             matching.reverse();
         }
         let total = matching.len();
-        let page = matching
+        let items = matching
             .into_iter()
             .skip(self.page.offset)
             .take(self.page.limit)
             .collect();
-        (page, total)
+        Page { items, total }
+    }
+}
+
+impl<T: Listed> Listing<Rebilly, T> for ListQuery {
+    fn parse(req: &HttpRequest) -> Result<Self, RebillyError> {
+        ListQuery::parse::<T>(req)
+    }
+
+    fn page<'s>(&self, store: &'s Store<T>) -> Page<'s, T> {
+        self.run(store)
+    }
+
+    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
+        list(items, total, self.page)
     }
 }

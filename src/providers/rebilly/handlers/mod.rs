@@ -15,10 +15,85 @@ mod storefront;
 mod tags;
 mod webhooks;
 
-use actix_web::web;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
 
-use super::errors::{method_not_allowed, route_not_found};
+use self::listing::ListQuery;
+use super::auth::Caller;
+use super::errors::{method_not_allowed, route_not_found, RebillyError};
+use super::model::session::AuthenticationToken;
+use super::model::{Attachment, File, KycDocument, KycRequest, RebillyTenant, Webhook};
+use super::wire::{created, json_object, ok, resource_href};
+use super::Rebilly;
 use crate::core::http::{endpoint, Endpoint};
+use crate::core::resource::{create, list, remove, show, update, Call, Resource, ResourceApi};
+
+/// Rebilly's wire format for the generic resource handlers: JSON-object bodies, `201` +
+/// `Location` with the resource on create, the resource on update, `204` on delete, and
+/// `404 <Kind> not found`.
+impl ResourceApi for Rebilly {
+    type State = RebillyTenant;
+    type Caller = Caller;
+    type Error = RebillyError;
+    type Body = Map<String, Value>;
+    type Query = ListQuery;
+
+    fn with_state<T>(&self, caller: &Caller, f: impl FnOnce(&mut RebillyTenant) -> T) -> T {
+        self.with_tenant(caller, f)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.core.clock.now()
+    }
+
+    async fn read_body(
+        req: &HttpRequest,
+        payload: &mut web::Payload,
+    ) -> Result<Map<String, Value>, RebillyError> {
+        json_object(req, payload).await
+    }
+
+    fn not_found<R: Resource<Self>>() -> RebillyError {
+        RebillyError::NotFound { kind: R::KIND }
+    }
+
+    fn created<R: Resource<Self>>(
+        call: &Call<Self>,
+        state: &RebillyTenant,
+        id: &str,
+    ) -> HttpResponse {
+        created(
+            href::<R>(call.req, id),
+            R::render(call, state, &R::store(state)[id]),
+        )
+    }
+
+    fn updated<R: Resource<Self>>(
+        call: &Call<Self>,
+        state: &RebillyTenant,
+        id: &str,
+    ) -> HttpResponse {
+        ok(R::render(call, state, &R::store(state)[id]))
+    }
+
+    fn deleted<R: Resource<Self>>(_: &Call<Self>, _: &str) -> HttpResponse {
+        HttpResponse::NoContent().finish()
+    }
+}
+
+/// Where resource `id` lives, as the client addressed the API (with or without the organization).
+fn href<R: Resource<Rebilly>>(req: &HttpRequest, id: &str) -> String {
+    resource_href(req, R::COLLECTION, id)
+}
+
+/// Whether a `?expand=` applies: reads honour it; writes answer the plain resource.
+fn expanding(req: &HttpRequest, name: &str) -> bool {
+    matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    ) && super::wire::expands(req, name)
+}
 
 /// A resource answering on `path` and `path/`, with Rebilly's 405 for other methods.
 fn resource(path: &str) -> Endpoint {
@@ -31,36 +106,36 @@ fn resource(path: &str) -> Endpoint {
 fn core_resources(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/files")
-            .get(files::list_files)
+            .get(list::<Rebilly, File>)
             .post(files::upload),
     )
     .service(
         resource("/files/{id}")
-            .get(files::get)
-            .put(files::update)
-            .delete(files::delete),
+            .get(show::<Rebilly, File>)
+            .put(update::<Rebilly, File>)
+            .delete(remove::<Rebilly, File>),
     )
     .service(resource("/files/{id}/download").get(files::download))
     .service(
         resource("/kyc-documents")
-            .get(documents::list_documents)
-            .post(documents::create),
+            .get(list::<Rebilly, KycDocument>)
+            .post(create::<Rebilly, KycDocument>),
     )
     .service(
         resource("/kyc-documents/{id}")
-            .get(documents::get)
+            .get(show::<Rebilly, KycDocument>)
             .put(documents::put),
     )
     .service(
         resource("/kyc-requests")
-            .get(requests::list_requests)
-            .post(requests::create),
+            .get(list::<Rebilly, KycRequest>)
+            .post(create::<Rebilly, KycRequest>),
     )
     .service(
         resource("/kyc-requests/{id}")
-            .get(requests::get)
-            .patch(requests::patch)
-            .delete(requests::delete),
+            .get(show::<Rebilly, KycRequest>)
+            .patch(update::<Rebilly, KycRequest>)
+            .delete(remove::<Rebilly, KycRequest>),
     )
     .service(resource("/kyc-documents/{id}/acceptance").post(documents::accept))
     .service(resource("/kyc-documents/{id}/rejection").post(documents::reject))
@@ -85,35 +160,35 @@ fn core_resources(cfg: &mut web::ServiceConfig) {
     )
     .service(
         resource("/attachments")
-            .get(attachments::list_attachments)
-            .post(attachments::attach),
+            .get(list::<Rebilly, Attachment>)
+            .post(create::<Rebilly, Attachment>),
     )
     .service(
         resource("/attachments/{id}")
-            .get(attachments::get)
-            .put(attachments::update)
-            .delete(attachments::detach),
+            .get(show::<Rebilly, Attachment>)
+            .put(update::<Rebilly, Attachment>)
+            .delete(remove::<Rebilly, Attachment>),
     )
     .service(
         resource("/authentication-tokens")
-            .get(customer_auth::list_tokens)
-            .post(customer_auth::login),
+            .get(list::<Rebilly, AuthenticationToken>)
+            .post(create::<Rebilly, AuthenticationToken>),
     )
     .service(
         resource("/authentication-tokens/{token}")
-            .get(customer_auth::verify)
-            .delete(customer_auth::logout),
+            .get(show::<Rebilly, AuthenticationToken>)
+            .delete(remove::<Rebilly, AuthenticationToken>),
     )
     .service(
         resource("/webhooks")
-            .get(webhooks::list_webhooks)
-            .post(webhooks::create),
+            .get(list::<Rebilly, Webhook>)
+            .post(create::<Rebilly, Webhook>),
     )
     .service(
         resource("/webhooks/{id}")
-            .get(webhooks::get)
-            .put(webhooks::update)
-            .delete(webhooks::delete),
+            .get(show::<Rebilly, Webhook>)
+            .put(update::<Rebilly, Webhook>)
+            .delete(remove::<Rebilly, Webhook>),
     )
     .service(resource("/authentication-tokens/{token}/exchange").post(customer_auth::exchange));
 }

@@ -1,30 +1,55 @@
 //! KYC requests: list, create (with a gatherer link), get, PATCH, DELETE.
 
-use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
 
-use super::files::IdPath;
-use super::listing::{ListQuery, Listed};
+use super::listing::Listed;
+use super::{expanding, href};
 use crate::core::http::{base_url, mount_prefix};
-use crate::providers::rebilly::auth::Caller;
+use crate::core::resource::{Call, Create, Resource, Update};
+use crate::core::store::Store;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
     DocumentType, KycRequest, RebillyTenant, RequestStatus, RequestedDocument,
     DEFAULT_MAX_ATTEMPTS, SUBTYPES,
 };
-use crate::providers::rebilly::wire::{
-    created, expands, json_object, list, ok, request_of, resource_href, Checks,
-};
+use crate::providers::rebilly::wire::{request_of, Checks};
 use crate::providers::rebilly::{Rebilly, MOUNT};
-
-type Reply = Result<HttpResponse, RebillyError>;
 
 /// How long a request (and its gatherer link) lives unless `expirationTime` says otherwise.
 pub const DEFAULT_LIFETIME: Duration = Duration::hours(1);
 
-impl Listed for KycRequest {
+impl Resource<Rebilly> for KycRequest {
     const KIND: &'static str = "KycRequest";
+    const COLLECTION: &'static str = "kyc-requests";
+
+    fn store(state: &RebillyTenant) -> &Store<Self> {
+        &state.requests
+    }
+
+    fn store_mut(state: &mut RebillyTenant) -> &mut Store<Self> {
+        &mut state.requests
+    }
+
+    /// With its documents embedded when a read asks `?expand=documents`.
+    fn render(call: &Call<Rebilly>, state: &RebillyTenant, request: &Self) -> Value {
+        let href = href::<Self>(call.req, &request.id);
+        request_of(state, request, &href, expanding(call.req, "documents"))
+    }
+
+    /// Its documents stay, no longer counting toward it; its gatherer link stops working.
+    fn delete(_: &Call<Rebilly>, state: &mut RebillyTenant, id: &str) -> Result<(), RebillyError> {
+        let request = state
+            .remove_request(id)
+            .ok_or(RebillyError::NotFound { kind: Self::KIND })?;
+        if let Some(jwt) = state.jwts.get_mut(&request.gatherer_jwt_id) {
+            jwt.revoked = true;
+        }
+        Ok(())
+    }
+}
+
+impl Listed for KycRequest {
     const FILTERABLE: &'static [&'static str] = &["id", "customerId", "status"];
 
     fn field(&self, name: &str) -> Option<&str> {
@@ -142,7 +167,7 @@ fn requested_documents(
 }
 
 /// The optional fields a create and a PATCH share.
-struct RequestFields {
+pub struct RequestFields {
     redirect_url: Option<Option<String>>,
     reason: Option<Option<String>>,
     match_level: Option<u8>,
@@ -202,66 +227,60 @@ fn request_fields(
     }
 }
 
-fn not_found() -> RebillyError {
-    RebillyError::NotFound { kind: "KycRequest" }
+/// A checked create: the customer, what to gather, and where the gatherer page is.
+pub struct NewRequest {
+    customer_id: String,
+    documents: Vec<RequestedDocument>,
+    fields: RequestFields,
+    gatherer_base: String,
 }
 
-pub async fn list_requests(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    let query = ListQuery::parse::<KycRequest>(&req)?;
-    let expand = expands(&req, "documents");
-    rebilly.with_tenant(&caller, |state| {
-        let (found, total) = query.run(&state.requests);
-        let items = found
-            .into_iter()
-            .map(|r| {
-                request_of(
-                    state,
-                    r,
-                    &resource_href(&req, "kyc-requests", &r.id),
-                    expand,
-                )
-            })
-            .collect();
-        Ok(list(items, total, query.page))
-    })
-}
+impl Create<Rebilly> for KycRequest {
+    type Draft = NewRequest;
 
-pub async fn create(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let body = json_object(&req, &mut payload).await?;
-    let now = rebilly.core.clock.now();
-    let mut checks = Checks::default();
-    let customer_id = checks.opt_string(&body, "customerId", 50);
-    if customer_id.is_none() {
-        checks.fail("customerId", "is required");
+    fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<NewRequest, RebillyError> {
+        let now = call.now;
+        let mut checks = Checks::default();
+        let customer_id = checks.opt_string(&body, "customerId", 50);
+        if customer_id.is_none() {
+            checks.fail("customerId", "is required");
+        }
+        let documents = requested_documents(&mut checks, &body);
+        let fields = request_fields(&mut checks, &body, now);
+        checks.finish()?;
+        let (Some(customer_id), Some(documents)) = (customer_id, documents) else {
+            return Err(RebillyError::Validation(vec![InvalidField::new(
+                "documents",
+                "is required",
+            )]));
+        };
+        let gatherer_base = format!(
+            "{}{}/kyc-gatherer/?token=",
+            base_url(call.req),
+            mount_prefix(call.req, MOUNT)
+        );
+        Ok(NewRequest {
+            customer_id,
+            documents,
+            fields,
+            gatherer_base,
+        })
     }
-    let documents = requested_documents(&mut checks, &body);
-    let fields = request_fields(&mut checks, &body, now);
-    checks.finish()?;
-    let (Some(customer_id), Some(documents)) = (customer_id, documents) else {
-        return Err(RebillyError::Validation(vec![InvalidField::new(
-            "documents",
-            "is required",
-        )]));
-    };
-    let gatherer_base = format!(
-        "{}{}/kyc-gatherer/?token=",
-        base_url(&req),
-        mount_prefix(&req, MOUNT)
-    );
-    rebilly.with_tenant(&caller, |state| {
+
+    fn insert(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        new: NewRequest,
+    ) -> Result<String, RebillyError> {
+        let (rebilly, now, fields) = (call.api, call.now, new.fields);
         let id = state.new_id("kyc_req_");
         let expiration_time = fields.expiration_time.unwrap_or(now + DEFAULT_LIFETIME);
         let (jwt_id, token) =
-            gatherer_jwt(state, &rebilly, &customer_id, &id, now, expiration_time);
+            gatherer_jwt(state, rebilly, &new.customer_id, &id, now, expiration_time);
         let request = KycRequest {
             id: id.clone(),
-            customer_id,
-            documents,
+            customer_id: new.customer_id,
+            documents: new.documents,
             status: RequestStatus::Gathering,
             redirect_url: fields.redirect_url.flatten(),
             reason: fields.reason.flatten(),
@@ -271,19 +290,15 @@ pub async fn create(
             created_time: now,
             updated_time: now,
             document_ids: Vec::new(),
-            gatherer_url: format!("{gatherer_base}{token}"),
+            gatherer_url: format!("{}{token}", new.gatherer_base),
             gatherer_token: token,
             gatherer_jwt_id: jwt_id,
             expiry_run: 0,
         };
         state.insert_request(request);
-        rebilly.schedule_expiry(&caller.tenant, state, &id);
-        let href = resource_href(&req, "kyc-requests", &id);
-        Ok(created(
-            href.clone(),
-            request_of(state, &state.requests[id.as_str()], &href, false),
-        ))
-    })
+        rebilly.schedule_expiry(&call.caller.tenant, state, &id);
+        Ok(id)
+    }
 }
 
 /// A customer JWT scoped to one request, valid until the request expires: its id and token.
@@ -308,41 +323,47 @@ fn gatherer_jwt(
     (jwt.id.clone(), jwt.token.clone())
 }
 
-pub async fn get(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        let request = state.requests.get(&path.id).ok_or_else(not_found)?;
-        let href = resource_href(&req, "kyc-requests", &request.id);
-        Ok(ok(request_of(
-            state,
-            request,
-            &href,
-            expands(&req, "documents"),
-        )))
-    })
+/// A checked PATCH body; what depends on the request (read-only `customerId`) is checked under
+/// the lock, into the same `checks`, so one 422 names every bad field.
+pub struct RequestPatch {
+    body: Map<String, Value>,
+    checks: Checks,
+    documents: Option<Vec<RequestedDocument>>,
+    fields: RequestFields,
 }
 
-pub async fn patch(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let body = json_object(&req, &mut payload).await?;
-    let now = rebilly.core.clock.now();
-    let mut checks = Checks::default();
-    let documents = body
-        .contains_key("documents")
-        .then(|| requested_documents(&mut checks, &body))
-        .flatten();
-    let fields = request_fields(&mut checks, &body, now);
-    rebilly.with_tenant(&caller, |state| {
-        let request = state.requests.get(&path.id).ok_or_else(not_found)?;
+impl Update<Rebilly> for KycRequest {
+    type Patch = RequestPatch;
+
+    fn patch(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<RequestPatch, RebillyError> {
+        let mut checks = Checks::default();
+        let documents = body
+            .contains_key("documents")
+            .then(|| requested_documents(&mut checks, &body))
+            .flatten();
+        let fields = request_fields(&mut checks, &body, call.now);
+        Ok(RequestPatch {
+            body,
+            checks,
+            documents,
+            fields,
+        })
+    }
+
+    fn apply(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        id: &str,
+        patch: RequestPatch,
+    ) -> Result<(), RebillyError> {
+        let RequestPatch {
+            body,
+            mut checks,
+            documents,
+            fields,
+        } = patch;
+        let now = call.now;
+        let request = Self::find(state, id)?;
         if let Some(customer) = body.get("customerId") {
             if customer.as_str() != Some(request.customer_id.as_str()) {
                 checks.fail("customerId", "is read-only");
@@ -357,7 +378,7 @@ pub async fn patch(
             )));
         }
         let jwt_id = request.gatherer_jwt_id.clone();
-        let request = state.requests.get_mut(&path.id).ok_or_else(not_found)?;
+        let request = Self::find_mut(state, id)?;
         if let Some(documents) = documents {
             request.documents = documents;
         }
@@ -378,25 +399,9 @@ pub async fn patch(
             if let Some(jwt) = state.jwts.get_mut(&jwt_id) {
                 jwt.expired_time = at;
             }
-            rebilly.schedule_expiry(&caller.tenant, state, &path.id);
+            call.api.schedule_expiry(&call.caller.tenant, state, id);
         }
-        state.refresh_request(&path.id, now);
-        let href = resource_href(&req, "kyc-requests", &path.id);
-        Ok(ok(request_of(
-            state,
-            &state.requests[path.id.as_str()],
-            &href,
-            false,
-        )))
-    })
-}
-
-pub async fn delete(path: web::Path<IdPath>, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        let request = state.remove_request(&path.id).ok_or_else(not_found)?;
-        if let Some(jwt) = state.jwts.get_mut(&request.gatherer_jwt_id) {
-            jwt.revoked = true;
-        }
-        Ok(HttpResponse::NoContent().finish())
-    })
+        state.refresh_request(id, now);
+        Ok(())
+    }
 }

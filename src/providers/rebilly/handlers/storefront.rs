@@ -128,13 +128,13 @@ pub async fn list_documents(
 ) -> Reply {
     let query = ListQuery::parse::<KycDocument>(&req)?;
     rebilly.with_tenant(&shopper.caller, |state| {
-        let (found, total) =
-            query.run_where(&state.documents, |d| d.customer_id == shopper.customer_id);
+        let found = query.run_where(&state.documents, |d| d.customer_id == shopper.customer_id);
         let items = found
+            .items
             .into_iter()
             .map(|d| storefront_document(state, d, &resource_href(&req, "kyc-documents", &d.id)))
             .collect();
-        Ok(list(items, total, query.page))
+        Ok(list(items, found.total, query.page))
     })
 }
 

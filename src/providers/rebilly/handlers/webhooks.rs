@@ -1,27 +1,41 @@
 //! `/webhooks`: where an organization wants its events (Rebilly's `GlobalWebhook`), with
 //! `eventsFilter`, `filter`, a custom `method`, `headers`, `body` template and Basic credentials.
 
-use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::files::IdPath;
-use super::listing::{ListQuery, Listed};
+use super::href;
+use super::listing::Listed;
+use crate::core::resource::{Call, Create, Resource, Update};
+use crate::core::store::Store;
 use crate::core::webhooks::check_url;
-use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{
-    rfc3339, BasicCredentials, Webhook, WebhookHeader, KYC_EVENTS,
+    rfc3339, BasicCredentials, RebillyTenant, Webhook, WebhookHeader, KYC_EVENTS,
 };
-use crate::providers::rebilly::wire::{created, json_object, list, ok, resource_href, Checks};
+use crate::providers::rebilly::wire::Checks;
 use crate::providers::rebilly::Rebilly;
-
-type Reply = Result<HttpResponse, RebillyError>;
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-impl Listed for Webhook {
+impl Resource<Rebilly> for Webhook {
     const KIND: &'static str = "Webhook";
+    const COLLECTION: &'static str = "webhooks";
+
+    fn store(state: &RebillyTenant) -> &Store<Self> {
+        &state.webhooks
+    }
+
+    fn store_mut(state: &mut RebillyTenant) -> &mut Store<Self> {
+        &mut state.webhooks
+    }
+
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, hook: &Self) -> Value {
+        webhook_json(hook, &href::<Self>(call.req, &hook.id))
+    }
+}
+
+impl Listed for Webhook {
     const FILTERABLE: &'static [&'static str] = &["id", "status", "method", "url"];
 
     fn field(&self, name: &str) -> Option<&str> {
@@ -51,7 +65,7 @@ fn webhook_json(hook: &Webhook, href: &str) -> Value {
     v
 }
 
-struct WebhookInput {
+pub struct WebhookInput {
     events_filter: Vec<String>,
     status: String,
     method: String,
@@ -194,31 +208,19 @@ fn parse(body: &Map<String, Value>) -> Result<WebhookInput, RebillyError> {
     })
 }
 
-fn not_found() -> RebillyError {
-    RebillyError::NotFound { kind: "Webhook" }
-}
+impl Create<Rebilly> for Webhook {
+    type Draft = WebhookInput;
 
-pub async fn list_webhooks(req: HttpRequest, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    let query = ListQuery::parse::<Webhook>(&req)?;
-    rebilly.with_tenant(&caller, |state| {
-        let (found, total) = query.run(&state.webhooks);
-        let items = found
-            .into_iter()
-            .map(|h| webhook_json(h, &resource_href(&req, "webhooks", &h.id)))
-            .collect();
-        Ok(list(items, total, query.page))
-    })
-}
+    fn draft(_: &Call<Rebilly>, body: Map<String, Value>) -> Result<WebhookInput, RebillyError> {
+        parse(&body)
+    }
 
-pub async fn create(
-    req: HttpRequest,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let input = parse(&json_object(&req, &mut payload).await?)?;
-    let now = rebilly.core.clock.now();
-    rebilly.with_tenant(&caller, |state| {
+    fn insert(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        input: WebhookInput,
+    ) -> Result<String, RebillyError> {
+        let now = call.now;
         let hook = Webhook {
             id: state.new_id("hook_"),
             events_filter: input.events_filter,
@@ -233,39 +235,27 @@ pub async fn create(
             created_time: now,
             updated_time: now,
         };
-        let href = resource_href(&req, "webhooks", &hook.id);
-        let body = webhook_json(&hook, &href);
-        state.webhooks.insert(hook.id.clone(), hook);
-        Ok(created(href, body))
-    })
+        let id = hook.id.clone();
+        state.webhooks.insert(id.clone(), hook);
+        Ok(id)
+    }
 }
 
-pub async fn get(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        let hook = state.webhooks.get(&path.id).ok_or_else(not_found)?;
-        Ok(ok(webhook_json(
-            hook,
-            &resource_href(&req, "webhooks", &path.id),
-        )))
-    })
-}
+impl Update<Rebilly> for Webhook {
+    type Patch = WebhookInput;
 
-pub async fn update(
-    req: HttpRequest,
-    path: web::Path<IdPath>,
-    mut payload: web::Payload,
-    caller: Caller,
-    rebilly: web::Data<Rebilly>,
-) -> Reply {
-    let input = parse(&json_object(&req, &mut payload).await?)?;
-    let now = rebilly.core.clock.now();
-    rebilly.with_tenant(&caller, |state| {
-        let hook = state.webhooks.get_mut(&path.id).ok_or_else(not_found)?;
+    fn patch(_: &Call<Rebilly>, body: Map<String, Value>) -> Result<WebhookInput, RebillyError> {
+        parse(&body)
+    }
+
+    fn apply(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        id: &str,
+        input: WebhookInput,
+    ) -> Result<(), RebillyError> {
+        let now = call.now;
+        let hook = Self::find_mut(state, id)?;
         hook.events_filter = input.events_filter;
         hook.status = input.status;
         hook.method = input.method;
@@ -276,16 +266,6 @@ pub async fn update(
         hook.body = input.body;
         hook.filter = input.filter;
         hook.updated_time = now;
-        Ok(ok(webhook_json(
-            hook,
-            &resource_href(&req, "webhooks", &path.id),
-        )))
-    })
-}
-
-pub async fn delete(path: web::Path<IdPath>, caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    rebilly.with_tenant(&caller, |state| {
-        state.webhooks.remove(&path.id).ok_or_else(not_found)?;
-        Ok(HttpResponse::NoContent().finish())
-    })
+        Ok(())
+    }
 }

@@ -1,0 +1,603 @@
+//! One generic CRUD pattern for every provider's resources. The handlers [`show`], [`list`],
+//! [`create`], [`update`] and [`remove`] do the shape every resource repeats (path id → lock the
+//! tenant → find in its [`Store`] or answer the provider's not-found → render), so a provider
+//! writes only what differs: its wire format once ([`ResourceApi`], [`Listing`]), and per resource
+//! its model, how it renders and what its writes check ([`Resource`], [`Create`], [`Update`]).
+//!
+//! How a provider adds a resource, say Qolo's persons. Once per provider, `impl ResourceApi for
+//! Qolo` names its tenant state, its `Caller` (the Bearer token's tenant), its error envelope and
+//! how writes answer, as `Rebilly` and `Kycaid` do. Then per resource:
+//!
+//! ```ignore
+//! // 1. The model lives in the tenant state: `pub persons: Store<Person>`.
+//! // 2. What it is called, where it is kept, how it renders:
+//! impl Resource<Qolo> for Person {
+//!     const KIND: &'static str = "Person"; // so `Qolo::not_found` says `Person not found`
+//!     const COLLECTION: &'static str = "persons";
+//!     const ID: &'static str = "person_guid"; // the route's `{person_guid}`
+//!     fn store(state: &QoloTenant) -> &Store<Person> { &state.persons }
+//!     fn store_mut(state: &mut QoloTenant) -> &mut Store<Person> { &mut state.persons }
+//!     fn render(_: &Call<Qolo>, _: &QoloTenant, p: &Person) -> Value { person_json(p) }
+//! }
+//! // 3. Its writes: the body is checked before the lock, the model changes under it.
+//! impl Create<Qolo> for Person {
+//!     type Draft = NewPerson;
+//!     fn draft(_: &Call<Qolo>, body: Map<String, Value>) -> Result<NewPerson, QoloError> {
+//!         NewPerson::parse(&body)
+//!     }
+//!     fn insert(call: &Call<Qolo>, state: &mut QoloTenant, new: NewPerson)
+//!         -> Result<String, QoloError> {
+//!         Ok(state.add_person(new, call.now))
+//!     }
+//! }
+//! impl Update<Qolo> for Person { /* type Patch; fn patch(..); fn apply(..) */ }
+//! // 4. The route lines (its search: `impl<R> Listing<Qolo, R> for Search`, reading `limit`).
+//! cfg.service(endpoint(vec!["/api/v1/persons".into()], web::to(not_allowed))
+//!         .get(list::<Qolo, Person>)
+//!         .post(create::<Qolo, Person>))
+//!     .service(endpoint(vec!["/api/v1/persons/{person_guid}".into()], web::to(not_allowed))
+//!         .get(show::<Qolo, Person>)
+//!         .patch(update::<Qolo, Person>));
+//! ```
+//!
+//! What does not fit this shape (a create-or-replace `PUT`, copy-on-write updates, uploads and
+//! downloads, review calls, customer-scoped views) stays a plain handler in the provider, using
+//! the same model methods and [`Resource::find`].
+
+use std::future::Future;
+
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::store::{Page, Store};
+
+/// A provider's API as the generic handlers see it: its tenant state, who calls, its error
+/// envelope, its request bodies, and how it answers writes. Implemented once per provider.
+pub trait ResourceApi: Sized + 'static {
+    /// One tenant's state, where the resources' stores live.
+    type State;
+    /// The extractor that authenticates a request and selects its tenant (its own 401 on failure).
+    type Caller: FromRequest + 'static;
+    type Error: ResponseError + 'static;
+    /// A request body as the provider reads every write (a JSON object, form fields, ...).
+    type Body;
+    /// What a list request asks for (page, filters); see [`Listing`].
+    type Query;
+
+    /// Runs `f` on the caller's tenant state, locked for the whole of `f` so a request sees and
+    /// leaves it whole; whatever the provider does after every change (callbacks, publishing)
+    /// happens here too.
+    fn with_state<T>(&self, caller: &Self::Caller, f: impl FnOnce(&mut Self::State) -> T) -> T;
+
+    /// The sandbox clock's time.
+    fn now(&self) -> DateTime<Utc>;
+
+    /// Reads the body of a create or update (bounded, in the provider's envelope on failure).
+    fn read_body(
+        req: &HttpRequest,
+        payload: &mut web::Payload,
+    ) -> impl Future<Output = Result<Self::Body, Self::Error>>;
+
+    /// The provider's answer for an id that names nothing.
+    fn not_found<R: Resource<Self>>() -> Self::Error;
+
+    /// Refuses a path id that cannot be one (KYCAID: `Applicant ID is not valid`), before any
+    /// lookup or body is read. Any id by default.
+    fn check_id<R: Resource<Self>>(_id: &str) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    /// What a create answers (`201` with the resource, or an acknowledgement with its id).
+    fn created<R: Resource<Self>>(call: &Call<Self>, state: &Self::State, id: &str)
+        -> HttpResponse;
+
+    /// What an update answers.
+    fn updated<R: Resource<Self>>(call: &Call<Self>, state: &Self::State, id: &str)
+        -> HttpResponse;
+
+    /// What a delete answers.
+    fn deleted<R: Resource<Self>>(call: &Call<Self>, id: &str) -> HttpResponse;
+}
+
+/// How a provider reads a list request for resources `R` and answers it: its query parameters
+/// (page size, filters, sort), the page of the store they select, and its list shape (Rebilly:
+/// a bare array with `Pagination-*` headers; KYCAID: a `{data, total, page, per_page}` envelope).
+pub trait Listing<P: ResourceApi, R>: Sized {
+    /// Parses the query string, before the tenant is locked.
+    fn parse(req: &HttpRequest) -> Result<Self, P::Error>;
+    /// The items of the page asked for, and how many matched in all. Only what it returns is
+    /// rendered, so a list costs O(page) when the query lets the store page by itself.
+    fn page<'s>(&self, store: &'s Store<R>) -> Page<'s, R>;
+    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse;
+}
+
+/// One request to a resource: what hooks may need besides the tenant state.
+pub struct Call<'a, P: ResourceApi> {
+    pub req: &'a HttpRequest,
+    pub caller: &'a P::Caller,
+    pub api: &'a P,
+    /// Read once, before the tenant is locked, so every time a request writes is the same.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a, P: ResourceApi> Call<'a, P> {
+    fn new(req: &'a HttpRequest, caller: &'a P::Caller, api: &'a web::Data<P>) -> Self {
+        Call {
+            req,
+            caller,
+            api: api.get_ref(),
+            now: api.now(),
+        }
+    }
+}
+
+/// A kind of resource a provider serves: where its store is, what it is called, how it renders,
+/// and what deleting one does. Reads and deletes need nothing more; [`Create`] and [`Update`] add
+/// the writes.
+pub trait Resource<P: ResourceApi>: Sized + 'static {
+    /// Its name where the provider's errors name it (`KycDocument not found`,
+    /// `Affiliated person was not found`).
+    const KIND: &'static str;
+    /// Its collection's path segment (`attachments`, `kyc-documents`).
+    const COLLECTION: &'static str;
+    /// The name of its id: the path parameter routes carry it in (`/addresses/{address_id}`),
+    /// and the parameter a provider's errors and acknowledgements name.
+    const ID: &'static str = "id";
+
+    fn store(state: &P::State) -> &Store<Self>;
+    fn store_mut(state: &mut P::State) -> &mut Store<Self>;
+
+    /// The resource as the provider's JSON; `state` is there for what it embeds or links.
+    fn render(call: &Call<P>, state: &P::State, item: &Self) -> Value;
+
+    /// The item `id`, or the provider's not-found.
+    fn find<'s>(state: &'s P::State, id: &str) -> Result<&'s Self, P::Error> {
+        Self::store(state).get(id).ok_or_else(P::not_found::<Self>)
+    }
+
+    fn find_mut<'s>(state: &'s mut P::State, id: &str) -> Result<&'s mut Self, P::Error> {
+        Self::store_mut(state)
+            .get_mut(id)
+            .ok_or_else(P::not_found::<Self>)
+    }
+
+    /// Runs when `show` found the item, before it is rendered: a read the model notes (a review
+    /// that advances once the document was fetched), or a refusal (an expired token).
+    fn on_read(_call: &Call<P>, _state: &mut P::State, _id: &str) -> Result<(), P::Error> {
+        Ok(())
+    }
+
+    /// What `remove` does once the item is found: by default takes it out of its store (a
+    /// stored file's bytes are released with it). Override to refuse (still in use), to unlink
+    /// it from its parents or to take its children too.
+    fn delete(_call: &Call<P>, state: &mut P::State, id: &str) -> Result<(), P::Error> {
+        Self::store_mut(state).remove(id);
+        Ok(())
+    }
+}
+
+/// A resource clients create (`POST` to its collection).
+pub trait Create<P: ResourceApi>: Resource<P> {
+    /// What the body asked for, checked as far as it can be without the tenant's state.
+    type Draft;
+    /// Checks the body before the tenant is locked, so a bad request never waits for the lock.
+    fn draft(call: &Call<P>, body: P::Body) -> Result<Self::Draft, P::Error>;
+    /// Builds and stores the resource (checks against the state first), returning its id.
+    fn insert(call: &Call<P>, state: &mut P::State, draft: Self::Draft)
+        -> Result<String, P::Error>;
+}
+
+/// A resource clients change in place (`PATCH` or `PUT` on its path).
+pub trait Update<P: ResourceApi>: Resource<P> {
+    /// What the body asks to change.
+    type Patch;
+    /// Checks the body before the tenant is locked.
+    fn patch(call: &Call<P>, body: P::Body) -> Result<Self::Patch, P::Error>;
+    /// Applies the change to the item `id`, which exists; checks come before changes, so a
+    /// refusal leaves the state as it was.
+    fn apply(
+        call: &Call<P>,
+        state: &mut P::State,
+        id: &str,
+        patch: Self::Patch,
+    ) -> Result<(), P::Error>;
+}
+
+type Reply<P> = Result<HttpResponse, <P as ResourceApi>::Error>;
+
+/// The id from the path parameter named `R::ID`, if its format can be one.
+fn path_id<P: ResourceApi, R: Resource<P>>(req: &HttpRequest) -> Result<&str, P::Error> {
+    let id = req.match_info().get(R::ID);
+    debug_assert!(id.is_some(), "the route has no `{{{}}}` parameter", R::ID);
+    let id = id.unwrap_or_default();
+    P::check_id::<R>(id)?;
+    Ok(id)
+}
+
+/// Runs `f` under the tenant lock once item `id` is known to exist.
+fn with_item<P: ResourceApi, R: Resource<P>>(
+    call: &Call<P>,
+    id: &str,
+    f: impl FnOnce(&mut P::State) -> Reply<P>,
+) -> Reply<P> {
+    call.api.with_state(call.caller, |state| {
+        R::find(state, id)?;
+        f(state)
+    })
+}
+
+/// `GET /<collection>/{id}`: the resource, `200`.
+pub async fn show<P: ResourceApi, R: Resource<P>>(
+    req: HttpRequest,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let id = path_id::<P, R>(&req)?;
+    let call = Call::new(&req, &caller, &api);
+    with_item::<P, R>(&call, id, |state| {
+        R::on_read(&call, state, id)?;
+        let item = R::find(state, id)?;
+        Ok(HttpResponse::Ok().json(R::render(&call, state, item)))
+    })
+}
+
+/// `GET /<collection>`: one page, in the provider's list shape.
+pub async fn list<P, R>(req: HttpRequest, caller: P::Caller, api: web::Data<P>) -> Reply<P>
+where
+    P: ResourceApi,
+    R: Resource<P>,
+    P::Query: Listing<P, R>,
+{
+    let query = <P::Query as Listing<P, R>>::parse(&req)?;
+    let call = Call::new(&req, &caller, &api);
+    api.with_state(&caller, |state| {
+        let page = query.page(R::store(state));
+        let items = page
+            .items
+            .into_iter()
+            .map(|item| R::render(&call, state, item))
+            .collect();
+        Ok(query.reply(items, page.total))
+    })
+}
+
+/// `POST /<collection>`: body checked, then stored under the lock.
+pub async fn create<P: ResourceApi, R: Create<P>>(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let body = P::read_body(&req, &mut payload).await?;
+    let call = Call::new(&req, &caller, &api);
+    let draft = R::draft(&call, body)?;
+    api.with_state(&caller, |state| {
+        let id = R::insert(&call, state, draft)?;
+        Ok(P::created::<R>(&call, state, &id))
+    })
+}
+
+/// `PATCH`/`PUT /<collection>/{id}`: id format, then body, then existence, then the change.
+pub async fn update<P: ResourceApi, R: Update<P>>(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let id = path_id::<P, R>(&req)?;
+    let body = P::read_body(&req, &mut payload).await?;
+    let call = Call::new(&req, &caller, &api);
+    let patch = R::patch(&call, body)?;
+    with_item::<P, R>(&call, id, |state| {
+        R::apply(&call, state, id, patch)?;
+        Ok(P::updated::<R>(&call, state, id))
+    })
+}
+
+/// `DELETE /<collection>/{id}`.
+pub async fn remove<P: ResourceApi, R: Resource<P>>(
+    req: HttpRequest,
+    caller: P::Caller,
+    api: web::Data<P>,
+) -> Reply<P> {
+    let id = path_id::<P, R>(&req)?;
+    let call = Call::new(&req, &caller, &api);
+    with_item::<P, R>(&call, id, |state| {
+        R::delete(&call, state, id)?;
+        Ok(P::deleted::<R>(&call, id))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    //! A toy provider ("notes" behind an `x-who` header) pins down what every provider relies
+    //! on: where the id comes from, and in what order the refusals come.
+
+    use std::future::{ready, Ready};
+
+    use actix_web::http::StatusCode;
+    use actix_web::test::{call_service, init_service, read_body, TestRequest};
+    use actix_web::App;
+    use parking_lot::Mutex;
+    use serde_json::json;
+
+    use super::*;
+    use crate::core::http::{self, endpoint, page_request, PageBounds, PageRequest};
+
+    #[derive(Default)]
+    struct Desk {
+        notes: Store<Note>,
+        /// What `Note::delete` took away.
+        trash: Vec<String>,
+    }
+
+    struct Notes(Mutex<Desk>);
+    struct Note(String);
+    struct Who;
+
+    #[derive(Debug, thiserror::Error)]
+    enum Oops {
+        #[error("who are you?")]
+        Unauthorized,
+        #[error("{0}")]
+        Bad(String),
+        #[error("{0} not found")]
+        NotFound(&'static str),
+        #[error("pinned notes stay")]
+        Pinned,
+    }
+
+    impl ResponseError for Oops {
+        fn status_code(&self) -> StatusCode {
+            match self {
+                Oops::Unauthorized => StatusCode::UNAUTHORIZED,
+                Oops::Bad(_) => StatusCode::BAD_REQUEST,
+                Oops::NotFound(_) => StatusCode::NOT_FOUND,
+                Oops::Pinned => StatusCode::CONFLICT,
+            }
+        }
+    }
+
+    impl FromRequest for Who {
+        type Error = Oops;
+        type Future = Ready<Result<Who, Oops>>;
+
+        fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+            let known = req.headers().contains_key("x-who");
+            ready(known.then_some(Who).ok_or(Oops::Unauthorized))
+        }
+    }
+
+    /// `limit`/`offset`, answered as `{items, total}`.
+    impl Listing<Notes, Note> for PageRequest {
+        fn parse(req: &HttpRequest) -> Result<PageRequest, Oops> {
+            let bounds = PageBounds {
+                default_limit: 10,
+                max_limit: 10,
+                max_offset: 10,
+            };
+            page_request(req, bounds).map_err(|e| Oops::Bad(e.message))
+        }
+
+        fn page<'s>(&self, store: &'s Store<Note>) -> Page<'s, Note> {
+            store.page(self.offset, self.limit, false)
+        }
+
+        fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
+            HttpResponse::Ok().json(json!({"items": items, "total": total}))
+        }
+    }
+
+    impl ResourceApi for Notes {
+        type State = Desk;
+        type Caller = Who;
+        type Error = Oops;
+        type Body = Value;
+        type Query = PageRequest;
+
+        fn with_state<T>(&self, _: &Who, f: impl FnOnce(&mut Desk) -> T) -> T {
+            f(&mut self.0.lock())
+        }
+
+        fn now(&self) -> DateTime<Utc> {
+            DateTime::UNIX_EPOCH
+        }
+
+        async fn read_body(req: &HttpRequest, payload: &mut web::Payload) -> Result<Value, Oops> {
+            let bytes = http::read_body(req, payload, 1024).await;
+            serde_json::from_slice(&bytes.unwrap_or_default()).map_err(|e| Oops::Bad(e.to_string()))
+        }
+
+        fn not_found<R: Resource<Self>>() -> Oops {
+            Oops::NotFound(R::KIND)
+        }
+
+        fn check_id<R: Resource<Self>>(id: &str) -> Result<(), Oops> {
+            match id.bytes().all(|b| b.is_ascii_digit()) {
+                true => Ok(()),
+                false => Err(Oops::Bad(format!("{id} is not an id"))),
+            }
+        }
+
+        fn created<R: Resource<Self>>(call: &Call<Self>, state: &Desk, id: &str) -> HttpResponse {
+            HttpResponse::Created().json(R::render(call, state, &R::store(state)[id]))
+        }
+
+        fn updated<R: Resource<Self>>(call: &Call<Self>, state: &Desk, id: &str) -> HttpResponse {
+            HttpResponse::Ok().json(R::render(call, state, &R::store(state)[id]))
+        }
+
+        fn deleted<R: Resource<Self>>(_: &Call<Self>, _: &str) -> HttpResponse {
+            HttpResponse::NoContent().finish()
+        }
+    }
+
+    fn text(body: Value) -> Result<String, Oops> {
+        let text = body.get("text").and_then(Value::as_str).map(str::to_owned);
+        text.ok_or_else(|| Oops::Bad("text is required".into()))
+    }
+
+    impl Resource<Notes> for Note {
+        const KIND: &'static str = "Note";
+        const COLLECTION: &'static str = "notes";
+        const ID: &'static str = "note_id";
+
+        fn store(state: &Desk) -> &Store<Note> {
+            &state.notes
+        }
+
+        fn store_mut(state: &mut Desk) -> &mut Store<Note> {
+            &mut state.notes
+        }
+
+        fn render(_: &Call<Notes>, _: &Desk, note: &Note) -> Value {
+            json!(note.0)
+        }
+
+        fn delete(_: &Call<Notes>, state: &mut Desk, id: &str) -> Result<(), Oops> {
+            if Note::find(state, id)?.0 == "pinned" {
+                return Err(Oops::Pinned);
+            }
+            state.notes.remove(id);
+            state.trash.push(id.to_owned());
+            Ok(())
+        }
+    }
+
+    impl Create<Notes> for Note {
+        type Draft = String;
+
+        fn draft(_: &Call<Notes>, body: Value) -> Result<String, Oops> {
+            text(body)
+        }
+
+        fn insert(_: &Call<Notes>, state: &mut Desk, text: String) -> Result<String, Oops> {
+            let id = (state.notes.len() + 1).to_string();
+            state.notes.insert(id.clone(), Note(text));
+            Ok(id)
+        }
+    }
+
+    impl Update<Notes> for Note {
+        type Patch = String;
+
+        fn patch(_: &Call<Notes>, body: Value) -> Result<String, Oops> {
+            text(body)
+        }
+
+        fn apply(_: &Call<Notes>, state: &mut Desk, id: &str, text: String) -> Result<(), Oops> {
+            Note::find_mut(state, id)?.0 = text;
+            Ok(())
+        }
+    }
+
+    /// Sends each request to notes under `/orgs/{org}/`, so the id is read by its name, not by
+    /// its position; answers status and body per request.
+    async fn send(notes: &web::Data<Notes>, requests: Vec<TestRequest>) -> Vec<(u16, String)> {
+        let not_allowed = || web::to(HttpResponse::MethodNotAllowed);
+        let app = init_service(
+            App::new()
+                .app_data(notes.clone())
+                .service(
+                    endpoint(vec!["/orgs/{org}/notes".into()], not_allowed())
+                        .get(list::<Notes, Note>)
+                        .post(create::<Notes, Note>),
+                )
+                .service(
+                    endpoint(vec!["/orgs/{org}/notes/{note_id}".into()], not_allowed())
+                        .get(show::<Notes, Note>)
+                        .patch(update::<Notes, Note>)
+                        .delete(remove::<Notes, Note>),
+                ),
+        )
+        .await;
+        let mut answers = Vec::new();
+        for req in requests {
+            let res = call_service(&app, req.to_request()).await;
+            let status = res.status().as_u16();
+            let body = String::from_utf8_lossy(&read_body(res).await).into_owned();
+            answers.push((status, body));
+        }
+        answers
+    }
+
+    fn to(method: &str, path: &str, body: Option<Value>) -> TestRequest {
+        let req = TestRequest::default()
+            .method(method.parse().expect("a method"))
+            .uri(&format!("/orgs/o/notes{path}"))
+            .insert_header(("x-who", "me"));
+        match body {
+            Some(body) => req.set_json(body),
+            None => req,
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> (u16, String) {
+        (status, body.to_owned())
+    }
+
+    #[actix_web::test]
+    async fn writes_reads_and_deletes_by_the_named_id() {
+        let notes = web::Data::new(Notes(Mutex::default()));
+        let post = |t: &str| to("POST", "", Some(json!({"text": t})));
+        let answers = send(
+            &notes,
+            vec![
+                post("one"),
+                post("two"),
+                post("three"),
+                to("PATCH", "/2", Some(json!({"text": "TWO"}))),
+                to("GET", "/2", None),
+                to("GET", "?offset=1&limit=1", None),
+                to("DELETE", "/3", None),
+                to("GET", "/3", None),
+            ],
+        )
+        .await;
+        assert_eq!(answers[2], answer(201, r#""three""#));
+        assert_eq!(
+            answers[3..5],
+            [answer(200, r#""TWO""#), answer(200, r#""TWO""#)]
+        );
+        assert_eq!(answers[5], answer(200, r#"{"items":["TWO"],"total":3}"#));
+        assert_eq!(
+            answers[6..],
+            [answer(204, ""), answer(404, "Note not found")]
+        );
+        assert_eq!(notes.0.lock().trash, ["3"], "removed by `Note::delete`");
+    }
+
+    /// Who calls, then the id's format, then the body, then whether the id names anything, then
+    /// what the resource itself refuses.
+    #[actix_web::test]
+    async fn refusals_come_in_order() {
+        let notes = web::Data::new(Notes(Mutex::default()));
+        let pinned = Some(json!({"text": "pinned"}));
+        let answers = send(
+            &notes,
+            vec![
+                TestRequest::get().uri("/orgs/o/notes/abc"),
+                to("PATCH", "/abc", Some(json!({}))),
+                to("PATCH", "/9", Some(json!({}))),
+                to("PATCH", "/9", Some(json!({"text": "x"}))),
+                to("DELETE", "/9", None),
+                to("POST", "", pinned),
+                to("DELETE", "/1", None),
+            ],
+        )
+        .await;
+        let expected = [
+            answer(401, "who are you?"),
+            answer(400, "abc is not an id"),
+            answer(400, "text is required"),
+            answer(404, "Note not found"),
+            answer(404, "Note not found"),
+            answer(201, r#""pinned""#),
+            answer(409, "pinned notes stay"),
+        ];
+        assert_eq!(answers, expected);
+        let desk = notes.0.lock();
+        assert!(desk.notes.contains("1") && desk.trash.is_empty());
+    }
+}
