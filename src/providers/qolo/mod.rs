@@ -9,6 +9,7 @@ mod input;
 mod kyc;
 mod model;
 mod notify;
+mod resources;
 mod scenario;
 mod wire;
 

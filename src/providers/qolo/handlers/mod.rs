@@ -1,14 +1,16 @@
 //! Qolo's routes (`/api/v1/…`), one module per group of endpoints.
 
 mod kyc;
-mod notifications;
+pub(super) mod notifications;
 mod persons;
 
 use actix_web::{web, HttpRequest};
 
 use super::errors::{method_not_allowed, route_not_found, QoloError};
-use super::input::Checks;
+use super::model::{Notification, Person};
+use super::Qolo;
 use crate::core::http::endpoint;
+use crate::core::resource::{create, list, remove, show, update};
 
 pub(super) type Reply = Result<actix_web::HttpResponse, QoloError>;
 
@@ -22,7 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .put(persons::update),
         )
         .service(resource("/api/v1/persons/search").post(persons::search))
-        .service(resource("/api/v1/persons/{person_guid}").get(persons::show))
+        .service(resource("/api/v1/persons/{person_guid}").get(show::<Qolo, Person>))
         .service(
             resource("/api/v1/persons/{person_guid}/kyc")
                 .get(kyc::show)
@@ -33,14 +35,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/api/v1/notifications")
-                .post(notifications::create)
-                .get(notifications::list),
+                .post(create::<Qolo, Notification>)
+                .get(list::<Qolo, Notification>),
         )
         .service(
             resource("/api/v1/notifications/{notification_guid}")
-                .get(notifications::show)
-                .put(notifications::update)
-                .delete(notifications::remove),
+                .get(show::<Qolo, Notification>)
+                .put(update::<Qolo, Notification>)
+                .delete(remove::<Qolo, Notification>),
         )
         .default_service(web::to(route_not_found));
 }
@@ -51,9 +53,10 @@ pub(super) fn path_guid(req: &HttpRequest, name: &str) -> Result<String, QoloErr
     let raw = req.match_info().get(name).unwrap_or_default();
     uuid::Uuid::parse_str(raw)
         .map(|u| u.hyphenated().to_string())
-        .map_err(|_| {
-            let mut checks = Checks::default();
-            checks.fail(name, format!("The value '{raw}' is not valid."));
-            checks.finish().unwrap_err()
-        })
+        .map_err(|_| path_guid_error(name, raw))
+}
+
+/// ASP.NET's answer to a route parameter that is not a guid.
+pub(super) fn path_guid_error(name: &str, raw: &str) -> QoloError {
+    QoloError::field(name, format!("The value '{raw}' is not valid."))
 }

@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
-use super::{path_guid, Reply};
+use super::Reply;
 use crate::core::http::{forced_scenario, location};
 use crate::providers::qolo::auth::Caller;
 use crate::providers::qolo::errors::QoloError;
@@ -125,15 +125,6 @@ pub async fn create(
         Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, location(&href)))
             .json(body))
-    })
-}
-
-/// `GET /api/v1/persons/{person_guid}`.
-pub async fn show(req: HttpRequest, caller: Caller, qolo: web::Data<Qolo>) -> Reply {
-    let guid = path_guid(&req, "person_guid")?;
-    qolo.with_tenant(&caller, |state| {
-        let person = state.persons.get(&guid).ok_or(QoloError::PersonNotFound)?;
-        Ok(HttpResponse::Ok().json(person_json(person)))
     })
 }
 
