@@ -436,3 +436,65 @@ impl Page {
         }
     }
 }
+
+/// A person submitting the hosted form sends `VERIFICATION_STATUS_CHANGED` with `pending`, the
+/// fields of docs.kycaid.com/callbacks/verification-status-changed's example; the decision then
+/// sends only `VERIFICATION_COMPLETED` (never a status change to `completed`).
+#[tokio::test]
+async fn a_submitted_form_calls_back_pending_then_completed() {
+    let mut receiver = common::receiver::Receiver::start().await;
+    let url = receiver.url("/hook");
+    let app = common::spawn_with(|c| c.kycaid_callback_url = Some(url)).await;
+    let (_, verification_id, token) = link(
+        &app,
+        DEFAULT_FORM,
+        json!({"external_applicant_id": "ext-9"}),
+    )
+    .await;
+    let reply = submit(&app, &token, filled("jane@example.com")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let pending: Value = serde_json::from_slice(&receiver.next().await.body).unwrap();
+    let mut fields: Vec<&str> = pending
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "applicant_id",
+            "external_applicant_id",
+            "form_id",
+            "form_token",
+            "request_id",
+            "type",
+            "verification_attempts_left",
+            "verification_id",
+            "verification_status"
+        ]
+    );
+    assert_eq!(
+        (
+            &pending["type"],
+            &pending["verification_status"],
+            &pending["form_token"]
+        ),
+        (
+            &json!("VERIFICATION_STATUS_CHANGED"),
+            &json!("pending"),
+            &json!(token)
+        )
+    );
+    assert_eq!(
+        (&pending["verification_id"], &pending["form_id"]),
+        (&json!(verification_id), &json!(DEFAULT_FORM))
+    );
+    app.advance(11).await;
+    let completed: Value = serde_json::from_slice(&receiver.next().await.body).unwrap();
+    assert_eq!(completed["type"], "VERIFICATION_COMPLETED");
+    app.advance(3600).await;
+    let logged = app.admin_get("/webhooks?provider=kycaid").await;
+    assert_eq!(logged["deliveries"].as_array().unwrap().len(), 2);
+}

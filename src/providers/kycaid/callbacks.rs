@@ -1,5 +1,5 @@
-//! KYCAID callbacks: `VERIFICATION_STATUS_CHANGED`, `VERIFICATION_COMPLETED` and
-//! `DATABASE_SCREENING`, posted to the verification's `callback_url` (else its form's, else
+//! KYCAID callbacks: `VERIFICATION_STATUS_CHANGED` (a person submitted the hosted form: `pending`),
+//! `VERIFICATION_COMPLETED` and `DATABASE_SCREENING`, posted to the verification's `callback_url` (else its form's, else
 //! `--kycaid-callback-url`) and signed in `x-data-integrity`: lowercase hex of HMAC-SHA512, keyed
 //! by the API token, over the Base64 of the raw body.
 
@@ -59,6 +59,8 @@ fn payload(state: &mut KycaidTenant, event: &'static str, v: &Verification) -> V
     if event == STATUS_CHANGED {
         out.insert("verification_status".into(), json!(v.status.as_str()));
     } else {
+        // The reference's example names the external id only inside `applicant`.
+        out.remove("external_applicant_id");
         out.insert("status".into(), json!(v.status.as_str()));
         out.insert("verified".into(), json!(v.verified));
         out.insert("verifications".into(), checks_json(v));

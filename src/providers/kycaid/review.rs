@@ -93,6 +93,15 @@ pub struct Decision {
     pub comment: Option<String>,
 }
 
+/// How a verification went to review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmittedVia {
+    /// `POST /verifications`.
+    Api,
+    /// A person submitted the hosted form.
+    HostedForm,
+}
+
 impl Kycaid {
     /// The scenario for `verification` (stored or about to be) as the applicant's data stands;
     /// chosen before anything is written, so an unknown `X-Sandbox-Scenario` leaves no trace.
@@ -147,11 +156,14 @@ impl Kycaid {
     }
 
     /// Moves a stored verification to `pending`, starts its scenario and applies what is due.
+    /// Only a person submitting the hosted form causes `VERIFICATION_STATUS_CHANGED` ("sent when a
+    /// user completes and submits a form", docs.kycaid.com/callbacks/verification-status-changed).
     pub(super) fn submit(
         &self,
         state: &mut KycaidTenant,
         verification_id: &str,
         scenario: Option<Arc<Scenario>>,
+        via: SubmittedVia,
     ) {
         let now = self.core.clock.now();
         let documents = self
@@ -180,7 +192,9 @@ impl Kycaid {
                     a.verification_status = ReviewStatus::Pending;
                 }
             }
-            self.emit(state, STATUS_CHANGED, verification_id);
+            if via == SubmittedVia::HostedForm {
+                self.emit(state, STATUS_CHANGED, verification_id);
+            }
         }
         let tenant = state.tenant.clone();
         self.drive(&tenant, state, verification_id, now);
@@ -254,9 +268,7 @@ impl Kycaid {
                 let _ = self.decide(state, id, &decision, at, true);
             }
             status => {
-                if state.set_verification_status(id, status, at) {
-                    self.emit(state, STATUS_CHANGED, id);
-                }
+                state.set_verification_status(id, status, at);
             }
         }
     }
@@ -310,10 +322,7 @@ impl Kycaid {
         if let Some(applicant_id) = applicant_id {
             settle_applicant(state, &applicant_id, &judged, decision, verified);
         }
-        if notify {
-            if changed {
-                self.emit(state, STATUS_CHANGED, id);
-            }
+        if notify && changed {
             self.emit(state, COMPLETED, id);
         }
         true

@@ -21,6 +21,7 @@ use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{rule, Checks, Input, Kind, Rule};
 use crate::providers::kycaid::model::extras::ADDRESS_RULES;
 use crate::providers::kycaid::model::{AddressType, ApplicantType, DocumentType, KycaidTenant};
+use crate::providers::kycaid::review::SubmittedVia;
 use crate::providers::kycaid::wire::ok;
 use crate::providers::kycaid::Kycaid;
 
@@ -305,7 +306,7 @@ impl Kycaid {
         if let Some(link) = state.form_links.get_mut(token) {
             link.submitted = true;
         }
-        self.submit(state, &verification_id, scenario);
+        self.submit(state, &verification_id, scenario, SubmittedVia::HostedForm);
         Ok(ok(json!({
             "verification_id": verification_id,
             "applicant_id": applicant_id,

@@ -17,6 +17,7 @@ use crate::providers::kycaid::model::verification::LEGACY_TYPES;
 use crate::providers::kycaid::model::{
     Applicant, ApplicantType, Check, CheckResult, KycaidTenant, Verification, VerificationStatus,
 };
+use crate::providers::kycaid::review::SubmittedVia;
 use crate::providers::kycaid::transitions::decision;
 use crate::providers::kycaid::wire::{ack, ok, verification_json};
 use crate::providers::kycaid::Kycaid;
@@ -139,7 +140,7 @@ pub async fn create(
         if let Some(a) = state.applicants.get_mut(&applicant_id) {
             a.verification_ids.push(id.clone());
         }
-        kycaid.submit(state, &id, scenario);
+        kycaid.submit(state, &id, scenario, SubmittedVia::Api);
         Ok(ack(ID, &id))
     })
 }
