@@ -22,6 +22,8 @@
 #   FUZZ_KYCAID_SECONDS  time budget of the KYCAID fuzzer (short: 60; long: 600)
 #   FUZZ_HERMES_REQUESTS request budget of the Hermes fuzzer (short: 1500; long: 100000)
 #   FUZZ_HERMES_SECONDS  time budget of the Hermes fuzzer (short: 30; long: 300)
+#   FUZZ_QOLO_REQUESTS   request budget of the Qolo fuzzer (short: 3000; long: 100000)
+#   FUZZ_QOLO_SECONDS    time budget of the Qolo fuzzer (short: 20; long: 300)
 #   FUZZ_TIMEOUT         client timeout per request, seconds (default 5); a timeout is a failure
 #   FUZZ_WORKERS         schemathesis workers (default 1, to keep the load light)
 #   FUZZ_OUT             where reports go (default fuzz/out)
@@ -46,6 +48,8 @@ case $MODE in
     KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-60}
     HERMES_REQUESTS=${FUZZ_HERMES_REQUESTS:-1500}
     HERMES_SECONDS=${FUZZ_HERMES_SECONDS:-30}
+    QOLO_REQUESTS=${FUZZ_QOLO_REQUESTS:-3000}
+    QOLO_SECONDS=${FUZZ_QOLO_SECONDS:-20}
     ST_LIMIT=150 # seconds one schemathesis run may take before it counts as hung
     ;;
   long)
@@ -55,6 +59,8 @@ case $MODE in
     KYCAID_SECONDS=${FUZZ_KYCAID_SECONDS:-600}
     HERMES_REQUESTS=${FUZZ_HERMES_REQUESTS:-100000}
     HERMES_SECONDS=${FUZZ_HERMES_SECONDS:-300}
+    QOLO_REQUESTS=${FUZZ_QOLO_REQUESTS:-100000}
+    QOLO_SECONDS=${FUZZ_QOLO_SECONDS:-300}
     ST_LIMIT=3600
     ;;
   *) die "FUZZ_MODE must be short or long (got '$MODE')" ;;
@@ -63,11 +69,11 @@ TIMEOUT=${FUZZ_TIMEOUT:-5}
 WORKERS=${FUZZ_WORKERS:-1}
 OUT=${FUZZ_OUT:-$ROOT/fuzz/out}
 [[ $OUT == /* ]] || OUT=$ROOT/$OUT
-log "mode $MODE, seed $SEED, $EXAMPLES examples per operation, KYCAID $KYCAID_REQUESTS requests / ${KYCAID_SECONDS}s, Hermes $HERMES_REQUESTS / ${HERMES_SECONDS}s"
+log "mode $MODE, seed $SEED, $EXAMPLES examples per operation, KYCAID $KYCAID_REQUESTS requests / ${KYCAID_SECONDS}s, Hermes $HERMES_REQUESTS / ${HERMES_SECONDS}s, Qolo $QOLO_REQUESTS / ${QOLO_SECONDS}s"
 
 mkdir -p "$OUT"
 # Only what an earlier run left (FUZZ_OUT may name a directory that holds other things too).
-rm -rf "$OUT"/st-* "$OUT/kycaid" "$OUT/hermes" "$OUT"/server.{log,out} "$OUT/cargo.log"
+rm -rf "$OUT"/st-* "$OUT/kycaid" "$OUT/hermes" "$OUT/qolo" "$OUT"/server.{log,out} "$OUT/cargo.log"
 SERVER_PID=
 cleanup() {
   local rc=$?
@@ -228,6 +234,7 @@ run_fuzzer() {
 }
 run_fuzzer kycaid "$KYCAID_REQUESTS" "$KYCAID_SECONDS"
 run_fuzzer hermes "$HERMES_REQUESTS" "$HERMES_SECONDS"
+run_fuzzer qolo "$QOLO_REQUESTS" "$QOLO_SECONDS"
 
 echo
 echo "== fuzz summary (mode $MODE, seed $SEED, $((SECONDS - START))s) =="

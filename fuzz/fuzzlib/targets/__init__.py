@@ -1,3 +1,3 @@
 """The providers the fuzzer knows; importing this package registers each one's target."""
 
-from . import hermes, kycaid  # noqa: F401
+from . import hermes, kycaid, qolo  # noqa: F401
