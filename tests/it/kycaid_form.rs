@@ -498,3 +498,50 @@ async fn a_submitted_form_calls_back_pending_then_completed() {
     let logged = app.admin_get("/webhooks?provider=kycaid").await;
     assert_eq!(logged["deliveries"].as_array().unwrap().len(), 2);
 }
+
+/// KYCAID's React Native wrapper (WlinkNET/kycaid-react-native-sdk, src/App.tsx) makes a link
+/// without `redirect_url`, opens `form_url?reactNative=1&lang=…`, and waits for the WebView to
+/// reach the form's return URL from the dashboard: the fixtures' form `redirect_url` stands in.
+#[tokio::test]
+async fn a_link_without_redirect_url_returns_to_the_forms_own_and_mobile_parameters_are_accepted() {
+    const DOCUMENTS_ONLY: &str = "1abb40d93277c77f8fc77fedc47758736c7e";
+    let app = spawn_app().await;
+    // The wrapper also sends `form_id` and a null `applicant_id` in the body.
+    let (form_url, _, token) = link(
+        &app,
+        DOCUMENTS_ONLY,
+        json!({"form_id": DOCUMENTS_ONLY, "applicant_id": null}),
+    )
+    .await;
+    let page = app
+        .send(app.client.get(format!("{form_url}?reactNative=1&lang=de")))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = String::from_utf8_lossy(&page.bytes);
+    assert!(html.contains("<html lang=\"de\">"), "{}", &html[..80]);
+    assert!(page_config(&html)["redirectUrl"] == "https://example.com/kycaid/done");
+    let hostile = app
+        .send(
+            app.client
+                .get(format!("{form_url}?lang=%22%3E%3Cscript%3E")),
+        )
+        .await;
+    assert!(String::from_utf8_lossy(&hostile.bytes).contains("<html lang=\"en\">"));
+    let reply = submit(&app, &token, filled("jane@example.com")).await;
+    assert_eq!(
+        reply.body["redirect_url"],
+        "https://example.com/kycaid/done"
+    );
+
+    let (_, _, token) = link(
+        &app,
+        DOCUMENTS_ONLY,
+        json!({"redirect_url": "https://shop.example/back"}),
+    )
+    .await;
+    let reply = submit(&app, &token, filled("jane@example.com")).await;
+    assert_eq!(
+        reply.body["redirect_url"], "https://shop.example/back",
+        "the link's own wins"
+    );
+}

@@ -199,7 +199,7 @@ impl Qolo {
         let right = person.pending_questions.iter().all(|q| {
             answers
                 .iter()
-                .any(|(k, a)| k == &q.key && a.trim().eq_ignore_ascii_case(&q.answer))
+                .any(|(k, a)| k == &q.key && a.trim().to_lowercase() == q.answer.to_lowercase())
         });
         let passed = right && person.effect.oow == Some(Outcome::Pass);
         let status = if passed {

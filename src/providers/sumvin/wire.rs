@@ -95,14 +95,7 @@ pub fn iso8601_timestamps(value: &mut Value) {
 }
 
 /// A query parameter's raw value (the last one wins, as in Starlette), URL-decoded.
-pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
-        .ok()?
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
+pub use crate::core::http::query_param;
 
 /// Pydantic's lax boolean: true/false, 1/0, yes/no, on/off, t/f, y/n.
 pub fn parse_bool(place: &str, name: &str, raw: &str) -> Result<bool, Issue> {

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::core::http::{escape_html, fill, mount_prefix, script_json};
+use crate::core::http::{escape_html, fill, mount_prefix, query_param, script_json};
 use crate::core::{Sandbox, TenantId};
 use crate::providers::kycaid::model::{Applicant, ApplicantType, Check, Form, FormLink};
 use crate::providers::kycaid::{Kycaid, MOUNT};
@@ -87,11 +87,13 @@ pub(super) fn tenant_of(req: &HttpRequest, kycaid: &Kycaid, token: &str) -> Opti
     Some(tenant)
 }
 
-/// A page in KYCAID's hosted-form look: `main` is trusted HTML, `config` goes to the script.
-fn html(status: StatusCode, title: &str, main: &str, config: &Value) -> HttpResponse {
+/// A page in KYCAID's hosted-form look, in language `lang`: `main` is trusted HTML, `config`
+/// goes to the script.
+fn html(status: StatusCode, lang: &str, title: &str, main: &str, config: &Value) -> HttpResponse {
     let body = fill(
         PAGE,
         &[
+            ("lang", lang),
             ("title", &escape_html(title)),
             ("main", main),
             ("config", &script_json(config)),
@@ -104,7 +106,13 @@ fn html(status: StatusCode, title: &str, main: &str, config: &Value) -> HttpResp
 }
 
 /// A page with a message instead of the form (unknown link, form already completed).
-fn message(status: StatusCode, title: &str, text: &str, link: Option<&str>) -> HttpResponse {
+fn message(
+    status: StatusCode,
+    lang: &str,
+    title: &str,
+    text: &str,
+    link: Option<&str>,
+) -> HttpResponse {
     let link = link.map_or_else(String::new, |url| {
         format!(
             "<p><a id=\"redirect\" class=\"button\" href=\"{}\">Return to the website</a></p>",
@@ -118,7 +126,7 @@ fn message(status: StatusCode, title: &str, text: &str, link: Option<&str>) -> H
         title = escape_html(title),
         text = escape_html(text),
     );
-    html(status, title, &main, &json!({}))
+    html(status, lang, title, &main, &json!({}))
 }
 
 /// The choices of a `<select>`.
@@ -444,6 +452,17 @@ pub async fn page(
     kycaid: web::Data<Kycaid>,
 ) -> HttpResponse {
     let token = path.into_inner();
+    // The mobile wrappers open `form_url?reactNative=1&lang=xx`: both are accepted; `lang` names
+    // the page's language (its text stays English in the sandbox).
+    let lang = query_param(&req, "lang")
+        .filter(|l| {
+            let (base, region) = l.split_once('-').unwrap_or((l, "AA"));
+            base.len() == 2
+                && region.len() == 2
+                && base.bytes().all(|b| b.is_ascii_lowercase())
+                && region.bytes().all(|b| b.is_ascii_uppercase())
+        })
+        .unwrap_or_else(|| "en".into());
     let opened = tenant_of(&req, &kycaid, &token).and_then(|tenant| {
         kycaid
             .with_existing(&tenant, |state| {
@@ -461,6 +480,7 @@ pub async fn page(
     match opened {
         None => message(
             StatusCode::NOT_FOUND,
+            &lang,
             "Verification link not found",
             "This verification link is not valid (it may be mistyped, or the sandbox was reset). \
              Ask the website that sent you here for a new link.",
@@ -468,6 +488,7 @@ pub async fn page(
         ),
         Some((link, ..)) if link.submitted => message(
             StatusCode::GONE,
+            &lang,
             "Form already completed",
             "This verification form was already completed. A verification link can be used \
              only once.",
@@ -475,6 +496,7 @@ pub async fn page(
         ),
         Some((link, form, applicant)) => html(
             StatusCode::OK,
+            &lang,
             "Verify your identity",
             &render(&kycaid, &link, &form, applicant.as_ref()),
             &json!({

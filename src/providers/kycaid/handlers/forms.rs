@@ -57,6 +57,7 @@ impl Kycaid {
             checks: DEFAULT_CHECKS.to_vec(),
             document_types: Vec::new(),
             callback_url: None,
+            redirect_url: None,
         })
     }
 }
@@ -82,7 +83,9 @@ pub async fn create_url(
         if let Some(id) = &applicant_id {
             found(&state.applicants, id, "applicant_id", "Applicant")?;
         }
-        let form_checks = kycaid.form(state, &form_id).checks.clone();
+        let form = kycaid.form(state, &form_id);
+        let form_checks = form.checks.clone();
+        let redirect_url = text("redirect_url").or_else(|| form.redirect_url.clone());
         let verification_id = state.new_id();
         let token = state.new_id();
         state.verifications.insert(
@@ -117,7 +120,7 @@ pub async fn create_url(
                 verification_id: verification_id.clone(),
                 applicant_id: applicant_id.clone(),
                 external_applicant_id: text("external_applicant_id"),
-                redirect_url: text("redirect_url"),
+                redirect_url,
                 submitted: false,
                 created_at: now,
             },

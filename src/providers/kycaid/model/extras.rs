@@ -96,6 +96,10 @@ pub struct Form {
     pub document_types: Vec<String>,
     #[serde(default)]
     pub callback_url: Option<String>,
+    /// The form's return URL as set in KYCAID's dashboard: where a person goes after submitting
+    /// when the link was made without `redirect_url` (the React Native wrapper waits for it).
+    #[serde(default)]
+    pub redirect_url: Option<String>,
 }
 
 /// One `POST /forms/{form_id}/urls`: the link a person opens to fill the form in.
