@@ -292,3 +292,16 @@ async fn the_list_pages_newest_first() {
         assert_error(&bad, 422, "validation", &[parameter]);
     }
 }
+
+/// `phone` is "string or null, [1 .. 15] characters" (docs.kycaid.com/api/applicants): usual
+/// formatting is kept, anything longer or without digits is refused.
+#[tokio::test]
+async fn a_formatted_phone_within_fifteen_characters_is_kept() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({"phone": "+1 (512) 555-01"})).await;
+    assert_eq!(applicant_of(&app, &id).await["phone"], "+1 (512) 555-01");
+    for bad in ["+1 (512) 555-0100", "call me", ""] {
+        let reply = patch(&app, &format!("/applicants/{id}"), json!({"phone": bad})).await;
+        assert_eq!(reply.status, 422, "{bad}: {}", reply.body);
+    }
+}

@@ -91,10 +91,18 @@ async fn a_verification_is_pending_at_once_with_checks_from_the_data() {
         check_names(&verification_of(&app, &named).await),
         ["aml", "document"]
     );
+    // Unknown legacy `types` are ignored, not refused (the kycaid gem sends its own list):
+    // with none known, the checks come from the data.
+    let third = person(&app, json!({})).await;
+    let lenient = verification(&app, json!({"applicant_id": third, "types": ["DNA"]})).await;
+    assert_eq!(
+        check_names(&verification_of(&app, &lenient).await),
+        ["profile"]
+    );
     let bad = post(
         &app,
         "/verifications",
-        json!({"applicant_id": other, "types": ["DNA"]}),
+        json!({"applicant_id": third, "types": "AML"}),
     )
     .await;
     assert_error(&bad, 422, "validation", &["types"]);

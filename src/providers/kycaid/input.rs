@@ -106,7 +106,8 @@ pub enum Kind {
     /// One of KYCAID's 36-character lowercase hex ids.
     Id,
     Email,
-    /// `+` and 1..15 digits.
+    /// 1..15 characters, as KYCAID's reference defines `phone`: digits with the usual
+    /// formatting (`+`, spaces, `-`, `(`, `)`, `.`).
     Phone,
     Date,
     DateTime,
@@ -116,6 +117,9 @@ pub enum Kind {
     Percent,
     Enum(&'static [&'static str]),
     EnumList(&'static [&'static str]),
+    /// A list of strings (one string from a form); values the sandbox does not know are kept,
+    /// for the handler to ignore, as KYCAID ignores legacy values.
+    TextList,
     Url,
 }
 
@@ -175,8 +179,10 @@ fn is_name(s: &str) -> bool {
 }
 
 fn is_phone(s: &str) -> bool {
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    (1..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    (1..=15).contains(&s.chars().count())
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')' | b'.'))
 }
 
 /// Collects every bad field of a request, so the 422 lists them all.
@@ -383,6 +389,18 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
                 }
             }
             Ok(Value::Array(out))
+        }
+        Kind::TextList => {
+            let items = match raw {
+                Value::Array(items) => items.clone(),
+                Value::String(_) if from_form => vec![raw.clone()],
+                _ => return Err("must be an array".into()),
+            };
+            if items.iter().all(Value::is_string) {
+                Ok(Value::Array(items))
+            } else {
+                Err("must be an array of strings".into())
+            }
         }
     }
 }

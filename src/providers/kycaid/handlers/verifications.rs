@@ -13,7 +13,6 @@ use crate::providers::kycaid::auth::Caller;
 use crate::providers::kycaid::errors::KycaidError;
 use crate::providers::kycaid::input::{read_input, rule, Checks, Kind, Rule};
 use crate::providers::kycaid::model::applicant::APPLICANT_ID_RULE;
-use crate::providers::kycaid::model::verification::LEGACY_TYPES;
 use crate::providers::kycaid::model::{
     Applicant, ApplicantType, Check, CheckResult, KycaidTenant, Verification, VerificationStatus,
 };
@@ -44,7 +43,9 @@ const ID: &str = Verification::ID;
 const CREATE_RULES: &[Rule] = &[
     rule("form_id", Kind::Id).labelled("Form ID"),
     rule("callback_url", Kind::Url),
-    rule("types", Kind::EnumList(LEGACY_TYPES)),
+    // Legacy `types` (the kycaid gem's DOCUMENT, FACIAL, ADDRESS, AML, FINANCIAL, VIDEO,
+    // COMPANY): each names a check; unknown values are ignored rather than refused.
+    rule("types", Kind::TextList),
 ];
 const STATUS_RULE: Rule = rule("verification_status", Kind::Enum(&["approved", "declined"]));
 const FLAG_RULES: &[Rule] = &[

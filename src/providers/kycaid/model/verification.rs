@@ -25,18 +25,6 @@ wire_enum!(Check {
     Company = "company",
 });
 
-/// The legacy `types` of `POST /verifications`, each naming one check.
-pub const LEGACY_TYPES: &[&str] = &[
-    "PROFILE",
-    "DOCUMENT",
-    "FACIAL",
-    "ADDRESS",
-    "AML",
-    "FINANCIAL",
-    "VIDEO",
-    "COMPANY",
-];
-
 impl VerificationStatus {
     /// Forward only, one step at a time: `unused` → `pending` → `completed`. Nothing decides a
     /// verification that was never submitted.
