@@ -323,3 +323,61 @@ async fn timestamps_switch_to_iso8601_on_request() {
 fn the_spec_check_rejects_a_body_that_breaks_the_schema() {
     common::spec::sumvin().check("KYCStatusResponse", &serde_json::json!({"status": 3}));
 }
+
+/// The `user` link of every KYC resource resolves: `GET /v0/user/me` (Sumvin/sdk-ts
+/// `spec/openapi.json`, operation `getUserAccount`: `JunoJWT` only; `GetUserResponse` with
+/// `_links.self` and `UserData`'s required fields).
+#[tokio::test]
+async fn the_user_link_resolves_for_a_signed_in_user() {
+    let app = spawn_app().await;
+    let jwt = |method, path: &str| {
+        app.request(method, &format!("/sumvin{path}"))
+            .header("x-juno-jwt", "jwt-user-me")
+    };
+    let status = app.send(jwt(Method::GET, "/v0/kyc/status")).await;
+    let href = status.body["_links"]["user"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(href, "/v0/user/me");
+    let me = app
+        .send(jwt(Method::GET, &format!("{href}?expand=wallets")))
+        .await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.body["_links"]["self"]["href"], "/v0/user/me");
+    let user = &me.body["user"];
+    for field in [
+        "id",
+        "first_name",
+        "last_names",
+        "auth_provider",
+        "auth_provider_id",
+        "primary_eoa_address",
+        "primary_smart_wallet_address",
+        "safe_creation_status",
+        "email",
+        "phone",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    ] {
+        assert!(
+            user.get(field).is_some(),
+            "UserData requires {field}: {user}"
+        );
+    }
+    assert!(user["id"].as_str().unwrap().starts_with("usr_"));
+    assert!(user["created_at"].is_i64());
+    assert_eq!(me.body["wallets"], serde_json::json!([]));
+    let kyc = app.send(jwt(Method::POST, "/v0/kyc/applicant")).await;
+    assert_eq!(
+        kyc.body["user_id"], user["id"],
+        "the same user the KYC resources belong to"
+    );
+
+    // A personal access token is not a user session: the operation lists only JunoJWT.
+    let pat = app
+        .send(app.sumvin(Method::GET, "pat-user-me", "/v0/user/me"))
+        .await;
+    pat.sumvin_problem(401, "USR-401-002");
+}

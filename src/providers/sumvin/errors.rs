@@ -71,6 +71,9 @@ pub enum SumvinError {
     PatRequired,
     #[error("This operation accepts a signed-in user's session JWT (x-juno-jwt) only.")]
     JwtRequired,
+    /// `GET /v0/user/me` lists only `JunoJWT` under `security`, and only `401` among its errors.
+    #[error("The user profile needs a signed-in user's session JWT (x-juno-jwt or Authorization: Bearer).")]
+    UserJwtRequired,
     #[error("No KYC verification found for this user. Create the applicant first.")]
     NoApplicant,
     #[error("No document image with ID {0} for this user.")]
@@ -147,6 +150,11 @@ impl SumvinError {
             JwtRequired => (
                 StatusCode::FORBIDDEN,
                 "KYC-403-002",
+                "User Session Required",
+            ),
+            UserJwtRequired => (
+                StatusCode::UNAUTHORIZED,
+                "USR-401-002",
                 "User Session Required",
             ),
             TicketForeign => (

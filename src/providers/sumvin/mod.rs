@@ -57,7 +57,7 @@ impl Sumvin {
         })
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         self.core.clock.now()
     }
 
@@ -71,10 +71,15 @@ impl Sumvin {
 
     /// Runs `f` on the caller's state, creating the tenant on first use; the tenant stays locked
     /// for the whole of `f`, so a request sees and leaves the state whole.
-    fn with_tenant<R>(&self, caller: &Caller, f: impl FnOnce(&mut SumvinTenant) -> R) -> R {
+    pub(super) fn with_tenant<R>(
+        &self,
+        caller: &Caller,
+        f: impl FnOnce(&mut SumvinTenant) -> R,
+    ) -> R {
         let mut info = caller.info.clone();
         info.tenant = caller.tenant.clone();
-        let init = || SumvinTenant::new(self.core.rng_for(caller.tenant.as_str()));
+        let now = self.now();
+        let init = || SumvinTenant::new(self.core.rng_for(caller.tenant.as_str()), now);
         self.tenants.with(&info, init, f)
     }
 

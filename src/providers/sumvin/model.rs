@@ -251,6 +251,8 @@ pub struct IllegalMove {
 #[derive(Clone, Serialize)]
 pub struct SumvinTenant {
     pub user_id: String,
+    /// When the user first called (the user's `created_at`).
+    pub created_at: DateTime<Utc>,
     pub person: FakePerson,
     pub kyc: Option<Kyc>,
     pub images: Store<Image>,
@@ -275,11 +277,12 @@ impl TenantState for SumvinTenant {
 }
 
 impl SumvinTenant {
-    pub fn new(mut rng: SeededRng) -> Self {
+    pub fn new(mut rng: SeededRng, now: DateTime<Utc>) -> Self {
         let user_id = format!("usr_{}", rng.hex(24));
         let person = FakePerson::generate(&mut rng);
         SumvinTenant {
             user_id,
+            created_at: now,
             person,
             kyc: None,
             images: Store::default(),
@@ -446,7 +449,7 @@ mod tests {
     use super::*;
 
     fn tenant() -> SumvinTenant {
-        let mut t = SumvinTenant::new(SeededRng::derive(1, "t"));
+        let mut t = SumvinTenant::new(SeededRng::derive(1, "t"), DateTime::UNIX_EPOCH);
         t.ensure_kyc("basic-kyc-level", Utc::now());
         t
     }

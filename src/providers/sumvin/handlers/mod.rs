@@ -3,6 +3,7 @@
 mod documents;
 mod kyc;
 mod sessions;
+mod user;
 
 use actix_web::web;
 use serde_json::{json, Value};
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/v0/kyc/sessions/redemption").post(sessions::redeem))
         .service(resource("/v0/kyc/sumsub/connect/share-token").post(sessions::share_token))
         .service(resource("/cli/kyc").get(sessions::handoff_page))
+        .service(resource("/v0/user/me").get(user::me))
         .default_service(web::to(route_not_found));
 }
 
