@@ -833,14 +833,14 @@ step(
 );
 
 step(
-  'admin transition + illegal move -> RebillyConflictError 409',
+  'admin transition + illegal move -> RebillyValidationError 422 (the spec lists 422, never 409, for review calls)',
   async () => {
     const d = await createDoc({customerId: CUS.review, documentType: 'purchase-proof', fileIds: [ctx.files.url.id]});
     await admin('POST', '/transitions', {provider: 'rebilly', kind: 'kyc-document', id: d.id, to: 'archived'});
     const g = await getDoc(d.id);
     assert.equal(g.status, 'archived');
     trackDoc(g, 'manual');
-    await expectError('kycDocuments.accept (archived)', () => api.kycDocuments.accept({id: d.id}), 'RebillyConflictError', 409);
+    await expectError('kycDocuments.accept (archived)', () => api.kycDocuments.accept({id: d.id}), 'RebillyValidationError', 422);
   },
   ['files.upload JSON {url}'],
 );

@@ -412,12 +412,22 @@ fn review_call(
     })
 }
 
+/// A review operation the document's state does not allow: `422`, as the spec lists for
+/// rejection, review and start/stop review (the SDK maps it to its validation error; acceptance
+/// lists no error of its own, and gets the same).
+fn not_now(field: &str, message: String) -> RebillyError {
+    RebillyError::Validation(vec![InvalidField::new(field, message)])
+}
+
 fn illegal((from, to): (DocumentStatus, DocumentStatus)) -> RebillyError {
-    RebillyError::Conflict(format!(
-        "KYC document is {}; it cannot become {}.",
-        from.as_str(),
-        to.as_str()
-    ))
+    not_now(
+        "status",
+        format!(
+            "KYC document is {}; it cannot become {}.",
+            from.as_str(),
+            to.as_str()
+        ),
+    )
 }
 
 pub async fn accept(
@@ -486,7 +496,7 @@ pub async fn reject(
 
 fn reviewable(d: &KycDocument) -> Result<(), RebillyError> {
     match d.status {
-        DocumentStatus::Archived => Err(RebillyError::Conflict("KYC document is archived.".into())),
+        DocumentStatus::Archived => Err(not_now("status", "KYC document is archived.".into())),
         _ => Ok(()),
     }
 }
@@ -514,7 +524,8 @@ pub async fn start_review(
     review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         reviewable(d)?;
         if d.reviewer_id.is_some() {
-            return Err(RebillyError::Conflict(
+            return Err(not_now(
+                "reviewerId",
                 "A review of this KYC document is already in progress.".into(),
             ));
         }
@@ -531,7 +542,8 @@ pub async fn stop_review(
 ) -> Reply {
     review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         if d.reviewer_id.is_none() {
-            return Err(RebillyError::Conflict(
+            return Err(not_now(
+                "reviewerId",
                 "No review of this KYC document is in progress.".into(),
             ));
         }
