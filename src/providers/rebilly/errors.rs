@@ -47,6 +47,9 @@ pub enum RebillyError {
     Validation(Vec<InvalidField>),
     #[error("Malformed request body: {0}")]
     BadRequest(String),
+    /// Query parameters the server cannot use: the spec's `400 BadRequest` (reports' period).
+    #[error("Server could not understand the request due to invalid syntax.")]
+    InvalidQuery(Vec<InvalidField>),
     #[error("Request body exceeds the {limit} bytes allowed.")]
     TooLarge { limit: usize },
     #[error("Route not found.")]
@@ -104,7 +107,7 @@ impl RebillyError {
             RebillyError::NotFound { .. } | RebillyError::RouteNotFound => "Not Found",
             RebillyError::Conflict(_) => "Conflict",
             RebillyError::Validation(_) => "Validation error",
-            RebillyError::BadRequest(_) => "Bad Request",
+            RebillyError::BadRequest(_) | RebillyError::InvalidQuery(_) => "Bad Request",
             RebillyError::TooLarge { .. } => "Payload Too Large",
             RebillyError::RequestTimeout(_) => "Request Timeout",
             RebillyError::MethodNotAllowed => "Method Not Allowed",
@@ -124,7 +127,7 @@ impl ResponseError for RebillyError {
             RebillyError::NotFound { .. } | RebillyError::RouteNotFound => StatusCode::NOT_FOUND,
             RebillyError::Conflict(_) => StatusCode::CONFLICT,
             RebillyError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            RebillyError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            RebillyError::BadRequest(_) | RebillyError::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             RebillyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             RebillyError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             RebillyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -154,7 +157,7 @@ impl ProblemAt for RebillyError {
             "detail": self.to_string(),
             "instance": instance,
         });
-        if let RebillyError::Validation(fields) = self {
+        if let RebillyError::Validation(fields) | RebillyError::InvalidQuery(fields) = self {
             body["invalidFields"] = json!(fields);
         }
         HttpResponse::build(status)

@@ -55,9 +55,10 @@ impl Period {
             (Some(start), Some(end)) if start <= end => Ok(Period { start, end }),
             (Some(_), Some(_)) => {
                 checks.fail("periodEnd", "must not be before periodStart");
-                Err(RebillyError::Validation(checks.0))
+                Err(RebillyError::InvalidQuery(checks.0))
             }
-            _ => Err(RebillyError::Validation(checks.0)),
+            // The latest spec answers a bad period `400 BadRequest` (with `invalidFields`).
+            _ => Err(RebillyError::InvalidQuery(checks.0)),
         }
     }
 
