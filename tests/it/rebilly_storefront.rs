@@ -139,15 +139,27 @@ async fn login_without_organization_uses_the_publishable_keys_organization() {
         .await
         .rebilly_problem(401, "Unauthorized");
 
-    // A core call with the key and the organization binds the key to it.
+    // A publishable key reaches only what the spec's `security` lists `PublishableApiKey` for:
+    // not the KYC documents.
     let core = app
         .send(
             app.request(Method::GET, "/rebilly/organizations/org-1/kyc-documents")
                 .header("Authorization", "pk_sandbox_x"),
         )
         .await;
-    assert_eq!(core.status, 200, "{}", core.body);
-    common::spec::rebilly().check_response("/kyc-documents", "get", "200", &core.body);
+    core.rebilly_problem(403, "Forbidden");
+    // A call it may make, with the organization in the path, binds the key to it
+    // (GetAuthenticationTokenVerification; the token does not exist).
+    let verify = app
+        .send(
+            app.request(
+                Method::GET,
+                "/rebilly/organizations/org-1/authentication-tokens/nope",
+            )
+            .header("Authorization", "pk_sandbox_x"),
+        )
+        .await;
+    assert_ne!(verify.status, 403, "{}", verify.body);
     let reply = login(Some("pk_sandbox_x")).await;
     let token = reply.rebilly(201, "StorefrontCustomerJWT")["token"]
         .as_str()

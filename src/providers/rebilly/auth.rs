@@ -7,6 +7,7 @@
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
+use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::errors::RebillyError;
@@ -106,7 +107,35 @@ fn keyed_organization(req: &HttpRequest) -> Option<(String, String)> {
     Some((organization_id, credential))
 }
 
+/// Whether the spec's `security` lists `PublishableApiKey` for this call: creating, verifying,
+/// deleting and exchanging authentication tokens, and uploading a file (PostAuthenticationToken,
+/// GetAuthenticationTokenVerification, DeleteAuthenticationToken,
+/// PostAuthenticationTokenExchange, PostFile). Storefront login has its own extractor.
+fn publishable_key_allowed(req: &HttpRequest) -> bool {
+    let path = req.path().trim_end_matches('/');
+    let method = req.method();
+    let token_call = path
+        .rsplit_once("/authentication-tokens/")
+        .is_some_and(|(_, rest)| !rest.is_empty());
+    (method == Method::POST
+        && (path.ends_with("/authentication-tokens") || path.ends_with("/files")))
+        || (token_call
+            && matches!(
+                *method,
+                Method::GET | Method::HEAD | Method::DELETE | Method::POST
+            ))
+}
+
 fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
+    // Refused before the key is bound to the path's organization: a refusal leaves no trace.
+    if header_str(req, "reb-apikey").is_none()
+        && publishable_key(req).is_some()
+        && !publishable_key_allowed(req)
+    {
+        return Err(RebillyError::Forbidden(
+            "A publishable key works only where Rebilly allows one (authentication tokens, file uploads, storefront login); send the secret API key in REB-APIKEY.".into(),
+        ));
+    }
     if let Some((organization_id, credential)) = keyed_organization(req) {
         return Ok(caller_for(req, organization_id, credential));
     }
