@@ -88,6 +88,12 @@ pub trait ResourceApi: Sized + 'static {
         Ok(())
     }
 
+    /// The stored form of a path id that passed `check_id` (Qolo's guids are matched whatever
+    /// their case, as ASP.NET parses them). The id as sent by default.
+    fn canonical_id<R: Resource<Self>>(id: &str) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(id)
+    }
+
     /// What a create answers (`201` with the resource, or an acknowledgement with its id).
     fn created<R: Resource<Self>>(call: &Call<Self>, state: &Self::State, id: &str)
         -> HttpResponse;
@@ -207,12 +213,14 @@ pub trait Update<P: ResourceApi>: Resource<P> {
 type Reply<P> = Result<HttpResponse, <P as ResourceApi>::Error>;
 
 /// The id from the path parameter named `R::ID`, if its format can be one.
-fn path_id<P: ResourceApi, R: Resource<P>>(req: &HttpRequest) -> Result<&str, P::Error> {
+fn path_id<P: ResourceApi, R: Resource<P>>(
+    req: &HttpRequest,
+) -> Result<std::borrow::Cow<'_, str>, P::Error> {
     let id = req.match_info().get(R::ID);
     debug_assert!(id.is_some(), "the route has no `{{{}}}` parameter", R::ID);
     let id = id.unwrap_or_default();
     P::check_id::<R>(id)?;
-    Ok(id)
+    Ok(P::canonical_id::<R>(id))
 }
 
 /// Runs `f` under the tenant lock once item `id` is known to exist.
@@ -234,6 +242,7 @@ pub async fn show<P: ResourceApi, R: Resource<P>>(
     api: web::Data<P>,
 ) -> Reply<P> {
     let id = path_id::<P, R>(&req)?;
+    let id = id.as_ref();
     let call = Call::new(&req, &caller, &api);
     with_item::<P, R>(&call, id, |state| {
         R::on_read(&call, state, id)?;
@@ -285,7 +294,8 @@ pub async fn update<P: ResourceApi, R: Update<P>>(
     caller: P::Caller,
     api: web::Data<P>,
 ) -> Reply<P> {
-    let id = path_id::<P, R>(&req)?;
+    let id = path_id::<P, R>(&req)?.into_owned();
+    let id = id.as_str();
     let body = P::read_body(&req, &mut payload).await?;
     let call = Call::new(&req, &caller, &api);
     let patch = R::patch(&call, body)?;
@@ -302,6 +312,7 @@ pub async fn remove<P: ResourceApi, R: Resource<P>>(
     api: web::Data<P>,
 ) -> Reply<P> {
     let id = path_id::<P, R>(&req)?;
+    let id = id.as_ref();
     let call = Call::new(&req, &caller, &api);
     with_item::<P, R>(&call, id, |state| {
         R::delete(&call, state, id)?;

@@ -55,6 +55,12 @@ impl ResourceApi for Qolo {
         }
     }
 
+    fn canonical_id<R: Resource<Self>>(id: &str) -> std::borrow::Cow<'_, str> {
+        uuid::Uuid::parse_str(id).map_or(std::borrow::Cow::Borrowed(id), |u| {
+            std::borrow::Cow::Owned(u.hyphenated().to_string())
+        })
+    }
+
     fn created<R: Resource<Self>>(call: &Call<Self>, state: &QoloTenant, id: &str) -> HttpResponse {
         let href = format!("{}/{id}", call.req.path().trim_end_matches('/'));
         HttpResponse::Created()
