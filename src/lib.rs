@@ -144,6 +144,7 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         .max_connections(config.max_connections.div_ceil(workers).max(1));
     let mut server = server.bind((config.host.as_str(), config.port))?;
     let addr = server.addrs()[0];
+    sandbox.core.set_origin(format!("http://{addr}"));
     let mut ports = HashMap::new();
     let mut provider_addrs = Vec::new();
     for provider in &sandbox.providers {

@@ -50,6 +50,9 @@ pub struct Core {
     pub fixtures_dir: Option<PathBuf>,
     schemas: Vec<Box<dyn ScenarioSchema>>,
     scenarios: RwLock<Arc<ScenarioSet>>,
+    /// The main port's origin (`http://127.0.0.1:4747`), once bound: what links in webhooks,
+    /// which leave outside any request, are absolute against.
+    origin: std::sync::OnceLock<String>,
 }
 
 impl Core {
@@ -79,7 +82,18 @@ impl Core {
             fixtures_dir,
             schemas,
             scenarios: RwLock::new(Arc::new(scenarios)),
+            origin: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Records the main port's origin; the first call wins.
+    pub fn set_origin(&self, origin: String) {
+        let _ = self.origin.set(origin);
+    }
+
+    /// The main port's origin, or `""` before the server is bound (links are then relative).
+    pub fn origin(&self) -> &str {
+        self.origin.get().map_or("", String::as_str)
     }
 
     /// Replaces the webhook dispatcher with one keeping `capacity` deliveries (before any is sent).

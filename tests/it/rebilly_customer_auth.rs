@@ -6,6 +6,7 @@ use crate::common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use common::rebilly::{KEY, ORG};
 use common::{spawn_app, Reply, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -95,10 +96,10 @@ async fn the_email_of_a_known_customer_logs_in_as_that_customer() {
     let app = spawn_app().await;
     app.kyc_document("cus_known", "funds-proof", "statement.png")
         .await;
-    let tenants = app.admin_get("/tenants").await;
-    let tenant = tenants["tenants"][0]["tenant"].as_str().unwrap().to_owned();
-    let state = app.admin_get(&format!("/tenants/{tenant}/state")).await;
-    let email = state["state"]["customers"]["cus_known"]["email"]
+    let customer = app
+        .send(app.rebilly(Method::GET, KEY, ORG, "/customers/cus_known"))
+        .await;
+    let email = customer.rebilly(200, "Customer")["email"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -126,10 +126,30 @@ async fn a_document_that_is_accepted_sends_created_modified_and_accepted() {
         .map(|l| l["rel"].as_str().unwrap())
         .collect();
     assert_eq!(rels, ["customer", "file", "kycDocument"]);
+    // Absolute, as Rebilly's webhook examples show, and every link resolves.
     assert_eq!(
         payload["_links"][2]["href"],
-        format!("/rebilly/organizations/org-1/kyc-documents/{id}")
+        app.url(&format!("/rebilly/organizations/org-1/kyc-documents/{id}"))
     );
+    for link in payload["_links"].as_array().unwrap() {
+        let href = link["href"].as_str().unwrap();
+        let followed = app
+            .send(
+                app.client
+                    .get(href)
+                    .header("REB-APIKEY", common::rebilly::KEY),
+            )
+            .await;
+        assert_eq!(followed.status, 200, "{href}: {}", followed.body);
+    }
+    let customer = app
+        .send(
+            app.client
+                .get(payload["_links"][0]["href"].as_str().unwrap())
+                .header("REB-APIKEY", common::rebilly::KEY),
+        )
+        .await;
+    customer.rebilly(200, "Customer");
 
     assert_eq!(accepted.method, "POST");
     assert_eq!(accepted.target, "/rebilly-hooks");

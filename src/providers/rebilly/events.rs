@@ -7,16 +7,17 @@ use serde_json::{json, Value};
 
 use super::model::tenant::{Event, Snapshot};
 use super::model::{RebillyTenant, Webhook};
-use super::wire::{customer_json, document_of, request_of};
+use super::wire::{customer_of, document_of, request_of};
 use super::{Rebilly, NAME};
 use crate::core::webhooks::{basic_auth, Outbound};
 use crate::core::TenantId;
 
-/// The default payload of one event, with the resource as it was at the event.
-fn payload(state: &RebillyTenant, event: &Event) -> Value {
-    let base = format!("/rebilly/organizations/{}", state.organization_id);
+/// The default payload of one event, with the resource as it was at the event. Links are absolute,
+/// as in Rebilly's own webhook examples, on the main port.
+fn payload(origin: &str, state: &RebillyTenant, event: &Event) -> Value {
+    let base = format!("{origin}/rebilly/organizations/{}", state.organization_id);
     let customer_href = |id: &str| format!("{base}/customers/{id}");
-    let customer = |id: &str| customer_json(id, state.customers.get(id));
+    let customer = |id: &str| customer_of(state, id, &customer_href(id));
     match &event.snapshot {
         Snapshot::Document(document) => {
             let href = format!("{base}/kyc-documents/{}", document.id);
@@ -135,7 +136,7 @@ impl Rebilly {
             if wanted.is_empty() && global.is_none() {
                 continue;
             }
-            let payload = payload(state, event);
+            let payload = payload(self.core.origin(), state, event);
             for hook in wanted
                 .into_iter()
                 .filter(|h| filter_admits(h.filter.as_deref(), &payload))

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
 use super::errors::{InvalidField, RebillyError};
-use super::model::{rfc3339, File, KycDocument, KycRequest, RebillyTenant};
+use super::model::{rfc3339, Customer, File, KycDocument, KycRequest, RebillyTenant};
 use crate::core::fake::FakePerson;
 use crate::core::http::{self, body_limit, decode_json, read_body, PageRequest};
 
@@ -108,25 +108,40 @@ pub fn document_json(document: &KycDocument, person: Option<&FakePerson>, href: 
     }
     v["documentMatches"] = analysis.clone();
     v["parsedData"] = analysis;
-    v["_links"] = json!([{"rel": "self", "href": href}]);
+    let collection = href.rsplit_once("/kyc-documents/").map_or("", |(p, _)| p);
+    v["_links"] = json!([
+        {"rel": "self", "href": href},
+        {"rel": "customer", "href": format!("{collection}/customers/{}", document.customer_id)},
+    ]);
     v
 }
 
 /// Renders a document with its customer's identity.
 pub fn document_of(state: &RebillyTenant, document: &KycDocument, href: &str) -> Value {
-    document_json(document, state.customers.get(&document.customer_id), href)
+    document_json(
+        document,
+        state
+            .customers
+            .get(&document.customer_id)
+            .map(|c| &c.person),
+        href,
+    )
 }
 
-/// A customer as Rebilly renders one, from the fake identity the sandbox gave them.
-pub fn customer_json(id: &str, person: Option<&FakePerson>) -> Value {
-    let Some(person) = person else {
-        return json!({"id": id});
-    };
+/// A customer as Rebilly renders one (the spec's `Customer`), from the identity the sandbox gave
+/// them; `href` is its own URL.
+pub fn customer_json(customer: &Customer, href: &str) -> Value {
+    let person = &customer.person;
     json!({
-        "id": id,
+        "id": customer.id,
         "email": person.email,
         "firstName": person.first_name,
         "lastName": person.last_name,
+        "defaultPaymentInstrument": null,
+        "preferredPayoutInstrumentId": null,
+        "createdTime": rfc3339(customer.created_time),
+        "updatedTime": rfc3339(customer.created_time),
+        "customFields": {},
         "primaryAddress": {
             "firstName": person.first_name,
             "lastName": person.last_name,
@@ -135,7 +150,17 @@ pub fn customer_json(id: &str, person: Option<&FakePerson>) -> Value {
             "postalCode": person.postal_code,
             "emails": [{"label": "main", "value": person.email, "primary": true}],
         },
+        "paymentCount": 0,
+        "_links": [{"rel": "self", "href": href}],
     })
+}
+
+/// The customer `id` of the organization as JSON (just its id if it is unknown).
+pub fn customer_of(state: &RebillyTenant, id: &str, href: &str) -> Value {
+    state
+        .customers
+        .get(id)
+        .map_or_else(|| json!({"id": id}), |c| customer_json(c, href))
 }
 
 /// A request with its links; `expand` embeds its documents (`?expand=documents`).

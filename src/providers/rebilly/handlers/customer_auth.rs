@@ -169,6 +169,7 @@ fn future_time(
 pub fn password_login(
     state: &mut RebillyTenant,
     body: &Map<String, Value>,
+    now: DateTime<Utc>,
 ) -> Result<(String, String), RebillyError> {
     let mut checks = Checks::default();
     let username = checks.opt_string(body, "username", 255);
@@ -190,7 +191,7 @@ pub fn password_login(
             "Invalid username or password.".into(),
         ));
     }
-    let customer_id = state.customer_for_username(&username);
+    let customer_id = state.customer_for_username(&username, now);
     Ok((username, customer_id))
 }
 
@@ -237,13 +238,13 @@ impl Create<Rebilly> for AuthenticationToken {
     }
 
     fn insert(
-        _: &Call<Rebilly>,
+        call: &Call<Rebilly>,
         state: &mut RebillyTenant,
         login: Login,
     ) -> Result<String, RebillyError> {
         let body = &login.body;
         let (username, customer_id) = if login.mode == "password" {
-            let (username, customer_id) = password_login(state, body)?;
+            let (username, customer_id) = password_login(state, body, call.now)?;
             (Some(username), customer_id)
         } else {
             let mut checks = Checks::default();
@@ -253,7 +254,7 @@ impl Create<Rebilly> for AuthenticationToken {
             }
             checks.finish()?;
             let customer_id = customer_id.unwrap_or_default();
-            state.customer(&customer_id);
+            state.customer(&customer_id, call.now);
             (None, customer_id)
         };
         let token = AuthenticationToken {

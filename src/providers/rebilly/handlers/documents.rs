@@ -16,7 +16,7 @@ use crate::providers::rebilly::model::{
     MODIFIED, REVIEWED, SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, customer_json, document_of, file_json, json_object, ok, resource_href, Checks,
+    created, customer_of, document_of, file_json, json_object, ok, resource_href, Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -151,7 +151,7 @@ fn new_document(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<KycDocument, RebillyError> {
     let request_id = request_for(state, &input)?;
-    state.customer(&input.customer_id);
+    state.customer(&input.customer_id, now);
     Ok(KycDocument {
         id,
         customer_id: input.customer_id,
@@ -259,7 +259,7 @@ pub async fn put(
         let input = parse_input(&body, state, None)?;
         let href = resource_href(&req, "kyc-documents", &path.id);
         if state.documents.contains(&path.id) {
-            state.customer(&input.customer_id);
+            state.customer(&input.customer_id, now);
             state.change_document(&path.id, now, MODIFIED, |document| {
                 document.customer_id = input.customer_id;
                 document.document_type = input.document_type;
@@ -306,10 +306,11 @@ fn expanded_document(
     }
     let mut embedded = Map::new();
     if customer {
-        let person = state.customers.get(&document.customer_id);
+        let base = href.rsplit_once("/kyc-documents/").map_or("", |(p, _)| p);
+        let customer_href = format!("{base}/customers/{}", document.customer_id);
         embedded.insert(
             "customer".into(),
-            customer_json(&document.customer_id, person),
+            customer_of(state, &document.customer_id, &customer_href),
         );
     }
     if files {

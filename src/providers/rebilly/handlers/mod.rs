@@ -4,6 +4,7 @@
 
 mod attachments;
 mod customer_auth;
+mod customers;
 mod documents;
 pub mod files;
 mod gatherer;
@@ -23,7 +24,7 @@ use self::listing::ListQuery;
 use super::auth::Caller;
 use super::errors::{method_not_allowed, route_not_found, RebillyError};
 use super::model::session::AuthenticationToken;
-use super::model::{Attachment, File, KycDocument, KycRequest, RebillyTenant, Webhook};
+use super::model::{Attachment, Customer, File, KycDocument, KycRequest, RebillyTenant, Webhook};
 use super::wire::{created, json_object, ok, resource_href};
 use super::Rebilly;
 use crate::core::http::{endpoint, Endpoint};
@@ -158,6 +159,8 @@ fn core_resources(cfg: &mut web::ServiceConfig) {
             .post(tags::tag_document)
             .delete(tags::untag_document),
     )
+    .service(resource("/customers").get(list::<Rebilly, Customer>))
+    .service(resource("/customers/{id}").get(show::<Rebilly, Customer>))
     .service(
         resource("/attachments")
             .get(list::<Rebilly, Attachment>)

@@ -39,8 +39,8 @@ const MERCHANT_ONLY: &[&str] = &[
     "revision",
 ];
 
-/// A document as its customer sees it: no merchant-only fields, and no `processedTime` until
-/// there is one (the storefront schema's `processedTime` is not nullable).
+/// A document as its customer sees it: no merchant-only fields, no `processedTime` until there
+/// is one (the storefront schema's `processedTime` is not nullable), and only its `self` link.
 fn customer_view(document: &mut Value) {
     if let Value::Object(map) = document {
         for field in MERCHANT_ONLY {
@@ -48,6 +48,9 @@ fn customer_view(document: &mut Value) {
         }
         if map.get("processedTime").is_some_and(Value::is_null) {
             map.remove("processedTime");
+        }
+        if let Some(Value::Array(links)) = map.get_mut("_links") {
+            links.retain(|link| link["rel"] == "self");
         }
     }
 }
@@ -82,7 +85,7 @@ pub async fn login(
     let body = json_object(&req, &mut payload).await?;
     let now = rebilly.core.clock.now();
     rebilly.with_tenant(&caller, |state| {
-        let (_, customer_id) = password_login(state, &body)?;
+        let (_, customer_id) = password_login(state, &body, now)?;
         let jwt = state.mint_jwt(
             &customer_id,
             None,
@@ -114,10 +117,12 @@ pub async fn logout(shopper: Shopper, rebilly: web::Data<Rebilly>) -> Reply {
     })
 }
 
-pub async fn account(shopper: Shopper, rebilly: web::Data<Rebilly>) -> Reply {
+pub async fn account(req: HttpRequest, shopper: Shopper, rebilly: web::Data<Rebilly>) -> Reply {
+    let now = rebilly.core.clock.now();
+    let href = req.path().to_owned();
     rebilly.with_tenant(&shopper.caller, |state| {
-        let person = state.customer(&shopper.customer_id);
-        Ok(ok(customer_json(&shopper.customer_id, Some(person))))
+        let customer = state.customer(&shopper.customer_id, now);
+        Ok(ok(customer_json(customer, &href)))
     })
 }
 

@@ -14,11 +14,13 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 
 use crate::core::wire_enum;
 
+mod customer;
 mod extras;
 mod request;
 pub mod session;
 pub mod tenant;
 
+pub use customer::Customer;
 pub use extras::{
     default_settings, Attachment, BasicCredentials, LivenessSession, LivenessStatus, Webhook,
     WebhookHeader, ADDRESS_WEIGHTS, ATTACHMENT_RELATED_TYPES, IDENTITY_WEIGHTS, KYC_EVENTS,

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use super::session::{encode_jwt, AuthenticationToken, Claims, CustomerJwt};
 use super::{default_settings, Attachment, LivenessSession, Webhook};
-use super::{DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal, RequestStatus};
+use super::{
+    Customer, DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal, RequestStatus,
+};
 use crate::core::fake::FakePerson;
 use crate::core::store::Store;
 use crate::core::SeededRng;
@@ -42,7 +44,7 @@ pub struct RebillyTenant {
     pub documents: Store<KycDocument>,
     pub requests: Store<KycRequest>,
     /// Customers are created on first reference, each with a fake identity for document matches.
-    pub customers: HashMap<String, FakePerson>,
+    pub customers: Store<Customer>,
     /// Customer JWTs by id (`jwt_…`, the token's `jti`).
     pub jwts: HashMap<String, CustomerJwt>,
     pub authentication_tokens: Store<AuthenticationToken>,
@@ -92,29 +94,38 @@ impl RebillyTenant {
             files: Store::default(),
             documents: Store::default(),
             requests: Store::default(),
-            customers: HashMap::new(),
+            customers: Store::default(),
             customer_requests: HashMap::new(),
             events: Vec::new(),
             rng,
         }
     }
 
-    pub fn customer(&mut self, customer_id: &str) -> &FakePerson {
-        if !self.customers.contains_key(customer_id) {
+    pub fn customer(&mut self, customer_id: &str, now: DateTime<Utc>) -> &Customer {
+        if !self.customers.contains(customer_id) {
             let person = FakePerson::generate(&mut self.rng);
-            self.customer_emails
-                .insert(person.email.clone(), customer_id.to_owned());
-            self.customers.insert(customer_id.to_owned(), person);
+            self.add_customer(customer_id.to_owned(), person, now);
         }
         &self.customers[customer_id]
+    }
+
+    fn add_customer(&mut self, id: String, person: FakePerson, now: DateTime<Utc>) {
+        self.customer_emails
+            .insert(person.email.clone(), id.clone());
+        let customer = Customer {
+            id: id.clone(),
+            person,
+            created_time: now,
+        };
+        self.customers.insert(id, customer);
     }
 
     /// The customer a username logs in as: a username without `@` is a customer id (that
     /// customer, created on first reference like everywhere else); an email is the customer
     /// with that email, else a new customer with it.
-    pub fn customer_for_username(&mut self, username: &str) -> String {
-        if self.customers.contains_key(username) || !username.contains('@') {
-            self.customer(username);
+    pub fn customer_for_username(&mut self, username: &str, now: DateTime<Utc>) -> String {
+        if self.customers.contains(username) || !username.contains('@') {
+            self.customer(username, now);
             return username.to_owned();
         }
         if let Some(id) = self.customer_emails.get(username) {
@@ -123,8 +134,7 @@ impl RebillyTenant {
         let id = self.new_id("cus_");
         let mut person = FakePerson::generate(&mut self.rng);
         person.email = username.to_owned();
-        self.customers.insert(id.clone(), person);
-        self.customer_emails.insert(username.to_owned(), id.clone());
+        self.add_customer(id.clone(), person, now);
         id
     }
 
@@ -142,7 +152,7 @@ impl RebillyTenant {
         expires: DateTime<Utc>,
         secret: &[u8],
     ) -> &CustomerJwt {
-        self.customer(customer_id);
+        self.customer(customer_id, now);
         let id = self.new_id("jwt_");
         let claims = Claims {
             jti: id.clone(),
