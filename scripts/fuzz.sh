@@ -203,6 +203,10 @@ run_st rebilly tests/specs/rebilly-kyc.openapi.yaml "$REBILLY/organizations/org-
   --header 'REB-APIKEY: sk_fuzz' --exclude-path-regex '^/(storefront|experimental)/'
 # Storefront and reports live before the organization (/storefront/…, /experimental/…), so they get
 # their own runs: the storefront with a customer JWT of the same organization, reports with the key.
+# The customer exists first (Rebilly refuses a login for an unknown one), with the e-mail it logs in as.
+curl -sS --max-time "$TIMEOUT" -o /dev/null -X PUT -H 'Content-Type: application/json' -H 'REB-APIKEY: sk_fuzz' \
+  -d '{"primaryAddress": {"emails": [{"label": "main", "value": "fuzz@example.com", "primary": true}]}}' \
+  "$REBILLY/organizations/org-fuzz/customers/cus_fuzz" || FAILED+=("rebilly: creating the storefront customer failed")
 JWT=$(curl -sS --max-time "$TIMEOUT" -X POST -H 'Content-Type: application/json' \
   -d '{"username": "fuzz@example.com", "password": "fuzz"}' \
   "$REBILLY/storefront/organizations/org-fuzz/login" |

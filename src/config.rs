@@ -93,6 +93,11 @@ pub struct Config {
     /// organization configures.
     #[arg(long, env = "KYC_SANDBOX_REBILLY_WEBHOOK_URL")]
     pub rebilly_webhook_url: Option<String>,
+    /// Rebilly customers come to exist when a KYC document, request or login first names them,
+    /// instead of needing `POST /customers` or `PUT /customers/{id}` first (the sandbox's older
+    /// behaviour; real Rebilly refuses an unknown customer).
+    #[arg(long, env = "KYC_SANDBOX_REBILLY_IMPLICIT_CUSTOMERS")]
+    pub rebilly_implicit_customers: bool,
     /// Where KYCAID sends the callbacks of verifications that have no `callback_url` of their own
     /// (KYCAID's dashboard setting).
     #[arg(long, env = "KYC_SANDBOX_KYCAID_CALLBACK_URL")]
@@ -174,6 +179,7 @@ impl Default for Config {
             journal_size: 1000,
             webhook_log_size: crate::core::webhooks::DEFAULT_LOG_SIZE,
             rebilly_webhook_url: None,
+            rebilly_implicit_customers: false,
             kycaid_callback_url: None,
             max_body: 10 * 1024 * 1024,
             max_stored_bytes: crate::core::storage::DEFAULT_TOTAL,

@@ -26,6 +26,8 @@ async function api(method, url, body) {
 const advance = seconds => api('POST', `${SANDBOX}/__admin/clock/advance`, { seconds });
 
 async function newRequest(customerId, documents) {
+  // The customer first, as Rebilly's KYC guide has it (PUT creates it with that id).
+  await api('PUT', `${CORE}/customers/${customerId}`, {});
   const request = await api('POST', `${CORE}/kyc-requests`, {
     customerId,
     documents,

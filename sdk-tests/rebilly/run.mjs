@@ -310,8 +310,31 @@ step('admin: reset sandbox, read the frozen clock', async () => {
   assert.equal(clock.clock.frozen, true, 'the sandbox must run with --clock frozen');
   ctx.t0 = new Date(clock.clock.now);
   assert.ok(!Number.isNaN(ctx.t0.getTime()), `clock.now is a date: ${clock.clock.now}`);
+  // Rebilly's KYC guide starts with the customer: every customer the steps use exists first.
+  for (const [key, id] of Object.entries(CUS)) {
+    const data = {primaryAddress: {firstName: 'Sdk', lastName: key, emails: [{label: 'main', value: `${id}@example.com`, primary: true}]}};
+    await call(`customers.create({id: ${id}})`, () => api.customers.create({id, data}));
+  }
 });
 const RESET = 'admin: reset sandbox, read the frozen clock';
+
+step(
+  'customers.create / get / getAll / update / merge',
+  async () => {
+    const created = await call('customers.create({data})', () => api.customers.create({data: {primaryAddress: {firstName: 'Ada', lastName: 'Lovelace'}}}));
+    const id = created.fields.id;
+    assert.match(id, /^cus_/);
+    const read = await call('customers.get', () => api.customers.get({id}));
+    assert.equal(read.fields.lastName, 'Lovelace');
+    const updated = await call('customers.update', () => api.customers.update({id, data: {primaryAddress: {firstName: 'Ada', lastName: 'King'}}}));
+    assert.equal(updated.fields.lastName, 'King');
+    const all = await call('customers.getAll', () => api.customers.getAll({filter: `id:${id}`}));
+    assert.equal(all.items.length, 1);
+    await call('customers.merge', () => api.customers.merge({id, targetCustomerId: CUS.list}));
+    await expectError('customers.get (merged away)', () => api.customers.get({id}), 'RebillyNotFoundError', 404);
+  },
+  [RESET],
+);
 
 // ---- files --------------------------------------------------------------------------------------------------
 step(

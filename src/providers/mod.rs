@@ -26,7 +26,10 @@ pub fn scenario_schemas() -> Vec<Box<dyn ScenarioSchema>> {
 pub fn build(core: &Arc<Core>, config: &Config) -> Result<Vec<Arc<dyn Provider>>, Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
-    providers.push(Arc::new(rebilly::Rebilly::new(core.clone())));
+    providers.push(Arc::new(rebilly::Rebilly::new(
+        core.clone(),
+        config.rebilly_implicit_customers,
+    )));
     match kycaid::Kycaid::new(core.clone()) {
         Ok(p) => providers.push(Arc::new(p)),
         Err(e) => errors.push(e),

@@ -24,6 +24,7 @@ mod provider_ports;
 mod qolo;
 mod rebilly_credential_scope;
 mod rebilly_customer_auth;
+mod rebilly_customers;
 mod rebilly_kyc_documents;
 mod rebilly_kyc_requests;
 mod rebilly_reports;

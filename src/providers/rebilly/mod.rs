@@ -45,11 +45,15 @@ pub struct Rebilly {
     key_orgs: RwLock<IndexMap<String, String>>,
     /// Signs customer JWTs; from the seed, so tokens repeat with it.
     jwt_secret: Vec<u8>,
+    /// `--rebilly-implicit-customers`: an unknown customer named by a document, request or login
+    /// is created instead of refused.
+    implicit_customers: bool,
 }
 
 impl Rebilly {
-    pub fn new(core: Arc<Core>) -> Self {
+    pub fn new(core: Arc<Core>, implicit_customers: bool) -> Self {
         Rebilly {
+            implicit_customers,
             tenants: TenantMap::default(),
             key_orgs: RwLock::new(IndexMap::new()),
             jwt_secret: core.rng_for("rebilly-jwt-secret").secret(32).into_bytes(),
@@ -70,6 +74,29 @@ impl Rebilly {
                 key_orgs.shift_remove_index(0);
             }
             key_orgs.insert(key.to_owned(), organization_id.to_owned());
+        }
+    }
+
+    /// Customer `id` for a KYC document, request or token: created when implicit customers are on,
+    /// else it must exist (a `422` on `field` otherwise, and nothing is written).
+    fn require_customer(
+        &self,
+        state: &mut RebillyTenant,
+        field: &str,
+        id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), errors::RebillyError> {
+        if self.implicit_customers {
+            state.customer(id, now);
+            return Ok(());
+        }
+        if state.customers.contains(id) {
+            Ok(())
+        } else {
+            Err(errors::RebillyError::Validation(vec![errors::InvalidField::new(
+                field,
+                format!("customer {id} does not exist; create it first (POST /customers or PUT /customers/{id})"),
+            )]))
         }
     }
 

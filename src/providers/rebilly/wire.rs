@@ -131,8 +131,21 @@ pub fn document_of(state: &RebillyTenant, document: &KycDocument, href: &str) ->
 /// A customer as Rebilly renders one (the spec's `Customer`), from the identity the sandbox gave
 /// them; `href` is its own URL.
 pub fn customer_json(customer: &Customer, href: &str) -> Value {
-    let person = &customer.person;
-    json!({
+    let person = customer.identity();
+    let primary_address = customer.primary_address.clone().map_or_else(
+        || {
+            json!({
+                "firstName": person.first_name,
+                "lastName": person.last_name,
+                "address": person.street,
+                "city": person.city,
+                "postalCode": person.postal_code,
+                "emails": [{"label": "main", "value": person.email, "primary": true}],
+            })
+        },
+        Value::Object,
+    );
+    let mut v = json!({
         "id": customer.id,
         "email": person.email,
         "firstName": person.first_name,
@@ -140,19 +153,16 @@ pub fn customer_json(customer: &Customer, href: &str) -> Value {
         "defaultPaymentInstrument": null,
         "preferredPayoutInstrumentId": null,
         "createdTime": rfc3339(customer.created_time),
-        "updatedTime": rfc3339(customer.created_time),
-        "customFields": {},
-        "primaryAddress": {
-            "firstName": person.first_name,
-            "lastName": person.last_name,
-            "address": person.street,
-            "city": person.city,
-            "postalCode": person.postal_code,
-            "emails": [{"label": "main", "value": person.email, "primary": true}],
-        },
+        "updatedTime": rfc3339(customer.updated_time),
+        "customFields": customer.custom_fields,
+        "primaryAddress": primary_address,
         "paymentCount": 0,
         "_links": [{"rel": "self", "href": href}],
-    })
+    });
+    if let Some(website) = &customer.website_id {
+        v["websiteId"] = json!(website);
+    }
+    v
 }
 
 /// The customer `id` of the organization as JSON (just its id if it is unknown).

@@ -40,6 +40,9 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         // Each listener builds its own app (slow in a debug build); tests of the provider ports
         // turn them on.
         no_provider_ports: true,
+        // The Rebilly tests written before customers existed name customers without creating
+        // them; `rebilly_customers.rs` checks the default, where an unknown customer is refused.
+        rebilly_implicit_customers: true,
         ..Config::default()
     };
     adjust(&mut config);

@@ -47,6 +47,14 @@ impl TestApp {
         reply.body
     }
 
+    /// The reply to creating a `document_type` document (with a fresh file) for `customer`.
+    pub async fn kyc_document_reply(&self, customer: &str, document_type: &str) -> Reply {
+        let file = self.upload_named("document.png").await;
+        let body =
+            json!({"customerId": customer, "documentType": document_type, "fileIds": [file["id"]]});
+        self.reb_json(Method::POST, "/kyc-documents", body).await
+    }
+
     pub async fn kyc_request(&self, body: Value) -> Value {
         let reply = self.reb_json(Method::POST, "/kyc-requests", body).await;
         reply.rebilly(201, "KycRequest").clone()

@@ -167,6 +167,7 @@ fn future_time(
 /// Checks `username`/`password` (any non-empty pair but `wrong-password` logs in) and returns
 /// the customer they sign in as.
 pub fn password_login(
+    rebilly: &Rebilly,
     state: &mut RebillyTenant,
     body: &Map<String, Value>,
     now: DateTime<Utc>,
@@ -191,7 +192,13 @@ pub fn password_login(
             "Invalid username or password.".into(),
         ));
     }
-    let customer_id = state.customer_for_username(&username, now);
+    let customer_id = if rebilly.implicit_customers {
+        state.customer_for_username(&username, now)
+    } else {
+        state
+            .known_customer(&username)
+            .ok_or_else(|| RebillyError::Unauthenticated("Invalid username or password.".into()))?
+    };
     Ok((username, customer_id))
 }
 
@@ -244,7 +251,7 @@ impl Create<Rebilly> for AuthenticationToken {
     ) -> Result<String, RebillyError> {
         let body = &login.body;
         let (username, customer_id) = if login.mode == "password" {
-            let (username, customer_id) = password_login(state, body, call.now)?;
+            let (username, customer_id) = password_login(call.api, state, body, call.now)?;
             (Some(username), customer_id)
         } else {
             let mut checks = Checks::default();
@@ -254,7 +261,8 @@ impl Create<Rebilly> for AuthenticationToken {
             }
             checks.finish()?;
             let customer_id = customer_id.unwrap_or_default();
-            state.customer(&customer_id, call.now);
+            call.api
+                .require_customer(state, "customerId", &customer_id, call.now)?;
             (None, customer_id)
         };
         let token = AuthenticationToken {

@@ -1,15 +1,20 @@
-//! Customers, read-only for now (`GET /customers`, `GET /customers/{id}`): every customer a KYC
-//! document, request or login named, so the `customer` links of documents and webhooks resolve.
+//! Customers (`/customers`, `/customers/{id}`): the first step of Rebilly's KYC integration guide.
+//! Create, upsert, read, list, and Rebilly's merge-and-delete.
 
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::files::IdPath;
 use super::href;
 use super::listing::Listed;
-use crate::core::resource::{Call, Resource};
+use crate::core::http::query_param;
+use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
-use crate::providers::rebilly::model::{Customer, RebillyTenant};
-use crate::providers::rebilly::wire::customer_json;
+use crate::providers::rebilly::auth::Caller;
+use crate::providers::rebilly::errors::{InvalidField, RebillyError};
+use crate::providers::rebilly::model::{Customer, CustomerChange, RebillyTenant};
+use crate::providers::rebilly::wire::{created, customer_json, json_object, ok, Checks};
 use crate::providers::rebilly::Rebilly;
 
 impl Resource<Rebilly> for Customer {
@@ -27,6 +32,14 @@ impl Resource<Rebilly> for Customer {
     fn render(call: &Call<Rebilly>, _: &RebillyTenant, customer: &Self) -> Value {
         customer_json(customer, &href::<Self>(call.req, &customer.id))
     }
+
+    fn delete(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        id: &str,
+    ) -> Result<(), RebillyError> {
+        merge_into_target(call, state, id)
+    }
 }
 
 impl Listed for Customer {
@@ -35,14 +48,162 @@ impl Listed for Customer {
     fn field(&self, name: &str) -> Option<&str> {
         match name {
             "id" => Some(&self.id),
-            "email" => Some(&self.person.email),
-            "firstName" => Some(&self.person.first_name),
-            "lastName" => Some(&self.person.last_name),
+            "email" => Some(self.email()),
+            "firstName" => Some(self.first_name()),
+            "lastName" => Some(self.last_name()),
             _ => None,
         }
     }
 
     fn updated_time(&self) -> DateTime<Utc> {
-        self.created_time
+        self.updated_time
     }
+}
+
+/// The `ContactObject` string fields and their spec lengths.
+const CONTACT_FIELDS: &[(&str, usize)] = &[
+    ("firstName", 45),
+    ("lastName", 45),
+    ("organization", 255),
+    ("address", 60),
+    ("address2", 60),
+    ("city", 45),
+    ("region", 45),
+    ("postalCode", 10),
+];
+
+/// What a customer body sets: `primaryAddress` (a `ContactObject` or `null`), `websiteId`,
+/// `customFields`. Read-only fields (`id`, `email`, `firstName`, `lastName`, ...) and fields the
+/// sandbox does not model are ignored, as Rebilly ignores read-only input.
+pub(super) fn parse_change(body: &Map<String, Value>) -> Result<CustomerChange, RebillyError> {
+    let mut checks = Checks::default();
+    let mut change = CustomerChange::default();
+    match body.get("primaryAddress") {
+        None => {}
+        Some(Value::Null) => change.primary_address = Some(None),
+        Some(Value::Object(contact)) => {
+            for (field, max) in CONTACT_FIELDS {
+                checks.opt_string(contact, field, *max);
+            }
+            if let Some(country) = checks.opt_string(contact, "country", 2) {
+                if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+                    checks.fail("primaryAddress.country", "must be an ISO 3166 alpha-2 code");
+                }
+            }
+            match contact.get("emails") {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(emails)) => {
+                    for (i, email) in emails.iter().enumerate() {
+                        let value = email.get("value").and_then(Value::as_str);
+                        if !value.is_some_and(crate::core::validate::is_email) {
+                            checks.fail(
+                                format!("primaryAddress.emails.{i}.value"),
+                                "must be an email address",
+                            );
+                        }
+                    }
+                }
+                Some(_) => checks.fail("primaryAddress.emails", "must be an array"),
+            }
+            for problem in &mut checks.0 {
+                if !problem.field.starts_with("primaryAddress.") {
+                    problem.field = format!("primaryAddress.{}", problem.field);
+                }
+            }
+            change.primary_address = Some(Some(contact.clone()));
+        }
+        Some(_) => checks.fail("primaryAddress", "must be an object or null"),
+    }
+    if body.contains_key("websiteId") {
+        change.website_id = Some(checks.opt_string(body, "websiteId", 50));
+    }
+    match body.get("customFields") {
+        None => {}
+        Some(Value::Object(fields)) => change.custom_fields = Some(fields.clone()),
+        Some(Value::Null) => change.custom_fields = Some(Map::new()),
+        Some(_) => checks.fail("customFields", "must be an object"),
+    }
+    checks.finish()?;
+    Ok(change)
+}
+
+/// `POST /customers` (PostCustomer): `201` with the customer and its `Location`.
+impl Create<Rebilly> for Customer {
+    type Draft = CustomerChange;
+
+    fn draft(_: &Call<Rebilly>, body: Map<String, Value>) -> Result<CustomerChange, RebillyError> {
+        parse_change(&body)
+    }
+
+    fn insert(
+        call: &Call<Rebilly>,
+        state: &mut RebillyTenant,
+        change: CustomerChange,
+    ) -> Result<String, RebillyError> {
+        let id = state.new_id("cus_");
+        state.create_customer(id.clone(), change, call.now);
+        Ok(id)
+    }
+}
+
+/// `PUT /customers/{id}` (PutCustomer, "upsert"): updates the customer, or creates it with that
+/// id (`201` and `Location`).
+pub async fn upsert(
+    req: HttpRequest,
+    path: web::Path<IdPath>,
+    mut payload: web::Payload,
+    caller: Caller,
+    rebilly: web::Data<Rebilly>,
+) -> Result<HttpResponse, RebillyError> {
+    let id = path.into_inner().id;
+    if id.is_empty() || id.chars().count() > 50 {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "id",
+            "must be 1 to 50 characters",
+        )]));
+    }
+    let change = parse_change(&json_object(&req, &mut payload).await?)?;
+    let now = rebilly.core.clock.now();
+    let href = href::<Customer>(&req, &id);
+    rebilly.with_tenant(&caller, |state| {
+        let existed = state.customers.contains(&id);
+        if existed {
+            state.update_customer(&id, change, now);
+        } else {
+            state.create_customer(id.clone(), change, now);
+        }
+        let body = customer_json(&state.customers[id.as_str()], &href);
+        Ok(if existed {
+            ok(body)
+        } else {
+            created(href, body)
+        })
+    })
+}
+
+/// `DELETE /customers/{id}?targetCustomerId=` (DeleteCustomer, "merge and delete"): the
+/// customer's documents, requests and logins become the target's, then it is deleted.
+pub fn merge_into_target(
+    call: &Call<Rebilly>,
+    state: &mut RebillyTenant,
+    id: &str,
+) -> Result<(), RebillyError> {
+    let target = query_param(call.req, "targetCustomerId").filter(|t| !t.is_empty());
+    let Some(target) = target else {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "targetCustomerId",
+            "is required",
+        )]));
+    };
+    if target == id {
+        return Err(RebillyError::Validation(vec![InvalidField::new(
+            "targetCustomerId",
+            "must be another customer than the one deleted",
+        )]));
+    }
+    if !state.customers.contains(&target) {
+        return Err(RebillyError::NotFound { kind: "Customer" });
+    }
+    state.merge_customer(id, &target);
+    Ok(())
 }

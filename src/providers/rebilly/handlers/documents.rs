@@ -151,7 +151,6 @@ fn new_document(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<KycDocument, RebillyError> {
     let request_id = request_for(state, &input)?;
-    state.customer(&input.customer_id, now);
     Ok(KycDocument {
         id,
         customer_id: input.customer_id,
@@ -190,6 +189,7 @@ pub(crate) fn create_document(
     forced: Option<&str>,
 ) -> Result<(), RebillyError> {
     let now = rebilly.core.clock.now();
+    rebilly.require_customer(state, "customerId", &input.customer_id, now)?;
     let document = new_document(state, id.clone(), input, now)?;
     let scenario = rebilly.choose_scenario(state, &document, forced)?;
     state.insert_document(document, now);
@@ -259,7 +259,7 @@ pub async fn put(
         let input = parse_input(&body, state, None)?;
         let href = resource_href(&req, "kyc-documents", &path.id);
         if state.documents.contains(&path.id) {
-            state.customer(&input.customer_id, now);
+            rebilly.require_customer(state, "customerId", &input.customer_id, now)?;
             state.change_document(&path.id, now, MODIFIED, |document| {
                 document.customer_id = input.customer_id;
                 document.document_type = input.document_type;

@@ -159,8 +159,17 @@ fn core_resources(cfg: &mut web::ServiceConfig) {
             .post(tags::tag_document)
             .delete(tags::untag_document),
     )
-    .service(resource("/customers").get(list::<Rebilly, Customer>))
-    .service(resource("/customers/{id}").get(show::<Rebilly, Customer>))
+    .service(
+        resource("/customers")
+            .get(list::<Rebilly, Customer>)
+            .post(create::<Rebilly, Customer>),
+    )
+    .service(
+        resource("/customers/{id}")
+            .get(show::<Rebilly, Customer>)
+            .put(customers::upsert)
+            .delete(remove::<Rebilly, Customer>),
+    )
     .service(
         resource("/attachments")
             .get(list::<Rebilly, Attachment>)
@@ -201,7 +210,11 @@ fn storefront_resources(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/login").post(storefront::login))
         .service(resource("/files").post(gatherer::upload_as_customer))
         .service(resource("/logout").post(storefront::logout))
-        .service(resource("/account").get(storefront::account))
+        .service(
+            resource("/account")
+                .get(storefront::account)
+                .patch(storefront::patch_account),
+        )
         .service(
             resource("/kyc-documents")
                 .get(storefront::list_documents)

@@ -273,6 +273,7 @@ impl Create<Rebilly> for KycRequest {
         new: NewRequest,
     ) -> Result<String, RebillyError> {
         let (rebilly, now, fields) = (call.api, call.now, new.fields);
+        rebilly.require_customer(state, "customerId", &new.customer_id, now)?;
         let id = state.new_id("kyc_req_");
         let expiration_time = fields.expiration_time.unwrap_or(now + DEFAULT_LIFETIME);
         let (jwt_id, token) =

@@ -85,7 +85,7 @@ pub async fn login(
     let body = json_object(&req, &mut payload).await?;
     let now = rebilly.core.clock.now();
     rebilly.with_tenant(&caller, |state| {
-        let (_, customer_id) = password_login(state, &body, now)?;
+        let (_, customer_id) = password_login(&rebilly, state, &body, now)?;
         let jwt = state.mint_jwt(
             &customer_id,
             None,
@@ -123,6 +123,27 @@ pub async fn account(req: HttpRequest, shopper: Shopper, rebilly: web::Data<Rebi
     rebilly.with_tenant(&shopper.caller, |state| {
         let customer = state.customer(&shopper.customer_id, now);
         Ok(ok(customer_json(customer, &href)))
+    })
+}
+
+/// `PATCH /storefront/account` (StorefrontPatchAccount): the signed-in customer changes their own
+/// customer record (the same fields as the core `PUT /customers/{id}`).
+pub async fn patch_account(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    shopper: Shopper,
+    rebilly: web::Data<Rebilly>,
+) -> Reply {
+    let change = super::customers::parse_change(&json_object(&req, &mut payload).await?)?;
+    let now = rebilly.core.clock.now();
+    let href = req.path().to_owned();
+    rebilly.with_tenant(&shopper.caller, |state| {
+        state.customer(&shopper.customer_id, now);
+        state.update_customer(&shopper.customer_id, change, now);
+        Ok(ok(customer_json(
+            &state.customers[shopper.customer_id.as_str()],
+            &href,
+        )))
     })
 }
 

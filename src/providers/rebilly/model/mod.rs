@@ -20,7 +20,7 @@ mod request;
 pub mod session;
 pub mod tenant;
 
-pub use customer::Customer;
+pub use customer::{Customer, CustomerChange};
 pub use extras::{
     default_settings, Attachment, BasicCredentials, LivenessSession, LivenessStatus, Webhook,
     WebhookHeader, ADDRESS_WEIGHTS, ATTACHMENT_RELATED_TYPES, IDENTITY_WEIGHTS, KYC_EVENTS,

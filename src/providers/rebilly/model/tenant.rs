@@ -10,7 +10,8 @@ use serde::Serialize;
 use super::session::{encode_jwt, AuthenticationToken, Claims, CustomerJwt};
 use super::{default_settings, Attachment, LivenessSession, Webhook};
 use super::{
-    Customer, DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal, RequestStatus,
+    Customer, CustomerChange, DocumentStatus, DocumentType, File, KycDocument, KycRequest, Refusal,
+    RequestStatus,
 };
 use crate::core::fake::FakePerson;
 use crate::core::store::Store;
@@ -112,17 +113,72 @@ impl RebillyTenant {
     fn add_customer(&mut self, id: String, person: FakePerson, now: DateTime<Utc>) {
         self.customer_emails
             .insert(person.email.clone(), id.clone());
-        let customer = Customer {
-            id: id.clone(),
-            person,
-            created_time: now,
+        self.customers
+            .insert(id.clone(), Customer::new(id, person, now));
+    }
+
+    /// Creates customer `id` (a new generated identity) with `change` applied.
+    pub fn create_customer(&mut self, id: String, change: CustomerChange, now: DateTime<Utc>) {
+        let person = FakePerson::generate(&mut self.rng);
+        self.add_customer(id.clone(), person, now);
+        self.update_customer(&id, change, now);
+    }
+
+    /// Applies `change` to customer `id` (which exists); its e-mail keeps logging in as it.
+    pub fn update_customer(&mut self, id: &str, change: CustomerChange, now: DateTime<Utc>) {
+        let Some(customer) = self.customers.get_mut(id) else {
+            return;
         };
-        self.customers.insert(id, customer);
+        customer.apply(change, now);
+        let email = customer.identity().email;
+        self.customer_emails.retain(|_, owner| owner != id);
+        self.customer_emails.insert(email, id.to_owned());
+    }
+
+    /// Rebilly's merge-and-delete: what customer `from` had (documents, requests, logins) becomes
+    /// `into`'s, and `from` is gone (its JWTs stop working).
+    pub fn merge_customer(&mut self, from: &str, into: &str) {
+        for document in self.documents.values_mut() {
+            if document.customer_id == from {
+                document.customer_id = into.to_owned();
+            }
+        }
+        for request in self.requests.values_mut() {
+            if request.customer_id == from {
+                request.customer_id = into.to_owned();
+            }
+        }
+        for token in self.authentication_tokens.values_mut() {
+            if token.customer_id == from {
+                token.customer_id = into.to_owned();
+            }
+        }
+        for jwt in self.jwts.values_mut() {
+            if jwt.customer_id == from {
+                jwt.revoked = true;
+            }
+        }
+        if let Some(moved) = self.customer_requests.remove(from) {
+            self.customer_requests
+                .entry(into.to_owned())
+                .or_default()
+                .extend(moved);
+        }
+        self.customer_emails.retain(|_, owner| owner != from);
+        self.customers.remove(from);
     }
 
     /// The customer a username logs in as: a username without `@` is a customer id (that
     /// customer, created on first reference like everywhere else); an email is the customer
     /// with that email, else a new customer with it.
+    /// The existing customer a username (a customer id or an e-mail) names.
+    pub fn known_customer(&self, username: &str) -> Option<String> {
+        if self.customers.contains(username) {
+            return Some(username.to_owned());
+        }
+        self.customer_emails.get(username).cloned()
+    }
+
     pub fn customer_for_username(&mut self, username: &str, now: DateTime<Utc>) -> String {
         if self.customers.contains(username) || !username.contains('@') {
             self.customer(username, now);
