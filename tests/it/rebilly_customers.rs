@@ -89,7 +89,7 @@ async fn a_customer_is_created_read_upserted_and_listed() {
         fields,
         [
             "primaryAddress.country",
-            "primaryAddress.emails.0.value",
+            "primaryAddress.emails.0",
             "customFields"
         ]
     );

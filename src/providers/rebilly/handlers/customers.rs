@@ -60,7 +60,8 @@ impl Listed for Customer {
     }
 }
 
-/// The `ContactObject` string fields and their spec lengths.
+/// The `ContactObject` string fields (each non-empty when given, as the spec's patterns say) and
+/// their spec lengths.
 const CONTACT_FIELDS: &[(&str, usize)] = &[
     ("firstName", 45),
     ("lastName", 45),
@@ -69,8 +70,77 @@ const CONTACT_FIELDS: &[(&str, usize)] = &[
     ("address2", 60),
     ("city", 45),
     ("region", 45),
-    ("postalCode", 10),
+    ("jobTitle", 255),
 ];
+
+/// Checks a `ContactObject` as the spec types it; the path prefixes every problem.
+fn check_contact(checks: &mut Checks, contact: &Map<String, Value>) {
+    let at = |field: &str| format!("primaryAddress.{field}");
+    for (field, max) in CONTACT_FIELDS {
+        match contact.get(*field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(v)) if !v.is_empty() && v.chars().count() <= *max => {}
+            Some(_) => checks.fail(
+                at(field),
+                format!("must be a non-empty string of at most {max} characters"),
+            ),
+        }
+    }
+    let text = |name: &str| contact.get(name).filter(|v| !v.is_null());
+    if let Some(country) = text("country") {
+        if !country
+            .as_str()
+            .is_some_and(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            checks.fail(at("country"), "must be an ISO 3166 alpha-2 code");
+        }
+    }
+    if let Some(code) = text("postalCode") {
+        let valid = code.as_str().is_some_and(|c| {
+            (1..=10).contains(&c.chars().count())
+                && c.chars()
+                    .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '-' || ch.is_whitespace())
+        });
+        if !valid {
+            checks.fail(
+                at("postalCode"),
+                "must be 1 to 10 letters, digits, spaces or dashes",
+            );
+        }
+    }
+    if let Some(dob) = text("dob") {
+        if dob
+            .as_str()
+            .is_none_or(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err())
+        {
+            checks.fail(at("dob"), "must be a YYYY-MM-DD date");
+        }
+    }
+    for (list, max) in [("emails", 255), ("phoneNumbers", 50)] {
+        match contact.get(list) {
+            None => {}
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let label = item.get("label").and_then(Value::as_str);
+                    let value = item.get("value").and_then(Value::as_str);
+                    let primary_ok = item.get("primary").is_none_or(Value::is_boolean);
+                    let value_ok = value.is_some_and(|v| {
+                        v.chars().count() <= max
+                            && (list != "emails" || crate::core::validate::is_email(v))
+                    });
+                    if !item.is_object()
+                        || label.is_none_or(|l| l.chars().count() > 45)
+                        || !value_ok
+                        || !primary_ok
+                    {
+                        checks.fail(at(&format!("{list}.{i}")), "needs a label (at most 45 characters), a valid value and an optional boolean primary");
+                    }
+                }
+            }
+            Some(_) => checks.fail(at(list), "must be an array"),
+        }
+    }
+}
 
 /// What a customer body sets: `primaryAddress` (a `ContactObject` or `null`), `websiteId`,
 /// `customFields`. Read-only fields (`id`, `email`, `firstName`, `lastName`, ...) and fields the
@@ -82,35 +152,11 @@ pub(super) fn parse_change(body: &Map<String, Value>) -> Result<CustomerChange, 
         None => {}
         Some(Value::Null) => change.primary_address = Some(None),
         Some(Value::Object(contact)) => {
-            for (field, max) in CONTACT_FIELDS {
-                checks.opt_string(contact, field, *max);
-            }
-            if let Some(country) = checks.opt_string(contact, "country", 2) {
-                if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-                    checks.fail("primaryAddress.country", "must be an ISO 3166 alpha-2 code");
-                }
-            }
-            match contact.get("emails") {
-                None | Some(Value::Null) => {}
-                Some(Value::Array(emails)) => {
-                    for (i, email) in emails.iter().enumerate() {
-                        let value = email.get("value").and_then(Value::as_str);
-                        if !value.is_some_and(crate::core::validate::is_email) {
-                            checks.fail(
-                                format!("primaryAddress.emails.{i}.value"),
-                                "must be an email address",
-                            );
-                        }
-                    }
-                }
-                Some(_) => checks.fail("primaryAddress.emails", "must be an array"),
-            }
-            for problem in &mut checks.0 {
-                if !problem.field.starts_with("primaryAddress.") {
-                    problem.field = format!("primaryAddress.{}", problem.field);
-                }
-            }
-            change.primary_address = Some(Some(contact.clone()));
+            check_contact(&mut checks, contact);
+            let mut kept = contact.clone();
+            // `hash` is read-only: the sandbox does not echo what a client made up.
+            kept.remove("hash");
+            change.primary_address = Some(Some(kept));
         }
         Some(_) => checks.fail("primaryAddress", "must be an object or null"),
     }
