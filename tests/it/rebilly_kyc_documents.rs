@@ -595,3 +595,41 @@ async fn oversized_bodies_get_413_as_problem_json() {
         "body"
     );
 }
+
+/// `documentMatches` / `parsedData` take the shape of the document's type (the spec's
+/// KycAddressMatches for an address proof: address fields, word counts, `isTampered`; no identity
+/// fields), with `version`, an integer `score` and a `checkList`.
+#[tokio::test]
+async fn an_address_proof_carries_address_matches() {
+    let app = spawn_app().await;
+    let document = app
+        .kyc_document("cus_addr", "address-proof", "bill.png")
+        .await;
+    let id = document["id"].as_str().unwrap().to_owned();
+    app.advance(10).await;
+    let read = app
+        .send(app.rebilly(Method::GET, KEY, ORG, &format!("/kyc-documents/{id}")))
+        .await;
+    let read = read.rebilly(200, "ProofOfAddressKycDocument");
+    let matches = &read["documentMatches"];
+    assert_eq!(
+        (&matches["version"], matches["score"].is_u64()),
+        (&json!("2.0"), true)
+    );
+    let data = &matches["data"];
+    for field in [
+        "line1",
+        "city",
+        "postalCode",
+        "wordCount",
+        "uniqueWords",
+        "isTampered",
+    ] {
+        assert!(data.get(field).is_some(), "{field}: {data}");
+    }
+    assert!(
+        data.get("isIdentityDocument").is_none() && data.get("dateOfBirth").is_none(),
+        "{data}"
+    );
+    assert_eq!(read["parsedData"], read["documentMatches"]);
+}

@@ -54,35 +54,93 @@ fn time_opt(t: Option<chrono::DateTime<chrono::Utc>>) -> Value {
 }
 
 /// What Rebilly's analysis "read" from an identity document: the customer's fake identity.
+/// `documentMatches` / `parsedData` once a document is decided: the latest spec's
+/// `{version, score, checkList, data}`, with `data` in the shape of the document's type
+/// (KycIdentityMatches, KycAddressMatches, FundsMatches, PurchaseMatches, CreditFileMatches).
 fn matches(document: &KycDocument, person: &FakePerson) -> Value {
+    use super::model::{DocumentStatus, DocumentType};
     let decided = matches!(
         document.status,
-        super::model::DocumentStatus::Accepted | super::model::DocumentStatus::Rejected
+        DocumentStatus::Accepted | DocumentStatus::Rejected
     );
     if !decided {
         return Value::Null;
     }
-    let accepted = document.status == super::model::DocumentStatus::Accepted;
-    let dob = format!("{}T00:00:00Z", person.date_of_birth.format("%Y-%m-%d"));
+    let accepted = document.status == DocumentStatus::Accepted;
+    let check = |name: &str, failed: bool| json!({"name": name, "failed": failed, "score": if failed { 20 } else { 100 }, "reason": null});
+    let (check_list, data) = match document.document_type {
+        DocumentType::Identity => (
+            vec![
+                check("containsImage", false),
+                check("firstName", !accepted),
+                check("lastName", false),
+                check("dateOfBirth", false),
+            ],
+            json!({
+                "containsImage": true,
+                "isIdentityDocument": true,
+                "isPublishedOnline": false,
+                "firstName": person.first_name,
+                "lastName": person.last_name,
+                "dateOfBirth": format!("{}T00:00:00Z", person.date_of_birth.format("%Y-%m-%d")),
+                "documentNumber": person.document_number,
+                "documentSubtype": document.document_subtype,
+            }),
+        ),
+        DocumentType::Address => (
+            vec![
+                check("firstName", false),
+                check("lastName", false),
+                check("line1", !accepted),
+                check("postalCode", false),
+            ],
+            json!({
+                "firstName": person.first_name,
+                "lastName": person.last_name,
+                "line1": person.street,
+                "city": person.city,
+                "postalCode": person.postal_code,
+                "date": rfc3339(document.created_time),
+                "wordCount": 212,
+                "uniqueWords": 131,
+                "isTampered": !accepted,
+                "documentSubtype": document.document_subtype,
+            }),
+        ),
+        DocumentType::Funds => (
+            vec![check("firstName", !accepted), check("lastName", false)],
+            json!({
+                "firstName": person.first_name,
+                "lastName": person.last_name,
+                "documentSubtype": document.document_subtype,
+            }),
+        ),
+        DocumentType::Purchase => (
+            vec![check("firstName", !accepted), check("lastName", false)],
+            json!({
+                "firstName": person.first_name,
+                "lastName": person.last_name,
+                "paymentInstrumentId": null,
+                "documentSubtype": document.document_subtype,
+            }),
+        ),
+        DocumentType::CreditFile => (
+            vec![check("name", !accepted)],
+            json!({
+                "creditBureau": "test-bureau",
+                "creditFileNumber": person.document_number,
+                "name": format!("{} {}", person.first_name, person.last_name),
+                "consultedDate": rfc3339(document.created_time),
+                "decision": if accepted { "single-source" } else { "other" },
+                "trades": [],
+            }),
+        ),
+    };
     json!({
         "version": "2.0",
         "score": if accepted { 92 } else { 31 },
-        "checkList": [
-            {"name": "containsImage", "failed": false, "score": 100, "reason": null},
-            {"name": "firstName", "failed": !accepted, "score": if accepted { 100 } else { 20 }, "reason": null},
-            {"name": "lastName", "failed": false, "score": 100, "reason": null},
-            {"name": "dateOfBirth", "failed": false, "score": 100, "reason": null},
-        ],
-        "data": {
-            "containsImage": true,
-            "isIdentityDocument": true,
-            "isPublishedOnline": false,
-            "firstName": person.first_name,
-            "lastName": person.last_name,
-            "dateOfBirth": dob,
-            "documentNumber": person.document_number,
-            "documentSubtype": document.document_subtype,
-        },
+        "checkList": check_list,
+        "data": data,
     })
 }
 
