@@ -422,3 +422,55 @@ async fn bad_webhooks_are_refused() {
         "0"
     );
 }
+
+/// Accepting a document archives the customer's unreviewed documents of the same type, each with
+/// its `kyc-document-archived` (issue 14; Rebilly keeps one accepted document per type).
+#[tokio::test]
+async fn accepting_a_document_archives_the_unreviewed_ones_of_its_type() {
+    let app = spawn_app().await;
+    let older = app
+        .kyc_document("cus_9", "identity-proof", "manual-old.png")
+        .await;
+    let other_type = app
+        .kyc_document("cus_9", "address-proof", "manual-bill.png")
+        .await;
+    let newer = app
+        .kyc_document("cus_9", "identity-proof", "manual-new.png")
+        .await;
+    let mut receiver = Receiver::start().await;
+    create_hook(&app, json!({"url": receiver.url("/hooks"), "method": "POST", "credentialHash": "c", "eventsFilter": ["kyc-document-accepted", "kyc-document-archived"]})).await;
+    let id = |d: &Value| d["id"].as_str().unwrap().to_owned();
+    let accepted = app
+        .send(app.rebilly(
+            Method::POST,
+            common::rebilly::KEY,
+            common::rebilly::ORG,
+            &format!("/kyc-documents/{}/acceptance", id(&newer)),
+        ))
+        .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    let events = next_events(&mut receiver, 2).await;
+    let kinds: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(kinds, ["kyc-document-accepted", "kyc-document-archived"]);
+    assert_eq!(json_body(&events[1].1)["kycDocumentId"], id(&older));
+    let status = |doc: String| {
+        let app = &app;
+        async move {
+            app.send(app.rebilly(
+                Method::GET,
+                common::rebilly::KEY,
+                common::rebilly::ORG,
+                &format!("/kyc-documents/{doc}"),
+            ))
+            .await
+            .body["status"]
+                .clone()
+        }
+    };
+    assert_eq!(status(id(&older)).await, "archived");
+    assert_eq!(
+        status(id(&other_type)).await,
+        "pending",
+        "another type stays"
+    );
+}

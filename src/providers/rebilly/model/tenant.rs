@@ -344,11 +344,45 @@ impl RebillyTenant {
             _ => same_status_event,
         };
         let request_id = document.request_id.clone();
+        let superseded = (event == "kyc-document-accepted")
+            .then(|| (document.customer_id.clone(), document.document_type));
         self.emit(event, id);
         if let Some(request_id) = request_id {
             self.refresh_request(&request_id, at);
         }
+        if let Some((customer_id, kind)) = superseded {
+            self.archive_superseded(id, &customer_id, kind, at);
+        }
         Some(result)
+    }
+
+    /// An accepted document supersedes the customer's unreviewed (`pending`) documents of its type:
+    /// Rebilly archives them, each with its `kyc-document-archived`. One already in review finishes
+    /// its review.
+    fn archive_superseded(
+        &mut self,
+        accepted: &str,
+        customer_id: &str,
+        kind: DocumentType,
+        at: DateTime<Utc>,
+    ) {
+        let unreviewed: Vec<String> = self
+            .documents
+            .values()
+            .filter(|d| {
+                d.id != accepted
+                    && d.customer_id == customer_id
+                    && d.document_type == kind
+                    && d.status == DocumentStatus::Pending
+            })
+            .map(|d| d.id.clone())
+            .collect();
+        for id in unreviewed {
+            self.change_document(&id, at, MODIFIED, |d| {
+                let _ = d.transition(super::Decision::Archive, at);
+                d.run = None;
+            });
+        }
     }
 
     /// Recomputes a request's status from its documents, emitting the request event for the
