@@ -312,6 +312,9 @@ async fn review_calls_follow_the_status_machine() {
         .await;
     let rejected = rejected.rebilly(201, "ProofOfIdentityKycDocument");
     assert_eq!(rejected["status"], "rejected");
+    // A manual decision names its reviewer and time (reviewerId, reviewerName, reviewTime).
+    assert_eq!(rejected["reviewerName"], "Sandbox Reviewer");
+    assert!(rejected["reviewerId"].is_string() && rejected["reviewTime"].is_string());
     assert_eq!(
         rejected["rejectionReason"],
         json!({"type": "document-expired", "message": "Expired in 2020"})

@@ -439,7 +439,7 @@ pub async fn accept(
 ) -> Reply {
     review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         d.transition(Decision::Accept, now).map_err(illegal)?;
-        d.review_time = Some(now);
+        d.mark_reviewed(now);
         Ok(())
     })
 }
@@ -490,7 +490,7 @@ pub async fn reject(
     review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         d.transition(Decision::Reject(rejection), now)
             .map_err(illegal)?;
-        d.review_time = Some(now);
+        d.mark_reviewed(now);
         Ok(())
     })
 }
@@ -510,7 +510,7 @@ pub async fn review(
 ) -> Reply {
     review_call(&req, &caller, &rebilly, &path.id, REVIEWED, |d, now| {
         reviewable(d)?;
-        d.review_time = Some(now);
+        d.mark_reviewed(now);
         d.touch(now);
         Ok(())
     })

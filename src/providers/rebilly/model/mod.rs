@@ -248,6 +248,14 @@ impl KycDocument {
         self.touch(at);
     }
 
+    /// A manual review call (acceptance, rejection, review): the reviewer who made it, and when.
+    pub fn mark_reviewed(&mut self, at: DateTime<Utc>) {
+        self.reviewer_id.get_or_insert_with(|| REVIEWER_ID.into());
+        self.reviewer_name
+            .get_or_insert_with(|| REVIEWER_NAME.into());
+        self.review_time = Some(at);
+    }
+
     pub fn stop_review(&mut self, at: DateTime<Utc>) {
         self.reviewer_id = None;
         self.reviewer_name = None;
