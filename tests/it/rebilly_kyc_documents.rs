@@ -148,6 +148,8 @@ async fn documents_are_created_read_listed_and_updated() {
     assert_eq!(document["revision"], 1);
     assert_eq!(document["matchLevel"], 2);
     assert_eq!(document["_links"][0]["rel"], "self");
+    // The seed's response shows the deprecated `fileId` next to `fileIds`.
+    assert_eq!(document["fileId"], file["id"]);
 
     let read = app
         .send(app.rebilly(Method::GET, KEY, ORG, &format!("/kyc-documents/{id}")))

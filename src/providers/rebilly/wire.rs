@@ -152,6 +152,8 @@ pub fn document_json(document: &KycDocument, person: Option<&FakePerson>, href: 
     ] {
         v[field] = time_opt(value);
     }
+    // The deprecated `fileId` the seed-era reference still shows next to `fileIds`.
+    v["fileId"] = json!(document.file_ids.first());
     v["processedTime"] = time_opt(document.processed_time);
     v["reviewStartTime"] = time_opt(document.review_start_time);
     v["reviewTime"] = time_opt(document.review_time);
