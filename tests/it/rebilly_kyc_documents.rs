@@ -638,3 +638,29 @@ async fn an_address_proof_carries_address_matches() {
     );
     assert_eq!(read["parsedData"], read["documentMatches"]);
 }
+
+/// A review in progress is its start time, not its reviewer: a document a reviewer decided can
+/// be taken into review again.
+#[tokio::test]
+async fn a_decided_document_can_be_reviewed_again() {
+    let app = spawn_app().await;
+    let document = app
+        .kyc_document("cus_again", "funds-proof", "manual-statement.png")
+        .await;
+    let id = document["id"].as_str().unwrap().to_owned();
+    let post = |action: &str| {
+        app.send(
+            app.rebilly(
+                Method::POST,
+                KEY,
+                ORG,
+                &format!("/kyc-documents/{id}/{action}"),
+            )
+            .json(&json!({"type": "document-expired"})),
+        )
+    };
+    assert_eq!(post("rejection").await.status, 201);
+    let again = post("start-review").await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert!(again.body["reviewStartTime"].is_string());
+}

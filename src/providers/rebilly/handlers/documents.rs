@@ -524,7 +524,7 @@ pub async fn start_review(
 ) -> Reply {
     review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
         reviewable(d)?;
-        if d.reviewer_id.is_some() {
+        if d.review_start_time.is_some() {
             return Err(not_now(
                 "reviewerId",
                 "A review of this KYC document is already in progress.".into(),
@@ -542,7 +542,7 @@ pub async fn stop_review(
     rebilly: web::Data<Rebilly>,
 ) -> Reply {
     review_call(&req, &caller, &rebilly, &path.id, MODIFIED, |d, now| {
-        if d.reviewer_id.is_none() {
+        if d.review_start_time.is_none() {
             return Err(not_now(
                 "reviewerId",
                 "No review of this KYC document is in progress.".into(),
