@@ -78,13 +78,7 @@ async fn a_customer_is_created_read_upserted_and_listed() {
     assert_eq!(listed.body[0]["id"], "cus_mine");
 
     let bad = put("cus_mine", json!({"primaryAddress": {"country": "Britain", "emails": [{"value": "nope"}]}, "customFields": 3})).await;
-    let problem = bad.rebilly_problem(422, "ValidationError");
-    let fields: Vec<&str> = problem["invalidFields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = bad.rebilly_invalid_fields();
     assert_eq!(
         fields,
         [

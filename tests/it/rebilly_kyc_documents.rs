@@ -120,12 +120,7 @@ async fn bad_files_are_refused() {
                 .json(&json!({"name": 5})),
         )
         .await;
-    let fields: Vec<&str> = reply.rebilly_problem(422, "ValidationError")["invalidFields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = reply.rebilly_invalid_fields();
     assert_eq!(fields, vec!["url", "name"]);
     let reply = app
         .send(
@@ -233,12 +228,7 @@ async fn document_validation_names_every_bad_field() {
             "documentType": "selfie", "documentSubtype": "mugshot", "fileIds": ["file_nope", 7], "matchLevel": 9
         })))
         .await;
-    let fields: Vec<&str> = reply.rebilly_problem(422, "ValidationError")["invalidFields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = reply.rebilly_invalid_fields();
     assert_eq!(
         fields,
         vec![

@@ -84,13 +84,7 @@ async fn bad_requests_name_every_bad_field() {
             }),
         )
         .await;
-    let problem = reply.rebilly_problem(422, "ValidationError");
-    let fields: Vec<&str> = problem["invalidFields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = reply.rebilly_invalid_fields();
     for expected in [
         "customerId",
         "documents.0.type",
@@ -102,7 +96,10 @@ async fn bad_requests_name_every_bad_field() {
         "expirationTime",
         "redirectUrl",
     ] {
-        assert!(fields.contains(&expected), "{expected} not in {fields:?}");
+        assert!(
+            fields.iter().any(|f| f == expected),
+            "{expected} not in {fields:?}"
+        );
     }
     let empty = app
         .reb_json(

@@ -8,12 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 fn fields(reply: &Reply) -> Vec<String> {
-    let mut fields: Vec<String> = reply.rebilly_problem(422, "ValidationError")["invalidFields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect();
+    let mut fields = reply.rebilly_invalid_fields();
     fields.sort();
     fields
 }

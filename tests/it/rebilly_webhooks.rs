@@ -308,12 +308,7 @@ async fn the_global_webhook_url_receives_every_event_of_every_organization() {
 }
 
 fn hook_fields(reply: &Reply) -> Vec<String> {
-    let mut fields: Vec<String> = reply.rebilly_problem(422, "ValidationError")["invalidFields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect();
+    let mut fields = reply.rebilly_invalid_fields();
     fields.sort();
     fields
 }

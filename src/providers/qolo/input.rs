@@ -127,6 +127,14 @@ impl Checks {
         }
     }
 
+    /// ASP.NET's message for a JSON value of the wrong type at `path`.
+    fn type_error(&mut self, path: &str, target: &str) {
+        self.fail(
+            path,
+            format!("The JSON value could not be converted to {target}. Path: $.{path}"),
+        );
+    }
+
     /// The fields of `object` that `rules` name, checked and normalized; unset (`null`) and
     /// unknown fields are left out.
     pub fn read(
@@ -179,7 +187,7 @@ impl Checks {
             match value {
                 Value::String(s) => Some(s.trim().to_owned()),
                 _ => {
-                    checks.fail(path, format!("The JSON value could not be converted to System.String. Path: $.{path}"));
+                    checks.type_error(path, "System.String");
                     None
                 }
             }
@@ -283,7 +291,7 @@ impl Checks {
                 if value.is_boolean() {
                     Some(value.clone())
                 } else {
-                    self.fail(path, format!("The JSON value could not be converted to System.Boolean. Path: $.{path}"));
+                    self.type_error(path, "System.Boolean");
                     None
                 }
             }
@@ -291,7 +299,7 @@ impl Checks {
                 if value.is_number() {
                     Some(value.clone())
                 } else {
-                    self.fail(path, format!("The JSON value could not be converted to System.Double. Path: $.{path}"));
+                    self.type_error(path, "System.Double");
                     None
                 }
             }
@@ -300,7 +308,7 @@ impl Checks {
                 match uuid::Uuid::parse_str(&s) {
                     Ok(u) => Some(Value::String(u.hyphenated().to_string())),
                     Err(_) => {
-                        self.fail(path, format!("The JSON value could not be converted to System.Guid. Path: $.{path}"));
+                        self.type_error(path, "System.Guid");
                         None
                     }
                 }
@@ -349,17 +357,14 @@ impl Checks {
                         Value::String(s) => {
                             out.insert(key.clone(), Value::String(s.clone()));
                         }
-                        _ => self.fail(&join(path, key), format!("The JSON value could not be converted to System.String. Path: $.{path}.{key}")),
+                        _ => self.type_error(&join(path, key), "System.String"),
                     }
                 }
                 Some(Value::Object(out))
             }
             Rule::Texts { max } => {
                 let Some(items) = value.as_array() else {
-                    self.fail(
-                        path,
-                        format!("The JSON value could not be converted to a list. Path: $.{path}"),
-                    );
+                    self.type_error(path, "a list");
                     return None;
                 };
                 let mut out = Vec::with_capacity(items.len());
@@ -382,10 +387,7 @@ impl Checks {
             }
             Rule::Objects(fields) => {
                 let Some(items) = value.as_array() else {
-                    self.fail(
-                        path,
-                        format!("The JSON value could not be converted to a list. Path: $.{path}"),
-                    );
+                    self.type_error(path, "a list");
                     return None;
                 };
                 let mut out = Vec::with_capacity(items.len());

@@ -117,6 +117,17 @@ impl Reply {
         &self.body
     }
 
+    /// Asserts a Rebilly `422 ValidationError` and returns the fields it names, in its order.
+    #[track_caller]
+    pub fn rebilly_invalid_fields(&self) -> Vec<String> {
+        self.rebilly_problem(422, "ValidationError")["invalidFields"]
+            .as_array()
+            .expect("invalidFields")
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Asserts a Sumvin ProblemDetail with this status and error code.
     #[track_caller]
     pub fn sumvin_problem(&self, status: u16, code: &str) -> &Value {
