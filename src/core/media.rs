@@ -13,6 +13,11 @@ impl Media {
     }
 }
 
+/// The type of `data` when it is one of `mimes` (each provider takes its own list).
+pub fn sniff_among(data: &[u8], mimes: &[&str]) -> Option<Media> {
+    sniff(data).filter(|media| mimes.contains(&media.mime))
+}
+
 /// The type of `data` when it is an image or a PDF (the kinds KYC documents come as).
 pub fn sniff(data: &[u8]) -> Option<Media> {
     let kind = infer::get(data)?;

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{found, path_id, Reply};
 use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
+use crate::core::media::sniff_among;
 use crate::core::storage::Blob;
 use crate::core::TenantId;
 use crate::providers::kycaid::auth::Caller;
@@ -17,17 +18,12 @@ use crate::providers::kycaid::Kycaid;
 const ID: &str = "file_id";
 const RESOURCE: &str = "File";
 
+/// What KYCAID takes as a file, recognised from its first bytes.
+const FILE_TYPES: &[&str] = &["image/jpeg", "image/png", "application/pdf"];
+
 /// The file's type from its first bytes.
 pub fn sniff(data: &[u8]) -> Option<&'static str> {
-    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if data.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else {
-        None
-    }
+    sniff_among(data, FILE_TYPES).map(|media| media.mime)
 }
 
 /// An uploaded file's name, type and bytes, checked.

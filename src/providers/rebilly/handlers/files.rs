@@ -10,6 +10,7 @@ use super::href;
 use super::listing::Listed;
 use crate::core::assets::fixture_bytes;
 use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
+use crate::core::media::{sniff_among, Media};
 use crate::core::resource::{Call, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
@@ -20,20 +21,8 @@ use crate::providers::rebilly::Rebilly;
 
 type Reply = Result<HttpResponse, RebillyError>;
 
-/// The file's type from its first bytes, with the extension Rebilly reports.
-fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
-    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if data.starts_with(b"GIF8") {
-        Some(("image/gif", "gif"))
-    } else if data.starts_with(b"%PDF-") {
-        Some(("application/pdf", "pdf"))
-    } else {
-        None
-    }
-}
+/// What Rebilly takes as a file, recognised from its first bytes.
+const FILE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif", "application/pdf"];
 
 /// Fields a file may be created or updated with.
 pub struct FileFields {
@@ -152,7 +141,7 @@ pub async fn upload(
             web::Bytes::from_static(fixture_bytes("images/document.png").unwrap_or_default());
         (data, name, fields)
     };
-    let (mime, extension) = sniff(&data).ok_or_else(|| {
+    let Media { mime, extension } = sniff_among(&data, FILE_TYPES).ok_or_else(|| {
         RebillyError::Validation(vec![InvalidField::new(
             "file",
             "must be a JPEG, PNG, GIF or PDF file",
