@@ -27,6 +27,8 @@ mod rebilly_customer_auth;
 mod rebilly_customers;
 mod rebilly_kyc_documents;
 mod rebilly_kyc_requests;
+mod rebilly_kyc_reviews;
+mod rebilly_listing;
 mod rebilly_reports;
 mod rebilly_resources;
 mod rebilly_storefront;

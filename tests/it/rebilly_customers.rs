@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::rebilly::{KEY, ORG};
-use common::{spawn_with, TestApp};
+use common::{spawn_app, spawn_with, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -231,4 +231,43 @@ async fn the_storefront_account_is_the_customer() {
         .send(app.rebilly(Method::GET, KEY, ORG, "/customers/cus_shop"))
         .await;
     assert_eq!(core.body["lastName"], "King");
+}
+
+/// Customers a document, request or login named are served (GET /customers and
+/// /customers/{id}: GetCustomerCollection and GetCustomer in Rebilly's spec), so a document's
+/// `customer` link (KycDocument `_links` rels: self, customer) resolves.
+#[tokio::test]
+async fn customers_named_by_documents_are_listed_and_read() {
+    let app = spawn_app().await;
+    let key = common::rebilly::KEY;
+    let org = common::rebilly::ORG;
+    app.kyc_document("cus_b", "identity-proof", "id.png").await;
+    let document = app.kyc_document("cus_a", "address-proof", "bill.png").await;
+    let link = document["_links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "customer")
+        .expect("a customer link")["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let customer = app
+        .send(app.client.get(app.url(&link)).header("REB-APIKEY", key))
+        .await;
+    let customer = customer.rebilly(200, "Customer");
+    assert_eq!(customer["id"], "cus_a");
+    assert!(customer["email"].as_str().unwrap().contains('@'));
+    let list = app
+        .send(app.rebilly(Method::GET, key, org, "/customers?limit=1&sort=createdTime"))
+        .await;
+    assert_eq!(list.headers["pagination-total"], "2");
+    assert_eq!(list.body[0]["id"], "cus_b");
+    let filtered = app
+        .send(app.rebilly(Method::GET, key, org, "/customers?filter=id:cus_a"))
+        .await;
+    assert_eq!(filtered.body.as_array().unwrap().len(), 1);
+    app.send(app.rebilly(Method::GET, key, org, "/customers/cus_nobody"))
+        .await
+        .rebilly_problem(404, "NotFound");
 }

@@ -128,6 +128,14 @@ impl Reply {
             .collect()
     }
 
+    /// `rebilly_invalid_fields`, sorted: for checks that do not care about the order.
+    #[track_caller]
+    pub fn rebilly_invalid_field_set(&self) -> Vec<String> {
+        let mut fields = self.rebilly_invalid_fields();
+        fields.sort();
+        fields
+    }
+
     /// Asserts a Sumvin ProblemDetail with this status and error code.
     #[track_caller]
     pub fn sumvin_problem(&self, status: u16, code: &str) -> &Value {
