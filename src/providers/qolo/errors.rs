@@ -38,6 +38,9 @@ pub enum QoloError {
     MethodNotAllowed,
     #[error("Request body exceeds the {limit} bytes allowed")]
     TooLarge { limit: usize },
+    /// A body that says it is not JSON (ASP.NET's `[FromBody]` answers `415`).
+    #[error("Unsupported Media Type")]
+    UnsupportedMediaType,
     #[error("{0}")]
     RequestTimeout(String),
     #[error(transparent)]
@@ -72,6 +75,7 @@ fn type_uri(status: StatusCode) -> &'static str {
         405 => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
         408 => "https://tools.ietf.org/html/rfc9110#section-15.5.9",
         413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
         507 => "https://tools.ietf.org/html/rfc4918#section-11.5",
         _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     }
@@ -88,6 +92,7 @@ impl ResponseError for QoloError {
             | QoloError::RouteNotFound => StatusCode::NOT_FOUND,
             QoloError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             QoloError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            QoloError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             QoloError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             QoloError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             QoloError::Unexpected { status, .. } => *status,

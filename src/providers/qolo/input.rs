@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate};
 use serde_json::{Map, Value};
 
 use super::errors::{FieldErrors, QoloError};
-use crate::core::http::{body_limit, decode_json, read_body};
+use crate::core::http::{body_limit, decode_json, media_type, read_body};
 use crate::core::validate::is_email;
 
 /// What a field must hold.
@@ -416,11 +416,15 @@ fn leaf(path: &str) -> &str {
     last.split('[').next().unwrap_or(last)
 }
 
-/// The request's JSON object body; anything else is a 400 on `$`.
+/// The request's JSON object body; a body declared as another type is `415`, anything that is
+/// not a JSON object a 400 on `$`.
 pub async fn json_object(
     req: &HttpRequest,
     payload: &mut web::Payload,
 ) -> Result<Map<String, Value>, QoloError> {
+    if media_type(req).is_some_and(|t| t != "application/json" && !t.ends_with("+json")) {
+        return Err(QoloError::UnsupportedMediaType);
+    }
     let bytes = read_body(req, payload, body_limit(req)).await?;
     let value: Value = decode_json(&bytes)
         .map_err(|e| QoloError::field("$", format!("The request body is not valid JSON: {e}")))?;

@@ -118,6 +118,20 @@ async fn bad_input_names_every_field_and_writes_nothing() {
             .await;
         assert_eq!(field_errors(&reply), ["$"], "{raw}");
     }
+    // A body declared as something else is ASP.NET's `415`, in the same envelope.
+    let form = app
+        .send(
+            app.request(Method::POST, "/qolo/api/v1/persons")
+                .bearer_auth(&token)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("last_name=Rivera"),
+        )
+        .await;
+    assert_eq!(
+        (form.status.as_u16(), &form.body["status"]),
+        (415, &json!(415))
+    );
+    assert_eq!(form.headers["content-type"], "application/problem+json");
     let search = call(
         &app,
         Method::POST,
