@@ -30,7 +30,7 @@ pub use journal::Journal;
 pub use provider::{mount_provider, Provider, TransitionError, TransitionRequest};
 pub use scenario::{LoadError, ScenarioSchema, ScenarioSet};
 pub use scheduler::{Job, Scheduler};
-pub use tenant::{TenantId, TenantInfo, TenantMap, TenantState};
+pub use tenant::{TenantId, TenantInfo, TenantMap, TenantState, TenantStore};
 pub use webhooks::{Dispatcher, Outbound, RetryPolicy};
 pub(crate) use wire_enum::wire_enum;
 

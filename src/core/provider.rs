@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use super::http::{with_instance, BodyError, OnMainPort, OnProviderPort, ProblemAt};
 use super::scheduler::Job;
-use super::tenant::{TenantId, TenantInfo};
+use super::tenant::{TenantId, TenantInfo, TenantStore};
 
 pub trait Provider: Send + Sync + 'static {
     fn name(&self) -> &'static str;
@@ -22,13 +22,23 @@ pub trait Provider: Send + Sync + 'static {
     /// Registers the provider's own admin endpoints, under `/__admin/{name}`.
     fn configure_admin(self: Arc<Self>, _cfg: &mut web::ServiceConfig) {}
 
-    fn tenants(&self) -> Vec<TenantInfo>;
+    /// The provider's tenants; `tenants`, `dump` and `reset` read them unless a provider has
+    /// more to say (state kept beside them, a richer dump).
+    fn tenant_store(&self) -> &dyn TenantStore;
+
+    fn tenants(&self) -> Vec<TenantInfo> {
+        self.tenant_store().infos()
+    }
 
     /// Every resource of one tenant, as JSON, for `GET /__admin/tenants/{tenant}/state`.
-    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value>;
+    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
+        self.tenant_store().dump(tenant)
+    }
 
     /// Drops one tenant's state, or every tenant's; returns how many tenants were dropped.
-    fn reset(&self, tenant: Option<&TenantId>) -> usize;
+    fn reset(&self, tenant: Option<&TenantId>) -> usize {
+        self.tenant_store().reset(tenant)
+    }
 
     /// A request body refused before any handler read it (too large, too slow), in the
     /// provider's envelope for `path`.

@@ -205,6 +205,27 @@ impl<S> TenantMap<S> {
     }
 }
 
+/// What the admin API needs of a provider's tenants, whatever their state type.
+pub trait TenantStore: Send + Sync {
+    fn infos(&self) -> Vec<TenantInfo>;
+    fn dump(&self, id: &TenantId) -> Option<serde_json::Value>;
+    fn reset(&self, id: Option<&TenantId>) -> usize;
+}
+
+impl<S: Serialize + Clone + Send> TenantStore for TenantMap<S> {
+    fn infos(&self) -> Vec<TenantInfo> {
+        TenantMap::infos(self)
+    }
+
+    fn dump(&self, id: &TenantId) -> Option<serde_json::Value> {
+        TenantMap::dump(self, id)
+    }
+
+    fn reset(&self, id: Option<&TenantId>) -> usize {
+        TenantMap::reset(self, id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,7 @@ use self::scenario::{HermesEffect, LOGIN};
 use crate::core::http::{forced_scenario, header_str, refusal, BodyError};
 use crate::core::scenario::{schema_for, Facts, Scenario, ScenarioSchema};
 use crate::core::{
-    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap,
+    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap, TenantStore,
     TransitionError, TransitionRequest,
 };
 
@@ -199,16 +199,8 @@ impl Provider for Hermes {
         admin::routes(cfg, self);
     }
 
-    fn tenants(&self) -> Vec<TenantInfo> {
-        self.tenants.infos()
-    }
-
-    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
-        self.tenants.dump(tenant)
-    }
-
-    fn reset(&self, tenant: Option<&TenantId>) -> usize {
-        self.tenants.reset(tenant)
+    fn tenant_store(&self) -> &dyn TenantStore {
+        &self.tenants
     }
 
     fn refuse(&self, error: BodyError, path: &str) -> HttpResponse {

@@ -24,8 +24,8 @@ use self::scenario::QoloEffect;
 use crate::core::http::{refusal, BodyError};
 use crate::core::scenario::{schema_for, ScenarioSchema};
 use crate::core::{
-    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap,
-    TransitionError, TransitionRequest,
+    mount_provider, Core, Job, LoadError, Provider, TenantMap, TenantStore, TransitionError,
+    TransitionRequest,
 };
 
 pub const NAME: &str = "qolo";
@@ -78,16 +78,8 @@ impl Provider for Qolo {
         mount_provider::<_, QoloError>(cfg, self, NAME, handlers::routes);
     }
 
-    fn tenants(&self) -> Vec<TenantInfo> {
-        self.tenants.infos()
-    }
-
-    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
-        self.tenants.dump(tenant)
-    }
-
-    fn reset(&self, tenant: Option<&TenantId>) -> usize {
-        self.tenants.reset(tenant)
+    fn tenant_store(&self) -> &dyn TenantStore {
+        &self.tenants
     }
 
     fn refuse(&self, error: BodyError, path: &str) -> HttpResponse {

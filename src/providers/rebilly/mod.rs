@@ -23,7 +23,7 @@ use self::scenario::RebillyEffect;
 use crate::core::http::{refusal, BodyError};
 use crate::core::scenario::{schema_for, ScenarioSchema};
 use crate::core::{
-    mount_provider, Core, Job, Provider, TenantId, TenantInfo, TenantMap, TransitionError,
+    mount_provider, Core, Job, Provider, TenantId, TenantMap, TenantStore, TransitionError,
     TransitionRequest,
 };
 
@@ -143,12 +143,8 @@ impl Provider for Rebilly {
         mount_provider::<_, RebillyError>(cfg, self, NAME, handlers::routes);
     }
 
-    fn tenants(&self) -> Vec<TenantInfo> {
-        self.tenants.infos()
-    }
-
-    fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
-        self.tenants.dump(tenant)
+    fn tenant_store(&self) -> &dyn TenantStore {
+        &self.tenants
     }
 
     fn reset(&self, tenant: Option<&TenantId>) -> usize {

@@ -23,7 +23,7 @@ use self::scenario::{SumvinEffect, REVIEW_STARTED};
 use crate::core::http::{refusal, BodyError};
 use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
 use crate::core::{
-    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap,
+    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantMap, TenantStore,
     TransitionError, TransitionRequest,
 };
 
@@ -260,8 +260,8 @@ impl Provider for Sumvin {
         mount_provider::<_, SumvinError>(cfg, self, NAME, handlers::routes);
     }
 
-    fn tenants(&self) -> Vec<TenantInfo> {
-        self.tenants.infos()
+    fn tenant_store(&self) -> &dyn TenantStore {
+        &self.tenants
     }
 
     fn dump(&self, tenant: &TenantId) -> Option<serde_json::Value> {
