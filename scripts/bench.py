@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""Side-by-side HTTP benchmark: the sandbox against a bare actix-web ceiling, same core, same load.
+
+Run through scripts/bench.sh, which builds both release binaries first. Each call is measured with wrk
+(50 connections, the server pinned to core 0 and wrk to core 1), alternating ceiling and sandbox runs, and
+the medians are printed as a Markdown table. It is a benchmark, not a test: nothing here asserts a time.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(ROOT, "target", "release")
+SANDBOX_BIN = os.path.join(RELEASE, "kyc-sandbox")
+CEILING_BIN = os.path.join(RELEASE, "examples", "ceiling")
+JPEG = os.path.join(ROOT, "fixtures", "images", "bench.jpg")
+PNG = os.path.join(ROOT, "fixtures", "images", "document.png")
+
+KYCAID_TOKEN = "bench-token"
+REBILLY_KEY = "sk_sandbox_bench"
+SUMVIN_PAT = "pat_bench"
+QOLO_PROGRAM = "3fa0d2ea-ffcf-485d-94ed-dbf4f861ad2f"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--short", action="store_true", help="one 1 s run per call (CI proves the script works)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--reviews", type=int, default=10000, help="pending reviews decided by one clock advance")
+    parser.add_argument("--applicants", type=int, default=100000, help="applicants created for the memory figure")
+    parser.add_argument("--competitors", action="store_true",
+                        help="also measure WireMock, Prism and json-server (see scripts/bench-competitors.sh)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "target", "bench"))
+    args = parser.parse_args()
+    if args.short:
+        args.runs, args.duration, args.reviews, args.applicants = 1, 1, 1000, 2000
+    return args
+
+
+def cores():
+    """Server core and load-generator core, when the machine has two."""
+    if (os.cpu_count() or 1) >= 2 and shutil.which("taskset"):
+        return ["taskset", "-c", "0"], ["taskset", "-c", "1"]
+    return [], []
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wait_answer(port, path="/", deadline_s=10.0):
+    """Seconds until the first request on `port` is answered (connection refused is retried at once)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < deadline_s:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+                if conn.recv(12).startswith(b"HTTP/1.1"):
+                    return time.perf_counter() - start
+        except OSError:
+            time.sleep(0.0005)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+class Server:
+    def __init__(self, name, argv, port, probe="/"):
+        self.name, self.port = name, port
+        server_core, _ = cores()
+        started = time.perf_counter()
+        self.process = subprocess.Popen(server_core + argv, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        wait_answer(port, probe)
+        self.start_ms = (time.perf_counter() - started) * 1000
+        time.sleep(0.3)
+        self.idle_rss = rss_kib(self.process.pid)
+
+    def rss(self):
+        return rss_kib(self.process.pid)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_sandbox():
+    ports = {name: free_port() for name in ["main", "rebilly", "kycaid", "hermes", "qolo", "sumvin"]}
+    argv = [SANDBOX_BIN, "--seed", "7", "--clock", "frozen:2026-01-01T00:00:00Z", "--port", str(ports["main"])]
+    for provider in ["rebilly", "kycaid", "hermes", "qolo", "sumvin"]:
+        argv += [f"--port-{provider}", str(ports[provider])]
+    server = Server("kyc-sandbox", argv, ports["main"], "/__admin/health")
+    server.ports = ports
+    return server
+
+
+def start_ceiling():
+    port = free_port()
+    return Server("ceiling", [CEILING_BIN, str(port)], port)
+
+
+# --- HTTP helpers for setting state up -----------------------------------------------------------------
+
+def call(method, url, headers=None, body=None):
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None and not isinstance(body, bytes):
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request) as response:
+        raw = response.read()
+        return json.loads(raw) if raw else None
+
+
+def call_header(method, url, headers, name):
+    request = urllib.request.Request(url, method=method, headers=headers)
+    with urllib.request.urlopen(request) as response:
+        response.read()
+        return response.headers.get(name)
+
+
+def multipart(fields, file_field, file_name, content, content_type):
+    boundary = "benchboundary7d1f"
+    parts = []
+    for key, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+    parts.append((f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{file_name}"\r\n'
+                  f"Content-Type: {content_type}\r\n\r\n").encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+# --- wrk ---------------------------------------------------------------------------------------------------
+
+LUA_REQUEST = """
+wrk.method = {method}
+wrk.body = {body}
+{headers}
+"""
+
+
+def lua_string(value):
+    """A Lua string literal for any bytes (decimal escapes carry every byte, multipart bodies included)."""
+    raw = value.encode() if isinstance(value, str) else value
+    return '"' + "".join(f"\\{b}" for b in raw) + '"'
+
+
+def write_lua(directory, name, method, headers, body=b""):
+    lines = [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
+    path = os.path.join(directory, f"{name}.lua")
+    with open(path, "w") as f:
+        f.write(LUA_REQUEST.format(method=lua_string(method), body=lua_string(body), headers="\n".join(lines)))
+    return path
+
+
+def unit_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(url, script, args):
+    _, load_core = cores()
+    argv = load_core + ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s", script, url]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {p: unit_ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "p50": latency.get("50", 0.0), "p99": latency.get("99", 0.0),
+            "non2xx": int(non_2xx.group(1)) if non_2xx else 0, "errors": errors.group(0) if errors else "",
+            "requests": total}
+
+
+# --- The calls ---------------------------------------------------------------------------------------------
+
+def setup_calls(sandbox, scripts):
+    """Creates the state each call reads, and returns (name, kind, url, lua script) per call."""
+    p = sandbox.ports
+    kycaid = f"http://127.0.0.1:{p['kycaid']}"
+    rebilly = f"http://127.0.0.1:{p['rebilly']}"
+    sumvin = f"http://127.0.0.1:{p['sumvin']}"
+    qolo = f"http://127.0.0.1:{p['qolo']}/api/v1"
+    kycaid_auth = {"Authorization": f"Token {KYCAID_TOKEN}"}
+    rebilly_auth = {"REB-APIKEY": REBILLY_KEY}
+    sumvin_auth = {"x-sumvin-pat": SUMVIN_PAT}
+
+    applicant = call("POST", f"{kycaid}/applicants", kycaid_auth,
+                     {"type": "PERSON", "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+                      "residence_country": "GB", "dob": "1990-12-10"})["applicant_id"]
+    ctype, body = multipart({}, "file", "passport.png", read(PNG), "image/png")
+    file_id = call("POST", f"{kycaid}/files", {**kycaid_auth, "Content-Type": ctype}, body)["file_id"]
+    call("POST", f"{kycaid}/documents", kycaid_auth,
+         {"applicant_id": applicant, "type": "PASSPORT", "document_number": "AB1234567", "front_side_id": file_id})
+
+    call("PUT", f"{rebilly}/customers/cus_bench", rebilly_auth, {"primaryAddress": {"firstName": "Ada", "lastName": "Lovelace"}})
+    ctype, body = multipart({}, "file", "passport.jpg", read(JPEG), "image/jpeg")
+    rebilly_file = call("POST", f"{rebilly}/files", {**rebilly_auth, "Content-Type": ctype}, body)["id"]
+    document = call("POST", f"{rebilly}/kyc-documents", rebilly_auth,
+                    {"customerId": "cus_bench", "documentType": "identity-proof", "fileIds": [rebilly_file]})["id"]
+
+    call("POST", f"{sumvin}/v0/kyc/applicant", sumvin_auth)
+
+    token = call("POST", f"{qolo}/auth/login", None, {"loginid": "demo-login", "apikey": "demo-apikey"})["token"]
+    qolo_auth = {"Authorization": f"Bearer {token}"}
+    person = call("POST", f"{qolo}/persons", qolo_auth, {
+        "program_guid": QOLO_PROGRAM,
+        "person_details": {"first_name": "Alex", "last_name": "Rivera", "birth_date": "1990-04-01",
+                           "base_address": {"address_line1": "12 Oak St", "city": "Austin", "state": "TX",
+                                            "postal_code": "73301", "country": "USA"},
+                           "identifications": [{"govt_id_type": "SSN", "govt_id_number": "123456789"}]}})
+    person_guid = person.get("person_guid") or person.get("data", {}).get("person_guid")
+
+    jpeg_type, jpeg_upload = multipart({}, "file", "passport.jpg", read(JPEG), "image/jpeg")
+    sumvin_type, sumvin_upload = multipart({"document_type": "PASSPORT", "country": "GBR", "side": "FRONT_SIDE"},
+                                           "file", "passport.jpg", read(JPEG), "image/jpeg")
+    applicant_json = json.dumps({"type": "PERSON", "first_name": "Grace", "last_name": "Hopper",
+                                 "email": "grace@example.com"}).encode()
+    document_json = json.dumps({"customerId": "cus_bench", "documentType": "identity-proof",
+                                "fileIds": [rebilly_file]}).encode()
+    json_type = {"Content-Type": "application/json"}
+    lua = lambda name, method, headers, body=b"": write_lua(scripts, name, method, headers, body)
+    return [
+        ("KYCAID `GET /applicants/{id}`", "read", f"{kycaid}/applicants/{applicant}",
+         lua("kycaid-get", "GET", kycaid_auth)),
+        ("Rebilly `GET /kyc-documents/{id}`", "read", f"{rebilly}/kyc-documents/{document}",
+         lua("rebilly-get", "GET", rebilly_auth)),
+        ("Sumvin `GET /v0/kyc/status`", "read", f"{sumvin}/v0/kyc/status", lua("sumvin-status", "GET", sumvin_auth)),
+        ("Qolo `GET /persons/{guid}`", "read", f"{qolo}/persons/{person_guid}", lua("qolo-get", "GET", qolo_auth)),
+        ("KYCAID `POST /applicants`", "create", f"{kycaid}/applicants",
+         lua("kycaid-create", "POST", {**kycaid_auth, **json_type}, applicant_json)),
+        ("Rebilly `POST /files` (small JPEG)", "create", f"{rebilly}/files",
+         lua("rebilly-upload", "POST", {**rebilly_auth, "Content-Type": jpeg_type}, jpeg_upload)),
+        ("Rebilly `POST /kyc-documents`", "create", f"{rebilly}/kyc-documents",
+         lua("rebilly-document", "POST", {**rebilly_auth, **json_type}, document_json)),
+        ("Sumvin `POST /v0/kyc/documents` (small JPEG)", "create", f"{sumvin}/v0/kyc/documents",
+         lua("sumvin-upload", "POST", {**sumvin_auth, "Content-Type": sumvin_type}, sumvin_upload)),
+    ]
+
+
+def median_of(runs, key):
+    return statistics.median(run[key] for run in runs)
+
+
+def measure_calls(args, scripts):
+    ceiling = start_ceiling()
+    sandbox = start_sandbox()
+    calls = setup_calls(sandbox, scripts)
+    ceiling_script = write_lua(scripts, "ceiling", "GET", {})
+    rows = []
+    ceiling_runs = []
+    for name, kind, url, script in calls:
+        sandbox_runs = []
+        for _ in range(args.runs):
+            ceiling_runs.append(run_wrk(f"http://127.0.0.1:{ceiling.port}/", ceiling_script, args))
+            sandbox_runs.append(run_wrk(url, script, args))
+        rows.append((name, kind, sandbox_runs))
+        print(f"  {name}: {median_of(sandbox_runs, 'rps'):,.0f} req/s", file=sys.stderr)
+    figures = {
+        "ceiling": {"rps": median_of(ceiling_runs, "rps"), "p50": median_of(ceiling_runs, "p50"),
+                    "p99": median_of(ceiling_runs, "p99"), "idle_rss": ceiling.idle_rss,
+                    "rss": ceiling.rss(), "start_ms": ceiling.start_ms},
+        "sandbox_idle_rss": sandbox.idle_rss, "sandbox_rss_after": sandbox.rss(), "sandbox_start_ms": sandbox.start_ms,
+        "rows": rows,
+    }
+    ceiling.stop()
+    sandbox.stop()
+    return figures
+
+
+def measure_start(samples):
+    """Exec to first answer, median of several fresh starts."""
+    times = []
+    for _ in range(samples):
+        sandbox = start_sandbox()
+        times.append(sandbox.start_ms)
+        sandbox.stop()
+    return statistics.median(times)
+
+
+def measure_advance(args):
+    """One clock advance deciding `reviews` pending Rebilly documents, each with its webhook queued."""
+    sandbox = start_sandbox()
+    rebilly = f"http://127.0.0.1:{sandbox.ports['rebilly']}"
+    auth = {"REB-APIKEY": REBILLY_KEY}
+    sink = free_port()  # nothing listens: every webhook attempt fails and is scheduled for retry
+    call("POST", f"{rebilly}/webhooks", auth, {
+        "eventsFilter": ["kyc-document-accepted", "kyc-document-rejected"], "url": f"http://127.0.0.1:{sink}/hook",
+        "method": "POST", "status": "active", "credentialHash": "bench"})
+    call("PUT", f"{rebilly}/customers/cus_bench", auth, {"primaryAddress": {"firstName": "Ada", "lastName": "L"}})
+    ctype, body = multipart({}, "file", "passport.jpg", read(JPEG), "image/jpeg")
+    file_id = call("POST", f"{rebilly}/files", {**auth, "Content-Type": ctype}, body)["id"]
+    document = json.dumps({"customerId": "cus_bench", "documentType": "identity-proof", "fileIds": [file_id]}).encode()
+    script = write_lua(tempfile.mkdtemp(), "reviews", "POST", {**auth, "Content-Type": "application/json"}, document)
+    pending = lambda: int(call_header("GET", f"{rebilly}/kyc-documents?limit=1&filter=status:in-progress", auth,
+                                      "Pagination-Total"))
+    create_counted(f"{rebilly}/kyc-documents", script, args.reviews, pending)
+    waiting = pending()
+    admin = f"http://127.0.0.1:{sandbox.ports['main']}/__admin"
+    started = time.perf_counter()
+    advanced = call("POST", f"{admin}/clock/advance", None, {"seconds": 10})
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    sandbox.stop()
+    return {"reviews": waiting, "fired": advanced.get("fired"), "ms": elapsed_ms}
+
+
+def create_counted(url, script, count, counted_so_far):
+    """Sends `script` until `counted_so_far()` reaches `count` (wrk's lua also stops its thread near there)."""
+    counted = script + ".counted.lua"
+    with open(script) as base, open(counted, "w") as out:
+        out.write(base.read())
+        out.write(f"""
+local answered = 0
+response = function(status, headers, body)
+  answered = answered + 1
+  if answered >= {count} then wrk.thread:stop() end
+end
+""")
+    _, load_core = cores()
+    load = subprocess.Popen(load_core + ["wrk", "-t1", "-c8", "-d600s", "-s", counted, url],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while counted_so_far() < count:
+            if load.poll() is not None:
+                raise RuntimeError(f"wrk ended before {count} resources existed")
+            time.sleep(0.2)
+    finally:
+        load.terminate()
+        load.wait()
+
+
+def measure_memory(args):
+    """RSS after `applicants` KYCAID applicants under one token, per 1,000."""
+    sandbox = start_sandbox()
+    kycaid = f"http://127.0.0.1:{sandbox.ports['kycaid']}"
+    auth = {"Authorization": f"Token {KYCAID_TOKEN}", "Content-Type": "application/json"}
+    body = json.dumps({"type": "PERSON", "first_name": "Grace", "last_name": "Hopper",
+                       "email": "grace@example.com"}).encode()
+    script = write_lua(tempfile.mkdtemp(), "applicants", "POST", auth, body)
+    before = sandbox.rss()
+    total = lambda: call("GET", f"{kycaid}/applicants?per_page=1", {"Authorization": f"Token {KYCAID_TOKEN}"})["total"]
+    create_counted(f"{kycaid}/applicants", script, args.applicants, total)
+    created = total()
+    after = sandbox.rss()
+    sandbox.stop()
+    return {"applicants": created, "before": before, "after": after, "per_1000": (after - before) / created * 1000}
+
+
+def fmt_row(cells):
+    return "| " + " | ".join(cells) + " |"
+
+
+def report(args, figures, start_ms, advance, memory):
+    ceiling = figures["ceiling"]
+    lines = [
+        f"kyc-sandbox benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, wrk -t1 -c{args.connections}, "
+        f"{args.runs} x {args.duration} s per call, medians; server on core 0, wrk on core 1",
+        "",
+        fmt_row(["call", "req/s", "ratio to ceiling", "p50 ms", "p99 ms", "non-2xx"]),
+        fmt_row(["---", "---:", "---:", "---:", "---:", "---:"]),
+        fmt_row(["bare actix-web ceiling, fixed 1 KiB JSON", f"{ceiling['rps']:,.0f}", "1.00",
+                 f"{ceiling['p50']:.2f}", f"{ceiling['p99']:.2f}", "0"]),
+    ]
+    for name, kind, runs in figures["rows"]:
+        rps = median_of(runs, "rps")
+        lines.append(fmt_row([name, f"{rps:,.0f}", f"{rps / ceiling['rps']:.2f}", f"{median_of(runs, 'p50'):.2f}",
+                              f"{median_of(runs, 'p99'):.2f}", str(sum(r["non2xx"] for r in runs))]))
+    lines += [
+        "",
+        fmt_row(["figure", "kyc-sandbox", "ceiling"]),
+        fmt_row(["---", "---:", "---:"]),
+        fmt_row(["idle RSS", f"{figures['sandbox_idle_rss'] / 1024:.1f} MiB", f"{ceiling['idle_rss'] / 1024:.1f} MiB"]),
+        fmt_row(["RSS after the calls above", f"{figures['sandbox_rss_after'] / 1024:.1f} MiB",
+                 f"{ceiling['rss'] / 1024:.1f} MiB"]),
+        fmt_row(["exec to first answer (median of 5)", f"{start_ms:.0f} ms", f"{ceiling['start_ms']:.0f} ms"]),
+        fmt_row([f"RSS growth per 1,000 KYCAID applicants ({memory['applicants']:,} created)",
+                 f"{memory['per_1000'] / 1024:.2f} MiB", ""]),
+        fmt_row([f"one clock advance deciding {advance['reviews']:,} pending reviews (webhooks queued)",
+                 f"{advance['ms']:.0f} ms (fired {advance['fired']})", ""]),
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    args = parse_args()
+    for binary in (SANDBOX_BIN, CEILING_BIN):
+        if not os.path.exists(binary):
+            sys.exit(f"{binary} is missing: run scripts/bench.sh, which builds it")
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing (apt-get install wrk)")
+    os.makedirs(args.out, exist_ok=True)
+    scripts = tempfile.mkdtemp(prefix="kyc-bench-")
+    print("measuring calls...", file=sys.stderr)
+    figures = measure_calls(args, scripts)
+    print("measuring start time, memory and a large clock advance...", file=sys.stderr)
+    start_ms = measure_start(5)
+    memory = measure_memory(args)
+    advance = measure_advance(args)
+    table = report(args, figures, start_ms, advance, memory)
+    print(table)
+    with open(os.path.join(args.out, "last.md"), "w") as f:
+        f.write(table + "\n")
+    failures = [name for name, _, runs in figures["rows"] if any(r["non2xx"] or r["errors"] for r in runs)]
+    if failures:
+        sys.exit("calls that answered errors under load: " + ", ".join(failures))
+
+
+if __name__ == "__main__":
+    main()
