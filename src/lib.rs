@@ -100,6 +100,7 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         max_body: config.max_body,
         body_timeout: config.body_timeout,
         refuse_other: admin::refusal,
+        faults: sandbox.core.faults.clone(),
     });
     let sandbox_data = web::Data::from(sandbox.clone());
     let allowed_hosts = web::Data::new(admin::AllowedHosts::new(&config.host, &config.allow_hosts));
@@ -132,6 +133,7 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         }
         app.default_service(web::to(admin::where_providers_live))
     })
+    .on_connect(crate::core::faults::remember_socket)
     .shutdown_timeout(5)
     .client_request_timeout(config.header_timeout);
     let workers = config

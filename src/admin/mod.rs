@@ -1,8 +1,13 @@
 //! `/__admin`: the sandbox's own JSON API (health, reset, state, journal, clock, transitions,
 //! scenarios, webhook deliveries).
 
+mod faults;
 mod guard;
+pub mod openapi;
+pub(crate) mod table;
 mod webhooks;
+
+pub(crate) use table::route_table;
 
 pub use guard::AllowedHosts;
 
@@ -108,25 +113,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, providers: &[Arc<dyn Provider>]) {
         scope
             .guard(OnMainPort)
             .wrap(actix_web::middleware::from_fn(guard::local_only))
-            .route("", web::get().to(index))
-            .route("/health", web::get().to(health))
-            .route("/reset", web::post().to(reset))
-            .route("/tenants", web::get().to(tenants))
-            .route("/tenants/{tenant}/state", web::get().to(tenant_state))
-            .route("/requests", web::get().to(requests))
-            .route("/clock", web::get().to(clock))
-            .route("/clock/advance", web::post().to(advance))
-            .route("/clock/freeze", web::post().to(freeze))
-            .route("/clock/resume", web::post().to(resume))
-            .route("/transitions", web::post().to(transition))
-            .route("/scenarios", web::get().to(scenarios))
-            .route("/scenarios/reload", web::post().to(reload_scenarios))
-            .route("/webhooks", web::get().to(webhooks::list))
-            .route("/webhooks/{id}", web::get().to(webhooks::get))
-            .route(
-                "/webhooks/{id}/redeliver",
-                web::post().to(webhooks::redeliver),
-            )
+            .configure(register)
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|e, _| AdminError::BadRequest(e.to_string()).into()),
@@ -145,29 +132,49 @@ async fn no_such_endpoint() -> HttpResponse {
     AdminError::NotFound("no such admin endpoint; see GET /__admin".into()).error_response()
 }
 
-/// The admin API, as listed by `GET /__admin`.
-const ENDPOINTS: &[&str] = &[
-    "GET /__admin/health",
-    "POST /__admin/reset?tenant=",
-    "GET /__admin/tenants",
-    "GET /__admin/tenants/{tenant}/state",
-    "GET /__admin/requests?provider=&tenant=&method=&path=&limit=",
-    "GET /__admin/clock",
-    "POST /__admin/clock/advance",
-    "POST /__admin/clock/freeze",
-    "POST /__admin/clock/resume",
-    "POST /__admin/transitions",
-    "GET /__admin/scenarios",
-    "POST /__admin/scenarios/reload",
-    "GET /__admin/webhooks?provider=&tenant=&event=&status=&limit=",
-    "GET /__admin/webhooks/{id}",
-    "POST /__admin/webhooks/{id}/redeliver",
-    "GET /__admin/hermes/clients",
-    "POST /__admin/hermes/clients",
-    "GET /__admin/hermes/clients/{client_id}",
-    "DELETE /__admin/hermes/clients/{client_id}",
-    "POST /__admin/hermes/pennydrop",
-];
+// The sandbox-wide admin routes, relative to `/__admin`; providers add theirs under
+// `/__admin/{name}` (`Provider::admin_routes`).
+route_table! {
+    ROUTES, register;
+    get "" => index,
+    get "/health" => health,
+    post "/reset" => reset,
+    get "/tenants" => tenants,
+    get "/tenants/{tenant}/state" => tenant_state,
+    get "/requests" => requests,
+    get "/clock" => clock,
+    post "/clock/advance" => advance,
+    post "/clock/freeze" => freeze,
+    post "/clock/resume" => resume,
+    post "/transitions" => transition,
+    get "/scenarios" => scenarios,
+    post "/scenarios/reload" => reload_scenarios,
+    get "/webhooks" => webhooks::list,
+    get "/webhooks/{id}" => webhooks::get,
+    post "/webhooks/{id}/redeliver" => webhooks::redeliver,
+    get "/faults" => faults::list,
+    post "/faults" => faults::create,
+    delete "/faults" => faults::clear,
+    get "/faults/{id}" => faults::get,
+    delete "/faults/{id}" => faults::remove,
+    get "/openapi.json" => openapi::document,
+}
+
+/// Every admin route mounted with these providers: `(METHOD, /__admin/path)`.
+pub fn mounted_routes(providers: &[Arc<dyn Provider>]) -> Vec<(String, String)> {
+    let own = ROUTES
+        .iter()
+        .map(|r| (r.method.to_ascii_uppercase(), format!("{MOUNT}{}", r.path)));
+    let theirs = providers.iter().flat_map(|p| {
+        p.admin_routes().iter().map(move |r| {
+            (
+                r.method.to_ascii_uppercase(),
+                format!("{MOUNT}/{}{}", p.name(), r.path),
+            )
+        })
+    });
+    own.chain(theirs).collect()
+}
 
 /// Any other path on the main port: a JSON 404 that says where each provider lives.
 pub async fn where_providers_live(
@@ -217,7 +224,12 @@ async fn index(
         "version": env!("CARGO_PKG_VERSION"),
         "providers": providers_json(&req, &sandbox, ports.as_ref().map(|p| p.get_ref())),
         "admin": format!("{base}{MOUNT}"),
-        "endpoints": ENDPOINTS,
+        "openapi": format!("{base}{MOUNT}/openapi.json"),
+        "endpoints": mounted_routes(&sandbox.providers)
+            .into_iter()
+            .filter(|(_, path)| path != MOUNT)
+            .map(|(method, path)| format!("{method} {path}"))
+            .collect::<Vec<_>>(),
     }))
 }
 

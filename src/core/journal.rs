@@ -58,6 +58,10 @@ pub struct Entry {
     pub request_content_type: Option<String>,
     pub request: CapturedBody,
     pub response: CapturedBody,
+    /// The fault rule that hit this request, if one did; `status` is 0 when the client got no
+    /// answer (a dropped connection, a timeout).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<crate::core::faults::FaultNote>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -162,6 +166,7 @@ mod tests {
             request_content_type: None,
             request: CapturedBody::capture(b""),
             response: CapturedBody::capture(br#"{"ok":true}"#),
+            fault: None,
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod clock;
 pub mod fake;
+pub mod faults;
 pub mod http;
 pub mod ids;
 pub mod journal;
@@ -41,6 +42,8 @@ pub struct Core {
     pub scheduler: Scheduler,
     pub journal: Arc<Journal>,
     pub webhooks: Arc<Dispatcher>,
+    /// Fault rules in force (admin API, faults files).
+    pub faults: Arc<faults::Faults>,
     /// Uploaded bytes, bounded in total and per tenant.
     pub storage: storage::Storage,
     /// Per provider, a URL that receives every event of every tenant (`--<provider>-webhook-url`).
@@ -66,13 +69,18 @@ impl Core {
         scenarios: ScenarioSet,
     ) -> Self {
         let clock = Arc::new(clock);
+        let faults = Arc::new(faults::Faults::new(seed));
         Core {
             default_webhook_urls: Default::default(),
-            webhooks: Arc::new(Dispatcher::new(
-                clock.clone(),
-                RetryPolicy::default(),
-                webhooks::DEFAULT_LOG_SIZE,
-            )),
+            webhooks: Arc::new(
+                Dispatcher::new(
+                    clock.clone(),
+                    RetryPolicy::default(),
+                    webhooks::DEFAULT_LOG_SIZE,
+                )
+                .with_faults(faults.clone()),
+            ),
+            faults,
             clock,
             storage: storage::Storage::default(),
             scheduler: Scheduler::default(),
@@ -98,11 +106,14 @@ impl Core {
 
     /// Replaces the webhook dispatcher with one keeping `capacity` deliveries (before any is sent).
     pub fn with_webhook_log(mut self, capacity: usize) -> Self {
-        self.webhooks = Arc::new(Dispatcher::new(
-            self.clock.clone(),
-            self.webhooks.policy().clone(),
-            capacity,
-        ));
+        self.webhooks = Arc::new(
+            Dispatcher::new(
+                self.clock.clone(),
+                self.webhooks.policy().clone(),
+                capacity,
+            )
+            .with_faults(self.faults.clone()),
+        );
         self
     }
 

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -21,6 +22,12 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Registers the provider's own admin endpoints, under `/__admin/{name}`.
     fn configure_admin(self: Arc<Self>, _cfg: &mut web::ServiceConfig) {}
+
+    /// The routes `configure_admin` registers (relative to `/__admin/{name}`), for listings and
+    /// the OpenAPI check.
+    fn admin_routes(&self) -> &'static [AdminRoute] {
+        &[]
+    }
 
     /// The provider's tenants; `tenants`, `dump` and `reset` read them unless a provider has
     /// more to say (state kept beside them, a richer dump).
@@ -44,12 +51,29 @@ pub trait Provider: Send + Sync + 'static {
     /// provider's envelope for `path`.
     fn refuse(&self, error: BodyError, path: &str) -> HttpResponse;
 
+    /// An injected fault's error answer (429, 5xx) in the provider's envelope for `path`
+    /// (usually `core::http::faulted::<E>`).
+    fn fault(&self, status: StatusCode, message: &str, path: &str) -> HttpResponse;
+
+    /// The tenant this request's credential selects, told without creating it or touching any
+    /// state, for fault rules that name a tenant; `None` without a usable credential.
+    fn tenant_of(&self, _req: &HttpRequest) -> Option<TenantId> {
+        None
+    }
+
     /// Applies a due timeline step the scheduler hands back.
     fn fire(&self, job: &Job);
 
     /// Forces a resource into a state as if a reviewer had decided (`POST /__admin/transitions`).
     fn transition(&self, request: &TransitionRequest)
         -> Result<serde_json::Value, TransitionError>;
+}
+
+/// One admin route: lowercase method (`get`) and path relative to its scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminRoute {
+    pub method: &'static str,
+    pub path: &'static str,
 }
 
 #[derive(Debug, Deserialize)]

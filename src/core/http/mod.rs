@@ -25,7 +25,7 @@ pub use multipart::{parse_multipart, MultipartError, Part};
 pub use page::{fill, script_json};
 pub use pagination::{page_request, PageBounds, PageError, PageRequest};
 pub use ports::{mount_prefix, tag_listener, OnMainPort, OnProviderPort, ProviderPorts, ViaPort};
-pub use problem::{instance_of, refusal, with_instance, ProblemAt};
+pub use problem::{faulted, instance_of, refusal, with_instance, ProblemAt};
 pub use recorder::{guard_and_record, Mounts};
 
 /// Request header a test sends to pick a scenario by name, whatever the request data says.

@@ -16,6 +16,12 @@ pub trait ProblemAt: ResponseError + From<super::BodyError> + 'static {
     /// An error the HTTP layer raised on its own (an invalid response header, an extractor's
     /// refusal), so that it too is answered in the provider's envelope.
     fn unexpected(status: StatusCode, detail: String) -> Self;
+
+    /// The error a fault rule answers with (429, 500, 502, 503, 504); a provider with a
+    /// dedicated shape for one of them (a rate limit) says so here.
+    fn fault(status: StatusCode, message: String) -> Self {
+        Self::unexpected(status, message)
+    }
 }
 
 /// The request path as the client addressed the real API (without the sandbox mount, which a
@@ -32,6 +38,11 @@ pub fn instance_of(mount: &str, path: &str) -> String {
 /// A refused request body (too large, too slow) in the provider's envelope, for the path it hit.
 pub fn refusal<E: ProblemAt>(error: super::BodyError, path: &str) -> HttpResponse {
     E::from(error).render_at(&instance_of(E::MOUNT, path))
+}
+
+/// An injected fault's answer (`core::faults`) in the provider's envelope, for the path it hit.
+pub fn faulted<E: ProblemAt>(status: StatusCode, message: &str, path: &str) -> HttpResponse {
+    E::fault(status, message.to_owned()).render_at(&instance_of(E::MOUNT, path))
 }
 
 /// Middleware for a provider's scope: re-renders its errors with `instance` filled in, and any

@@ -11,7 +11,8 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
 use futures_util::StreamExt;
 
-use super::{declared_length, BodyError, ViaPort};
+use super::{declared_length, instance_of, BodyError, ViaPort};
+use crate::core::faults::{serve_faulted, Faults, Hit, RequestFacts};
 use crate::core::journal::{CapturedBody, Entry, Journal};
 use crate::core::tenant::TenantId;
 use crate::core::{Clock, Provider};
@@ -29,6 +30,9 @@ pub struct Mounts {
     pub body_timeout: std::time::Duration,
     /// Renders a refused body on paths no provider is mounted at (the admin API's envelope).
     pub refuse_other: fn(BodyError, &str) -> actix_web::HttpResponse,
+    /// Fault rules, applied to provider requests here (after the body is read, before any
+    /// handler runs).
+    pub faults: Arc<Faults>,
 }
 
 impl Mounts {
@@ -43,7 +47,8 @@ impl Mounts {
 /// Reads every request body first, within `--max-body` and `--body-timeout`: an oversized or
 /// stalled body is answered here, in the envelope of the mount it hit (the provider's, else
 /// `Mounts::refuse_other`'s), and never reaches a handler. Then runs the handler and, for provider
-/// paths, records both bodies in the journal.
+/// paths, records both bodies in the journal. A provider request a fault rule hits is delayed,
+/// answered or cut here instead (and journaled with the rule).
 pub async fn guard_and_record(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -67,11 +72,26 @@ pub async fn guard_and_record(
     } else {
         buffer_body(payload, limit, mounts.body_timeout).await
     };
+    let mut fault = None;
     let (res, request_capture) = match buffered {
         Ok((body, failure)) => {
             let capture = provider.as_ref().map(|_| CapturedBody::capture(&body));
             let req = ServiceRequest::from_parts(http_req, replay(body, failure));
-            (next.call(req).await?.map_into_boxed_body(), capture)
+            let hit = match &provider {
+                Some(provider) if mounts.faults.is_active() => {
+                    fault_for(&mounts.faults, provider.as_ref(), &req)
+                }
+                _ => None,
+            };
+            let res = match (hit, &provider) {
+                (Some(hit), Some(provider)) => {
+                    let (res, note) = serve_faulted(hit, req, provider.as_ref(), next).await?;
+                    fault = Some(note);
+                    res
+                }
+                _ => next.call(req).await?.map_into_boxed_body(),
+            };
+            (res, capture)
         }
         Err(refusal) => {
             let path = http_req.path();
@@ -117,7 +137,10 @@ pub async fn guard_and_record(
         method: http_req.method().to_string(),
         path: http_req.path().to_owned(),
         query: http_req.query_string().to_owned(),
-        status: res.status().as_u16(),
+        status: match &fault {
+            Some(note) if !note.answered => 0,
+            _ => res.status().as_u16(),
+        },
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         request_content_type: http_req
             .headers()
@@ -126,8 +149,31 @@ pub async fn guard_and_record(
             .map(str::to_owned),
         request: request_capture,
         response: response_capture,
+        fault,
     });
     Ok(ServiceResponse::new(http_req, res))
+}
+
+/// The rule that hits this provider request, if any; matched on the path relative to the
+/// provider's root, whichever port it came in on. A tenant a rule had to tell is kept on the
+/// request, so the journal names it even though no handler ran.
+fn fault_for(faults: &Faults, provider: &dyn Provider, req: &ServiceRequest) -> Option<Hit> {
+    let on_own_port = req.extensions().get::<ViaPort>().is_some();
+    let relative = if on_own_port {
+        req.path().to_owned()
+    } else {
+        instance_of(provider.mount(), req.path())
+    };
+    let (hit, tenant) = faults.on_request(RequestFacts {
+        provider: provider.name(),
+        method: req.method().as_str(),
+        path: &relative,
+        tenant: || provider.tenant_of(req.request()),
+    });
+    if let (Some(tenant), Some(_)) = (tenant, &hit) {
+        req.extensions_mut().insert(tenant);
+    }
+    hit
 }
 
 /// The whole body, or why it was refused: over `limit` bytes, or not complete within `timeout`.

@@ -10,6 +10,7 @@ use super::log::{format_id, parse_id, Delivery, Log};
 use super::sender::{prepare, Job, JobReceiver, JobSender};
 use super::{Attempt, DeliveryFilter, DeliveryStatus, DeliveryView, Outbound, RetryPolicy};
 use crate::core::clock::Clock;
+use crate::core::faults::Faults;
 use crate::core::tenant::TenantId;
 
 /// Every outbound webhook of every provider. All methods are synchronous and short: they never
@@ -22,6 +23,8 @@ pub struct Dispatcher {
     log: Mutex<Log>,
     queue: JobSender,
     receiver: Mutex<Option<JobReceiver>>,
+    /// `webhook_failure` rules: a matching attempt fails without reaching the receiver.
+    faults: Arc<Faults>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -43,6 +46,37 @@ impl Dispatcher {
             log: Mutex::new(Log::new(capacity)),
             queue,
             receiver: Mutex::new(Some(receiver)),
+            faults: Arc::new(Faults::new(0)),
+        }
+    }
+
+    /// Fails the attempts that `faults`' webhook rules match (before any is sent).
+    pub fn with_faults(mut self, faults: Arc<Faults>) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// The attempt to record in place of sending `job`, when a fault rule fails it.
+    fn faulted(&self, delivery: &Delivery, job: Job) -> Outcome {
+        match self
+            .faults
+            .on_delivery(delivery.provider, &delivery.tenant, &delivery.event)
+        {
+            None => Outcome::Send(job),
+            Some(fault) => Outcome::Failed(
+                job.seq,
+                Attempt {
+                    number: job.number,
+                    at: job.at,
+                    duration_ms: 0,
+                    status: fault.status,
+                    error: Some(match fault.status {
+                        Some(status) => format!("fault {}: the receiver answered {status}", fault.rule),
+                        None => format!("fault {}: connection refused", fault.rule),
+                    }),
+                    response_body: None,
+                },
+            ),
         }
     }
 
@@ -79,7 +113,9 @@ impl Dispatcher {
             in_flight: 0,
             next_attempt_at: None,
         };
-        let job = delivery.start(now);
+        let job = delivery
+            .start(now)
+            .map(|job| self.faulted(&delivery, job));
         log.insert(delivery);
         drop(log);
         self.send(job.into_iter().collect());
@@ -95,7 +131,9 @@ impl Dispatcher {
         }
         let mut jobs = Vec::new();
         while let Some(seq) = log.pop_due(now) {
-            if let Some(Some(job)) = log.update(seq, |d| d.start(now)) {
+            if let Some(Some(job)) =
+                log.update(seq, |d| d.start(now).map(|job| self.faulted(d, job)))
+            {
                 jobs.push(job);
             }
         }
@@ -139,7 +177,7 @@ impl Dispatcher {
         let seq = parse_id(id)?;
         let now = self.clock.now();
         let mut log = self.log.lock();
-        let job = log.update(seq, |d| d.start(now))?;
+        let job = log.update(seq, |d| d.start(now).map(|job| self.faulted(d, job)))?;
         let view = log.get(seq).cloned();
         drop(log);
         self.send(job.into_iter().collect());
@@ -167,8 +205,15 @@ impl Dispatcher {
             .update(seq, |d| d.settle(attempt, now, &self.policy));
     }
 
-    fn send(&self, jobs: Vec<Job>) {
-        for job in jobs {
+    fn send(&self, jobs: Vec<Outcome>) {
+        for outcome in jobs {
+            let job = match outcome {
+                Outcome::Send(job) => job,
+                Outcome::Failed(seq, attempt) => {
+                    self.complete(seq, attempt);
+                    continue;
+                }
+            };
             if let Err(mpsc::error::SendError(job)) = self.queue.send(job) {
                 let attempt = Attempt {
                     number: job.number,
@@ -182,6 +227,12 @@ impl Dispatcher {
             }
         }
     }
+}
+
+/// What becomes of a started attempt: sent, or failed at once by a fault rule.
+enum Outcome {
+    Send(Job),
+    Failed(u64, Attempt),
 }
 
 #[cfg(test)]

@@ -10,13 +10,18 @@ use super::pennydrop::StartPennydrop;
 use super::Hermes;
 use crate::admin::{json_body, AdminError, Reply};
 
+crate::admin::route_table! {
+    ROUTES, register;
+    get "/clients" => list,
+    post "/clients" => put,
+    get "/clients/{client_id}" => show,
+    delete "/clients/{client_id}" => remove,
+    post "/pennydrop" => start_pennydrop,
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig, hermes: Arc<Hermes>) {
-    cfg.app_data(web::Data::from(hermes))
-        .route("/clients", web::get().to(list))
-        .route("/clients", web::post().to(put))
-        .route("/clients/{client_id}", web::get().to(show))
-        .route("/clients/{client_id}", web::delete().to(remove))
-        .route("/pennydrop", web::post().to(start_pennydrop));
+    cfg.app_data(web::Data::from(hermes));
+    register(cfg);
 }
 
 async fn list(hermes: web::Data<Hermes>) -> HttpResponse {

@@ -175,3 +175,17 @@ mod tests {
         );
     }
 }
+
+/// The tenant (client) whose `Authorization: HMAC …` header the request carries, unverified and
+/// without touching state (for fault rules).
+pub fn tenant_of(
+    _hermes: &super::Hermes,
+    req: &actix_web::HttpRequest,
+) -> Option<crate::core::TenantId> {
+    let header = crate::core::http::header_str(req, "authorization")?;
+    let signed = parse_header(header).ok()?;
+    Some(crate::core::TenantId::derive(
+        super::NAME,
+        &[signed.client_id],
+    ))
+}

@@ -199,12 +199,29 @@ impl Provider for Hermes {
         admin::routes(cfg, self);
     }
 
+    fn admin_routes(&self) -> &'static [crate::core::provider::AdminRoute] {
+        admin::ROUTES
+    }
+
     fn tenant_store(&self) -> &dyn TenantStore {
         &self.tenants
     }
 
     fn refuse(&self, error: BodyError, path: &str) -> HttpResponse {
         refusal::<HermesError>(error, path)
+    }
+
+    fn fault(
+        &self,
+        status: actix_web::http::StatusCode,
+        message: &str,
+        path: &str,
+    ) -> actix_web::HttpResponse {
+        crate::core::http::faulted::<HermesError>(status, message, path)
+    }
+
+    fn tenant_of(&self, req: &actix_web::HttpRequest) -> Option<TenantId> {
+        auth::tenant_of(self, req)
     }
 
     fn fire(&self, _job: &Job) {}

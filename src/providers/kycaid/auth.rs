@@ -90,3 +90,8 @@ pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller 
         origin: format!("{}{}", base_url(req), mount_prefix(req, super::MOUNT)),
     }
 }
+
+/// The tenant the request's token selects, without creating it (for fault rules).
+pub fn tenant_of(_kycaid: &Kycaid, req: &HttpRequest) -> Option<TenantId> {
+    token(req).map(|token| TenantId::derive(NAME, &[token]))
+}

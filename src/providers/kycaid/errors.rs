@@ -164,6 +164,18 @@ impl ProblemAt for KycaidError {
         KycaidError::Unexpected { status, detail }
     }
 
+    /// KYCAID answers a rate limit as a `flow` error on `limit_exceeded`.
+    fn fault(status: StatusCode, message: String) -> Self {
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            KycaidError::Flow(message)
+        } else {
+            KycaidError::Unexpected {
+                status,
+                detail: message,
+            }
+        }
+    }
+
     fn render_at(&self, _instance: &str) -> HttpResponse {
         self.error_response()
     }

@@ -134,6 +134,19 @@ impl Provider for Kycaid {
         refusal::<KycaidError>(error, path)
     }
 
+    fn fault(
+        &self,
+        status: actix_web::http::StatusCode,
+        message: &str,
+        path: &str,
+    ) -> actix_web::HttpResponse {
+        crate::core::http::faulted::<KycaidError>(status, message, path)
+    }
+
+    fn tenant_of(&self, req: &actix_web::HttpRequest) -> Option<TenantId> {
+        auth::tenant_of(self, req)
+    }
+
     fn fire(&self, job: &Job) {
         self.with_existing(&job.tenant, |state| self.apply_job(state, job));
     }

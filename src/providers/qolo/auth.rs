@@ -119,3 +119,14 @@ fn identify(req: &HttpRequest) -> Result<Caller, QoloError> {
         tenant,
     })
 }
+
+/// The tenant the request's bearer token selects, without creating it (for fault rules).
+pub fn tenant_of(qolo: &Qolo, req: &HttpRequest) -> Option<TenantId> {
+    let token = header_str(req, "authorization")?
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))?
+        .1
+        .trim();
+    let claims: Claims = jwt::decode(token, &qolo.jwt_secret)?;
+    Some(TenantId::derive(NAME, &[&claims.sub]))
+}

@@ -86,6 +86,19 @@ impl Provider for Qolo {
         refusal::<QoloError>(error, path)
     }
 
+    fn fault(
+        &self,
+        status: actix_web::http::StatusCode,
+        message: &str,
+        path: &str,
+    ) -> actix_web::HttpResponse {
+        crate::core::http::faulted::<QoloError>(status, message, path)
+    }
+
+    fn tenant_of(&self, req: &actix_web::HttpRequest) -> Option<crate::core::TenantId> {
+        auth::tenant_of(self, req)
+    }
+
     fn fire(&self, _job: &Job) {}
 
     /// Kind `person` to any person status, as a compliance reviewer would set it.

@@ -211,3 +211,21 @@ fn identify_shopper(req: &HttpRequest) -> Result<Shopper, RebillyError> {
         caller,
     })
 }
+
+/// The organization's tenant a request works in, told without binding keys or creating anything
+/// (for fault rules): the path's organization, else the key's, else the customer JWT's.
+pub fn tenant_of(rebilly: &Rebilly, req: &HttpRequest) -> Option<TenantId> {
+    let in_path = req
+        .path()
+        .split('/')
+        .skip_while(|segment| *segment != "organizations")
+        .nth(1)
+        .filter(|org| !org.is_empty());
+    let key = header_str(req, "reb-apikey").or_else(|| publishable_key(req));
+    let organization_id = match (in_path, key) {
+        (Some(org), _) => org.to_owned(),
+        (None, Some(key)) => rebilly.organization_of(key),
+        (None, None) => decode_jwt(bearer(req)?, rebilly.jwt_secret())?.org,
+    };
+    Some(TenantId::derive(super::NAME, &[&organization_id]))
+}

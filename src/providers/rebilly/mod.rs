@@ -158,6 +158,19 @@ impl Provider for Rebilly {
         refusal::<RebillyError>(error, path)
     }
 
+    fn fault(
+        &self,
+        status: actix_web::http::StatusCode,
+        message: &str,
+        path: &str,
+    ) -> actix_web::HttpResponse {
+        crate::core::http::faulted::<RebillyError>(status, message, path)
+    }
+
+    fn tenant_of(&self, req: &actix_web::HttpRequest) -> Option<TenantId> {
+        auth::tenant_of(self, req)
+    }
+
     fn fire(&self, job: &Job) {
         let Some(slot) = self.tenants.get(&job.tenant) else {
             return;

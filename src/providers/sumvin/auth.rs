@@ -98,3 +98,10 @@ fn identify(req: &HttpRequest) -> Result<Caller, SumvinError> {
         info,
     })
 }
+
+/// The tenant the request's credential selects, without creating it (for fault rules).
+pub fn tenant_of(sumvin: &Sumvin, req: &HttpRequest) -> Option<TenantId> {
+    let (_, secret) = credential(req)?;
+    let org_id = header_str(req, "x-juno-orgid").unwrap_or_default();
+    Some(sumvin.resolve_alias(&TenantId::derive(super::NAME, &[secret, org_id])))
+}

@@ -229,6 +229,9 @@ impl SumvinError {
             Unexpected { status, .. } if status.is_server_error() => {
                 (*status, "GEN-500-001", "Internal Server Error")
             }
+            Unexpected { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS => {
+                (*status, "KYC-429-001-R", "Too Many Requests")
+            }
             Unexpected { status, .. } => (*status, "GEN-400-001", "Bad Request"),
         }
     }

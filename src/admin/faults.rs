@@ -1,0 +1,59 @@
+//! `/__admin/faults`: list, add, show and remove fault injection rules.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::{json_body, AdminError, Reply};
+use crate::core::faults::{FaultSpec, FROM_API};
+use crate::core::Sandbox;
+
+pub(super) async fn list(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"faults": sandbox.core.faults.list()}))
+}
+
+pub(super) async fn create(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    sandbox: web::Data<Sandbox>,
+) -> Reply {
+    let spec: FaultSpec = json_body(&req, &mut payload).await?;
+    let providers: Vec<&str> = sandbox.providers.iter().map(|p| p.name()).collect();
+    let spec = spec
+        .validate(&providers)
+        .map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    let rule = sandbox
+        .core
+        .faults
+        .add(spec, FROM_API, sandbox.core.clock.now());
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("{}/faults/{}", super::MOUNT, rule.id),
+        ))
+        .json(rule))
+}
+
+pub(super) async fn clear(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"removed": sandbox.core.faults.clear()}))
+}
+
+fn no_such_rule(id: &str) -> AdminError {
+    AdminError::NotFound(format!("no fault rule `{id}`; see GET /__admin/faults"))
+}
+
+pub(super) async fn get(id: web::Path<String>, sandbox: web::Data<Sandbox>) -> Reply {
+    sandbox
+        .core
+        .faults
+        .get(&id)
+        .map(|rule| HttpResponse::Ok().json(rule))
+        .ok_or_else(|| no_such_rule(&id))
+}
+
+pub(super) async fn remove(id: web::Path<String>, sandbox: web::Data<Sandbox>) -> Reply {
+    if sandbox.core.faults.remove(&id) {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(no_such_rule(&id))
+    }
+}
