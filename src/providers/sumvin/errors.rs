@@ -119,6 +119,10 @@ pub enum SumvinError {
     /// Anything the HTTP layer refused on its own, kept in Sumvin's envelope.
     #[error("{detail}")]
     Unexpected { status: StatusCode, detail: String },
+    /// An injected fault (`core::faults`): a rate limit or an outage, with the KYC service's
+    /// codes for them.
+    #[error("{detail}")]
+    Outage { status: StatusCode, detail: String },
 }
 
 impl From<BodyError> for SumvinError {
@@ -229,10 +233,14 @@ impl SumvinError {
             Unexpected { status, .. } if status.is_server_error() => {
                 (*status, "GEN-500-001", "Internal Server Error")
             }
-            Unexpected { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS => {
-                (*status, "KYC-429-001-R", "Too Many Requests")
-            }
             Unexpected { status, .. } => (*status, "GEN-400-001", "Bad Request"),
+            Outage { status, .. } => match status.as_u16() {
+                429 => (*status, "KYC-429-001-R", "Too Many Requests"),
+                502 => (*status, "KYC-502-001", "Bad Gateway"),
+                503 => (*status, "KYC-503-001", "Service Unavailable"),
+                504 => (*status, "KYC-503-001", "Gateway Timeout"),
+                _ => (*status, "SYS-500-001-R", "Internal Server Error"),
+            },
         }
     }
 
@@ -298,6 +306,10 @@ impl ProblemAt for SumvinError {
 
     fn unexpected(status: StatusCode, detail: String) -> Self {
         SumvinError::Unexpected { status, detail }
+    }
+
+    fn fault(status: StatusCode, detail: String) -> Self {
+        SumvinError::Outage { status, detail }
     }
 
     fn render_at(&self, instance: &str) -> HttpResponse {

@@ -41,6 +41,15 @@ pub fn sumvin() -> &'static Spec {
     })
 }
 
+/// The admin API's own document (`GET /__admin/openapi.json`).
+pub fn admin() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(|| Spec {
+        document: kyc_sandbox::admin::openapi::json().clone(),
+        validators: Mutex::new(HashMap::new()),
+    })
+}
+
 impl Spec {
     /// Fails the test on the first mismatch, naming the schema, the JSON path and the problem.
     #[track_caller]
