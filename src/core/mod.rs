@@ -70,6 +70,7 @@ impl Core {
     ) -> Self {
         let clock = Arc::new(clock);
         let faults = Arc::new(faults::Faults::new(seed));
+        faults.replace_from_files(scenarios.faults().to_vec(), clock.now());
         Core {
             default_webhook_urls: Default::default(),
             webhooks: Arc::new(
@@ -139,6 +140,8 @@ impl Core {
     pub fn reload_scenarios(&self) -> Result<usize, Vec<LoadError>> {
         let fresh = load_scenarios(&self.schemas, self.scenarios_dir.as_deref())?;
         let count = fresh.len();
+        self.faults
+            .replace_from_files(fresh.faults().to_vec(), self.clock.now());
         *self.scenarios.write() = Arc::new(fresh);
         Ok(count)
     }

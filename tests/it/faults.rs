@@ -400,3 +400,48 @@ async fn the_admin_api_lists_shows_removes_and_refuses_rules() {
     let next = add_fault(&app, json!({"effect": {"type": "drop"}, "probability": 0})).await;
     assert_eq!(next["id"], "flt_3");
 }
+
+#[tokio::test]
+async fn faults_files_load_with_the_scenarios_and_reload_with_them() {
+    let dir = std::env::temp_dir().join(format!("kyc-sandbox-faults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("flaky.yaml");
+    std::fs::write(
+        &file,
+        "description: KYCAID applicants are slow to create\nfaults:\n  - provider: kycaid\n    method: POST\n    path: /applicants\n    effect: { type: error, status: 502 }\n",
+    )
+    .unwrap();
+    let scenarios = dir.clone();
+    let app = spawn_with(move |c| c.scenarios = Some(scenarios)).await;
+
+    let rules = app.admin_get("/faults").await["faults"].clone();
+    assert_eq!(rules[0]["source"], file.display().to_string());
+    let reply = kycaid::post(&app, "/applicants", json!({"type": "PERSON"})).await;
+    assert_eq!(reply.status, 502);
+
+    // A reload replaces the file's rules and keeps those added through the API.
+    add_fault(&app, json!({"provider": "sumvin", "effect": {"type": "drop"}, "probability": 0})).await;
+    std::fs::write(
+        &file,
+        "faults:\n  - provider: qolo\n    effect: { type: latency, ms: 1 }\n",
+    )
+    .unwrap();
+    let reloaded = app.admin_post("/scenarios/reload", json!({})).await;
+    assert_eq!(reloaded.status, 200, "{}", reloaded.body);
+    let providers: Vec<_> = app.admin_get("/faults").await["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["provider"].clone())
+        .collect();
+    assert_eq!(providers, [json!("sumvin"), json!("qolo")]);
+
+    // A bad rule is reported with its file and line, and the rules in force stay.
+    std::fs::write(&file, "faults:\n  - effect: { type: error, status: 418 }\n").unwrap();
+    let refused = app.admin_post("/scenarios/reload", json!({})).await;
+    assert_eq!(refused.status, 422);
+    let details = refused.body["error"]["details"][0].as_str().unwrap();
+    assert!(details.contains("flaky.yaml:1:1: faults[0]: an error effect"), "{details}");
+    assert_eq!(app.admin_get("/faults").await["faults"].as_array().unwrap().len(), 2);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -21,6 +21,7 @@ mod kycaid_reference;
 mod kycaid_review_fixes;
 mod kycaid_scenarios;
 mod kycaid_verifications;
+mod openapi;
 mod provider_ports;
 mod qolo;
 mod rebilly_credential_scope;

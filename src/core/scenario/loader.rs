@@ -40,7 +40,7 @@ impl LoadError {
     }
 
     /// Points at the first place `key` appears as a YAML or JSON key, else at the top.
-    fn near(source: &Source, key: &str, message: impl Into<String>) -> Self {
+    pub(super) fn near(source: &Source, key: &str, message: impl Into<String>) -> Self {
         let position = source
             .text
             .lines()

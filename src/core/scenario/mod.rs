@@ -1,5 +1,6 @@
 //! Scenarios decide outcomes: which one applies to a resource, and the timeline it then plays.
 
+mod faults_file;
 mod loader;
 mod model;
 mod timeline;
@@ -20,6 +21,8 @@ pub use timeline::{Due, Progress, TimelineRun};
 pub struct ScenarioSet {
     by_name: IndexMap<String, Arc<Scenario>>,
     by_event: HashMap<(String, String), Vec<Arc<Scenario>>>,
+    /// The rules of faults files, each with its file's path, in load order.
+    faults: Vec<(String, crate::core::faults::FaultSpec)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -43,7 +46,16 @@ impl ScenarioSet {
     ) -> Result<Self, Vec<LoadError>> {
         let mut errors = Vec::new();
         let mut by_name = IndexMap::new();
+        let mut faults = Vec::new();
+        let providers: Vec<&str> = schemas.iter().map(|s| s.provider()).collect();
         for source in sources {
+            if let Some(rules) = faults_file::parse_faults(source, &providers) {
+                match rules {
+                    Ok(rules) => faults.extend(rules.into_iter().map(|r| (source.path.clone(), r))),
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
             match parse_scenario(schemas, source) {
                 Ok(scenario) => {
                     by_name.insert(scenario.name.clone(), Arc::new(scenario));
@@ -68,7 +80,16 @@ impl ScenarioSet {
                     .then_with(|| a.name.cmp(&b.name))
             });
         }
-        Ok(ScenarioSet { by_name, by_event })
+        Ok(ScenarioSet {
+            by_name,
+            by_event,
+            faults,
+        })
+    }
+
+    /// The fault rules of faults files, each with the path of its file.
+    pub fn faults(&self) -> &[(String, crate::core::faults::FaultSpec)] {
+        &self.faults
     }
 
     pub fn len(&self) -> usize {
