@@ -16,11 +16,7 @@ pub(super) async fn create(
     mut payload: web::Payload,
     sandbox: web::Data<Sandbox>,
 ) -> Reply {
-    let spec: FaultSpec = json_body(&req, &mut payload).await?;
-    let providers: Vec<&str> = sandbox.providers.iter().map(|p| p.name()).collect();
-    let spec = spec
-        .validate(&providers)
-        .map_err(|e| AdminError::BadRequest(e.to_string()))?;
+    let spec = valid_spec(&req, &mut payload, &sandbox).await?;
     let rule = sandbox
         .core
         .faults
@@ -31,6 +27,34 @@ pub(super) async fn create(
             format!("{}/faults/{}", super::MOUNT, rule.id),
         ))
         .json(rule))
+}
+
+/// Replaces a rule's conditions and effect in place (the dashboard's edit): same id, same
+/// place in the order, counters from zero.
+pub(super) async fn replace(
+    req: HttpRequest,
+    id: web::Path<String>,
+    mut payload: web::Payload,
+    sandbox: web::Data<Sandbox>,
+) -> Reply {
+    let spec = valid_spec(&req, &mut payload, &sandbox).await?;
+    sandbox
+        .core
+        .faults
+        .replace(&id, spec, sandbox.core.clock.now())
+        .map(|rule| HttpResponse::Ok().json(rule))
+        .ok_or_else(|| no_such_rule(&id))
+}
+
+async fn valid_spec(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+    sandbox: &Sandbox,
+) -> Result<FaultSpec, AdminError> {
+    let spec: FaultSpec = json_body(req, payload).await?;
+    let providers: Vec<&str> = sandbox.providers.iter().map(|p| p.name()).collect();
+    spec.validate(&providers)
+        .map_err(|e| AdminError::BadRequest(e.to_string()))
 }
 
 pub(super) async fn clear(sandbox: web::Data<Sandbox>) -> HttpResponse {

@@ -156,6 +156,7 @@ route_table! {
     post "/faults" => faults::create,
     delete "/faults" => faults::clear,
     get "/faults/{id}" => faults::get,
+    put "/faults/{id}" => faults::replace,
     delete "/faults/{id}" => faults::remove,
     get "/openapi.json" => openapi::document,
 }
@@ -248,6 +249,7 @@ async fn health(sandbox: web::Data<Sandbox>) -> HttpResponse {
             "per_tenant": sandbox.core.storage.limits().1,
         },
         "webhook_deliveries": sandbox.core.webhooks.len(),
+        "fault_rules": sandbox.core.faults.len(),
         "clock": sandbox.core.clock.view(),
     }))
 }

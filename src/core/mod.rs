@@ -108,12 +108,8 @@ impl Core {
     /// Replaces the webhook dispatcher with one keeping `capacity` deliveries (before any is sent).
     pub fn with_webhook_log(mut self, capacity: usize) -> Self {
         self.webhooks = Arc::new(
-            Dispatcher::new(
-                self.clock.clone(),
-                self.webhooks.policy().clone(),
-                capacity,
-            )
-            .with_faults(self.faults.clone()),
+            Dispatcher::new(self.clock.clone(), self.webhooks.policy().clone(), capacity)
+                .with_faults(self.faults.clone()),
         );
         self
     }

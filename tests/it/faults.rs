@@ -23,8 +23,7 @@ async fn add_fault(app: &TestApp, rule: Value) -> Value {
 }
 
 async fn journal(app: &TestApp) -> Vec<Value> {
-    app.admin_get("/requests")
-        .await["requests"]
+    app.admin_get("/requests").await["requests"]
         .as_array()
         .unwrap()
         .clone()
@@ -65,7 +64,11 @@ async fn error_rules_answer_in_each_providers_own_envelope_and_serve_nothing() {
         .send(app.request(Method::GET, "/qolo/api/v1/persons"))
         .await;
     assert_eq!(reply.status, 503);
-    assert_eq!(reply.body["status"], 503, "Qolo's ProblemDetails: {}", reply.body);
+    assert_eq!(
+        reply.body["status"], 503,
+        "Qolo's ProblemDetails: {}",
+        reply.body
+    );
     assert!(reply.body["traceId"].is_string(), "{}", reply.body);
 
     let reply = app
@@ -73,7 +76,10 @@ async fn error_rules_answer_in_each_providers_own_envelope_and_serve_nothing() {
         .await;
     assert_eq!(reply.status, 503);
     assert_eq!(
-        (reply.body["status"].as_str(), reply.body["success"].as_bool()),
+        (
+            reply.body["status"].as_str(),
+            reply.body["success"].as_bool()
+        ),
         (Some("error"), Some(false)),
         "{}",
         reply.body
@@ -143,7 +149,10 @@ async fn rules_match_method_and_path_glob_on_the_prefix_and_on_the_providers_own
     assert_ne!(created.status, 502);
 
     let rule = app.admin_get("/faults/flt_1").await;
-    assert_eq!((rule["matched"].as_u64(), rule["hits"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (rule["matched"].as_u64(), rule["hits"].as_u64()),
+        (Some(2), Some(2))
+    );
 }
 
 #[tokio::test]
@@ -218,7 +227,12 @@ async fn a_dropped_connection_ends_without_a_status_line() {
         json!({"rule": "flt_1", "effect": "drop", "answered": false})
     );
     // Other methods still work on a fresh connection.
-    let created = kycaid::post(&app, "/applicants", json!({"type": "PERSON", "first_name": "A", "last_name": "B"})).await;
+    let created = kycaid::post(
+        &app,
+        "/applicants",
+        json!({"type": "PERSON", "first_name": "A", "last_name": "B"}),
+    )
+    .await;
     assert_eq!(created.status, 200, "{}", created.body);
 }
 
@@ -281,7 +295,10 @@ async fn times_limits_a_rule_and_the_same_seed_hits_the_same_requests() {
     }
     assert_eq!(statuses, [503, 503, 200]);
     let rule = app.admin_get("/faults/flt_1").await;
-    assert_eq!((rule["hits"].as_u64(), rule["remaining"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (rule["hits"].as_u64(), rule["remaining"].as_u64()),
+        (Some(2), Some(0))
+    );
 }
 
 #[tokio::test]
@@ -295,7 +312,12 @@ async fn a_tenant_rule_hits_only_that_tenants_requests() {
     .await;
     assert_eq!(kycaid::get(&app, "/applicants").await.status, 200);
     let other = app
-        .send(kycaid::kyc_as(&app, OTHER_TOKEN, Method::GET, "/applicants"))
+        .send(kycaid::kyc_as(
+            &app,
+            OTHER_TOKEN,
+            Method::GET,
+            "/applicants",
+        ))
         .await;
     assert_eq!(other.status, 500);
     // The journal names the tenant even though no handler ran.
@@ -375,13 +397,34 @@ async fn the_admin_api_lists_shows_removes_and_refuses_rules() {
     assert_eq!(ids, [json!("flt_1"), json!("flt_2")]);
 
     for (bad, says) in [
-        (json!({"effect": {"type": "error", "status": 404}}), "answers one of"),
-        (json!({"provider": "acme", "effect": {"type": "drop"}}), "unknown provider `acme`"),
-        (json!({"probability": 2, "effect": {"type": "drop"}}), "between 0 and 1"),
-        (json!({"path": "applicants", "effect": {"type": "drop"}}), "must start with `/`"),
-        (json!({"effect": {"type": "explode"}}), "unknown variant `explode`"),
-        (json!({"effect": {"type": "webhook_failure"}, "path": "/x"}), "a webhook_failure rule"),
-        (json!({"effect": {"type": "timeout", "ms": 3_600_000}}), "at most"),
+        (
+            json!({"effect": {"type": "error", "status": 404}}),
+            "answers one of",
+        ),
+        (
+            json!({"provider": "acme", "effect": {"type": "drop"}}),
+            "unknown provider `acme`",
+        ),
+        (
+            json!({"probability": 2, "effect": {"type": "drop"}}),
+            "between 0 and 1",
+        ),
+        (
+            json!({"path": "applicants", "effect": {"type": "drop"}}),
+            "must start with `/`",
+        ),
+        (
+            json!({"effect": {"type": "explode"}}),
+            "unknown variant `explode`",
+        ),
+        (
+            json!({"effect": {"type": "webhook_failure"}, "path": "/x"}),
+            "a webhook_failure rule",
+        ),
+        (
+            json!({"effect": {"type": "timeout", "ms": 3_600_000}}),
+            "at most",
+        ),
         (json!({"provider": "kycaid"}), "missing field `effect`"),
     ] {
         let reply = app.admin_post("/faults", bad.clone()).await;
@@ -391,9 +434,35 @@ async fn the_admin_api_lists_shows_removes_and_refuses_rules() {
         assert!(message.contains(says), "{bad}: {message}");
     }
 
-    let missing = app.send(app.request(Method::GET, "/__admin/faults/flt_9")).await;
+    // An edit keeps the id and the place in the order; the counters start again.
+    let edited = app
+        .send(
+            app.request(Method::PUT, "/__admin/faults/flt_1")
+                .json(&json!({"provider": "qolo", "effect": {"type": "error", "status": 500}})),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    common::spec::admin().check("FaultRule", &edited.body);
+    assert_eq!(
+        (edited.body["id"].as_str(), edited.body["provider"].as_str()),
+        (Some("flt_1"), Some("qolo"))
+    );
+    let bad_edit = app
+        .send(
+            app.request(Method::PUT, "/__admin/faults/flt_1")
+                .json(&json!({"effect": {}})),
+        )
+        .await;
+    assert_eq!(bad_edit.status, 400);
+    assert_eq!(app.admin_get("/health").await["fault_rules"], 2);
+
+    let missing = app
+        .send(app.request(Method::GET, "/__admin/faults/flt_9"))
+        .await;
     assert_eq!(missing.status, 404);
-    let cleared = app.send(app.request(Method::DELETE, "/__admin/faults")).await;
+    let cleared = app
+        .send(app.request(Method::DELETE, "/__admin/faults"))
+        .await;
     assert_eq!(cleared.body, json!({"removed": 2}));
     assert_eq!(app.admin_get("/faults").await["faults"], json!([]));
     // Ids are not reused after a clear.
@@ -420,7 +489,11 @@ async fn faults_files_load_with_the_scenarios_and_reload_with_them() {
     assert_eq!(reply.status, 502);
 
     // A reload replaces the file's rules and keeps those added through the API.
-    add_fault(&app, json!({"provider": "sumvin", "effect": {"type": "drop"}, "probability": 0})).await;
+    add_fault(
+        &app,
+        json!({"provider": "sumvin", "effect": {"type": "drop"}, "probability": 0}),
+    )
+    .await;
     std::fs::write(
         &file,
         "faults:\n  - provider: qolo\n    effect: { type: latency, ms: 1 }\n",
@@ -441,7 +514,16 @@ async fn faults_files_load_with_the_scenarios_and_reload_with_them() {
     let refused = app.admin_post("/scenarios/reload", json!({})).await;
     assert_eq!(refused.status, 422);
     let details = refused.body["error"]["details"][0].as_str().unwrap();
-    assert!(details.contains("flaky.yaml:1:1: faults[0]: an error effect"), "{details}");
-    assert_eq!(app.admin_get("/faults").await["faults"].as_array().unwrap().len(), 2);
+    assert!(
+        details.contains("flaky.yaml:1:1: faults[0]: an error effect"),
+        "{details}"
+    );
+    assert_eq!(
+        app.admin_get("/faults").await["faults"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

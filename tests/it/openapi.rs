@@ -9,7 +9,9 @@ use common::spawn_app;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
 
 fn documented(document: &Value) -> BTreeSet<(String, String)> {
     document["paths"]
@@ -65,7 +67,10 @@ async fn the_document_lists_exactly_the_mounted_admin_routes() {
     for (method, path) in &mounted {
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let reply = app
-            .send(app.request(method.clone(), &concrete(path)).json(&json!({})))
+            .send(
+                app.request(method.clone(), &concrete(path))
+                    .json(&json!({})),
+            )
             .await;
         assert_ne!(
             reply.body, fallback.body,
@@ -85,7 +90,9 @@ async fn operations_are_complete_and_uniquely_named() {
             });
             assert!(ids.insert(id.to_owned()), "operationId {id} twice");
             assert!(
-                operation["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                operation["responses"]
+                    .as_object()
+                    .is_some_and(|r| !r.is_empty()),
                 "{method} {path} documents no response"
             );
             for name in path.split('/').filter_map(|s| s.strip_prefix('{')) {

@@ -22,7 +22,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 pub use apply::{remember_socket, serve_faulted, FaultNote, FAULT_HEADER};
-pub use rule::{glob_matches, Effect, FaultSpec, RuleError, DEFAULT_HOLD, ERROR_STATUSES, MAX_DELAY};
+pub use rule::{
+    glob_matches, Effect, FaultSpec, RuleError, DEFAULT_HOLD, ERROR_STATUSES, MAX_DELAY,
+};
 
 use super::ids::SeededRng;
 use super::tenant::TenantId;
@@ -138,12 +140,28 @@ impl Faults {
         view
     }
 
+    /// Replaces rule `id`'s conditions and effect, keeping its id and place; its counters and
+    /// random stream start again. `None` for an unknown id.
+    pub fn replace(&self, id: &str, spec: FaultSpec, now: DateTime<Utc>) -> Option<RuleView> {
+        let mut rules = self.rules.write();
+        let slot = rules.iter_mut().find(|r| r.id == id)?;
+        let rule = self.rule_with_id(id.to_owned(), spec, &slot.source.clone(), now);
+        *slot = Arc::new(rule);
+        Some(view(slot))
+    }
+
     fn rule(&self, spec: FaultSpec, source: &str, now: DateTime<Utc>) -> Rule {
         let id = format!(
             "{ID_PREFIX}{}",
             self.next_id.fetch_add(1, Ordering::Relaxed) + 1
         );
-        let rng = SeededRng::derive(self.seed, &format!("fault:{id}")).rng().clone();
+        self.rule_with_id(id, spec, source, now)
+    }
+
+    fn rule_with_id(&self, id: String, spec: FaultSpec, source: &str, now: DateTime<Utc>) -> Rule {
+        let rng = SeededRng::derive(self.seed, &format!("fault:{id}"))
+            .rng()
+            .clone();
         Rule {
             id,
             spec,
@@ -186,6 +204,14 @@ impl Faults {
         rules.len() < before
     }
 
+    pub fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.is_active()
+    }
+
     /// Removes every rule; returns how many there were.
     pub fn clear(&self) -> usize {
         let mut rules = self.rules.write();
@@ -204,7 +230,7 @@ impl Faults {
         if !self.is_active() {
             return (None, None);
         }
-        let rules = self.rules.read().clone();
+        let rules = self.rules.read();
         let mut ask_tenant = Some(facts.tenant);
         let mut tenant: Option<TenantId> = None;
         for rule in rules.iter().filter(|r| !r.spec.effect.is_webhook()) {
@@ -251,7 +277,7 @@ impl Faults {
         if !self.is_active() {
             return None;
         }
-        let rules = self.rules.read().clone();
+        let rules = self.rules.read();
         rules
             .iter()
             .filter(|r| r.spec.effect.is_webhook())
@@ -307,10 +333,12 @@ fn action(effect: &Effect, roll: f64) -> Action {
             retry_after,
             message,
         } => {
-            let status =
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let retry_after = retry_after.or((status == StatusCode::TOO_MANY_REQUESTS).then_some(1));
-            let message = message.clone().unwrap_or_else(|| default_message(status, retry_after));
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let retry_after =
+                retry_after.or((status == StatusCode::TOO_MANY_REQUESTS).then_some(1));
+            let message = message
+                .clone()
+                .unwrap_or_else(|| default_message(status, retry_after));
             Action::Answer {
                 status,
                 retry_after,
@@ -398,8 +426,10 @@ mod tests {
         let faults = Faults::new(1);
         assert!(!faults.is_active());
         let view = faults.add(
-            spec(serde_json::json!({"provider": "kycaid", "path": "/applicants", "times": 2,
-                "effect": {"type": "error", "status": 429}})),
+            spec(
+                serde_json::json!({"provider": "kycaid", "path": "/applicants", "times": 2,
+                "effect": {"type": "error", "status": 429}}),
+            ),
             FROM_API,
             at(),
         );
@@ -463,6 +493,12 @@ mod tests {
             },
             0.0,
         );
-        assert!(matches!(answer, Action::Answer { retry_after: Some(1), .. }));
+        assert!(matches!(
+            answer,
+            Action::Answer {
+                retry_after: Some(1),
+                ..
+            }
+        ));
     }
 }

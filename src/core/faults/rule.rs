@@ -320,7 +320,10 @@ mod tests {
         ));
         let mut s = spec(Effect::Drop);
         s.method = Some("post".into());
-        assert_eq!(s.validate(&providers).unwrap().method.as_deref(), Some("POST"));
+        assert_eq!(
+            s.validate(&providers).unwrap().method.as_deref(),
+            Some("POST")
+        );
         let mut s = spec(Effect::WebhookFailure { status: None });
         s.path = Some("/x".into());
         assert_eq!(
@@ -331,7 +334,10 @@ mod tests {
             ms: 500,
             max_ms: Some(100),
         });
-        assert!(matches!(s.validate(&providers), Err(RuleError::Range { .. })));
+        assert!(matches!(
+            s.validate(&providers),
+            Err(RuleError::Range { .. })
+        ));
         let mut s = spec(Effect::Drop);
         s.probability = 1.5;
         assert_eq!(s.validate(&providers), Err(RuleError::Probability(1.5)));

@@ -73,7 +73,10 @@ mod tests {
         )
         .unwrap()
         .unwrap_err();
-        assert!(err.message.starts_with("faults[0]: an error effect"), "{err}");
+        assert!(
+            err.message.starts_with("faults[0]: an error effect"),
+            "{err}"
+        );
         assert_eq!(err.line, 1);
     }
 }

@@ -71,7 +71,9 @@ impl Dispatcher {
                     duration_ms: 0,
                     status: fault.status,
                     error: Some(match fault.status {
-                        Some(status) => format!("fault {}: the receiver answered {status}", fault.rule),
+                        Some(status) => {
+                            format!("fault {}: the receiver answered {status}", fault.rule)
+                        }
                         None => format!("fault {}: connection refused", fault.rule),
                     }),
                     response_body: None,
@@ -113,9 +115,7 @@ impl Dispatcher {
             in_flight: 0,
             next_attempt_at: None,
         };
-        let job = delivery
-            .start(now)
-            .map(|job| self.faulted(&delivery, job));
+        let job = delivery.start(now).map(|job| self.faulted(&delivery, job));
         log.insert(delivery);
         drop(log);
         self.send(job.into_iter().collect());
