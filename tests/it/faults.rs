@@ -339,7 +339,7 @@ async fn webhook_failure_rules_fail_attempts_until_the_delivery_fails_then_redel
             "kycaid",
             TenantId::parse(tenant),
             "THING_CHANGED",
-            &receiver.url("/hook"),
+            receiver.url("/hook"),
             &json!({"n": 1}),
         )
     };

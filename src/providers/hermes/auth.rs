@@ -131,6 +131,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The tenant (client) whose `Authorization: HMAC …` header the request carries, unverified and
+/// without touching state (for fault rules).
+pub fn tenant_of(
+    _hermes: &super::Hermes,
+    req: &actix_web::HttpRequest,
+) -> Option<crate::core::TenantId> {
+    let header = crate::core::http::header_str(req, "authorization")?;
+    let signed = parse_header(header).ok()?;
+    Some(crate::core::TenantId::derive(
+        super::NAME,
+        &[signed.client_id],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,18 +188,4 @@ mod tests {
             "forgotten once out of the window"
         );
     }
-}
-
-/// The tenant (client) whose `Authorization: HMAC …` header the request carries, unverified and
-/// without touching state (for fault rules).
-pub fn tenant_of(
-    _hermes: &super::Hermes,
-    req: &actix_web::HttpRequest,
-) -> Option<crate::core::TenantId> {
-    let header = crate::core::http::header_str(req, "authorization")?;
-    let signed = parse_header(header).ok()?;
-    Some(crate::core::TenantId::derive(
-        super::NAME,
-        &[signed.client_id],
-    ))
 }
