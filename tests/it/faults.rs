@@ -527,3 +527,95 @@ async fn faults_files_load_with_the_scenarios_and_reload_with_them() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// One request per provider as credential `who` (0 or 1), through the provider's real auth.
+async fn call_as(app: &TestApp, provider: &str, who: usize) -> common::Reply {
+    match provider {
+        "kycaid" => {
+            let token = [TOKEN, OTHER_TOKEN][who];
+            app.send(kycaid::kyc_as(app, token, Method::GET, "/applicants"))
+                .await
+        }
+        "rebilly" => {
+            let org = ["org-a", "org-b"][who];
+            app.send(app.rebilly(Method::GET, "key-1", org, "/kyc-documents"))
+                .await
+        }
+        "sumvin" => {
+            app.send(app.sumvin(Method::GET, ["pat-a", "pat-b"][who], "/v0/kyc/status"))
+                .await
+        }
+        "qolo" => {
+            let token = crate::qolo::login(app, ["login-a", "login-b"][who]).await;
+            app.send(
+                app.request(Method::GET, "/qolo/api/v1/notifications")
+                    .bearer_auth(token),
+            )
+            .await
+        }
+        "hermes" => {
+            let signer = crate::hermes::Signer {
+                client: crate::hermes::CLIENT,
+                secret: crate::hermes::SECRET,
+            };
+            if who == 0 {
+                signer
+                    .post(
+                        app,
+                        crate::hermes::GET_TOKEN,
+                        &json!({"code": "x"}),
+                        &format!("n-{}", rand_nonce()),
+                    )
+                    .await
+            } else {
+                // No credential at all: never any tenant's.
+                app.send(
+                    app.request(Method::POST, crate::hermes::GET_TOKEN)
+                        .json(&json!({"code": "x"})),
+                )
+                .await
+            }
+        }
+        other => panic!("no provider {other}"),
+    }
+}
+
+fn rand_nonce() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+#[tokio::test]
+async fn tenant_rules_agree_with_each_providers_own_credentials() {
+    let app = spawn_app().await;
+    for provider in ["kycaid", "rebilly", "sumvin", "qolo", "hermes"] {
+        let served = call_as(&app, provider, 0).await;
+        let tenant = served
+            .headers
+            .get("x-sandbox-tenant")
+            .unwrap_or_else(|| panic!("{provider}: {} {}", served.status, served.body))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        add_fault(
+            &app,
+            json!({"tenant": tenant, "effect": {"type": "error", "status": 500}}),
+        )
+        .await;
+        let faulted = call_as(&app, provider, 0).await;
+        assert_eq!(faulted.status, 500, "{provider}: {}", faulted.body);
+        assert!(
+            faulted.headers.contains_key("x-sandbox-fault"),
+            "{provider}"
+        );
+        let other = call_as(&app, provider, 1).await;
+        assert!(
+            !other.headers.contains_key("x-sandbox-fault"),
+            "{provider}: another credential is another tenant"
+        );
+        app.send(app.request(Method::DELETE, "/__admin/faults"))
+            .await;
+    }
+}
