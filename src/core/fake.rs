@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::ids::SeededRng;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FakePerson {
     pub first_name: String,
     pub last_name: String,

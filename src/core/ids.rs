@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 
 /// A tenant's own random stream: derived from the global seed and the tenant's name, so a tenant's
 /// ids and fake data repeat under the same `--seed` no matter how other tenants interleave.
-#[derive(Clone)]
+/// Serializable so a snapshot carries on each stream where it stopped (ids stay unique).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct SeededRng(ChaCha8Rng);
 
 impl SeededRng {

@@ -13,6 +13,7 @@ pub mod provider;
 pub mod resource;
 pub mod scenario;
 pub mod scheduler;
+pub mod snapshot;
 pub mod storage;
 pub mod store;
 pub mod tenant;

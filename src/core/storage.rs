@@ -146,6 +146,37 @@ impl Blob {
     }
 }
 
+/// In a snapshot: the bytes in base64 (dumps show a size instead, or nothing).
+impl serde::Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine;
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.bytes))
+    }
+}
+
+/// Read back from a snapshot: leased again from the sandbox's storage for the tenant being
+/// restored, so the limits and counts hold as they did.
+impl<'de> serde::Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine;
+        let text: std::borrow::Cow<'de, str> = serde::Deserialize::deserialize(d)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("stored file bytes: {e}")))?;
+        let blob = Blob::pending(Bytes::from(bytes));
+        match super::snapshot::context() {
+            Some(super::snapshot::Context {
+                storage,
+                tenant: Some(tenant),
+                ..
+            }) => storage
+                .store(&tenant, blob.bytes())
+                .map_err(serde::de::Error::custom),
+            _ => Ok(blob),
+        }
+    }
+}
+
 impl AsRef<[u8]> for Blob {
     fn as_ref(&self) -> &[u8] {
         &self.bytes

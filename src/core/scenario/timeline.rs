@@ -36,6 +36,61 @@ pub struct Progress<'a> {
     pub reads_since_last_step: u32,
 }
 
+/// A run as a snapshot keeps it: the scenario by name (scenarios are files, not state).
+#[derive(Serialize, serde::Deserialize)]
+struct SavedRun {
+    scenario: String,
+    run_id: u64,
+    next: usize,
+    anchor: DateTime<Utc>,
+    reads: u32,
+    announced: Option<usize>,
+}
+
+impl Serialize for TimelineRun {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SavedRun {
+            scenario: self.scenario.name.clone(),
+            run_id: self.run_id,
+            next: self.next,
+            anchor: self.anchor,
+            reads: self.reads,
+            announced: self.announced,
+        }
+        .serialize(s)
+    }
+}
+
+/// Read back from a snapshot: the scenario must be among those in force.
+impl<'de> serde::Deserialize<'de> for TimelineRun {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let saved = SavedRun::deserialize(d)?;
+        let scenarios = crate::core::snapshot::context()
+            .map(|c| c.scenarios)
+            .ok_or_else(|| serde::de::Error::custom("no scenarios to resume a timeline in"))?;
+        let scenario = scenarios.get(&saved.scenario).cloned().ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "the scenario `{}` a resource is playing is not loaded",
+                saved.scenario
+            ))
+        })?;
+        if saved.next > scenario.timeline.len() {
+            return Err(serde::de::Error::custom(format!(
+                "the scenario `{}` has fewer steps than the snapshot's run",
+                saved.scenario
+            )));
+        }
+        Ok(TimelineRun {
+            scenario,
+            run_id: saved.run_id,
+            next: saved.next,
+            anchor: saved.anchor,
+            reads: saved.reads,
+            announced: saved.announced,
+        })
+    }
+}
+
 impl TimelineRun {
     pub fn start(scenario: Arc<Scenario>, run_id: u64, now: DateTime<Utc>) -> Self {
         TimelineRun {

@@ -15,7 +15,7 @@ pub const TOKEN_LIFETIME: Duration = Duration::minutes(30);
 /// How long a picture URL from `get_data` opens the picture.
 pub const PICTURE_LIFETIME: Duration = Duration::minutes(10);
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Login {
     pub code: String,
     pub identity: String,
@@ -30,7 +30,7 @@ pub struct Login {
     pub failures: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessToken {
     pub token: String,
     pub identity: String,
@@ -61,7 +61,7 @@ pub fn failure_due<'a>(
     Some(fail)
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PictureKind {
     Av,
@@ -69,7 +69,7 @@ pub enum PictureKind {
     PersonPhoto,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Picture {
     pub id: String,
     pub identity: String,
@@ -89,7 +89,7 @@ pub enum PennydropStatus {
 
 /// An AML-KYC session: ZealID signs a payment file with the person, then tells the client by
 /// webhook; the client then reads the data with the session and user ids.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pennydrop {
     pub session_id: String,
     pub user_id: String,
@@ -109,13 +109,13 @@ pub struct Pennydrop {
 pub const RETRIEVAL_WINDOW: Duration = Duration::hours(24);
 pub const WEBHOOK_JWT_LIFETIME: Duration = Duration::minutes(30);
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct HermesTenant {
     pub logins: Store<Login>,
     pub tokens: Store<AccessToken>,
     pub pictures: Store<Picture>,
     pub pennydrops: Store<Pennydrop>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub rng: SeededRng,
 }
 

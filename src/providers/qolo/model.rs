@@ -1,7 +1,7 @@
 //! One Qolo login's state: its persons with their KYC, and its webhook subscriptions.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::fixtures::VerificationMode;
@@ -32,17 +32,17 @@ impl PersonStatus {
 }
 
 /// An out-of-wallet question; the right answer is kept, never shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Question {
     pub prompt: String,
     pub key: String,
     pub options: Vec<String>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub answer: String,
 }
 
 /// Where a verified document's images are served (`documents` of a result).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DocumentRefs {
     pub document_reference: String,
     pub file_type: String,
@@ -53,7 +53,7 @@ pub struct DocumentRefs {
 }
 
 /// One entry of `verificationResults`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerificationResult {
     pub person_guid: String,
     pub verification_method: String,
@@ -70,22 +70,44 @@ pub struct VerificationResult {
 }
 
 /// A document's images as received (each leased from the sandbox's storage).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredDocument {
     pub reference: String,
     pub document_type: String,
     pub issuing_country: Option<String>,
-    #[serde(serialize_with = "mime_of")]
+    #[serde(serialize_with = "mime_of", deserialize_with = "image")]
     pub front: (Blob, &'static str),
-    #[serde(serialize_with = "optional_mime_of")]
+    #[serde(
+        serialize_with = "optional_mime_of",
+        deserialize_with = "optional_image"
+    )]
     pub back: Option<(Blob, &'static str)>,
-    #[serde(serialize_with = "optional_mime_of")]
+    #[serde(
+        serialize_with = "optional_mime_of",
+        deserialize_with = "optional_image"
+    )]
     pub face_image: Option<(Blob, &'static str)>,
     pub liveness_detected: Option<bool>,
 }
 
+/// The dump shows the media type and size; a snapshot keeps the bytes too.
 fn mime_of<S: serde::Serializer>(image: &(Blob, &'static str), s: S) -> Result<S::Ok, S::Error> {
+    if crate::core::snapshot::capturing() {
+        return image.serialize(s);
+    }
     s.serialize_str(&format!("{} ({} bytes)", image.1, image.0.len()))
+}
+
+fn image<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(Blob, &'static str), D::Error> {
+    let (blob, mime): (Blob, String) = Deserialize::deserialize(d)?;
+    Ok((blob, crate::core::snapshot::intern(&mime)))
+}
+
+fn optional_image<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<(Blob, &'static str)>, D::Error> {
+    let image: Option<(Blob, String)> = Deserialize::deserialize(d)?;
+    Ok(image.map(|(blob, mime)| (blob, crate::core::snapshot::intern(&mime))))
 }
 
 fn optional_mime_of<S: serde::Serializer>(
@@ -98,7 +120,7 @@ fn optional_mime_of<S: serde::Serializer>(
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Person {
     pub person_guid: String,
     pub program_guid: String,
@@ -147,7 +169,7 @@ impl Person {
 }
 
 /// A webhook subscription (Qolo's notification).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Notification {
     pub notification_guid: String,
     pub program_guid: String,
@@ -161,14 +183,14 @@ pub struct Notification {
     pub updated_date: DateTime<Utc>,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct QoloTenant {
     pub persons: Store<Person>,
     pub notifications: Store<Notification>,
     /// Person events waiting to be handed to the webhook dispatcher.
     #[serde(skip)]
     pub outbox: Vec<PersonEvent>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub rng: SeededRng,
 }
 

@@ -150,7 +150,7 @@ pub enum DocumentStatus {
     Rejected,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReviewAnswer {
     #[serde(rename = "GREEN")]
     Green,
@@ -158,20 +158,20 @@ pub enum ReviewAnswer {
     Red,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepReview {
     pub answer: ReviewAnswer,
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rejection {
     pub can_retry: bool,
     pub message: String,
 }
 
 /// An uploaded document image. `round` is the submission it belongs to (0 = first).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Image {
     pub image_id: String,
     pub document_type: DocumentType,
@@ -181,19 +181,24 @@ pub struct Image {
     pub status: DocumentStatus,
     pub round: u32,
     pub file_name: Option<String>,
-    pub content_type: &'static str,
+    #[serde(deserialize_with = "crate::core::snapshot::interned")]
+    pub content_type: crate::core::snapshot::StaticText,
     pub width: Option<u32>,
     pub height: Option<u32>,
     #[serde(rename = "file_size", serialize_with = "serialize_len")]
     pub data: Blob,
 }
 
+/// The dump shows the size; a snapshot keeps the bytes.
 fn serialize_len<S: serde::Serializer>(data: &Blob, s: S) -> Result<S::Ok, S::Error> {
+    if crate::core::snapshot::capturing() {
+        return data.serialize(s);
+    }
     s.serialize_u64(data.len() as u64)
 }
 
 /// The user's verification (Sumsub applicant) and where its review stands.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Kyc {
     pub applicant_id: String,
     pub level: String,
@@ -207,25 +212,26 @@ pub struct Kyc {
     /// Completed submissions; the one being collected or reviewed is `submissions` (0-based).
     pub submissions: u32,
     pub reviews: BTreeMap<StepType, StepReview>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub run: Option<TimelineRun>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     pub session_id: String,
     /// The credential that redeemed it: only that one may replay the redemption.
     pub redeemed_by: Option<crate::core::TenantId>,
-    pub origin: &'static str,
+    #[serde(deserialize_with = "crate::core::snapshot::interned")]
+    pub origin: crate::core::snapshot::StaticText,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub redeemed_at: Option<DateTime<Utc>>,
     pub idempotency_key: Option<String>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub access_token: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShareToken {
     pub for_client_id: String,
     pub kind: String,
@@ -248,7 +254,7 @@ pub struct IllegalMove {
 }
 
 /// Everything one Sumvin user (one credential) has.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SumvinTenant {
     pub user_id: String,
     /// When the user first called (the user's `created_at`).
@@ -259,7 +265,7 @@ pub struct SumvinTenant {
     pub sessions: Store<Session>,
     pub share_tokens: Vec<ShareToken>,
     pub access_tokens_issued: u32,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub rng: SeededRng,
 }
 

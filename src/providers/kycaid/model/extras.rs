@@ -10,13 +10,14 @@ use super::verification::Check;
 use crate::core::wire_enum;
 use crate::providers::kycaid::input::{rule, text, Kind, Rule};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct File {
     pub id: String,
     pub name: String,
-    pub content_type: &'static str,
+    #[serde(deserialize_with = "crate::core::snapshot::interned")]
+    pub content_type: crate::core::snapshot::StaticText,
     pub size: usize,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub data: Blob,
     pub created_at: DateTime<Utc>,
     /// How many document sides show this file; such a file cannot be deleted.
@@ -45,7 +46,7 @@ pub const ADDRESS_RULES: &[Rule] = &[
     text("unit_number", 20),
 ];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Address {
     pub id: String,
     pub applicant_id: String,
@@ -77,7 +78,7 @@ pub const AFFILIATED_RULES: &[Rule] = &[
     rule("share", Kind::Percent),
 ];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AffiliatedPerson {
     pub id: String,
     pub applicant_id: String,
@@ -103,7 +104,7 @@ pub struct Form {
 }
 
 /// One `POST /forms/{form_id}/urls`: the link a person opens to fill the form in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FormLink {
     pub token: String,
     pub form_id: String,

@@ -1,7 +1,7 @@
 //! Everything one API token owns, and the changes that other resources or callbacks depend on.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
@@ -21,18 +21,18 @@ pub struct Callback {
     pub payload: Value,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct KycaidTenant {
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub tenant: TenantId,
     /// The API token: it signs this tenant's callbacks.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub token: String,
     /// `scheme://host[/kycaid]` of the latest API call (the prefix only on the main port), for the
     /// file URLs in documents and callbacks.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub origin: String,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     rng: SeededRng,
     pub applicants: Store<Applicant>,
     pub files: Store<File>,

@@ -64,7 +64,7 @@ pub struct Verification {
     pub completed_at: Option<DateTime<Utc>>,
     /// How many more times the person may resubmit, when a scenario says so.
     pub attempts_left: Option<u32>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub run: Option<TimelineRun>,
 }
 

@@ -2,10 +2,10 @@
 
 use crate::core::wire_enum;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attachment {
     pub id: String,
@@ -42,7 +42,7 @@ wire_enum!(LivenessStatus {
     Abandoned = "abandoned",
 });
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LivenessSession {
     pub id: String,
@@ -118,7 +118,7 @@ pub const KYC_EVENTS: &[&str] = &[
     "kyc-request-failed",
 ];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookHeader {
     pub name: String,
@@ -126,15 +126,15 @@ pub struct WebhookHeader {
     pub status: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BasicCredentials {
     pub username: String,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub password: String,
 }
 
 /// A webhook an organization configured (Rebilly's `GlobalWebhook`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Webhook {
     pub id: String,

@@ -3,7 +3,7 @@
 
 use crate::core::storage::Blob;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::scenario::TimelineRun;
 
@@ -95,7 +95,7 @@ pub const SUBTYPES: &[&str] = &[
     "other",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
     #[serde(rename = "type")]
     pub kind: RejectionType,
@@ -103,7 +103,7 @@ pub struct Rejection {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct File {
     pub id: String,
@@ -112,7 +112,8 @@ pub struct File {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub extension: String,
-    pub mime: &'static str,
+    #[serde(deserialize_with = "crate::core::snapshot::interned")]
+    pub mime: crate::core::snapshot::StaticText,
     pub size: usize,
     pub width: Option<u32>,
     pub height: Option<u32>,
@@ -122,11 +123,11 @@ pub struct File {
     pub is_public: bool,
     pub created_time: DateTime<Utc>,
     pub updated_time: DateTime<Utc>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub data: Blob,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KycDocument {
     pub id: String,
@@ -150,14 +151,14 @@ pub struct KycDocument {
     pub revision: u32,
     pub tags: Vec<String>,
     /// Analysis fields a reviewer overwrote (`POST /kyc-documents/{id}/matches`).
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub matches_override: serde_json::Map<String, serde_json::Value>,
     /// The automated review this document is going through, if any.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub run: Option<TimelineRun>,
     /// The automated review's last decision (accepted or rejected) and when; the reports tell
     /// automatic decisions from reviewers' ones with it.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub automated: Option<(DocumentStatus, DateTime<Utc>)>,
 }
 

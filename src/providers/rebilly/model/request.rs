@@ -3,7 +3,7 @@
 
 use crate::core::wire_enum;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{DocumentStatus, DocumentType, KycDocument};
 
@@ -33,7 +33,7 @@ impl RequestStatus {
 
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestedDocument {
     #[serde(rename = "type")]
@@ -45,7 +45,7 @@ pub struct RequestedDocument {
     pub face_liveness_required: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct KycRequest {
     pub id: String,
@@ -67,7 +67,7 @@ pub struct KycRequest {
     /// The KYC gatherer page with that token, on the host the request was created through.
     pub gatherer_url: String,
     /// Matches the scheduler job that expires this request; a new expiration time replaces it.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub expiry_run: u64,
 }
 

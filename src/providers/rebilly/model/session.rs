@@ -10,11 +10,12 @@ use serde_json::{Map, Value};
 use crate::core::jwt;
 
 /// What `POST /authentication-tokens` hands out: a login, to be exchanged for a JWT.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationToken {
     pub token: String,
-    pub mode: &'static str,
+    #[serde(deserialize_with = "crate::core::snapshot::interned")]
+    pub mode: crate::core::snapshot::StaticText,
     pub username: Option<String>,
     pub customer_id: String,
     pub credential_id: Option<String>,
@@ -22,7 +23,7 @@ pub struct AuthenticationToken {
     pub expired_time: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerJwt {
     pub id: String,

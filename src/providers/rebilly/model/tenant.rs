@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::session::{encode_jwt, AuthenticationToken, Claims, CustomerJwt};
 use super::{default_settings, Attachment, LivenessSession, Webhook};
@@ -37,7 +37,7 @@ pub struct Event {
     pub snapshot: Snapshot,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RebillyTenant {
     pub organization_id: String,
@@ -54,15 +54,15 @@ pub struct RebillyTenant {
     pub kyc_settings: serde_json::Value,
     pub webhooks: Store<Webhook>,
     /// Customers by the email (username) they log in with.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     customer_emails: HashMap<String, String>,
     /// Each customer's requests, oldest first.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     customer_requests: HashMap<String, Vec<String>>,
     /// Changes not yet turned into webhooks; drained after every operation.
     #[serde(skip)]
     pub events: Vec<Event>,
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub rng: SeededRng,
 }
 
