@@ -50,7 +50,7 @@ pub struct Clock {
     state: RwLock<ClockState>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ClockView {
     pub now: DateTime<Utc>,
     pub frozen: bool,
@@ -121,6 +121,18 @@ impl Clock {
         }
         drop(state);
         self.now()
+    }
+
+    /// Puts the clock where a snapshot's view says: frozen at its instant, or running with its
+    /// offset from the machine's time (so time that passed since keeps counting).
+    pub fn restore(&self, saved: &ClockView) {
+        let mut state = self.state.write();
+        if saved.frozen {
+            state.frozen_at = Some(to_millis(saved.now));
+        } else {
+            state.frozen_at = None;
+            state.offset = Duration::milliseconds(saved.offset_ms).min(MAX_ADVANCE);
+        }
     }
 
     pub fn view(&self) -> ClockView {

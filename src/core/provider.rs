@@ -42,6 +42,17 @@ pub trait Provider: Send + Sync + 'static {
         self.tenant_store().dump(tenant)
     }
 
+    /// What the provider keeps beside its tenants, for a snapshot (`Null` when nothing).
+    fn snapshot_extra(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+
+    /// Reads `extra` (from [`Provider::snapshot_extra`]) back; the returned function puts it in
+    /// place, once every part of the snapshot has been read.
+    fn prepare_extra(&self, _extra: serde_json::Value) -> Result<Box<dyn FnOnce() + '_>, String> {
+        Ok(Box::new(|| {}))
+    }
+
     /// Drops one tenant's state, or every tenant's; returns how many tenants were dropped.
     fn reset(&self, tenant: Option<&TenantId>) -> usize {
         self.tenant_store().reset(tenant)

@@ -81,6 +81,34 @@ impl Scheduler {
     pub fn clear(&self) {
         self.queue.lock().clear();
     }
+
+    /// Every scheduled job in firing order, and the last run id handed out, for a snapshot.
+    pub fn saved(&self) -> (Vec<Job>, u64) {
+        let mut queued: Vec<(DateTime<Utc>, u64, Job)> = self
+            .queue
+            .lock()
+            .iter()
+            .map(|Reverse(q)| (q.at, q.seq, q.job.clone()))
+            .collect();
+        queued.sort_by_key(|(at, seq, _)| (*at, *seq));
+        let jobs = queued.into_iter().map(|(_, _, job)| job).collect();
+        (jobs, self.runs.load(Ordering::Relaxed))
+    }
+
+    /// Replaces every job with `jobs` (in firing order); run ids continue after `runs`.
+    pub fn restore(&self, jobs: Vec<Job>, runs: u64) {
+        let mut queue = self.queue.lock();
+        queue.clear();
+        for job in jobs {
+            let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+            queue.push(Reverse(Queued {
+                at: job.at,
+                seq,
+                job,
+            }));
+        }
+        self.runs.fetch_max(runs, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]

@@ -205,14 +205,108 @@ impl<S> TenantMap<S> {
     }
 }
 
+/// One tenant as a snapshot keeps it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct SavedTenant {
+    pub tenant: TenantId,
+    pub credential: String,
+    pub created_at: DateTime<Utc>,
+    pub state: serde_json::Value,
+}
+
+impl<S> TenantMap<S> {
+    /// Every tenant's whole state, oldest first (each copied under its lock, serialized after).
+    pub fn snapshot(&self) -> Result<Vec<SavedTenant>, serde_json::Error>
+    where
+        S: Serialize + Clone,
+    {
+        let mut slots = self.slots();
+        slots.sort_by(|a, b| {
+            (a.info.created_at, &a.info.tenant).cmp(&(b.info.created_at, &b.info.tenant))
+        });
+        slots
+            .iter()
+            .map(|slot| {
+                let copy = slot.state.lock().clone();
+                Ok(SavedTenant {
+                    tenant: slot.info.tenant.clone(),
+                    credential: slot.info.credential.clone(),
+                    created_at: slot.info.created_at,
+                    state: crate::core::snapshot::capture(|| serde_json::to_value(&copy))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Reads saved tenants back; [`TenantMap::install`] then puts them in place of the current
+    /// ones. Nothing changes when one cannot be read.
+    pub fn prepare(&self, provider: &'static str, saved: Vec<SavedTenant>) -> Result<Slots<S>, String>
+    where
+        S: serde::de::DeserializeOwned,
+    {
+        let mut restored = HashMap::with_capacity(saved.len());
+        for tenant in saved {
+            let state: S = crate::core::snapshot::for_tenant(&tenant.tenant, || {
+                serde_json::from_value(tenant.state)
+            })
+            .map_err(|e| format!("tenant `{}`: {e}", tenant.tenant))?;
+            let info = TenantInfo {
+                tenant: tenant.tenant.clone(),
+                provider,
+                credential: tenant.credential,
+                created_at: tenant.created_at,
+            };
+            restored.insert(
+                tenant.tenant,
+                Arc::new(TenantSlot {
+                    info,
+                    state: Mutex::new(state),
+                    retired: AtomicBool::new(false),
+                }),
+            );
+        }
+        Ok(restored)
+    }
+
+    /// Replaces every tenant with prepared ones.
+    pub fn install(&self, prepared: Slots<S>) {
+        *self.slots.write() = prepared;
+    }
+}
+
+/// Tenants read back from a snapshot, ready to be installed.
+pub type Slots<S> = HashMap<TenantId, Arc<TenantSlot<S>>>;
+
 /// What the admin API needs of a provider's tenants, whatever their state type.
 pub trait TenantStore: Send + Sync {
     fn infos(&self) -> Vec<TenantInfo>;
     fn dump(&self, id: &TenantId) -> Option<serde_json::Value>;
     fn reset(&self, id: Option<&TenantId>) -> usize;
+    /// Every tenant, for a snapshot.
+    fn snapshot(&self) -> Result<Vec<SavedTenant>, serde_json::Error>;
+    /// Reads saved tenants back; the returned function replaces every tenant with them. Nothing
+    /// changes until it is called, so a snapshot is restored whole or not at all.
+    fn prepare_restore(
+        &self,
+        provider: &'static str,
+        saved: Vec<SavedTenant>,
+    ) -> Result<Box<dyn FnOnce() + '_>, String>;
 }
 
-impl<S: Serialize + Clone + Send> TenantStore for TenantMap<S> {
+impl<S: Serialize + serde::de::DeserializeOwned + Clone + Send> TenantStore for TenantMap<S> {
+    fn snapshot(&self) -> Result<Vec<SavedTenant>, serde_json::Error> {
+        TenantMap::snapshot(self)
+    }
+
+    fn prepare_restore(
+        &self,
+        provider: &'static str,
+        saved: Vec<SavedTenant>,
+    ) -> Result<Box<dyn FnOnce() + '_>, String> {
+        let prepared = self.prepare(provider, saved)?;
+        Ok(Box::new(move || self.install(prepared)))
+    }
+
     fn infos(&self) -> Vec<TenantInfo> {
         TenantMap::infos(self)
     }

@@ -86,6 +86,10 @@ impl Dispatcher {
         &self.policy
     }
 
+    pub(super) fn log(&self) -> &Mutex<Log> {
+        &self.log
+    }
+
     pub(super) fn take_receiver(&self) -> Option<JobReceiver> {
         self.receiver.lock().take()
     }

@@ -237,6 +237,26 @@ impl Log {
         self.deliveries.values().rev()
     }
 
+    pub fn oldest_first(&self) -> impl Iterator<Item = &Delivery> {
+        self.deliveries.values()
+    }
+
+    /// The last sequence number handed out.
+    pub fn last_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// An empty log of `capacity` that numbers on after `last_seq` (a restored snapshot's).
+    pub fn continuing(capacity: usize, last_seq: u64) -> Self {
+        let mut log = Log::new(capacity);
+        log.next_seq = last_seq;
+        log
+    }
+
     /// Drops every delivery of `tenant`, or all; returns how many.
     pub fn clear(&mut self, tenant: Option<&TenantId>) -> usize {
         let doomed: Vec<u64> = match tenant {

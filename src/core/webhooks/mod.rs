@@ -23,6 +23,7 @@
 
 mod dispatcher;
 mod log;
+mod saved;
 mod policy;
 mod sender;
 mod signer;
@@ -39,6 +40,7 @@ use thiserror::Error;
 
 use super::tenant::TenantId;
 
+pub use saved::{SavedDelivery, SavedLog};
 pub use dispatcher::Dispatcher;
 pub use policy::RetryPolicy;
 pub use sender::check_url;
@@ -147,7 +149,7 @@ pub enum WebhookError {
     Client(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
     /// An attempt is queued or in flight.
@@ -183,7 +185,7 @@ impl std::str::FromStr for DeliveryStatus {
 }
 
 /// One try at sending a delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attempt {
     /// 1 for the first attempt; redeliveries continue the count.

@@ -81,9 +81,18 @@ pub(super) fn prepare(hook: &Outbound) -> (Vec<(String, String)>, Result<Prepare
 }
 
 fn build(hook: &Outbound, headers: &[(String, String)]) -> Result<Prepared, WebhookError> {
-    let url = parse_url(&hook.url)?;
-    let method = reqwest::Method::from_bytes(hook.method.as_str().as_bytes())
-        .map_err(|_| WebhookError::Method(hook.method.to_string()))?;
+    rebuild(&hook.url, hook.method.as_str(), headers)
+}
+
+/// The request of a delivery read back from a snapshot (what `prepare` built when it was queued).
+pub(super) fn rebuild(
+    url: &str,
+    method: &str,
+    headers: &[(String, String)],
+) -> Result<Prepared, WebhookError> {
+    let url = parse_url(url)?;
+    let method = reqwest::Method::from_bytes(method.as_bytes())
+        .map_err(|_| WebhookError::Method(method.to_owned()))?;
     let mut map = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
         let invalid = || WebhookError::Header { name: name.clone() };

@@ -211,6 +211,26 @@ impl Provider for Hermes {
         refusal::<HermesError>(error, path)
     }
 
+    /// The clients (those added at run time too), which a restore adds or puts in place of those
+    /// with the same id; used nonces are not kept, since they only matter within the five-minute
+    /// signature window.
+    fn snapshot_extra(&self) -> serde_json::Value {
+        serde_json::json!({"clients": self.clients.list()})
+    }
+
+    fn prepare_extra(&self, extra: serde_json::Value) -> Result<Box<dyn FnOnce() + '_>, String> {
+        #[derive(serde::Deserialize)]
+        struct HermesExtra {
+            clients: Vec<fixtures::Client>,
+        }
+        let extra: HermesExtra = crate::core::snapshot::extra(NAME, extra)?;
+        Ok(Box::new(move || {
+            for client in extra.clients {
+                self.clients.put(client);
+            }
+        }))
+    }
+
     fn fault(
         &self,
         status: actix_web::http::StatusCode,

@@ -134,6 +134,21 @@ impl Provider for Kycaid {
         refusal::<KycaidError>(error, path)
     }
 
+    fn snapshot_extra(&self) -> serde_json::Value {
+        serde_json::json!({"form_tokens": *self.form_tokens.read()})
+    }
+
+    fn prepare_extra(&self, extra: serde_json::Value) -> Result<Box<dyn FnOnce() + '_>, String> {
+        #[derive(serde::Deserialize)]
+        struct KycaidExtra {
+            form_tokens: HashMap<String, TenantId>,
+        }
+        let extra: KycaidExtra = crate::core::snapshot::extra(NAME, extra)?;
+        Ok(Box::new(move || {
+            *self.form_tokens.write() = extra.form_tokens;
+        }))
+    }
+
     fn fault(
         &self,
         status: actix_web::http::StatusCode,

@@ -56,7 +56,7 @@ pub async fn login(
         exp: expires_at.timestamp(),
         jti: qolo.core.rng_for(loginid).uuid_v4(),
     };
-    let token = jwt::encode(&claims, &qolo.jwt_secret);
+    let token = jwt::encode(&claims, &qolo.jwt_secret());
     Ok(HttpResponse::Ok().json(json!({
         "token": token,
         "token_type": "Bearer",
@@ -96,7 +96,7 @@ fn identify(req: &HttpRequest) -> Result<Caller, QoloError> {
                     .into(),
             )
         })?;
-    let claims: Claims = jwt::decode(token, &qolo.jwt_secret)
+    let claims: Claims = jwt::decode(token, &qolo.jwt_secret())
         .ok_or_else(|| QoloError::Unauthorized("the bearer token is not valid".into()))?;
     let now = qolo.core.clock.now();
     if now.timestamp() >= claims.exp {
@@ -127,6 +127,6 @@ pub fn tenant_of(qolo: &Qolo, req: &HttpRequest) -> Option<TenantId> {
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))?
         .1
         .trim();
-    let claims: Claims = jwt::decode(token, &qolo.jwt_secret)?;
+    let claims: Claims = jwt::decode(token, &qolo.jwt_secret())?;
     Some(TenantId::derive(NAME, &[&claims.sub]))
 }

@@ -39,7 +39,8 @@ pub struct Qolo {
     core: Arc<Core>,
     fixtures: Fixtures,
     tenants: TenantMap<QoloTenant>,
-    jwt_secret: Vec<u8>,
+    /// Signs bearer tokens; from the seed (a restored snapshot brings its own).
+    jwt_secret: parking_lot::RwLock<Arc<[u8]>>,
 }
 
 impl Qolo {
@@ -49,9 +50,13 @@ impl Qolo {
         Ok(Qolo {
             fixtures,
             tenants: TenantMap::default(),
-            jwt_secret,
+            jwt_secret: parking_lot::RwLock::new(jwt_secret.into()),
             core,
         })
+    }
+
+    fn jwt_secret(&self) -> Arc<[u8]> {
+        self.jwt_secret.read().clone()
     }
 
     /// Runs `f` on the caller's state, then sends the webhooks it queued.
@@ -84,6 +89,22 @@ impl Provider for Qolo {
 
     fn refuse(&self, error: BodyError, path: &str) -> HttpResponse {
         refusal::<QoloError>(error, path)
+    }
+
+    fn snapshot_extra(&self) -> serde_json::Value {
+        serde_json::json!({"jwt_secret": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &*self.jwt_secret())})
+    }
+
+    fn prepare_extra(&self, extra: serde_json::Value) -> Result<Box<dyn FnOnce() + '_>, String> {
+        #[derive(serde::Deserialize)]
+        struct QoloExtra {
+            #[serde(with = "crate::core::snapshot::base64_bytes")]
+            jwt_secret: Vec<u8>,
+        }
+        let extra: QoloExtra = crate::core::snapshot::extra(NAME, extra)?;
+        Ok(Box::new(move || {
+            *self.jwt_secret.write() = extra.jwt_secret.into();
+        }))
     }
 
     fn fault(

@@ -140,7 +140,7 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
         return Ok(caller_for(req, organization_id, credential));
     }
     let rebilly = rebilly(req);
-    match bearer(req).and_then(|token| decode_jwt(token, rebilly.jwt_secret())) {
+    match bearer(req).and_then(|token| decode_jwt(token, &rebilly.jwt_secret())) {
         Some(_) => Err(RebillyError::Forbidden(
             "A customer JWT works on the storefront API (/storefront/...) only; core calls need the secret API key in REB-APIKEY.".into(),
         )),
@@ -173,7 +173,7 @@ fn identify_shopper(req: &HttpRequest) -> Result<Shopper, RebillyError> {
         unauthenticated("Send the customer's JWT as Authorization: Bearer <token>.")
     })?;
     let rebilly = rebilly(req);
-    let claims = decode_jwt(token, rebilly.jwt_secret())
+    let claims = decode_jwt(token, &rebilly.jwt_secret())
         .ok_or_else(|| unauthenticated("The JWT was not issued by this sandbox."))?;
     if req
         .match_info()
@@ -225,7 +225,7 @@ pub fn tenant_of(rebilly: &Rebilly, req: &HttpRequest) -> Option<TenantId> {
     let organization_id = match (in_path, key) {
         (Some(org), _) => org.to_owned(),
         (None, Some(key)) => rebilly.organization_of(key),
-        (None, None) => decode_jwt(bearer(req)?, rebilly.jwt_secret())?.org,
+        (None, None) => decode_jwt(bearer(req)?, &rebilly.jwt_secret())?.org,
     };
     Some(TenantId::derive(super::NAME, &[&organization_id]))
 }

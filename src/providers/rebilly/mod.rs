@@ -43,8 +43,9 @@ pub struct Rebilly {
     tenants: TenantMap<RebillyTenant>,
     /// The organization each API key was last used with, for paths without `/organizations/{id}`.
     key_orgs: RwLock<IndexMap<String, String>>,
-    /// Signs customer JWTs; from the seed, so tokens repeat with it.
-    jwt_secret: Vec<u8>,
+    /// Signs customer JWTs; from the seed, so tokens repeat with it (a restored snapshot brings
+    /// its own, so the tokens it holds stay valid).
+    jwt_secret: RwLock<Arc<[u8]>>,
     /// `--rebilly-implicit-customers`: an unknown customer named by a document, request or login
     /// is created instead of refused.
     implicit_customers: bool,
@@ -56,7 +57,12 @@ impl Rebilly {
             implicit_customers,
             tenants: TenantMap::default(),
             key_orgs: RwLock::new(IndexMap::new()),
-            jwt_secret: core.rng_for("rebilly-jwt-secret").secret(32).into_bytes(),
+            jwt_secret: RwLock::new(
+                core.rng_for("rebilly-jwt-secret")
+                    .secret(32)
+                    .into_bytes()
+                    .into(),
+            ),
             core,
         }
     }
@@ -100,8 +106,8 @@ impl Rebilly {
         }
     }
 
-    fn jwt_secret(&self) -> &[u8] {
-        &self.jwt_secret
+    fn jwt_secret(&self) -> Arc<[u8]> {
+        self.jwt_secret.read().clone()
     }
 
     /// The organization a key without an organization in the path works in.
@@ -130,6 +136,14 @@ impl Rebilly {
     }
 }
 
+/// What Rebilly keeps beside its organizations, in a snapshot.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RebillyExtra {
+    key_orgs: IndexMap<String, String>,
+    #[serde(with = "crate::core::snapshot::base64_bytes")]
+    jwt_secret: Vec<u8>,
+}
+
 impl Provider for Rebilly {
     fn name(&self) -> &'static str {
         NAME
@@ -156,6 +170,22 @@ impl Provider for Rebilly {
 
     fn refuse(&self, error: BodyError, path: &str) -> actix_web::HttpResponse {
         refusal::<RebillyError>(error, path)
+    }
+
+    fn snapshot_extra(&self) -> serde_json::Value {
+        serde_json::to_value(RebillyExtra {
+            key_orgs: self.key_orgs.read().clone(),
+            jwt_secret: self.jwt_secret().to_vec(),
+        })
+        .unwrap_or_default()
+    }
+
+    fn prepare_extra(&self, extra: serde_json::Value) -> Result<Box<dyn FnOnce() + '_>, String> {
+        let extra: RebillyExtra = crate::core::snapshot::extra(NAME, extra)?;
+        Ok(Box::new(move || {
+            *self.key_orgs.write() = extra.key_orgs;
+            *self.jwt_secret.write() = extra.jwt_secret.into();
+        }))
     }
 
     fn fault(

@@ -292,6 +292,23 @@ impl Provider for Sumvin {
         refusal::<SumvinError>(error, path)
     }
 
+    fn snapshot_extra(&self) -> serde_json::Value {
+        serde_json::json!({"aliases": *self.aliases.read(), "tickets": *self.tickets.read()})
+    }
+
+    fn prepare_extra(&self, extra: serde_json::Value) -> Result<Box<dyn FnOnce() + '_>, String> {
+        #[derive(serde::Deserialize)]
+        struct SumvinExtra {
+            aliases: HashMap<TenantId, TenantId>,
+            tickets: HashMap<String, TenantId>,
+        }
+        let extra: SumvinExtra = crate::core::snapshot::extra(NAME, extra)?;
+        Ok(Box::new(move || {
+            *self.aliases.write() = extra.aliases;
+            *self.tickets.write() = extra.tickets;
+        }))
+    }
+
     fn fault(
         &self,
         status: actix_web::http::StatusCode,

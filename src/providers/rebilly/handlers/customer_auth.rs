@@ -370,7 +370,7 @@ pub async fn exchange(
             custom_claims,
             now,
             expires,
-            rebilly.jwt_secret(),
+            &rebilly.jwt_secret(),
         );
         let body = jwt_json(jwt, &caller.organization_id, acl.as_ref());
         let href = resource_href(&req, "authentication-tokens", &path.token);

@@ -121,7 +121,7 @@ enum Link {
 }
 
 fn resolve(rebilly: &Rebilly, token: &str) -> Link {
-    let Some(claims) = decode_jwt(token, rebilly.jwt_secret()) else {
+    let Some(claims) = decode_jwt(token, &rebilly.jwt_secret()) else {
         return Link::Invalid;
     };
     let tenant = crate::core::TenantId::derive(crate::providers::rebilly::NAME, &[&claims.org]);

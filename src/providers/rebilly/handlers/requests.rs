@@ -319,7 +319,7 @@ fn gatherer_jwt(
         claims,
         now,
         expires,
-        rebilly.jwt_secret(),
+        &rebilly.jwt_secret(),
     );
     (jwt.id.clone(), jwt.token.clone())
 }

@@ -92,7 +92,7 @@ pub async fn login(
             Default::default(),
             now,
             now + SESSION_LIFETIME,
-            rebilly.jwt_secret(),
+            &rebilly.jwt_secret(),
         );
         let body = json!({
             "id": jwt.id,
