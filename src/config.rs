@@ -140,6 +140,10 @@ pub struct Config {
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "KYC_SANDBOX_WORKERS")]
     pub workers: Option<usize>,
+    /// Keep the whole state in this file: loaded at start (when it exists), written on graceful
+    /// shutdown and on `POST /__admin/snapshot`.
+    #[arg(long, env = "KYC_SANDBOX_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -190,6 +194,7 @@ impl Default for Config {
             allow_hosts: Vec::new(),
             hermes_clients: Vec::new(),
             workers: None,
+            state_file: None,
         }
     }
 }

@@ -30,6 +30,16 @@ pub enum StartupError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Webhooks(#[from] crate::core::webhooks::WebhookError),
+    /// The state file cannot be loaded; it is left as it is.
+    #[error("{path}: {error}; the file was left as it is (move it away to start afresh)")]
+    StateLoad {
+        path: String,
+        error: crate::core::snapshot::SnapshotError,
+    },
+    #[error("{error}")]
+    StateSave {
+        error: crate::core::snapshot::SnapshotError,
+    },
 }
 
 /// The core and every provider, from the configuration's scenarios, fixtures, clock and seed.
@@ -50,10 +60,21 @@ pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
         .with_webhook_log(config.webhook_log_size)
         .with_storage_limits(config.max_stored_bytes, config.max_tenant_stored_bytes)
         .with_default_webhook(providers::rebilly::NAME, config.rebilly_webhook_url.clone())
-        .with_default_webhook(providers::kycaid::NAME, config.kycaid_callback_url.clone()),
+        .with_default_webhook(providers::kycaid::NAME, config.kycaid_callback_url.clone())
+        .with_state_file(config.state_file.clone()),
     );
     let providers = providers::build(&core, config).map_err(StartupError::Files)?;
-    Ok(Arc::new(Sandbox::new(core, providers)))
+    let sandbox = Arc::new(Sandbox::new(core, providers));
+    if let Some(path) = &config.state_file {
+        let failed = |error| StartupError::StateLoad {
+            path: path.display().to_string(),
+            error,
+        };
+        if let Some(snapshot) = crate::core::snapshot::file::read(path).map_err(failed)? {
+            sandbox.restore(snapshot).map_err(failed)?;
+        }
+    }
+    Ok(sandbox)
 }
 
 /// Every problem in the scenario and fixture files, for `kyc-sandbox check`.
@@ -209,5 +230,16 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     }
     println!("{:<8}{base}{}", "admin", admin::MOUNT);
     running.server.await?;
+    // Served requests have finished: the state is at rest.
+    if let Some(path) = &config.state_file {
+        let written = running
+            .sandbox
+            .snapshot()
+            .and_then(|snapshot| crate::core::snapshot::file::write(path, &snapshot));
+        match written {
+            Ok(bytes) => log::info!("state written to {} ({bytes} bytes)", path.display()),
+            Err(error) => return Err(StartupError::StateSave { error }),
+        }
+    }
     Ok(())
 }

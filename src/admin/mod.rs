@@ -4,6 +4,7 @@
 mod faults;
 mod guard;
 pub mod openapi;
+mod snapshot;
 pub(crate) mod table;
 mod webhooks;
 
@@ -43,6 +44,10 @@ pub enum AdminError {
     Scenarios(Vec<String>),
     #[error("{0}")]
     Body(BodyError),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<BodyError> for AdminError {
@@ -66,7 +71,10 @@ impl ResponseError for AdminError {
             AdminError::NotFound(_) => StatusCode::NOT_FOUND,
             AdminError::Conflict(_) => StatusCode::CONFLICT,
             AdminError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AdminError::Scenarios(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AdminError::Scenarios(_) | AdminError::Unprocessable(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AdminError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AdminError::Body(BodyError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
             AdminError::Body(BodyError::TimedOut { .. }) => StatusCode::REQUEST_TIMEOUT,
             AdminError::Body(BodyError::Incomplete(_)) => StatusCode::BAD_REQUEST,
@@ -159,6 +167,9 @@ route_table! {
     put "/faults/{id}" => faults::replace,
     delete "/faults/{id}" => faults::remove,
     get "/openapi.json" => openapi::document,
+    get "/snapshot" => snapshot::download,
+    post "/snapshot" => snapshot::write,
+    post "/snapshot/restore" => snapshot::restore,
 }
 
 /// Every admin route mounted with these providers: `(METHOD, /__admin/path)`.

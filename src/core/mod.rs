@@ -54,6 +54,8 @@ pub struct Core {
     pub fixtures_dir: Option<PathBuf>,
     schemas: Vec<Box<dyn ScenarioSchema>>,
     scenarios: RwLock<Arc<ScenarioSet>>,
+    /// `--state-file`: where `POST /__admin/snapshot` and a graceful shutdown write the state.
+    pub state_file: Option<PathBuf>,
     /// The main port's origin (`http://127.0.0.1:4747`), once bound: what links in webhooks,
     /// which leave outside any request, are absolute against.
     origin: std::sync::OnceLock<String>,
@@ -92,6 +94,7 @@ impl Core {
             fixtures_dir,
             schemas,
             scenarios: RwLock::new(Arc::new(scenarios)),
+            state_file: None,
             origin: std::sync::OnceLock::new(),
         }
     }
@@ -118,6 +121,12 @@ impl Core {
     /// Bounds uploaded bytes to `total` in all and `per_tenant` for each tenant.
     pub fn with_storage_limits(mut self, total: u64, per_tenant: u64) -> Self {
         self.storage = storage::Storage::new(total, per_tenant);
+        self
+    }
+
+    /// Keeps the state in `path` (`--state-file`).
+    pub fn with_state_file(mut self, path: Option<PathBuf>) -> Self {
+        self.state_file = path;
         self
     }
 

@@ -240,7 +240,11 @@ impl<S> TenantMap<S> {
 
     /// Reads saved tenants back; [`TenantMap::install`] then puts them in place of the current
     /// ones. Nothing changes when one cannot be read.
-    pub fn prepare(&self, provider: &'static str, saved: Vec<SavedTenant>) -> Result<Slots<S>, String>
+    pub fn prepare(
+        &self,
+        provider: &'static str,
+        saved: Vec<SavedTenant>,
+    ) -> Result<Slots<S>, String>
     where
         S: serde::de::DeserializeOwned,
     {

@@ -181,3 +181,61 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
         "graceful shutdown exits 0, got {status:?}"
     );
 }
+
+#[test]
+fn a_graceful_shutdown_writes_the_state_file() {
+    let dir = temp_dir("state");
+    let path = dir.join("state.json");
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--no-provider-ports",
+            "--state-file",
+        ])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let kycaid = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.starts_with("kycaid"))
+        .unwrap();
+    let base = kycaid.split_whitespace().nth(1).unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/applicants"))
+            .header("Authorization", "Token shutdown-token")
+            .json(&serde_json::json!({"type": "PERSON", "first_name": "Ann", "last_name": "Lee"}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 200);
+    assert!(!path.exists());
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("state written")).unwrap();
+    assert_eq!(saved["format_version"], 1);
+    assert_eq!(
+        saved["providers"]["kycaid"]["tenants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -36,6 +36,7 @@ mod rebilly_resources;
 mod rebilly_storefront;
 mod rebilly_webhooks;
 mod regressions;
+mod snapshots;
 mod storage_limits;
 mod sumvin_documents;
 mod sumvin_kyc;

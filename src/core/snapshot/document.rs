@@ -86,7 +86,11 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
             "`format` is not \"{FORMAT}\""
         )));
     }
-    match head.format_version.as_ref().and_then(serde_json::Value::as_u64) {
+    match head
+        .format_version
+        .as_ref()
+        .and_then(serde_json::Value::as_u64)
+    {
         Some(v) if v == u64::from(FORMAT_VERSION) => {}
         Some(found) => return Err(SnapshotError::Version { found }),
         None => {
@@ -96,9 +100,8 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
         }
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        SnapshotError::Damaged(format!("at `{}`: {}", e.path(), e.inner()))
-    })
+    serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| SnapshotError::Damaged(format!("at `{}`: {}", e.path(), e.inner())))
 }
 
 impl Sandbox {
@@ -110,10 +113,7 @@ impl Sandbox {
         for provider in &self.providers {
             let tenants = provider.tenant_store().snapshot().map_err(invalid)?;
             let extra = super::capture(|| provider.snapshot_extra());
-            providers.insert(
-                provider.name().to_owned(),
-                ProviderState { tenants, extra },
-            );
+            providers.insert(provider.name().to_owned(), ProviderState { tenants, extra });
         }
         let (jobs, last_run_id) = self.core.scheduler.saved();
         Ok(Snapshot {
@@ -149,7 +149,9 @@ impl Sandbox {
             .keys()
             .find(|name| !names.contains(&name.as_str()))
         {
-            return Err(invalid(format!("it holds state of provider `{unknown}`, which is not mounted here")));
+            return Err(invalid(format!(
+                "it holds state of provider `{unknown}`, which is not mounted here"
+            )));
         }
         let jobs = snapshot
             .scheduled_steps
@@ -159,7 +161,12 @@ impl Sandbox {
                     .iter()
                     .find(|n| **n == job.provider)
                     .copied()
-                    .ok_or_else(|| invalid(format!("scheduled step of unknown provider `{}`", job.provider)))?;
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "scheduled step of unknown provider `{}`",
+                            job.provider
+                        ))
+                    })?;
                 Ok(Job {
                     at: job.at,
                     provider,
@@ -179,10 +186,12 @@ impl Sandbox {
         let mut installs: Vec<Box<dyn FnOnce() + '_>> = Vec::new();
         restoring(context, || {
             for provider in &self.providers {
-                let state = states.shift_remove(provider.name()).unwrap_or(ProviderState {
-                    tenants: Vec::new(),
-                    extra: serde_json::Value::Null,
-                });
+                let state = states
+                    .shift_remove(provider.name())
+                    .unwrap_or(ProviderState {
+                        tenants: Vec::new(),
+                        extra: serde_json::Value::Null,
+                    });
                 let name = provider.name();
                 installs.push(
                     provider
@@ -207,9 +216,7 @@ impl Sandbox {
         for install in installs {
             install();
         }
-        self.core
-            .scheduler
-            .restore(jobs, snapshot.last_run_id);
+        self.core.scheduler.restore(jobs, snapshot.last_run_id);
         self.core.journal.clear(None);
         Ok(())
     }

@@ -8,7 +8,9 @@ pub mod file;
 mod mode;
 
 pub use codec::{base64_bytes, extra};
-pub use document::{parse, ProviderState, SavedJob, Snapshot, SnapshotError, FORMAT, FORMAT_VERSION};
+pub use document::{
+    parse, ProviderState, SavedJob, Snapshot, SnapshotError, FORMAT, FORMAT_VERSION,
+};
 pub use mode::{
     capture, capturing, context, for_tenant, in_dump, intern, interned, restoring, Context,
     StaticText,

@@ -23,8 +23,8 @@
 
 mod dispatcher;
 mod log;
-mod saved;
 mod policy;
+mod saved;
 mod sender;
 mod signer;
 
@@ -40,9 +40,9 @@ use thiserror::Error;
 
 use super::tenant::TenantId;
 
-pub use saved::{SavedDelivery, SavedLog};
 pub use dispatcher::Dispatcher;
 pub use policy::RetryPolicy;
+pub use saved::{SavedDelivery, SavedLog};
 pub use sender::check_url;
 pub use signer::{basic_auth, HmacAlgorithm, HmacSigner, SignatureEncoding, SignedInput, Signer};
 

@@ -82,7 +82,12 @@ impl Dispatcher {
                 .iter()
                 .find(|p| **p == d.provider)
                 .copied()
-                .ok_or_else(|| format!("webhook delivery {}: unknown provider `{}`", d.seq, d.provider))?;
+                .ok_or_else(|| {
+                    format!(
+                        "webhook delivery {}: unknown provider `{}`",
+                        d.seq, d.provider
+                    )
+                })?;
             let body = base64::engine::general_purpose::STANDARD
                 .decode(d.body.as_bytes())
                 .map_err(|e| format!("webhook delivery {}: body: {e}", d.seq))?;
@@ -109,7 +114,11 @@ impl Dispatcher {
                 attempts: d.attempts,
                 started: d.started,
                 in_flight: 0,
-                next_attempt_at: if interrupted { Some(now) } else { d.next_attempt_at },
+                next_attempt_at: if interrupted {
+                    Some(now)
+                } else {
+                    d.next_attempt_at
+                },
             });
         }
         Ok(Box::new(move || *self.log().lock() = log))
