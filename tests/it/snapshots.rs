@@ -44,7 +44,7 @@ async fn populate(app: &TestApp) {
         "kycaid",
         TenantId::parse("kycaid-snapshot"),
         "VERIFICATION_COMPLETED",
-        &closed_port_url(),
+        closed_port_url(),
         &json!({"n": 1}),
     ));
 }
