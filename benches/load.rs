@@ -75,6 +75,8 @@ async fn main() {
         clock: "frozen:2026-01-01T00:00:00Z".parse().unwrap(),
         journal_size: 1000,
         workers: Some(2),
+        // The snapshot phase restores the whole state in one request body.
+        max_body: 512 * 1024 * 1024,
         ..Config::default()
     };
     let running = kyc_sandbox::start(&config).expect("server starts");
@@ -133,6 +135,7 @@ async fn main() {
 
     advance(&client, &admin, "advance   ").await;
     kycaid_phases(&client, &kycaid, &admin, &args).await;
+    snapshot_phase(&client, &admin).await;
     println!(
         "memory     RSS {} MiB after {} applicants per provider (+{} MiB, client included)",
         rss_kib() / 1024,
@@ -226,6 +229,36 @@ async fn kycaid_phases(client: &reqwest::Client, base: &str, admin: &str, args: 
     })
     .await;
     report("kycaid-lst", "pages", pages, started.elapsed());
+}
+
+/// Downloads the whole state and restores it, reporting each one's time and the size.
+async fn snapshot_phase(client: &reqwest::Client, admin: &str) {
+    let t = Instant::now();
+    let snapshot = client
+        .get(format!("{admin}/snapshot"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let taken = t.elapsed();
+    let t = Instant::now();
+    let restored = client
+        .post(format!("{admin}/snapshot/restore"))
+        .header("content-type", "application/json")
+        .body(snapshot.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restored.status(), 200);
+    let summary: serde_json::Value = restored.json().await.unwrap();
+    println!(
+        "snapshot   {} tenants, {} KiB: taken in {taken:.2?}, restored in {:.2?}",
+        summary["tenants"],
+        snapshot.len() / 1024,
+        t.elapsed()
+    );
 }
 
 /// `count` GETs, `concurrency` at a time, of the URL and header `request(i)` names; each must
