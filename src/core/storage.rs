@@ -59,30 +59,43 @@ impl Storage {
     /// Keeps `bytes` for `tenant` if both limits allow it.
     pub fn store(&self, tenant: &TenantId, bytes: Bytes) -> Result<Blob, StorageFull> {
         let size = bytes.len() as u64;
-        {
-            let mut usage = self.0.usage.lock();
-            let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
-            if held + size > self.0.tenant_limit {
-                return Err(StorageFull::Tenant {
-                    limit: self.0.tenant_limit,
-                });
-            }
-            if usage.total + size > self.0.total_limit {
-                return Err(StorageFull::Total {
-                    limit: self.0.total_limit,
-                });
-            }
-            usage.total += size;
-            *usage.per_tenant.entry(tenant.clone()).or_default() += size;
+        let mut usage = self.0.usage.lock();
+        let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
+        if held + size > self.0.tenant_limit {
+            return Err(StorageFull::Tenant {
+                limit: self.0.tenant_limit,
+            });
         }
-        Ok(Blob {
+        if usage.total + size > self.0.total_limit {
+            return Err(StorageFull::Total {
+                limit: self.0.total_limit,
+            });
+        }
+        Ok(self.lease(&mut usage, tenant, bytes))
+    }
+
+    /// Leases `bytes` for `tenant` whatever the limits: for a snapshot being restored, whose
+    /// files were within limits when it was taken and which replaces the files held now (both
+    /// count until the restore completes, so checking here could refuse a snapshot of the very
+    /// state in place). Uploads are refused again until the counts are below the limits.
+    pub fn adopt(&self, tenant: &TenantId, bytes: Bytes) -> Blob {
+        let mut usage = self.0.usage.lock();
+        self.lease(&mut usage, tenant, bytes)
+    }
+
+    /// Counts `bytes` for `tenant` (under the usage lock the caller holds) and leases them.
+    fn lease(&self, usage: &mut Usage, tenant: &TenantId, bytes: Bytes) -> Blob {
+        let size = bytes.len() as u64;
+        usage.total += size;
+        *usage.per_tenant.entry(tenant.clone()).or_default() += size;
+        Blob {
             bytes,
             lease: Some(Arc::new(Lease {
                 ledger: self.0.clone(),
                 tenant: tenant.clone(),
                 size,
             })),
-        })
+        }
     }
 
     /// Leases a pending blob's bytes for `tenant` (a no-op for one already kept).
@@ -169,9 +182,7 @@ impl<'de> serde::Deserialize<'de> for Blob {
                 storage,
                 tenant: Some(tenant),
                 ..
-            }) => storage
-                .store(&tenant, blob.bytes())
-                .map_err(serde::de::Error::custom),
+            }) => Ok(storage.adopt(&tenant, blob.bytes())),
             _ => Ok(blob),
         }
     }

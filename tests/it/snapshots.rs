@@ -130,12 +130,19 @@ async fn a_reset_then_a_restore_brings_every_provider_back_identically() {
 
 #[tokio::test]
 async fn stored_files_round_trip_byte_for_byte() {
-    let app = spawn_app().await;
+    // Room for the one file only: restoring over the same state must not count it twice.
+    let limit = common::tiny_png().len() as u64 + 10;
+    let app = spawn_with(move |c| c.max_tenant_stored_bytes = limit).await;
     let file = app.upload_named("selfie.png").await;
     let id = file["id"].as_str().unwrap().to_owned();
     let original = app.reb_get(&format!("/files/{id}/download")).await.bytes;
     assert!(!original.is_empty());
     let snapshot = download(&app).await;
+    assert_eq!(restore(&app, &snapshot).await.status, 200);
+    assert_eq!(
+        app.admin_get("/health").await["stored_bytes"],
+        original.len()
+    );
     app.admin_post("/reset", json!({})).await;
     assert_eq!(app.admin_get("/health").await["stored_bytes"], 0);
     assert_eq!(restore(&app, &snapshot).await.status, 200);
