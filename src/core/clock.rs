@@ -170,6 +170,24 @@ mod tests {
     }
 
     #[test]
+    fn a_restored_clock_is_frozen_where_it_was_or_runs_with_its_offset() {
+        let frozen = Clock::new(ClockMode::Frozen(Some(at("2026-01-01T00:00:00Z"))));
+        frozen.advance(Duration::hours(2)).unwrap();
+        let running = Clock::new(ClockMode::Real);
+        running.advance(Duration::days(3)).unwrap();
+
+        let clock = Clock::new(ClockMode::Real);
+        clock.restore(&frozen.view());
+        assert_eq!(
+            (clock.now(), clock.is_frozen()),
+            (at("2026-01-01T02:00:00Z"), true)
+        );
+        clock.restore(&running.view());
+        assert!(!clock.is_frozen());
+        assert_eq!(clock.view().offset_ms, Duration::days(3).num_milliseconds());
+    }
+
+    #[test]
     fn frozen_clock_only_moves_when_advanced() {
         let clock = Clock::new(ClockMode::Frozen(Some(at("2026-01-01T00:00:00Z"))));
         assert_eq!(clock.now(), at("2026-01-01T00:00:00Z"));
