@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod config;
 pub mod core;
+pub mod logging;
 pub mod providers;
+mod server;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -12,14 +14,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use actix_web::middleware::{from_fn, Logger};
-use actix_web::{web, App, HttpServer};
+use actix_web::web;
 use thiserror::Error;
 
 use crate::config::Config;
-use crate::core::http::{
-    guard_and_record, tag_listener, BodyLimit, BodyTimeout, Mounts, ProviderPorts,
-};
+use crate::core::http::{Mounts, ProviderPorts};
 use crate::core::{load_scenarios, Clock, Core, LoadError, Sandbox, ScenarioSet};
 
 #[derive(Debug, Error)]
@@ -123,66 +122,49 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         refuse_other: admin::refusal,
         faults: sandbox.core.faults.clone(),
     });
-    let sandbox_data = web::Data::from(sandbox.clone());
-    let allowed_hosts = web::Data::new(admin::AllowedHosts::new(&config.host, &config.allow_hosts));
-    let max_body = config.max_body;
-    let body_timeout = config.body_timeout;
-    let provider_ports = web::Data::new(ProviderPorts::default());
-    let clock_for_log = sandbox.core.clock.clone();
-    let ports_for_app = provider_ports.clone();
-    let mut server = HttpServer::new(move || {
-        let log_clock = clock_for_log.clone();
-        let mut app = App::new()
-            .app_data(sandbox_data.clone())
-            .app_data(mounts.clone())
-            .app_data(allowed_hosts.clone())
-            .app_data(BodyLimit(max_body))
-            .app_data(BodyTimeout(body_timeout))
-            .app_data(ports_for_app.clone())
-            .wrap(from_fn(guard_and_record))
-            .wrap(from_fn(tag_listener))
-            // The log line's own timestamp is the machine's; `sandbox=` is the sandbox clock, which the
-            // journal records as `at` (next to the machine's `wall_at`).
-            .wrap(
-                Logger::new("%a \"%r\" %s %b %Dms sandbox=%{sandbox}xi")
-                    .custom_request_replace("sandbox", move |_| log_clock.now().to_rfc3339()),
-            )
-            .configure(|cfg| admin::routes(cfg, &sandbox_data.providers));
-        for provider in &sandbox_data.providers {
-            let provider = provider.clone();
-            app = app.configure(move |cfg| provider.configure(cfg));
-        }
-        app.default_service(web::to(admin::where_providers_live))
-    })
-    .on_connect(crate::core::faults::remember_socket)
-    .shutdown_timeout(5)
-    .client_request_timeout(config.header_timeout);
-    let workers = config
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-        .max(1);
-    // actix bounds connections per worker; the flag is the total.
-    server = server
-        .workers(workers)
-        .max_connections(config.max_connections.div_ceil(workers).max(1));
-    let mut server = server.bind((config.host.as_str(), config.port))?;
-    let addr = server.addrs()[0];
+    let main_listeners = server::bind(&config.host, config.port)?;
+    let addr = main_listeners[0].local_addr()?;
     sandbox.core.set_origin(format!("http://{addr}"));
+    let mut listeners: Vec<server::Listener> = main_listeners
+        .into_iter()
+        .map(|tcp| server::Listener { tcp, serves: None })
+        .collect();
     let mut ports = HashMap::new();
     let mut provider_addrs = Vec::new();
     for provider in &sandbox.providers {
         let Some(port) = config.provider_port(provider.name()) else {
             continue;
         };
-        let bound_before = server.addrs().len();
-        server = server.bind((config.host.as_str(), port))?;
-        for bound in &server.addrs()[bound_before..] {
-            ports.insert(*bound, provider.name());
+        let bound = server::bind(&config.host, port)?;
+        provider_addrs.push((provider.name(), bound[0].local_addr()?));
+        for tcp in bound {
+            ports.insert(tcp.local_addr()?, provider.name());
+            listeners.push(server::Listener {
+                tcp,
+                serves: Some(provider.name()),
+            });
         }
-        provider_addrs.push((provider.name(), server.addrs()[bound_before]));
     }
+    let provider_ports = ProviderPorts::default();
     provider_ports.set(ports);
-    let server = server.run();
+    let parts = server::AppParts {
+        sandbox: web::Data::from(sandbox.clone()),
+        mounts,
+        allowed_hosts: web::Data::new(admin::AllowedHosts::new(&config.host, &config.allow_hosts)),
+        ports: web::Data::new(provider_ports),
+        max_body: config.max_body,
+        body_timeout: config.body_timeout,
+    };
+    let workers = config
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let limits = server::Limits {
+        workers,
+        max_connections: config.max_connections,
+        header_timeout: config.header_timeout,
+    };
+    let server = server::serve(parts, listeners, &limits)?;
     sandbox.core.webhooks.spawn_sender()?;
     spawn_ticker(Arc::downgrade(&sandbox));
     Ok(Running {

@@ -4,14 +4,16 @@ use clap::Parser;
 use kyc_sandbox::config::{CheckArgs, Cli, Command, Config, ScenarioArgs};
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let log = kyc_sandbox::logging::init();
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         None => serve(cli.serve),
         Some(Command::Serve(config)) => serve(*config),
         Some(Command::Check(args)) => check(args),
         Some(Command::Scenarios(args)) => list_scenarios(args),
-    }
+    };
+    log.flush_now();
+    code
 }
 
 fn serve(config: Config) -> ExitCode {

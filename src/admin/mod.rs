@@ -22,9 +22,7 @@ use serde_json::{json, Value};
 use thiserror::Error;
 
 use crate::core::clock::MAX_ADVANCE;
-use crate::core::http::{
-    base_url, body_limit, decode_json, read_body, BodyError, OnMainPort, ProviderPorts,
-};
+use crate::core::http::{base_url, body_limit, decode_json, read_body, BodyError, ProviderPorts};
 use crate::core::journal::Filter;
 use crate::core::{Provider, Sandbox, TenantId, TransitionError, TransitionRequest};
 
@@ -119,7 +117,6 @@ pub fn routes(cfg: &mut web::ServiceConfig, providers: &[Arc<dyn Provider>]) {
     }
     cfg.service(
         scope
-            .guard(OnMainPort)
             .wrap(actix_web::middleware::from_fn(guard::local_only))
             .configure(register)
             .app_data(
@@ -130,7 +127,6 @@ pub fn routes(cfg: &mut web::ServiceConfig, providers: &[Arc<dyn Provider>]) {
     )
     .service(
         web::resource("/")
-            .guard(OnMainPort)
             .wrap(actix_web::middleware::from_fn(guard::local_only))
             .route(web::get().to(index)),
     );

@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -12,32 +13,61 @@ use super::tenant::TenantId;
 /// Bodies are kept up to this many bytes; longer ones are cut and marked `truncated`.
 pub const JOURNAL_BODY_LIMIT: usize = 4096;
 
-#[derive(Debug, Clone, Serialize)]
+/// A request or response body as the journal keeps it: the bytes (at most `JOURNAL_BODY_LIMIT`),
+/// turned into JSON only when the journal is read, so recording costs no parsing.
+#[derive(Debug, Clone)]
 pub struct CapturedBody {
-    /// JSON when the body was complete JSON, else its text (lossy UTF-8), else null when empty.
-    pub content: serde_json::Value,
-    pub size: usize,
-    pub truncated: bool,
+    kept: Bytes,
+    size: usize,
 }
 
 impl CapturedBody {
-    pub fn capture(bytes: &[u8]) -> Self {
-        let truncated = bytes.len() > JOURNAL_BODY_LIMIT;
-        let content = if bytes.is_empty() {
-            serde_json::Value::Null
-        } else if truncated {
-            let kept = &bytes[..JOURNAL_BODY_LIMIT];
-            serde_json::Value::String(String::from_utf8_lossy(kept).into_owned())
+    /// Keeps `bytes` as they are when short (no copy: `Bytes` is shared), else a copy of the
+    /// first `JOURNAL_BODY_LIMIT` bytes, so a large upload is not held alive by the journal.
+    pub fn capture(bytes: &Bytes) -> Self {
+        let kept = if bytes.len() > JOURNAL_BODY_LIMIT {
+            Bytes::copy_from_slice(&bytes[..JOURNAL_BODY_LIMIT])
         } else {
-            serde_json::from_slice(bytes).unwrap_or_else(|_| {
-                serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned())
-            })
+            bytes.clone()
         };
         CapturedBody {
-            content,
+            kept,
             size: bytes.len(),
-            truncated,
         }
+    }
+
+    pub fn empty() -> Self {
+        CapturedBody {
+            kept: Bytes::new(),
+            size: 0,
+        }
+    }
+
+    pub fn truncated(&self) -> bool {
+        self.size > self.kept.len()
+    }
+
+    /// JSON when the body was complete JSON, else its text (lossy UTF-8), else null when empty.
+    pub fn content(&self) -> serde_json::Value {
+        let text = || serde_json::Value::String(String::from_utf8_lossy(&self.kept).into_owned());
+        if self.kept.is_empty() {
+            serde_json::Value::Null
+        } else if self.truncated() {
+            text()
+        } else {
+            serde_json::from_slice(&self.kept).unwrap_or_else(|_| text())
+        }
+    }
+}
+
+impl Serialize for CapturedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut body = serializer.serialize_struct("CapturedBody", 3)?;
+        body.serialize_field("content", &self.content())?;
+        body.serialize_field("size", &self.size)?;
+        body.serialize_field("truncated", &self.truncated())?;
+        body.end()
     }
 }
 
@@ -164,8 +194,8 @@ mod tests {
             status: 200,
             duration_ms: 0.1,
             request_content_type: None,
-            request: CapturedBody::capture(b""),
-            response: CapturedBody::capture(br#"{"ok":true}"#),
+            request: CapturedBody::empty(),
+            response: CapturedBody::capture(&Bytes::from_static(br#"{"ok":true}"#)),
             fault: None,
         }
     }
@@ -196,14 +226,17 @@ mod tests {
     #[test]
     fn bodies_are_captured_and_truncated() {
         assert_eq!(
-            CapturedBody::capture(br#"{"a":1}"#).content,
+            CapturedBody::capture(&Bytes::from_static(br#"{"a":1}"#)).content(),
             serde_json::json!({"a": 1})
         );
-        let big = vec![b'x'; JOURNAL_BODY_LIMIT + 10];
+        let big = Bytes::from(vec![b'x'; JOURNAL_BODY_LIMIT + 10]);
         let c = CapturedBody::capture(&big);
-        assert!(c.truncated);
+        assert!(c.truncated());
         assert_eq!(c.size, JOURNAL_BODY_LIMIT + 10);
-        assert_eq!(c.content.as_str().unwrap().len(), JOURNAL_BODY_LIMIT);
-        assert_eq!(CapturedBody::capture(b"").content, serde_json::Value::Null);
+        assert_eq!(c.content().as_str().unwrap().len(), JOURNAL_BODY_LIMIT);
+        assert_eq!(CapturedBody::empty().content(), serde_json::Value::Null);
+        let serialized = serde_json::to_value(&c).unwrap();
+        assert_eq!(serialized["truncated"], true);
+        assert_eq!(serialized["size"], JOURNAL_BODY_LIMIT + 10);
     }
 }

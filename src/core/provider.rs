@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use thiserror::Error;
 
-use super::http::{with_instance, BodyError, OnMainPort, OnProviderPort, ProblemAt};
+use super::http::{with_instance, BodyError, MountAt, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo, TenantStore};
 
@@ -17,8 +17,9 @@ pub trait Provider: Send + Sync + 'static {
     /// Path prefix on the main port, e.g. `/sumvin`.
     fn mount(&self) -> &'static str;
 
-    /// Registers the provider's routes (and its own not-found fallback) under its mount.
-    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig);
+    /// Registers the provider's routes (and its own not-found fallback) under its mount, or at
+    /// the root of its own port.
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig, at: MountAt);
 
     /// Registers the provider's own admin endpoints, under `/__admin/{name}`.
     fn configure_admin(self: Arc<Self>, _cfg: &mut web::ServiceConfig) {}
@@ -122,28 +123,26 @@ pub enum TransitionError {
     Invalid(String),
 }
 
-/// Mounts a provider's routes under `E::MOUNT` on the main port and at the root of its own port, with the provider as app data and its errors
-/// rendered with `instance` filled in, and CORS open to every origin. `E` is the provider's error type.
+/// Mounts a provider's routes under `E::MOUNT` (on the main port) or at the root (of its own
+/// port), with the provider as app data, its errors rendered with `instance` filled in, and CORS
+/// open to every origin. `E` is the provider's error type.
 pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
     cfg: &mut web::ServiceConfig,
     provider: Arc<P>,
-    name: &'static str,
+    at: MountAt,
     routes: fn(&mut web::ServiceConfig),
 ) {
-    let data = web::Data::from(provider);
-    // Under its mount on the main port, and at the root of its own port.
-    for scope in [
-        web::scope(E::MOUNT).guard(OnMainPort),
-        web::scope("").guard(OnProviderPort(name)),
-    ] {
-        cfg.service(
-            scope
-                // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
-                // any origin.
-                .wrap(actix_cors::Cors::permissive())
-                .app_data(data.clone())
-                .wrap(actix_web::middleware::from_fn(with_instance::<E>))
-                .configure(routes),
-        );
-    }
+    let scope = match at {
+        MountAt::Prefixed => web::scope(E::MOUNT),
+        MountAt::Root => web::scope(""),
+    };
+    cfg.service(
+        scope
+            // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
+            // any origin.
+            .wrap(actix_cors::Cors::permissive())
+            .app_data(web::Data::from(provider))
+            .wrap(actix_web::middleware::from_fn(with_instance::<E>))
+            .configure(routes),
+    );
 }

@@ -24,7 +24,7 @@ pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
 pub use page::{fill, script_json};
 pub use pagination::{page_request, PageBounds, PageError, PageRequest};
-pub use ports::{mount_prefix, tag_listener, OnMainPort, OnProviderPort, ProviderPorts, ViaPort};
+pub use ports::{mount_prefix, via_port, MountAt, ProviderPorts, ViaPort};
 pub use problem::{faulted, instance_of, refusal, with_instance, ProblemAt};
 pub use recorder::{guard_and_record, Mounts};
 

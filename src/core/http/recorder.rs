@@ -59,7 +59,7 @@ pub async fn guard_and_record(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let provider = match req.extensions().get::<ViaPort>() {
+    let provider = match req.app_data::<ViaPort>() {
         Some(ViaPort(name)) => mounts.providers.iter().find(|p| p.name() == *name).cloned(),
         None => mounts.provider_of(req.path()).cloned(),
     };
@@ -105,7 +105,7 @@ pub async fn guard_and_record(
                 .set_connection_type(actix_web::http::ConnectionType::Close);
             (
                 ServiceResponse::new(http_req, response),
-                Some(CapturedBody::capture(b"")),
+                Some(CapturedBody::empty()),
             )
         }
     };
@@ -158,7 +158,7 @@ pub async fn guard_and_record(
 /// provider's root, whichever port it came in on. A tenant a rule had to tell is kept on the
 /// request, so the journal names it even though no handler ran.
 fn fault_for(faults: &Faults, provider: &dyn Provider, req: &ServiceRequest) -> Option<Hit> {
-    let on_own_port = req.extensions().get::<ViaPort>().is_some();
+    let on_own_port = req.app_data::<ViaPort>().is_some();
     let relative = if on_own_port {
         req.path().to_owned()
     } else {

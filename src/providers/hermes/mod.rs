@@ -24,7 +24,7 @@ use self::fixtures::Identity;
 use self::fixtures::{Client, Fixtures};
 use self::model::HermesTenant;
 use self::scenario::{HermesEffect, LOGIN};
-use crate::core::http::{forced_scenario, header_str, refusal, BodyError};
+use crate::core::http::{forced_scenario, header_str, refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, Facts, Scenario, ScenarioSchema};
 use crate::core::{
     mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap, TenantStore,
@@ -191,8 +191,8 @@ impl Provider for Hermes {
         MOUNT
     }
 
-    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, HermesError>(cfg, self, NAME, handlers::routes);
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig, at: MountAt) {
+        mount_provider::<_, HermesError>(cfg, self, at, handlers::routes);
     }
 
     fn configure_admin(self: Arc<Self>, cfg: &mut web::ServiceConfig) {

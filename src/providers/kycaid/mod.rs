@@ -23,7 +23,7 @@ use self::errors::KycaidError;
 use self::fixtures::Fixtures;
 use self::model::KycaidTenant;
 use self::scenario::KycaidEffect;
-use crate::core::http::{refusal, BodyError};
+use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, LoadError, ScenarioSchema};
 use crate::core::{
     mount_provider, Core, Job, Provider, TenantId, TenantMap, TenantStore, TransitionError,
@@ -114,8 +114,8 @@ impl Provider for Kycaid {
         MOUNT
     }
 
-    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, KycaidError>(cfg, self, NAME, handlers::routes);
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig, at: MountAt) {
+        mount_provider::<_, KycaidError>(cfg, self, at, handlers::routes);
     }
 
     fn tenant_store(&self) -> &dyn TenantStore {

@@ -21,7 +21,7 @@ use self::errors::QoloError;
 use self::fixtures::Fixtures;
 use self::model::{PersonStatus, QoloTenant};
 use self::scenario::QoloEffect;
-use crate::core::http::{refusal, BodyError};
+use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, ScenarioSchema};
 use crate::core::{
     mount_provider, Core, Job, LoadError, Provider, TenantMap, TenantStore, TransitionError,
@@ -79,8 +79,8 @@ impl Provider for Qolo {
         MOUNT
     }
 
-    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, QoloError>(cfg, self, NAME, handlers::routes);
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig, at: MountAt) {
+        mount_provider::<_, QoloError>(cfg, self, at, handlers::routes);
     }
 
     fn tenant_store(&self) -> &dyn TenantStore {

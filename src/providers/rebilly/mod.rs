@@ -20,7 +20,7 @@ use self::auth::Caller;
 use self::errors::RebillyError;
 use self::model::RebillyTenant;
 use self::scenario::RebillyEffect;
-use crate::core::http::{refusal, BodyError};
+use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, ScenarioSchema};
 use crate::core::{
     mount_provider, Core, Job, Provider, TenantId, TenantMap, TenantStore, TransitionError,
@@ -153,8 +153,8 @@ impl Provider for Rebilly {
         MOUNT
     }
 
-    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, RebillyError>(cfg, self, NAME, handlers::routes);
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig, at: MountAt) {
+        mount_provider::<_, RebillyError>(cfg, self, at, handlers::routes);
     }
 
     fn tenant_store(&self) -> &dyn TenantStore {

@@ -20,7 +20,7 @@ use self::errors::SumvinError;
 use self::fixtures::Fixtures;
 use self::model::{Decision, Image, KycStatus, SumvinTenant};
 use self::scenario::{SumvinEffect, REVIEW_STARTED};
-use crate::core::http::{refusal, BodyError};
+use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
 use crate::core::{
     mount_provider, Core, Job, LoadError, Provider, TenantId, TenantMap, TenantStore,
@@ -256,8 +256,8 @@ impl Provider for Sumvin {
         MOUNT
     }
 
-    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig) {
-        mount_provider::<_, SumvinError>(cfg, self, NAME, handlers::routes);
+    fn configure(self: Arc<Self>, cfg: &mut web::ServiceConfig, at: MountAt) {
+        mount_provider::<_, SumvinError>(cfg, self, at, handlers::routes);
     }
 
     fn tenant_store(&self) -> &dyn TenantStore {
