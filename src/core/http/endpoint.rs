@@ -2,34 +2,48 @@
 //! answers HEAD too, and any other method gets the provider's 405 with the `Allow` header RFC 9110
 //! asks for, listing what the path does answer.
 
+use std::rc::Rc;
+
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::guard;
 use actix_web::http::header::{HeaderValue, ALLOW};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, FromRequest, Handler, Responder, Route};
+use actix_web::{web, FromRequest, Handler, Resource, Responder, Route};
 
+/// Adds an endpoint's routes to one of its resources.
+type AddRoutes = Rc<dyn Fn(Resource) -> Resource>;
+
+/// Each spelling of the path becomes a resource of its own: actix-router compiles a resource of
+/// several paths into regular expressions even when every path is plain text, and tries them on
+/// every request that reaches it; a single plain path is a string comparison.
 pub struct Endpoint {
-    resource: actix_web::Resource,
+    paths: Vec<String>,
+    not_allowed: fn() -> Route,
+    add_routes: AddRoutes,
     methods: Vec<&'static str>,
 }
 
 /// `paths` answering the methods added next; `not_allowed` renders the provider's 405.
-pub fn endpoint(paths: Vec<String>, not_allowed: Route) -> Endpoint {
+pub fn endpoint(paths: Vec<String>, not_allowed: fn() -> Route) -> Endpoint {
     Endpoint {
-        resource: web::resource(paths).default_service(not_allowed),
+        paths,
+        not_allowed,
+        add_routes: Rc::new(|resource| resource),
         methods: Vec::new(),
     }
 }
 
 impl Endpoint {
-    fn on<F, Args>(mut self, names: &[&'static str], route: Route, handler: F) -> Self
+    fn on<F, Args>(mut self, names: &[&'static str], route: fn() -> Route, handler: F) -> Self
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.resource = self.resource.route(route.to(handler));
+        let before = self.add_routes;
+        self.add_routes =
+            Rc::new(move |resource| before(resource).route(route().to(handler.clone())));
         self.methods.extend_from_slice(names);
         self
     }
@@ -40,7 +54,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        let get_or_head = web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
+        let get_or_head = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
         self.on(&["GET", "HEAD"], get_or_head, handler)
     }
 
@@ -50,7 +64,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["POST"], web::post(), handler)
+        self.on(&["POST"], web::post, handler)
     }
 
     pub fn put<F, Args>(self, handler: F) -> Self
@@ -59,7 +73,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["PUT"], web::put(), handler)
+        self.on(&["PUT"], web::put, handler)
     }
 
     pub fn patch<F, Args>(self, handler: F) -> Self
@@ -68,7 +82,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["PATCH"], web::patch(), handler)
+        self.on(&["PATCH"], web::patch, handler)
     }
 
     pub fn delete<F, Args>(self, handler: F) -> Self
@@ -77,7 +91,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["DELETE"], web::delete(), handler)
+        self.on(&["DELETE"], web::delete, handler)
     }
 }
 
@@ -85,17 +99,21 @@ impl HttpServiceFactory for Endpoint {
     fn register(self, config: &mut AppService) {
         let allow =
             HeaderValue::from_str(&self.methods.join(", ")).expect("method names are header-safe");
-        self.resource
-            .wrap(from_fn(move |req, next: Next<_>| {
-                let allow = allow.clone();
-                async move {
-                    let mut res = next.call(req).await?;
-                    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
-                        res.headers_mut().insert(ALLOW, allow);
+        for path in &self.paths {
+            let allow = allow.clone();
+            let resource = web::resource(path.as_str()).default_service((self.not_allowed)());
+            (self.add_routes)(resource)
+                .wrap(from_fn(move |req, next: Next<_>| {
+                    let allow = allow.clone();
+                    async move {
+                        let mut res = next.call(req).await?;
+                        if res.status() == StatusCode::METHOD_NOT_ALLOWED {
+                            res.headers_mut().insert(ALLOW, allow);
+                        }
+                        Ok(res)
                     }
-                    Ok(res)
-                }
-            }))
-            .register(config);
+                }))
+                .register(config);
+        }
     }
 }

@@ -32,10 +32,10 @@
 //! }
 //! impl Update<Qolo> for Person { /* type Patch; fn patch(..); fn apply(..) */ }
 //! // 4. The route lines (its search: `impl<R> Listing<Qolo, R> for Search`, reading `limit`).
-//! cfg.service(endpoint(vec!["/api/v1/persons".into()], web::to(not_allowed))
+//! cfg.service(endpoint(vec!["/api/v1/persons".into()], || web::to(not_allowed))
 //!         .get(list::<Qolo, Person>)
 //!         .post(create::<Qolo, Person>))
-//!     .service(endpoint(vec!["/api/v1/persons/{person_guid}".into()], web::to(not_allowed))
+//!     .service(endpoint(vec!["/api/v1/persons/{person_guid}".into()], || web::to(not_allowed))
 //!         .get(show::<Qolo, Person>)
 //!         .patch(update::<Qolo, Person>));
 //! ```

@@ -182,20 +182,23 @@ impl Update<Notes> for Note {
 /// Sends each request to notes under `/orgs/{org}/`, so the id is read by its name, not by
 /// its position; answers status and body per request.
 async fn send(notes: &web::Data<Notes>, requests: Vec<TestRequest>) -> Vec<(u16, String)> {
-    let not_allowed = || web::to(HttpResponse::MethodNotAllowed);
     let app = init_service(
         App::new()
             .app_data(notes.clone())
             .service(
-                endpoint(vec!["/orgs/{org}/notes".into()], not_allowed())
-                    .get(list::<Notes, Note>)
-                    .post(create::<Notes, Note>),
+                endpoint(vec!["/orgs/{org}/notes".into()], || {
+                    web::to(HttpResponse::MethodNotAllowed)
+                })
+                .get(list::<Notes, Note>)
+                .post(create::<Notes, Note>),
             )
             .service(
-                endpoint(vec!["/orgs/{org}/notes/{note_id}".into()], not_allowed())
-                    .get(show::<Notes, Note>)
-                    .patch(update::<Notes, Note>)
-                    .delete(remove::<Notes, Note>),
+                endpoint(vec!["/orgs/{org}/notes/{note_id}".into()], || {
+                    web::to(HttpResponse::MethodNotAllowed)
+                })
+                .get(show::<Notes, Note>)
+                .patch(update::<Notes, Note>)
+                .delete(remove::<Notes, Note>),
             ),
     )
     .await;

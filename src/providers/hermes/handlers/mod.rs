@@ -16,7 +16,7 @@ use crate::core::http::{endpoint, escape_html, location};
 pub(super) type Reply = Result<HttpResponse, HermesError>;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let resource = |path: &str| endpoint(vec![path.to_owned()], web::to(method_not_allowed));
+    let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
     cfg.service(resource("/authorize").get(login::authorize))
         .service(resource("/mediator/api/get_token").post(data::get_token))
         .service(resource("/mediator/api/orpheus/v2.0/api/get_token").post(data::get_token))

@@ -91,10 +91,9 @@ impl<R> Listing<Kycaid, R> for Paging {
 }
 
 fn resource(path: &str) -> Endpoint {
-    endpoint(
-        vec![path.to_owned(), format!("{path}/")],
-        web::to(method_not_allowed),
-    )
+    endpoint(vec![path.to_owned(), format!("{path}/")], || {
+        web::to(method_not_allowed)
+    })
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -15,7 +15,7 @@ use crate::core::resource::{create, list, remove, show, update};
 pub(super) type Reply = Result<actix_web::HttpResponse, QoloError>;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let resource = |path: &str| endpoint(vec![path.to_owned()], web::to(method_not_allowed));
+    let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
     // `search` before `{person_guid}`, so it is not taken for a guid.
     cfg.service(resource("/api/v1/auth/login").post(super::auth::login))
         .service(

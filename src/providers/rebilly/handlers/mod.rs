@@ -98,10 +98,9 @@ fn expanding(req: &HttpRequest, name: &str) -> bool {
 
 /// A resource answering on `path` and `path/`, with Rebilly's 405 for other methods.
 fn resource(path: &str) -> Endpoint {
-    endpoint(
-        vec![path.to_owned(), format!("{path}/")],
-        web::to(method_not_allowed),
-    )
+    endpoint(vec![path.to_owned(), format!("{path}/")], || {
+        web::to(method_not_allowed)
+    })
 }
 
 fn core_resources(cfg: &mut web::ServiceConfig) {

@@ -17,7 +17,7 @@ pub use kyc::status_body;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // GET routes answer HEAD too, as Starlette's do.
-    let resource = |path: &str| endpoint(vec![path.to_owned()], web::to(method_not_allowed));
+    let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
     cfg.service(resource("/v0/kyc/access-token").post(kyc::access_token))
         .service(resource("/v0/kyc/status").get(kyc::status))
         .service(resource("/v0/kyc/details").get(kyc::details))
