@@ -5,6 +5,7 @@ mod common;
 mod admin;
 mod admin_guard;
 mod cli;
+mod dashboard;
 mod faults;
 mod hermes;
 mod hostile_bodies;
