@@ -12,7 +12,14 @@
     toastTimer = setTimeout(function () { toast.hidden = true; }, isError ? 8000 : 3000);
   }
 
-  // Re-reads this page and swaps its content, keeping open entries open.
+  // Whether the person is typing into the page: a swap would throw their input away.
+  function editing() {
+    var active = document.activeElement;
+    return !!(active && active.closest && active.closest("#content") && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName));
+  }
+
+  // Re-reads this page and swaps its content, keeping open entries open; waits while the person
+  // is typing.
   var refreshing = false, again = false;
   function refresh() {
     if (refreshing) { again = true; return; }
@@ -21,6 +28,7 @@
     fetch(location.href, { headers: { Accept: "text/html" } })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
       .then(function (html) {
+        if (editing()) { again = true; return; }
         var next = new DOMParser().parseFromString(html, "text/html");
         document.getElementById("content").replaceWith(next.getElementById("content"));
         document.getElementById("clock").replaceWith(next.getElementById("clock"));
@@ -31,7 +39,7 @@
       .catch(function () { /* the next event tries again */ })
       .then(function () {
         refreshing = false;
-        if (again) { again = false; refresh(); }
+        if (again) { again = false; if (editing()) { setTimeout(soon, 1000); } else { refresh(); } }
       });
   }
   var pending = null;

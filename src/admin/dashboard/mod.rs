@@ -142,7 +142,7 @@ pub(crate) async fn overview(
             continue;
         }
         body.push_str(
-            r#"<div class="scroll"><table><thead><tr><th>Tenant</th><th>Credential</th><th>Created</th><th>Resources</th><th></th></tr></thead><tbody>"#,
+            r#"<div class="scroll"><table class="stack"><thead><tr><th>Tenant</th><th>Credential</th><th>Created</th><th>Resources</th><th></th></tr></thead><tbody>"#,
         );
         for info in tenants {
             let dump = provider.dump(&info.tenant).unwrap_or(Value::Null);

@@ -64,7 +64,7 @@ fn resource_table(
 ) -> String {
     let decidable = state::decidable_for(provider, collection);
     let mut out = String::from(
-        r#"<div class="scroll"><table><thead><tr><th>Id</th><th>Status</th><th>Created</th><th>Details</th><th></th></tr></thead><tbody>"#,
+        r#"<div class="scroll"><table class="stack"><thead><tr><th>Id</th><th>Status</th><th>Created</th><th>Details</th><th></th></tr></thead><tbody>"#,
     );
     for (id, resource) in items {
         let status = state::status_of(resource, decidable);
