@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod config;
 pub mod core;
+pub mod demo;
 pub mod logging;
 pub mod providers;
 mod server;
@@ -211,7 +212,16 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         );
     }
     println!("{:<8}{base}{}", "admin", admin::MOUNT);
-    running.server.await?;
+    if config.demo {
+        // The seed calls the running server, as any client would.
+        let server = tokio::spawn(running.server);
+        seed_demo(&base, running.addr, &running.provider_addrs, &running.sandbox).await;
+        server
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
+    } else {
+        running.server.await?;
+    }
     // Served requests have finished: the state is at rest.
     if let Some(path) = &config.state_file {
         let written = running
@@ -224,4 +234,40 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         }
     }
     Ok(())
+}
+
+/// `serve --demo`: seeds every provider through the server at `addr` (on loopback when it
+/// listens on every address, since the admin API answers local names only), then prints the
+/// dashboard URL and each provider's base URL, credentials and data. A failed seed is logged;
+/// the sandbox goes on serving.
+async fn seed_demo(
+    base: &str,
+    addr: SocketAddr,
+    provider_addrs: &[(&'static str, SocketAddr)],
+    sandbox: &Sandbox,
+) {
+    let mut local = addr;
+    if local.ip().is_unspecified() {
+        local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let seed = sandbox.core.seed;
+    match demo::seed(&format!("http://{local}"), seed).await {
+        Ok(seeded) => {
+            let dashboard = format!("{base}{}/", admin::MOUNT);
+            // Each provider's own port when it has one, as the walkthrough uses them.
+            let base_url = |name: &str| {
+                provider_addrs
+                    .iter()
+                    .find(|(provider, _)| *provider == name)
+                    .map(|(_, addr)| format!("http://{addr}"))
+                    .or_else(|| {
+                        let provider = sandbox.provider(name)?;
+                        Some(format!("{base}{}", provider.mount()))
+                    })
+                    .unwrap_or_default()
+            };
+            println!("{}", demo::report(&dashboard, seed, &seeded, base_url));
+        }
+        Err(e) => log::error!("{e}"),
+    }
 }

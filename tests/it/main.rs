@@ -6,6 +6,7 @@ mod admin;
 mod admin_guard;
 mod cli;
 mod dashboard;
+mod demo;
 mod faults;
 mod hermes;
 mod hostile_bodies;

@@ -1,0 +1,167 @@
+//! Demo mode: every provider seeded through its own API in the states a demo shows, the same
+//! data for the same seed, and `serve --demo` printing the dashboard and credentials.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::common::{spawn_app, TestApp};
+
+/// Seeds `app` (seed 42) and returns every tenant's state, by provider, in tenant order.
+async fn seeded(app: &TestApp) -> Vec<(String, Value)> {
+    let seeded = kyc_sandbox::demo::seed(&app.base, 42).await.expect("seeds");
+    assert_eq!(
+        seeded.iter().map(|s| s.provider).collect::<Vec<_>>(),
+        ["rebilly", "kycaid", "hermes", "qolo", "sumvin"]
+    );
+    let tenants = app.admin_get("/tenants").await;
+    let mut states = Vec::new();
+    for tenant in tenants["tenants"].as_array().unwrap() {
+        let id = tenant["tenant"].as_str().unwrap();
+        let state = app.admin_get(&format!("/tenants/{id}/state")).await;
+        states.push((
+            tenant["provider"].as_str().unwrap().to_owned(),
+            state["state"].clone(),
+        ));
+    }
+    states
+}
+
+/// The `field` of every resource of `collection` in the states of `provider`, sorted.
+fn statuses(
+    states: &[(String, Value)],
+    provider: &str,
+    collection: &str,
+    field: &str,
+) -> Vec<String> {
+    let mut found: Vec<String> = states
+        .iter()
+        .filter(|(p, _)| p == provider)
+        .flat_map(|(_, state)| match &state[collection] {
+            Value::Object(map) if map.values().all(Value::is_object) => {
+                map.values().map(|r| r[field].clone()).collect::<Vec<_>>()
+            }
+            one => vec![one[field].clone()],
+        })
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn every_provider_gets_tenants_in_every_interesting_state() {
+    let app = spawn_app().await;
+    let states = seeded(&app).await;
+    assert_eq!(
+        statuses(&states, "rebilly", "documents", "status"),
+        ["accepted", "pending", "rejected"]
+    );
+    assert_eq!(
+        statuses(&states, "rebilly", "requests", "status"),
+        ["expired", "gathering"]
+    );
+    assert_eq!(
+        statuses(&states, "kycaid", "verifications", "status"),
+        ["completed", "completed", "completed", "pending", "unused"]
+    );
+    let kycaid = &states.iter().find(|(p, _)| p == "kycaid").unwrap().1;
+    let mut reasons: Vec<String> = kycaid["verifications"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|v| v["checks"].as_object().cloned().unwrap_or_default())
+        .flat_map(|(_, check)| {
+            check["decline_reasons"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect();
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        ["BAD_QUALITY", "EXPIRED_DOCUMENT"],
+        "rejected with reasons"
+    );
+    assert_eq!(
+        statuses(&states, "hermes", "pennydrops", "status"),
+        ["FAILED", "PENDING", "SIGNED"]
+    );
+    assert_eq!(
+        statuses(&states, "qolo", "persons", "person_status"),
+        ["CLEARED", "SANCTIONED", "UNVERIFIED", "UNVERIFIED"]
+    );
+    assert_eq!(
+        statuses(&states, "sumvin", "kyc", "status"),
+        ["approved", "in_progress", "pending", "rejected", "retry"]
+    );
+    let deliveries = app.admin_get("/webhooks?status=delivered").await;
+    assert!(
+        deliveries["deliveries"].as_array().unwrap().len() >= 5,
+        "the demo's webhooks reach the sink: {deliveries}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_demo() {
+    let (a, b) = (spawn_app().await, spawn_app().await);
+    let (first, second) = (seeded(&a).await, seeded(&b).await);
+    assert_eq!(first.len(), 9);
+    // Links are absolute, so each server's port shows in them; nothing else may differ.
+    let without_port = |app: &TestApp, state: &Value| -> Value {
+        serde_json::from_str(&state.to_string().replace(&app.base, "http://sandbox")).unwrap()
+    };
+    for ((provider, one), (_, other)) in first.iter().zip(&second) {
+        assert!(
+            without_port(&a, one) == without_port(&b, other),
+            "{provider}: {one} != {other}"
+        );
+    }
+}
+
+#[test]
+fn serve_demo_prints_the_dashboard_and_credentials() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-sandbox"))
+        .args(["serve", "--port", "0", "--seed", "7"])
+        .env("KYC_SANDBOX_DEMO", "true")
+        .env("KYC_SANDBOX_CLOCK", "frozen:2026-01-01T00:00:00Z")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    for line in lines {
+        let line = line.unwrap();
+        let done = line.starts_with("  x-sumvin-pat: pat_demo_waiting");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().ok();
+    child.wait().ok();
+    let text = printed.join("\n");
+    assert!(text.contains("Demo data is ready (seed 7;"), "{text}");
+    let dashboard = printed
+        .iter()
+        .find_map(|l| l.strip_prefix("Dashboard: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(dashboard.starts_with("http://127.0.0.1:") && dashboard.ends_with("/__admin/"));
+    for credential in [
+        "REB-APIKEY: sk_sandbox_demo",
+        "Authorization: Token demo-kycaid-token",
+        "client_id: demo-client, secret: demo-secret",
+        r#""loginid": "demo-login""#,
+        "x-sumvin-pat: pat_demo_approved",
+    ] {
+        assert!(text.contains(credential), "{credential} in {text}");
+    }
+    assert!(
+        text.contains("\nkycaid  http://127.0.0.1:"),
+        "own port: {text}"
+    );
+}
