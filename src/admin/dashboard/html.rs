@@ -81,10 +81,28 @@ pub fn scalar(value: &Value) -> String {
     }
 }
 
-/// A timestamp as the sandbox shows it (RFC 3339), in a `<time>` element.
+/// A timestamp in a `<time>` element: short text (`2026-01-01 00:00:10`, UTC), the exact RFC 3339
+/// value in `datetime` and the tooltip.
 pub fn time(at: &Value) -> String {
-    let text = scalar(at);
-    format!(r#"<time datetime="{0}">{0}</time>"#, esc(&text))
+    let exact = scalar(at);
+    let short = chrono::DateTime::parse_from_rfc3339(&exact)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|_| exact.clone());
+    format!(
+        r#"<time datetime="{0}" title="{0}">{1}</time>"#,
+        esc(&exact),
+        esc(&short)
+    )
+}
+
+/// A long identifier cut to its start, whole in the tooltip.
+pub fn short_id(id: &str) -> String {
+    const KEEP: usize = 14;
+    if id.chars().count() <= KEEP + 2 {
+        return esc(id);
+    }
+    let head: String = id.chars().take(KEEP).collect();
+    format!(r#"<span title="{}">{}…</span>"#, esc(id), esc(&head))
 }
 
 #[cfg(test)]
@@ -99,6 +117,12 @@ mod tests {
         assert_eq!(tone("CLEARED"), "good");
         assert_eq!(tone("declined"), "bad");
         assert_eq!(tone("archived"), "neutral");
+        assert!(time(&serde_json::json!("2026-01-01T00:00:10.500Z"))
+            .ends_with(">2026-01-01 00:00:10</time>"));
+        assert_eq!(short_id("kyc_doc_1"), "kyc_doc_1");
+        assert!(
+            short_id("7b74a18d84782ca9e756f2d7fd2f85574236").ends_with(">7b74a18d84782c…</span>")
+        );
         assert!(action(
             "Go",
             "POST",

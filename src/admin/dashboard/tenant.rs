@@ -3,7 +3,7 @@
 use actix_web::web;
 use serde_json::{json, Map, Value};
 
-use super::html::{action, badge, esc, json_block, query_value, scalar, seg, time};
+use super::html::{action, badge, esc, json_block, query_value, scalar, seg, short_id, time};
 use super::{page, Section};
 use crate::admin::state::{self, Shape};
 use crate::admin::{AdminError, Reply};
@@ -70,7 +70,13 @@ fn resource_table(
         let status = state::status_of(resource, decidable);
         let details: Vec<String> = highlights(resource, status)
             .iter()
-            .map(|(k, v)| format!(r#"<span class="kv"><b>{}</b> {}</span>"#, esc(k), esc(v)))
+            .map(|(k, v)| {
+                format!(
+                    r#"<span class="kv"><b>{}</b> {}</span>"#,
+                    esc(k),
+                    short_id(v)
+                )
+            })
             .collect();
         let actions = state::actions(provider, tenant, collection, id, resource);
         out.push_str(&format!(
@@ -79,7 +85,7 @@ fn resource_table(
             t = seg(tenant.as_str()),
             c = seg(collection),
             i = seg(id),
-            id_text = esc(id),
+            id_text = short_id(id),
             status = status.map(badge).unwrap_or_default(),
             created = created_of(resource).map(time).unwrap_or_default(),
             details = details.join(" "),
