@@ -9,6 +9,7 @@ mod dashboard;
 mod demo;
 mod faults;
 mod hermes;
+mod hosted_pages;
 mod hostile_bodies;
 mod hostile_headers;
 mod kycaid_account;
