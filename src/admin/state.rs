@@ -214,7 +214,13 @@ pub fn timeline(sandbox: &Sandbox, provider: &str, tenant: &TenantId, id: &str) 
                 })
             }),
     );
-    past.sort_by(|a, b| a["at"].as_str().cmp(&b["at"].as_str()));
+    // By instant (the journal and the delivery log write fractions of a second differently).
+    let instant = |step: &Value| {
+        step["at"]
+            .as_str()
+            .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+    };
+    past.sort_by_key(|step| instant(step));
     let scheduled: Vec<Value> = core
         .scheduler
         .pending_for(provider, tenant, id)

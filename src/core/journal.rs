@@ -195,13 +195,12 @@ impl Journal {
         }
     }
 
-    /// The entry with this id, while the ring still holds it.
+    /// The entry with this id, while the ring still holds it. Ids grow along the ring (a
+    /// tenant's reset can leave gaps), so a binary search finds it.
     pub fn get(&self, id: u64) -> Option<Arc<Entry>> {
         let ring = self.inner.lock();
-        // Ids are consecutive in the ring, so the position follows from the first one's id.
-        let first = ring.entries.front()?.id;
-        let at = usize::try_from(id.checked_sub(first)?).ok()?;
-        ring.entries.get(at).filter(|e| e.id == id).cloned()
+        let at = ring.entries.binary_search_by_key(&id, |e| e.id).ok()?;
+        ring.entries.get(at).cloned()
     }
 
     /// Newest first.
@@ -290,8 +289,23 @@ mod tests {
         });
         assert_eq!(only_a.len(), 1);
         assert_eq!(j.get(3).unwrap().path, "/3");
+        assert_eq!(j.get(2).unwrap().path, "/2");
         assert!(j.get(1).is_none(), "dropped from the ring");
         assert!(j.get(4).is_none());
+    }
+
+    #[test]
+    fn entries_are_found_by_id_across_a_tenant_reset() {
+        let j = Journal::new(10);
+        for (n, tenant) in ["a", "b", "a", "b"].iter().enumerate() {
+            let mut e = entry("p", &format!("/{n}"));
+            e.tenant = Some(TenantId::parse(tenant));
+            j.record(e);
+        }
+        j.clear(Some(&TenantId::parse("a")));
+        assert!(j.get(1).is_none() && j.get(3).is_none());
+        assert_eq!(j.get(4).unwrap().path, "/3");
+        assert_eq!(j.get(2).unwrap().path, "/1");
     }
 
     #[test]

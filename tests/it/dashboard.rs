@@ -423,3 +423,32 @@ async fn the_dashboard_is_refused_to_other_sites_like_the_rest_of_the_admin_api(
         .await;
     assert_eq!(same_origin.status, 200, "the dashboard's own calls pass");
 }
+
+#[tokio::test]
+async fn the_overview_lists_the_newest_hundred_tenants_of_a_provider() {
+    let app = spawn_app().await;
+    for n in 0..102 {
+        let token = format!("token-{n:03}");
+        let reply = app
+            .send(
+                kycaid::kyc_as(&app, &token, Method::POST, "/applicants")
+                    .json(&json!({"type": "PERSON", "first_name": "Jane", "last_name": "Roe"})),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        if n == 0 {
+            app.advance(1).await; // the first tenant is the oldest
+        }
+    }
+    let oldest = app.admin_get("/tenants").await["tenants"][0]["tenant"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = html(&app, "/__admin/").await;
+    assert_eq!(
+        page.matches(r#"href="/__admin/ui/tenants/kycaid-"#).count(),
+        100
+    );
+    assert!(!page.contains(&oldest), "the oldest is left out");
+    assert!(page.contains("2 older tenants not shown"));
+}

@@ -17,6 +17,9 @@ use crate::core::http::ProviderPorts;
 use crate::core::Sandbox;
 
 const STYLE: &str = include_str!("dashboard.css");
+/// Tenants listed per provider on the overview, newest first: each costs a read of its state,
+/// and a test suite can leave thousands.
+const TENANTS_SHOWN: usize = 100;
 const SCRIPT: &str = include_str!("dashboard.js");
 
 // The pages, routed by the admin route table (`/__admin/ui/...`).
@@ -106,7 +109,8 @@ fn page(sandbox: &Sandbox, section: Section, title: &str, body: &str) -> HttpRes
         .body(html)
 }
 
-/// `GET /__admin/` (and `/__admin` or `/` in a browser): each provider and its tenants.
+/// `GET /__admin/` (and `/__admin` or `/` in a browser): each provider and its tenants, newest
+/// first.
 pub(crate) async fn overview(
     req: HttpRequest,
     sandbox: web::Data<Sandbox>,
@@ -144,7 +148,8 @@ pub(crate) async fn overview(
         body.push_str(
             r#"<div class="scroll"><table class="stack"><thead><tr><th>Tenant</th><th>Credential</th><th>Created</th><th>Resources</th><th></th></tr></thead><tbody>"#,
         );
-        for info in tenants {
+        let hidden = tenants.len().saturating_sub(TENANTS_SHOWN);
+        for info in tenants.into_iter().rev().take(TENANTS_SHOWN) {
             let dump = provider.dump(&info.tenant).unwrap_or(Value::Null);
             let counts: Vec<String> = state::counts(&dump)
                 .iter()
@@ -168,7 +173,13 @@ pub(crate) async fn overview(
                 ),
             ));
         }
-        body.push_str("</tbody></table></div></section>");
+        body.push_str("</tbody></table></div>");
+        if hidden > 0 {
+            body.push_str(&format!(
+                r#"<p class="note">{hidden} older tenants not shown; <a href="/__admin/tenants">GET /__admin/tenants</a> lists them all.</p>"#
+            ));
+        }
+        body.push_str("</section>");
     }
     page(&sandbox, Section::Tenants, "Tenants", &body)
 }
