@@ -165,3 +165,48 @@ fn serve_demo_prints_the_dashboard_and_credentials() {
         "own port: {text}"
     );
 }
+
+#[tokio::test]
+async fn every_decision_the_dashboard_offers_on_the_demo_is_accepted() {
+    let app = spawn_app().await;
+    let states = seeded(&app).await;
+    let tenants = app.admin_get("/tenants").await["tenants"].clone();
+    let mut decided = 0;
+    for (tenant, (_, state)) in tenants.as_array().unwrap().iter().zip(&states) {
+        let tenant = tenant["tenant"].as_str().unwrap();
+        for (collection, value) in state.as_object().unwrap() {
+            let ids: Vec<String> = match value {
+                Value::Object(map) if !map.is_empty() && map.values().all(Value::is_object) => {
+                    map.keys().cloned().collect()
+                }
+                Value::Object(one) => one
+                    .get("applicant_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect(),
+                _ => continue,
+            };
+            for id in ids {
+                let path = format!("/tenants/{tenant}/resources/{collection}/{id}");
+                let resource = app.admin_get(&path).await;
+                let actions = resource["actions"].as_array().unwrap();
+                if actions.is_empty() {
+                    continue;
+                }
+                // A different button each time, so every kind of decision is taken somewhere.
+                let action = &actions[decided % actions.len()];
+                let reply = app
+                    .admin_post("/transitions", action["request"].clone())
+                    .await;
+                assert_eq!(
+                    reply.status, 200,
+                    "{} on {collection} {id} ({}): {}",
+                    action["label"], resource["status"], reply.body
+                );
+                decided += 1;
+            }
+        }
+    }
+    assert!(decided >= 8, "only {decided} decisions offered");
+}

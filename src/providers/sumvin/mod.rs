@@ -410,13 +410,14 @@ struct TransitionDetails {
     steps: Vec<model::StepType>,
 }
 
-/// What a reviewer decides on the dashboard: the tenant's one applicant while it is open.
+/// What a reviewer decides on the dashboard: the applicant while it is in review or asked to
+/// resubmit (a `pending` one has sent nothing to decide on).
 const DECIDABLE: &[Decidable] = &[Decidable {
     collection: "kyc",
     kind: APPLICANT,
     status_field: "status",
     id_field: Some("applicant_id"),
-    pending: &["pending", "in_progress", "retry"],
+    pending: &["in_progress", "retry"],
     actions: &[
         ReviewAction {
             label: "Approve",
