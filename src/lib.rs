@@ -215,7 +215,13 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     if config.demo {
         // The seed calls the running server, as any client would.
         let server = tokio::spawn(running.server);
-        seed_demo(&base, running.addr, &running.provider_addrs, &running.sandbox).await;
+        seed_demo(
+            &base,
+            running.addr,
+            &running.provider_addrs,
+            &running.sandbox,
+        )
+        .await;
         server
             .await
             .map_err(|e| std::io::Error::other(e.to_string()))??;

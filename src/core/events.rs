@@ -110,6 +110,9 @@ impl Event {
 pub struct Events {
     sender: broadcast::Sender<Event>,
     subscribers: Arc<AtomicUsize>,
+    /// Set when the server stops: every subscription ends, so an open stream does not hold a
+    /// graceful shutdown for its whole timeout.
+    closed: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for Events {
@@ -123,7 +126,13 @@ impl Events {
         Events {
             sender: broadcast::channel(capacity.max(1)).0,
             subscribers: Arc::new(AtomicUsize::new(0)),
+            closed: tokio::sync::watch::channel(false).0,
         }
+    }
+
+    /// Ends every subscription, now and to come (the server is stopping).
+    pub fn close(&self) {
+        self.closed.send_replace(true);
     }
 
     /// Whether anyone listens; one atomic load.
@@ -143,6 +152,7 @@ impl Events {
         self.subscribers.fetch_add(1, Ordering::Relaxed);
         Subscription {
             receiver: self.sender.subscribe(),
+            closed: self.closed.subscribe(),
             _counted: Counted(self.subscribers.clone()),
         }
     }
@@ -150,15 +160,20 @@ impl Events {
 
 /// A subscriber's end; dropping it (the client went away) stops the publishing cost.
 pub struct Subscription {
-    pub receiver: broadcast::Receiver<Event>,
+    receiver: broadcast::Receiver<Event>,
+    closed: tokio::sync::watch::Receiver<bool>,
     _counted: Counted,
 }
 
 impl Subscription {
     /// The next event, or how many were missed when this subscriber fell behind; `None` once
-    /// the sandbox is gone.
+    /// the sandbox is gone or stopping.
     pub async fn next(&mut self) -> Option<Result<Event, u64>> {
-        match self.receiver.recv().await {
+        let received = tokio::select! {
+            received = self.receiver.recv() => received,
+            _ = self.closed.wait_for(|closed| *closed) => return None,
+        };
+        match received {
             Ok(event) => Some(Ok(event)),
             Err(broadcast::error::RecvError::Lagged(missed)) => Some(Err(missed)),
             Err(broadcast::error::RecvError::Closed) => None,
@@ -194,6 +209,16 @@ mod tests {
         drop(sub);
         assert!(!events.has_subscribers());
         events.publish(|| unreachable!("the subscriber left"));
+    }
+
+    #[tokio::test]
+    async fn closing_ends_every_subscription() {
+        let events = Events::new(4);
+        let mut before = events.subscribe();
+        events.close();
+        let mut after = events.subscribe();
+        assert!(before.next().await.is_none());
+        assert!(after.next().await.is_none());
     }
 
     #[tokio::test]

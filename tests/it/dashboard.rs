@@ -452,3 +452,60 @@ async fn the_overview_lists_the_newest_hundred_tenants_of_a_provider() {
     assert!(!page.contains(&oldest), "the oldest is left out");
     assert!(page.contains("2 older tenants not shown"));
 }
+
+/// An open dashboard must not hold a graceful stop: on SIGTERM the event stream ends cleanly
+/// (a forced stop would cut it off mid-body) and the server exits.
+#[test]
+fn stopping_the_server_ends_the_event_streams_cleanly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-sandbox"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--no-provider-ports",
+            "--workers",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let admin = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find_map(|line| line.strip_prefix("admin   ").map(str::to_owned))
+        .expect("the admin line");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ended = runtime.block_on(async {
+        let response = reqwest::get(format!("{admin}/events")).await.unwrap();
+        let mut stream = response.bytes_stream();
+        let hello = stream.next().await.unwrap().unwrap();
+        assert!(std::str::from_utf8(&hello)
+            .unwrap()
+            .starts_with("event: hello"));
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let mut rest = Vec::new();
+        while let Some(chunk) = tokio::time::timeout(WAIT, stream.next())
+            .await
+            .expect("the stream ends")
+        {
+            rest.push(chunk.map(|_| ()));
+        }
+        rest
+    });
+    assert!(
+        ended.iter().all(Result::is_ok),
+        "the stream ended cleanly, not cut off: {ended:?}"
+    );
+    assert!(child.wait().unwrap().success());
+}
