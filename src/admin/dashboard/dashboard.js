@@ -106,9 +106,13 @@
   function connect() {
     if (!window.EventSource) return;
     var source = new EventSource("/__admin/events");
+    var connected = false;
     source.addEventListener("hello", function () {
       live.textContent = "live";
       live.className = "live on";
+      // Back after a break (the browser reconnects by itself): catch up on what was missed.
+      if (connected) soon();
+      connected = true;
     });
     ["request", "webhook", "state", "reset", "clock", "lagged"].forEach(function (name) {
       source.addEventListener(name, soon);
