@@ -299,7 +299,9 @@ async fn a_resource_with_its_decisions_and_timeline() {
     let (_, scheduled) = submitted(&app, "john@example.com").await;
     let tenant = tenant_of(&app, "kycaid").await;
 
+    let spec = crate::common::spec::admin();
     let counts = app.admin_get("/tenants?counts=true").await;
+    spec.check_response("/__admin/tenants", "get", "200", &counts);
     assert_eq!(counts["tenants"][0]["resources"]["verifications"], 2);
     assert_eq!(counts["tenants"][0]["resources"]["applicants"], 2);
     assert!(app.admin_get("/tenants").await["tenants"][0]
@@ -308,6 +310,12 @@ async fn a_resource_with_its_decisions_and_timeline() {
 
     let path = format!("/tenants/{tenant}/resources/verifications/{scheduled}");
     let body = app.admin_get(&path).await;
+    spec.check_response(
+        "/__admin/tenants/{tenant}/resources/{collection}/{id}",
+        "get",
+        "200",
+        &body,
+    );
     assert_eq!(body["status"], "pending");
     assert_eq!(body["kind"], "verification");
     let scheduled_steps = body["timeline"]["scheduled"].as_array().unwrap();
@@ -364,6 +372,7 @@ async fn the_journal_filters_by_status_and_shows_one_entry() {
     assert_eq!(failed.len(), 1);
     let id = failed[0]["id"].as_u64().unwrap();
     let one = app.admin_get(&format!("/requests/{id}")).await;
+    crate::common::spec::admin().check_response("/__admin/requests/{id}", "get", "200", &one);
     assert_eq!(one["status"], 404);
     assert!(one["path"]
         .as_str()
