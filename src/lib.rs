@@ -245,13 +245,22 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
 /// `serve --demo`: seeds every provider through the server at `addr` (on loopback when it
 /// listens on every address, since the admin API answers local names only), then prints the
 /// dashboard URL and each provider's base URL, credentials and data. A failed seed is logged;
-/// the sandbox goes on serving.
+/// the sandbox goes on serving. A sandbox restored with tenants is not seeded again.
 async fn seed_demo(
     base: &str,
     addr: SocketAddr,
     provider_addrs: &[(&'static str, SocketAddr)],
     sandbox: &Sandbox,
 ) {
+    let dashboard = format!("{base}{}/", admin::MOUNT);
+    // A state file brought the sandbox back with data (the demo's, most likely): seeding again
+    // would add a second set beside it.
+    if sandbox.providers.iter().any(|p| !p.tenants().is_empty()) {
+        println!(
+            "\nThe state file already holds tenants, so no demo data was added.\nDashboard: {dashboard}"
+        );
+        return;
+    }
     let mut local = addr;
     if local.ip().is_unspecified() {
         local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
@@ -259,7 +268,6 @@ async fn seed_demo(
     let seed = sandbox.core.seed;
     match demo::seed(&format!("http://{local}"), seed).await {
         Ok(seeded) => {
-            let dashboard = format!("{base}{}/", admin::MOUNT);
             // Each provider's own port when it has one, as the walkthrough uses them.
             let base_url = |name: &str| {
                 provider_addrs

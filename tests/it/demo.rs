@@ -210,3 +210,72 @@ async fn every_decision_the_dashboard_offers_on_the_demo_is_accepted() {
     }
     assert!(decided >= 8, "only {decided} decisions offered");
 }
+
+/// The demo seeds an empty sandbox only: restarted from its own state file, it adds nothing.
+#[test]
+fn a_restored_demo_is_not_seeded_twice() {
+    let dir = std::env::temp_dir().join(format!("kyc-sandbox-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let serve = |until: &str| -> String {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-sandbox"))
+            .args([
+                "serve",
+                "--demo",
+                "--port",
+                "0",
+                "--no-provider-ports",
+                "--seed",
+                "3",
+            ])
+            .arg("--state-file")
+            .arg(&state)
+            .env("KYC_SANDBOX_CLOCK", "frozen:2026-01-01T00:00:00Z")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut printed = Vec::new();
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            let done = line.starts_with(until);
+            printed.push(line);
+            if done {
+                break;
+            }
+        }
+        // Once the server answers, it handles signals; a graceful stop writes the state file.
+        let dashboard = printed
+            .iter()
+            .find_map(|l| l.strip_prefix("Dashboard: "))
+            .expect("the dashboard line")
+            .to_owned();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let health = runtime.block_on(async {
+            reqwest::get(format!("{dashboard}health"))
+                .await
+                .unwrap()
+                .status()
+        });
+        assert_eq!(health, 200);
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        let printed = printed.join("\n");
+        assert!(status.success(), "{status}: {printed}");
+        printed
+    };
+    let first = serve("  x-sumvin-pat: pat_demo_waiting");
+    assert!(first.contains("Demo data is ready"), "{first}");
+    let second = serve("Dashboard: ");
+    assert!(
+        second.contains("The state file already holds tenants, so no demo data was added."),
+        "{second}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
