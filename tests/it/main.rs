@@ -7,6 +7,7 @@ mod admin_guard;
 mod cli;
 mod dashboard;
 mod demo;
+mod events;
 mod faults;
 mod hermes;
 mod hosted_pages;
