@@ -256,9 +256,9 @@ async fn seed_demo(
     // A state file brought the sandbox back with data (the demo's, most likely): seeding again
     // would add a second set beside it.
     if sandbox.providers.iter().any(|p| !p.tenants().is_empty()) {
-        println!(
+        say(&format!(
             "\nThe state file already holds tenants, so no demo data was added.\nDashboard: {dashboard}"
-        );
+        ));
         return;
     }
     let mut local = addr;
@@ -280,8 +280,15 @@ async fn seed_demo(
                     })
                     .unwrap_or_default()
             };
-            println!("{}", demo::report(&dashboard, seed, &seeded, base_url));
+            say(&demo::report(&dashboard, seed, &seeded, base_url));
         }
         Err(e) => log::error!("{e}"),
     }
+}
+
+/// Prints a line for the person who started the sandbox; a closed stdout (the reader went away)
+/// is no reason to stop serving.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
 }

@@ -235,9 +235,16 @@ fn a_restored_demo_is_not_seeded_twice() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // Read on another thread to the end, so the child never writes to a closed pipe.
+        let (lines, seen) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
         let mut printed = Vec::new();
-        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-            let line = line.unwrap();
+        for line in seen.iter() {
             let done = line.starts_with(until);
             printed.push(line);
             if done {
