@@ -137,6 +137,10 @@ pub struct Config {
         value_delimiter = ';'
     )]
     pub hermes_clients: Vec<String>,
+    /// Seed every provider with demo tenants and customers in every interesting state (through
+    /// their own APIs, names from `--seed`), then print the dashboard URL and credentials.
+    #[arg(long, env = "KYC_SANDBOX_DEMO")]
+    pub demo: bool,
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "KYC_SANDBOX_WORKERS")]
     pub workers: Option<usize>,
@@ -193,6 +197,7 @@ impl Default for Config {
             max_connections: 1024,
             allow_hosts: Vec::new(),
             hermes_clients: Vec::new(),
+            demo: false,
             workers: None,
             state_file: None,
         }

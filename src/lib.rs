@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod config;
 pub mod core;
+pub mod demo;
 pub mod logging;
 pub mod providers;
 mod server;
@@ -211,7 +212,22 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         );
     }
     println!("{:<8}{base}{}", "admin", admin::MOUNT);
-    running.server.await?;
+    if config.demo {
+        // The seed calls the running server, as any client would.
+        let server = tokio::spawn(running.server);
+        seed_demo(
+            &base,
+            running.addr,
+            &running.provider_addrs,
+            &running.sandbox,
+        )
+        .await;
+        server
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
+    } else {
+        running.server.await?;
+    }
     // Served requests have finished: the state is at rest.
     if let Some(path) = &config.state_file {
         let written = running
@@ -224,4 +240,55 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         }
     }
     Ok(())
+}
+
+/// `serve --demo`: seeds every provider through the server at `addr` (on loopback when it
+/// listens on every address, since the admin API answers local names only), then prints the
+/// dashboard URL and each provider's base URL, credentials and data. A failed seed is logged;
+/// the sandbox goes on serving. A sandbox restored with tenants is not seeded again.
+async fn seed_demo(
+    base: &str,
+    addr: SocketAddr,
+    provider_addrs: &[(&'static str, SocketAddr)],
+    sandbox: &Sandbox,
+) {
+    let dashboard = format!("{base}{}/", admin::MOUNT);
+    // A state file brought the sandbox back with data (the demo's, most likely): seeding again
+    // would add a second set beside it.
+    if sandbox.providers.iter().any(|p| !p.tenants().is_empty()) {
+        say(&format!(
+            "\nThe state file already holds tenants, so no demo data was added.\nDashboard: {dashboard}"
+        ));
+        return;
+    }
+    let mut local = addr;
+    if local.ip().is_unspecified() {
+        local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let seed = sandbox.core.seed;
+    match demo::seed(&format!("http://{local}"), seed).await {
+        Ok(seeded) => {
+            // Each provider's own port when it has one, as the walkthrough uses them.
+            let base_url = |name: &str| {
+                provider_addrs
+                    .iter()
+                    .find(|(provider, _)| *provider == name)
+                    .map(|(_, addr)| format!("http://{addr}"))
+                    .or_else(|| {
+                        let provider = sandbox.provider(name)?;
+                        Some(format!("{base}{}", provider.mount()))
+                    })
+                    .unwrap_or_default()
+            };
+            say(&demo::report(&dashboard, seed, &seeded, base_url));
+        }
+        Err(e) => log::error!("{e}"),
+    }
+}
+
+/// Prints a line for the person who started the sandbox; a closed stdout (the reader went away)
+/// is no reason to stop serving.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
 }

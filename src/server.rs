@@ -78,6 +78,14 @@ pub fn serve(
         // actix bounds connections per worker; the flag is the total.
         .max_concurrent_connections(limits.max_connections.div_ceil(limits.workers).max(1))
         .shutdown_timeout(5);
+    // An open event stream (a dashboard tab) would hold a graceful stop for its whole timeout:
+    // end the streams as soon as the stop starts.
+    let stopping = builder.graceful_shutdown_signal();
+    let events = parts.sandbox.core.events.clone();
+    tokio::spawn(async move {
+        stopping.notified().await;
+        events.close();
+    });
     for listener in listeners {
         let parts = parts.clone();
         let serves = listener.serves;

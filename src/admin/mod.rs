@@ -1,10 +1,13 @@
 //! `/__admin`: the sandbox's own JSON API (health, reset, state, journal, clock, transitions,
 //! scenarios, webhook deliveries).
 
+mod dashboard;
+mod events;
 mod faults;
 mod guard;
 pub mod openapi;
 mod snapshot;
+mod state;
 pub(crate) mod table;
 mod webhooks;
 
@@ -23,7 +26,7 @@ use thiserror::Error;
 
 use crate::core::clock::MAX_ADVANCE;
 use crate::core::http::{base_url, body_limit, decode_json, read_body, BodyError, ProviderPorts};
-use crate::core::journal::Filter;
+use crate::core::journal::{Filter, StatusFilter};
 use crate::core::{Provider, Sandbox, TenantId, TransitionError, TransitionRequest};
 
 pub const MOUNT: &str = "/__admin";
@@ -141,11 +144,21 @@ async fn no_such_endpoint() -> HttpResponse {
 route_table! {
     ROUTES, register;
     get "" => index,
+    get "/" => dashboard::overview,
+    get "/ui/tenants/{tenant}" => dashboard::tenant,
+    get "/ui/tenants/{tenant}/{collection}/{id}" => dashboard::resource,
+    get "/ui/requests" => dashboard::requests,
+    get "/ui/webhooks" => dashboard::webhooks,
+    get "/ui/scenarios" => dashboard::scenarios,
+    get "/ui/clock" => dashboard::clock,
+    get "/events" => events::stream,
     get "/health" => health,
     post "/reset" => reset,
     get "/tenants" => tenants,
     get "/tenants/{tenant}/state" => tenant_state,
+    get "/tenants/{tenant}/resources/{collection}/{id}" => state::resource,
     get "/requests" => requests,
+    get "/requests/{id}" => request,
     get "/clock" => clock,
     post "/clock/advance" => advance,
     post "/clock/freeze" => freeze,
@@ -156,6 +169,8 @@ route_table! {
     get "/webhooks" => webhooks::list,
     get "/webhooks/{id}" => webhooks::get,
     post "/webhooks/{id}/redeliver" => webhooks::redeliver,
+    post "/webhook-sink" => webhooks::sink,
+    post "/webhook-sink/{path}" => webhooks::sink,
     get "/faults" => faults::list,
     post "/faults" => faults::create,
     delete "/faults" => faults::clear,
@@ -220,12 +235,15 @@ fn providers_json(req: &HttpRequest, sandbox: &Sandbox, ports: Option<&ProviderP
         .collect()
 }
 
-/// What is mounted where.
+/// What is mounted where; the dashboard for a browser (one that asks for HTML).
 async fn index(
     req: HttpRequest,
     sandbox: web::Data<Sandbox>,
     ports: Option<web::Data<ProviderPorts>>,
 ) -> HttpResponse {
+    if dashboard::wants_html(&req) {
+        return dashboard::overview(req, sandbox, ports).await;
+    }
     let base = base_url(&req);
     HttpResponse::Ok().json(json!({
         "name": "kyc-sandbox",
@@ -273,8 +291,30 @@ async fn reset(query: web::Query<TenantQuery>, sandbox: web::Data<Sandbox>) -> H
         .json(json!({"reset": true, "tenants_removed": removed, "tenant": query.tenant}))
 }
 
-async fn tenants(sandbox: web::Data<Sandbox>) -> HttpResponse {
-    let all: Vec<_> = sandbox.providers.iter().flat_map(|p| p.tenants()).collect();
+#[derive(Deserialize)]
+struct TenantsQuery {
+    #[serde(default)]
+    counts: bool,
+}
+
+/// Every tenant; with `counts=true`, how many resources each collection of its state holds
+/// (this reads every tenant's state, so it is not the default).
+async fn tenants(query: web::Query<TenantsQuery>, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let counts = query.counts;
+    let all: Vec<Value> = sandbox
+        .providers
+        .iter()
+        .flat_map(|p| {
+            p.tenants().into_iter().map(move |info| {
+                let mut entry = json!(info);
+                if counts {
+                    let dump = p.dump(&info.tenant).unwrap_or(Value::Null);
+                    entry["resources"] = Value::Object(state::counts(&dump));
+                }
+                entry
+            })
+        })
+        .collect();
     HttpResponse::Ok().json(json!({"tenants": all}))
 }
 
@@ -299,19 +339,42 @@ struct RequestsQuery {
     tenant: Option<String>,
     method: Option<String>,
     path: Option<String>,
+    status: Option<String>,
     limit: Option<usize>,
 }
 
-async fn requests(query: web::Query<RequestsQuery>, sandbox: web::Data<Sandbox>) -> HttpResponse {
+async fn requests(query: web::Query<RequestsQuery>, sandbox: web::Data<Sandbox>) -> Reply {
+    let status = query
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(str::parse::<StatusFilter>)
+        .transpose()
+        .map_err(AdminError::BadRequest)?;
     let filter = Filter {
         provider: query.provider.as_deref(),
         tenant: query.tenant.as_deref(),
         method: query.method.as_deref(),
         path_contains: query.path.as_deref(),
+        status,
         limit: query.limit.unwrap_or(100),
     };
     let entries = sandbox.core.journal.query(&filter);
-    HttpResponse::Ok().json(json!({"requests": entries}))
+    Ok(HttpResponse::Ok().json(json!({"requests": entries})))
+}
+
+/// One journal entry, both bodies included.
+async fn request(path: web::Path<String>, sandbox: web::Data<Sandbox>) -> Reply {
+    let id = path.into_inner();
+    id.parse()
+        .ok()
+        .and_then(|id| sandbox.core.journal.get(id))
+        .map(|entry| HttpResponse::Ok().json(entry))
+        .ok_or_else(|| {
+            AdminError::NotFound(format!(
+                "no journal entry `{id}` (the journal keeps the most recent ones); see GET /__admin/requests"
+            ))
+        })
 }
 
 fn clock_body(sandbox: &Sandbox) -> Value {
@@ -383,13 +446,12 @@ async fn advance(
 }
 
 async fn freeze(sandbox: web::Data<Sandbox>) -> HttpResponse {
-    sandbox.core.clock.freeze();
+    sandbox.freeze();
     HttpResponse::Ok().json(clock_body(&sandbox))
 }
 
 async fn resume(sandbox: web::Data<Sandbox>) -> HttpResponse {
-    sandbox.core.clock.resume();
-    sandbox.fire_due();
+    sandbox.resume();
     HttpResponse::Ok().json(clock_body(&sandbox))
 }
 
@@ -407,7 +469,7 @@ async fn transition(
             known.join(", ")
         ))
     })?;
-    let resource = provider.transition(&request)?;
+    let resource = sandbox.transition(provider, &request)?;
     Ok(HttpResponse::Ok().json(json!({"provider": request.provider, "kind": request.kind, "id": request.id, "resource": resource})))
 }
 

@@ -58,3 +58,9 @@ pub(super) async fn redeliver(path: web::Path<String>, sandbox: web::Data<Sandbo
         .ok_or_else(|| unknown(&id))?;
     Ok(HttpResponse::Accepted().json(view))
 }
+
+/// A receiver that takes any webhook and answers `204`: where demos point callbacks so their
+/// deliveries show as delivered (the delivery log already keeps what was sent).
+pub(super) async fn sink() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}

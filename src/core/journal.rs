@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde::Serialize;
 
+use super::events::{Event, Events};
 use super::tenant::TenantId;
 
 /// Bodies are kept up to this many bytes; longer ones are cut and marked `truncated`.
@@ -45,6 +46,12 @@ impl CapturedBody {
 
     pub fn truncated(&self) -> bool {
         self.size > self.kept.len()
+    }
+
+    /// Whether the kept bytes contain `needle` (an id, for a resource's timeline).
+    pub fn contains(&self, needle: &str) -> bool {
+        let needle = needle.as_bytes();
+        !needle.is_empty() && self.kept.windows(needle.len()).any(|w| w == needle)
     }
 
     /// JSON when the body was complete JSON, else its text (lossy UTF-8), else null when empty.
@@ -100,13 +107,50 @@ pub struct Filter<'a> {
     pub tenant: Option<&'a str>,
     pub method: Option<&'a str>,
     pub path_contains: Option<&'a str>,
+    pub status: Option<StatusFilter>,
     pub limit: usize,
+}
+
+/// A response status to match: one code (`404`) or a class (`4xx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    Code(u16),
+    Class(u16),
+}
+
+impl StatusFilter {
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusFilter::Code(code) => status == code,
+            StatusFilter::Class(class) => status / 100 == class,
+        }
+    }
+}
+
+impl std::str::FromStr for StatusFilter {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad =
+            || format!("invalid status `{s}`: expected a code such as 404 or a class such as 4xx");
+        match s.to_ascii_lowercase().strip_suffix("xx") {
+            Some(class) => match class.parse::<u16>() {
+                Ok(c @ 1..=5) if class.len() == 1 => Ok(StatusFilter::Class(c)),
+                _ => Err(bad()),
+            },
+            None => match s.parse::<u16>() {
+                Ok(code @ 100..=599) => Ok(StatusFilter::Code(code)),
+                _ => Err(bad()),
+            },
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
     inner: Mutex<Ring>,
+    events: Arc<Events>,
 }
 
 #[derive(Debug, Default)]
@@ -120,7 +164,14 @@ impl Journal {
         Journal {
             capacity,
             inner: Mutex::new(Ring::default()),
+            events: Arc::default(),
         }
+    }
+
+    /// Announces every recorded entry on `events`.
+    pub fn with_events(mut self, events: Arc<Events>) -> Self {
+        self.events = events;
+        self
     }
 
     /// Stores the entry, giving it the next id; the oldest entry goes when the ring is full.
@@ -134,7 +185,22 @@ impl Journal {
         if ring.entries.len() == self.capacity {
             ring.entries.pop_front();
         }
-        ring.entries.push_back(Arc::new(entry));
+        let entry = Arc::new(entry);
+        // The extra reference only when someone listens: nothing more on the hot path otherwise.
+        let announced = self.events.has_subscribers().then(|| entry.clone());
+        ring.entries.push_back(entry);
+        drop(ring);
+        if let Some(entry) = announced {
+            self.events.publish(|| Event::Request(entry));
+        }
+    }
+
+    /// The entry with this id, while the ring still holds it. Ids grow along the ring (a
+    /// tenant's reset can leave gaps), so a binary search finds it.
+    pub fn get(&self, id: u64) -> Option<Arc<Entry>> {
+        let ring = self.inner.lock();
+        let at = ring.entries.binary_search_by_key(&id, |e| e.id).ok()?;
+        ring.entries.get(at).cloned()
     }
 
     /// Newest first.
@@ -155,6 +221,7 @@ impl Journal {
                     .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
             })
             .filter(|e| filter.path_contains.is_none_or(|p| e.path.contains(p)))
+            .filter(|e| filter.status.is_none_or(|s| s.matches(e.status)))
             .take(filter.limit)
             .cloned()
             .collect()
@@ -221,6 +288,35 @@ mod tests {
             ..Filter::default()
         });
         assert_eq!(only_a.len(), 1);
+        assert_eq!(j.get(3).unwrap().path, "/3");
+        assert_eq!(j.get(2).unwrap().path, "/2");
+        assert!(j.get(1).is_none(), "dropped from the ring");
+        assert!(j.get(4).is_none());
+    }
+
+    #[test]
+    fn entries_are_found_by_id_across_a_tenant_reset() {
+        let j = Journal::new(10);
+        for (n, tenant) in ["a", "b", "a", "b"].iter().enumerate() {
+            let mut e = entry("p", &format!("/{n}"));
+            e.tenant = Some(TenantId::parse(tenant));
+            j.record(e);
+        }
+        j.clear(Some(&TenantId::parse("a")));
+        assert!(j.get(1).is_none() && j.get(3).is_none());
+        assert_eq!(j.get(4).unwrap().path, "/3");
+        assert_eq!(j.get(2).unwrap().path, "/1");
+    }
+
+    #[test]
+    fn status_filters_match_a_code_or_a_class() {
+        let class: StatusFilter = "4xx".parse().unwrap();
+        assert!(class.matches(404) && class.matches(422) && !class.matches(500));
+        let code: StatusFilter = "201".parse().unwrap();
+        assert!(code.matches(201) && !code.matches(200));
+        for bad in ["6xx", "44xx", "x", "99", "600", ""] {
+            assert!(bad.parse::<StatusFilter>().is_err(), "{bad}");
+        }
     }
 
     #[test]

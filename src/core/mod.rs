@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod clock;
+pub mod events;
 pub mod fake;
 pub mod faults;
 pub mod http;
@@ -29,7 +30,9 @@ use parking_lot::{Mutex, RwLock};
 pub use clock::{Clock, ClockMode};
 pub use ids::SeededRng;
 pub use journal::Journal;
-pub use provider::{mount_provider, Provider, TransitionError, TransitionRequest};
+pub use provider::{
+    mount_provider, Decidable, Provider, ReviewAction, TransitionError, TransitionRequest,
+};
 pub use scenario::{LoadError, ScenarioSchema, ScenarioSet};
 pub use scheduler::{Job, Scheduler};
 pub use tenant::{TenantId, TenantInfo, TenantMap, TenantState, TenantStore};
@@ -45,6 +48,8 @@ pub struct Core {
     pub webhooks: Arc<Dispatcher>,
     /// Fault rules in force (admin API, faults files).
     pub faults: Arc<faults::Faults>,
+    /// What changed, for whoever watches (`GET /__admin/events`).
+    pub events: Arc<events::Events>,
     /// Uploaded bytes, bounded in total and per tenant.
     pub storage: storage::Storage,
     /// Per provider, a URL that receives every event of every tenant (`--<provider>-webhook-url`).
@@ -74,6 +79,7 @@ impl Core {
         let clock = Arc::new(clock);
         let faults = Arc::new(faults::Faults::new(seed));
         faults.replace_from_files(scenarios.faults().to_vec(), clock.now());
+        let events = Arc::new(events::Events::default());
         Core {
             default_webhook_urls: Default::default(),
             webhooks: Arc::new(
@@ -82,13 +88,15 @@ impl Core {
                     RetryPolicy::default(),
                     webhooks::DEFAULT_LOG_SIZE,
                 )
-                .with_faults(faults.clone()),
+                .with_faults(faults.clone())
+                .with_events(events.clone()),
             ),
             faults,
             clock,
             storage: storage::Storage::default(),
             scheduler: Scheduler::default(),
-            journal: Arc::new(Journal::new(journal_size)),
+            journal: Arc::new(Journal::new(journal_size).with_events(events.clone())),
+            events,
             seed,
             scenarios_dir,
             fixtures_dir,
@@ -113,7 +121,8 @@ impl Core {
     pub fn with_webhook_log(mut self, capacity: usize) -> Self {
         self.webhooks = Arc::new(
             Dispatcher::new(self.clock.clone(), self.webhooks.policy().clone(), capacity)
-                .with_faults(self.faults.clone()),
+                .with_faults(self.faults.clone())
+                .with_events(self.events.clone()),
         );
         self
     }
@@ -247,9 +256,56 @@ impl Sandbox {
             if let Some(provider) = self.provider(job.provider) {
                 provider.fire(&job);
                 fired += 1;
+                self.core.events.publish(|| events::Event::State {
+                    provider: job.provider,
+                    tenant: Some(job.tenant),
+                    kind: job.kind.to_owned(),
+                    id: job.id,
+                    cause: events::Cause::Scheduled,
+                });
             }
         }
         fired
+    }
+
+    fn announce_clock(&self) {
+        self.core.events.publish(|| {
+            let view = self.core.clock.view();
+            events::Event::Clock {
+                now: view.now,
+                frozen: view.frozen,
+            }
+        });
+    }
+
+    /// Stops the clock (`POST /__admin/clock/freeze`).
+    pub fn freeze(&self) {
+        self.core.clock.freeze();
+        self.announce_clock();
+    }
+
+    /// Lets time flow again and applies what fell due (`POST /__admin/clock/resume`).
+    pub fn resume(&self) {
+        self.core.clock.resume();
+        self.announce_clock();
+        self.fire_due();
+    }
+
+    /// Forces a resource's state (`POST /__admin/transitions`) and announces the change.
+    pub fn transition(
+        &self,
+        provider: &Arc<dyn Provider>,
+        request: &TransitionRequest,
+    ) -> Result<serde_json::Value, TransitionError> {
+        let resource = provider.transition(request)?;
+        self.core.events.publish(|| events::Event::State {
+            provider: provider.name(),
+            tenant: request.tenant.as_deref().map(TenantId::parse),
+            kind: request.kind.clone(),
+            id: request.id.clone(),
+            cause: events::Cause::Transition,
+        });
+        Ok(resource)
     }
 
     /// Moves the clock and applies, in order, everything that fell due before returning; then
@@ -257,6 +313,7 @@ impl Sandbox {
     /// how many timeline steps were applied and how many webhook retries were started.
     pub fn advance(&self, by: chrono::Duration) -> Result<Advanced, clock::ClockError> {
         self.core.clock.advance(by)?;
+        self.announce_clock();
         let steps = self.fire_all_due();
         let webhook_retries = self.core.webhooks.fire_due();
         Ok(Advanced {
@@ -273,6 +330,9 @@ impl Sandbox {
         let removed = self.providers.iter().map(|p| p.reset(tenant)).sum();
         self.core.journal.clear(tenant);
         self.core.webhooks.clear(tenant);
+        self.core.events.publish(|| events::Event::Reset {
+            tenant: tenant.cloned(),
+        });
         removed
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::http::{with_instance, BodyError, MountAt, ProblemAt};
@@ -79,6 +79,52 @@ pub trait Provider: Send + Sync + 'static {
     /// Forces a resource into a state as if a reviewer had decided (`POST /__admin/transitions`).
     fn transition(&self, request: &TransitionRequest)
         -> Result<serde_json::Value, TransitionError>;
+
+    /// The decisions a reviewer can take on this provider's resources, which the dashboard
+    /// offers as buttons (each one a `transition`). None unless the provider says.
+    fn decidable(&self) -> &'static [Decidable] {
+        &[]
+    }
+}
+
+/// Resources of one collection of the state dump that a reviewer can decide on.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Decidable {
+    /// The collection in `dump` (`documents`): a map of resources by id, or one resource.
+    pub collection: &'static str,
+    /// The `kind` of `POST /__admin/transitions` (`kyc-document`).
+    pub kind: &'static str,
+    /// The resource's field holding its status.
+    pub status_field: &'static str,
+    /// For a collection that is one resource, the field holding its id.
+    pub id_field: Option<&'static str>,
+    /// The statuses in which a decision can still be taken.
+    pub pending: &'static [&'static str],
+    pub actions: &'static [ReviewAction],
+}
+
+/// One button: move the resource `to` a status, with these extra transition fields.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ReviewAction {
+    pub label: &'static str,
+    pub to: &'static str,
+    /// Extra string fields of the transition request (a rejection type, a message).
+    #[serde(serialize_with = "as_object")]
+    pub details: &'static [(&'static str, &'static str)],
+}
+
+fn as_object<S: serde::Serializer>(
+    details: &&'static [(&'static str, &'static str)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(details.iter().copied())
+}
+
+impl Decidable {
+    /// Whether a resource in `status` still waits for a decision.
+    pub fn is_pending(&self, status: &str) -> bool {
+        self.pending.contains(&status)
+    }
 }
 
 /// One admin route: lowercase method (`get`) and path relative to its scope.

@@ -78,6 +78,18 @@ impl Scheduler {
         self.queue.lock().peek().map(|Reverse(q)| q.at)
     }
 
+    /// The jobs waiting for one resource, earliest first (a linear scan: for the admin API).
+    pub fn pending_for(&self, provider: &str, tenant: &TenantId, id: &str) -> Vec<Job> {
+        let queue = self.queue.lock();
+        let mut jobs: Vec<&Queued> = queue
+            .iter()
+            .map(|Reverse(q)| q)
+            .filter(|q| q.job.provider == provider && &q.job.tenant == tenant && q.job.id == id)
+            .collect();
+        jobs.sort();
+        jobs.into_iter().map(|q| q.job.clone()).collect()
+    }
+
     pub fn clear(&self) {
         self.queue.lock().clear();
     }
@@ -138,6 +150,11 @@ mod tests {
         assert_eq!(s.pop_due(t).unwrap().id, "second");
         assert!(s.pop_due(t).is_none());
         assert_eq!(s.next_due(), Some(t + Duration::seconds(5)));
+        let waiting = s.pending_for("demo", &TenantId::parse("demo-1"), "late");
+        assert_eq!(waiting.len(), 1);
+        assert!(s
+            .pending_for("demo", &TenantId::parse("demo-2"), "late")
+            .is_empty());
         assert_eq!(s.pop_due(t + Duration::seconds(5)).unwrap().id, "late");
         assert_eq!(s.pending(), 0);
     }

@@ -66,6 +66,12 @@ async fn the_document_lists_exactly_the_mounted_admin_routes() {
     assert_eq!(fallback.status, 404);
     for (method, path) in &mounted {
         let method = Method::from_bytes(method.as_bytes()).unwrap();
+        if path == "/__admin/events" {
+            // An endless stream: its headers say it is routed; its body is never read to the end.
+            let response = app.request(method, path).send().await.unwrap();
+            assert_eq!(response.headers()["content-type"], "text/event-stream");
+            continue;
+        }
         let reply = app
             .send(
                 app.request(method.clone(), &concrete(path))

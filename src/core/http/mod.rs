@@ -22,7 +22,7 @@ pub use endpoint::{endpoint, Endpoint};
 pub use headers::{content_disposition, location};
 pub use json::{decode_json, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
-pub use page::{fill, script_json};
+pub use page::{fill, fill_hosted, hosted_page, script_json, Brand};
 pub use pagination::{page_request, PageBounds, PageError, PageRequest};
 pub use ports::{mount_prefix, via_port, MountAt, ProviderPorts, ViaPort};
 pub use problem::{faulted, instance_of, refusal, with_instance, ProblemAt};

@@ -10,6 +10,7 @@ use super::log::{format_id, parse_id, Delivery, Log};
 use super::sender::{prepare, Job, JobReceiver, JobSender};
 use super::{Attempt, DeliveryFilter, DeliveryStatus, DeliveryView, Outbound, RetryPolicy};
 use crate::core::clock::Clock;
+use crate::core::events::{Event, Events};
 use crate::core::faults::Faults;
 use crate::core::tenant::TenantId;
 
@@ -25,6 +26,7 @@ pub struct Dispatcher {
     receiver: Mutex<Option<JobReceiver>>,
     /// `webhook_failure` rules: a matching attempt fails without reaching the receiver.
     faults: Arc<Faults>,
+    events: Arc<Events>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -47,6 +49,33 @@ impl Dispatcher {
             queue,
             receiver: Mutex::new(Some(receiver)),
             faults: Arc::new(Faults::new(0)),
+            events: Arc::default(),
+        }
+    }
+
+    /// Announces every new delivery and every settled attempt on `events`.
+    pub fn with_events(mut self, events: Arc<Events>) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// The event for delivery `seq` as it stands, when anyone listens.
+    fn event_of(&self, log: &Log, seq: u64) -> Option<Event> {
+        if !self.events.has_subscribers() {
+            return None;
+        }
+        log.get(seq).map(|d| Event::Webhook {
+            id: format_id(d.seq),
+            provider: d.provider,
+            tenant: d.tenant.clone(),
+            event: d.event.clone(),
+            status: d.status,
+        })
+    }
+
+    fn announce(&self, event: Option<Event>) {
+        if let Some(event) = event {
+            self.events.publish(|| event);
         }
     }
 
@@ -121,7 +150,9 @@ impl Dispatcher {
         };
         let job = delivery.start(now).map(|job| self.faulted(&delivery, job));
         log.insert(delivery);
+        let event = self.event_of(&log, seq);
         drop(log);
+        self.announce(event);
         self.send(job.into_iter().collect());
         format_id(seq)
     }
@@ -183,7 +214,9 @@ impl Dispatcher {
         let mut log = self.log.lock();
         let job = log.update(seq, |d| d.start(now).map(|job| self.faulted(d, job)))?;
         let view = log.get(seq).cloned();
+        let event = self.event_of(&log, seq);
         drop(log);
+        self.announce(event);
         self.send(job.into_iter().collect());
         view.map(|d| d.view())
     }
@@ -204,9 +237,11 @@ impl Dispatcher {
     /// Records a finished attempt (called by the sender task).
     pub(super) fn complete(&self, seq: u64, attempt: Attempt) {
         let now = self.clock.now();
-        self.log
-            .lock()
-            .update(seq, |d| d.settle(attempt, now, &self.policy));
+        let mut log = self.log.lock();
+        log.update(seq, |d| d.settle(attempt, now, &self.policy));
+        let event = self.event_of(&log, seq);
+        drop(log);
+        self.announce(event);
     }
 
     fn send(&self, jobs: Vec<Outcome>) {

@@ -27,8 +27,8 @@ use self::scenario::{HermesEffect, LOGIN};
 use crate::core::http::{forced_scenario, header_str, refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, Facts, Scenario, ScenarioSchema};
 use crate::core::{
-    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantInfo, TenantMap, TenantStore,
-    TransitionError, TransitionRequest,
+    mount_provider, Core, Decidable, Job, LoadError, Provider, ReviewAction, TenantId, TenantInfo,
+    TenantMap, TenantStore, TransitionError, TransitionRequest,
 };
 
 pub const NAME: &str = "hermes";
@@ -245,6 +245,9 @@ impl Provider for Hermes {
     }
 
     fn fire(&self, _job: &Job) {}
+    fn decidable(&self) -> &'static [Decidable] {
+        DECIDABLE
+    }
 
     /// `pennydrop` sessions to `SIGNED` or `FAILED` (sending the webhook); login `code`s and
     /// access `token`s to `expired`.
@@ -314,3 +317,24 @@ impl Provider for Hermes {
         })
     }
 }
+
+/// What the dashboard decides: penny-drop sessions waiting for the person to sign.
+const DECIDABLE: &[Decidable] = &[Decidable {
+    collection: "pennydrops",
+    kind: pennydrop::KIND,
+    status_field: "status",
+    id_field: None,
+    pending: &["PENDING"],
+    actions: &[
+        ReviewAction {
+            label: "Approve",
+            to: "SIGNED",
+            details: &[],
+        },
+        ReviewAction {
+            label: "Decline",
+            to: "FAILED",
+            details: &[],
+        },
+    ],
+}];

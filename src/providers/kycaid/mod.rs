@@ -26,8 +26,8 @@ use self::scenario::KycaidEffect;
 use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, LoadError, ScenarioSchema};
 use crate::core::{
-    mount_provider, Core, Job, Provider, TenantId, TenantMap, TenantStore, TransitionError,
-    TransitionRequest,
+    mount_provider, Core, Decidable, Job, Provider, ReviewAction, TenantId, TenantMap, TenantStore,
+    TransitionError, TransitionRequest,
 };
 
 pub const NAME: &str = "kycaid";
@@ -165,6 +165,9 @@ impl Provider for Kycaid {
     fn fire(&self, job: &Job) {
         self.with_existing(&job.tenant, |state| self.apply_job(state, job));
     }
+    fn decidable(&self) -> &'static [Decidable] {
+        DECIDABLE
+    }
 
     fn transition(
         &self,
@@ -173,3 +176,45 @@ impl Provider for Kycaid {
         self.admin_transition(request)
     }
 }
+
+/// What a reviewer decides on the dashboard: submitted verifications, unchecked documents.
+const DECIDABLE: &[Decidable] = &[
+    Decidable {
+        collection: "verifications",
+        kind: VERIFICATION,
+        status_field: "status",
+        id_field: None,
+        pending: &["pending"],
+        actions: &[
+            ReviewAction {
+                label: "Approve",
+                to: "approved",
+                details: &[],
+            },
+            ReviewAction {
+                label: "Decline",
+                to: "declined",
+                details: &[("comment", "Declined from the dashboard")],
+            },
+        ],
+    },
+    Decidable {
+        collection: "documents",
+        kind: DOCUMENT,
+        status_field: "status",
+        id_field: None,
+        pending: &["new"],
+        actions: &[
+            ReviewAction {
+                label: "Approve",
+                to: "valid",
+                details: &[],
+            },
+            ReviewAction {
+                label: "Decline",
+                to: "invalid",
+                details: &[("comment", "Declined from the dashboard")],
+            },
+        ],
+    },
+];

@@ -24,8 +24,8 @@ use self::scenario::QoloEffect;
 use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, ScenarioSchema};
 use crate::core::{
-    mount_provider, Core, Job, LoadError, Provider, TenantMap, TenantStore, TransitionError,
-    TransitionRequest,
+    mount_provider, Core, Decidable, Job, LoadError, Provider, ReviewAction, TenantMap,
+    TenantStore, TransitionError, TransitionRequest,
 };
 
 pub const NAME: &str = "qolo";
@@ -121,6 +121,9 @@ impl Provider for Qolo {
     }
 
     fn fire(&self, _job: &Job) {}
+    fn decidable(&self) -> &'static [Decidable] {
+        DECIDABLE
+    }
 
     /// Kind `person` to any person status, as a compliance reviewer would set it.
     fn transition(
@@ -160,3 +163,24 @@ impl Provider for Qolo {
         })
     }
 }
+
+/// What a compliance reviewer decides on the dashboard: persons not cleared yet.
+const DECIDABLE: &[Decidable] = &[Decidable {
+    collection: "persons",
+    kind: "person",
+    status_field: "person_status",
+    id_field: None,
+    pending: &["INCOMPLETE", "UNVERIFIED"],
+    actions: &[
+        ReviewAction {
+            label: "Approve",
+            to: "CLEARED",
+            details: &[("reason", "Cleared from the dashboard")],
+        },
+        ReviewAction {
+            label: "Decline",
+            to: "NEGLIST",
+            details: &[("reason", "Declined from the dashboard")],
+        },
+    ],
+}];

@@ -23,8 +23,8 @@ use self::scenario::RebillyEffect;
 use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, ScenarioSchema};
 use crate::core::{
-    mount_provider, Core, Job, Provider, TenantId, TenantMap, TenantStore, TransitionError,
-    TransitionRequest,
+    mount_provider, Core, Decidable, Job, Provider, ReviewAction, TenantId, TenantMap, TenantStore,
+    TransitionError, TransitionRequest,
 };
 
 pub const NAME: &str = "rebilly";
@@ -209,6 +209,9 @@ impl Provider for Rebilly {
         self.apply_job(&mut state, job);
         self.publish(&job.tenant, &mut state);
     }
+    fn decidable(&self) -> &'static [Decidable] {
+        DECIDABLE
+    }
 
     fn transition(
         &self,
@@ -217,3 +220,56 @@ impl Provider for Rebilly {
         self.admin_transition(request)
     }
 }
+
+/// What a reviewer decides on the dashboard: documents under review, requests still open.
+const DECIDABLE: &[Decidable] = &[
+    Decidable {
+        collection: "documents",
+        kind: KYC_DOCUMENT,
+        status_field: "status",
+        id_field: None,
+        pending: &["pending", "in-progress"],
+        actions: &[
+            ReviewAction {
+                label: "Approve",
+                to: "accepted",
+                details: &[],
+            },
+            ReviewAction {
+                label: "Decline",
+                to: "rejected",
+                details: &[
+                    ("rejectionType", "document-invalid"),
+                    ("message", "Declined from the dashboard"),
+                ],
+            },
+            ReviewAction {
+                label: "Ask to resubmit",
+                to: "rejected",
+                details: &[
+                    ("rejectionType", "document-unreadable"),
+                    ("message", "Please upload a clearer picture"),
+                ],
+            },
+        ],
+    },
+    Decidable {
+        collection: "requests",
+        kind: KYC_REQUEST,
+        status_field: "status",
+        id_field: None,
+        pending: &["gathering", "attempted", "partial", "pending-review"],
+        actions: &[
+            ReviewAction {
+                label: "Approve",
+                to: "fulfilled",
+                details: &[],
+            },
+            ReviewAction {
+                label: "Decline",
+                to: "failed",
+                details: &[],
+            },
+        ],
+    },
+];

@@ -23,8 +23,8 @@ use self::scenario::{SumvinEffect, REVIEW_STARTED};
 use crate::core::http::{refusal, BodyError, MountAt};
 use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
 use crate::core::{
-    mount_provider, Core, Job, LoadError, Provider, TenantId, TenantMap, TenantStore,
-    TransitionError, TransitionRequest,
+    mount_provider, Core, Decidable, Job, LoadError, Provider, ReviewAction, TenantId, TenantMap,
+    TenantStore, TransitionError, TransitionRequest,
 };
 
 pub const NAME: &str = "sumvin";
@@ -336,6 +336,9 @@ impl Provider for Sumvin {
             self.drive(&job.tenant, &mut state, job.at);
         }
     }
+    fn decidable(&self) -> &'static [Decidable] {
+        DECIDABLE
+    }
 
     fn transition(
         &self,
@@ -406,3 +409,30 @@ struct TransitionDetails {
     #[serde(default)]
     steps: Vec<model::StepType>,
 }
+
+/// What a reviewer decides on the dashboard: the applicant while it is in review or asked to
+/// resubmit (a `pending` one has sent nothing to decide on).
+const DECIDABLE: &[Decidable] = &[Decidable {
+    collection: "kyc",
+    kind: APPLICANT,
+    status_field: "status",
+    id_field: Some("applicant_id"),
+    pending: &["in_progress", "retry"],
+    actions: &[
+        ReviewAction {
+            label: "Approve",
+            to: "approved",
+            details: &[],
+        },
+        ReviewAction {
+            label: "Decline",
+            to: "rejected",
+            details: &[("message", "Declined from the dashboard")],
+        },
+        ReviewAction {
+            label: "Ask to resubmit",
+            to: "retry",
+            details: &[("message", "Please upload a clearer picture")],
+        },
+    ],
+}];

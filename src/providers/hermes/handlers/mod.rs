@@ -11,7 +11,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 
 use super::errors::{method_not_allowed, route_not_found, HermesError};
-use crate::core::http::{endpoint, escape_html, location};
+use crate::core::http::{endpoint, hosted_page, location, Brand};
 
 pub(super) type Reply = Result<HttpResponse, HermesError>;
 
@@ -26,18 +26,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(route_not_found));
 }
 
+/// How the login pages look.
+const BRAND: Brand = Brand {
+    name_html: "ZealID",
+    product: "Login",
+    color: "#0b6e4f",
+    soft: "#dff2ea",
+    stands_in_for: "ZealID's QR login",
+};
+
 /// A login page's answer: a redirect to the client, or a page that redirects nowhere.
 pub(super) fn page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-             content=\"width=device-width, initial-scale=1\"><title>{} · ZealID (sandbox)</title></head>\
-             <body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem\">\
-             <header><strong>ZealID</strong> <small>kyc-sandbox</small></header><main>{body}</main></body></html>",
-            escape_html(title)
-        ))
+        .body(hosted_page(&BRAND, title, body))
 }
 
 pub(super) fn redirect(to: &str, params: &[(&str, &str)]) -> HttpResponse {

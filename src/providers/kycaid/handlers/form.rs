@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use crate::core::http::{escape_html, fill, mount_prefix, query_param, script_json};
+use crate::core::http::{escape_html, fill_hosted, mount_prefix, query_param, script_json};
 use crate::core::{Sandbox, TenantId};
 use crate::providers::kycaid::model::{Applicant, ApplicantType, Check, Form, FormLink};
 use crate::providers::kycaid::{Kycaid, MOUNT};
@@ -90,7 +90,7 @@ pub(super) fn tenant_of(req: &HttpRequest, kycaid: &Kycaid, token: &str) -> Opti
 /// A page in KYCAID's hosted-form look, in language `lang`: `main` is trusted HTML, `config`
 /// goes to the script.
 fn html(status: StatusCode, lang: &str, title: &str, main: &str, config: &Value) -> HttpResponse {
-    let body = fill(
+    let body = fill_hosted(
         PAGE,
         &[
             ("lang", lang),

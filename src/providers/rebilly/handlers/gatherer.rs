@@ -6,7 +6,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use crate::core::http::{escape_html, fill, location, mount_prefix, script_json};
+use crate::core::http::{
+    escape_html, fill_hosted, hosted_page, location, mount_prefix, script_json, Brand,
+};
 use crate::providers::rebilly::auth::Shopper;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::session::decode_jwt;
@@ -91,7 +93,7 @@ fn render(request: &KycRequest, token: &str, api: &str) -> String {
         .map(fieldset)
         .collect::<Vec<_>>()
         .join("\n");
-    fill(
+    fill_hosted(
         PAGE,
         &[
             ("request_id", &escape_html(&request.id)),
@@ -102,15 +104,24 @@ fn render(request: &KycRequest, token: &str, api: &str) -> String {
     )
 }
 
+/// How the gatherer's pages look.
+const BRAND: Brand = Brand {
+    name_html: "Rebilly",
+    product: "Identity verification",
+    color: "#2a62d0",
+    soft: "#e6eefc",
+    stands_in_for: "Rebilly's hosted KYC gatherer",
+};
+
 fn message_page(status: StatusCode, title: &str, text: &str) -> HttpResponse {
+    let main = format!(
+        "<section class=\"card\"><h1>{title}</h1><p>{text}</p></section>",
+        title = escape_html(title),
+        text = escape_html(text)
+    );
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-             <body><h1>{title}</h1><p>{text}</p></body></html>",
-            title = escape_html(title),
-            text = escape_html(text)
-        ))
+        .body(hosted_page(&BRAND, title, &main))
 }
 
 /// What a gatherer link's token leads to.

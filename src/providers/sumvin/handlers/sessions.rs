@@ -6,8 +6,8 @@ use chrono::Duration;
 use serde_json::{json, Map, Value};
 
 use crate::core::http::{
-    base_url, body_limit, decode_json, escape_html, fill, header_str, mount_prefix, read_body,
-    script_json, JsonError,
+    base_url, body_limit, decode_json, escape_html, fill_hosted, header_str, mount_prefix,
+    read_body, script_json, JsonError,
 };
 use crate::providers::sumvin::auth::{Caller, CredentialKind};
 use crate::providers::sumvin::errors::{Issue, SumvinError};
@@ -346,7 +346,7 @@ pub async fn handoff_page(req: HttpRequest, sumvin: web::Data<Sumvin>) -> HttpRe
             json!({"ticket": ticket, "api": mount_prefix(&req, crate::providers::sumvin::MOUNT)}),
         ),
     };
-    let body = fill(
+    let body = fill_hosted(
         include_str!("handoff.html"),
         &[
             ("title", &escape_html(title)),
@@ -374,8 +374,8 @@ const VERIFY_FORM: &str = r#"<h1>Verify your identity</h1>
 <label for="side">Side</label>
 <select id="side"><option value="FRONT_SIDE">Front</option><option value="BACK_SIDE">Back</option><option value="">(not applicable)</option></select>
 <label for="file">Picture or PDF</label>
-<input id="file" type="file" accept="image/jpeg,image/png,image/heic,application/pdf">
-<img id="preview" alt="The chosen picture">
+<input id="file" type="file" accept="image/jpeg,image/png,image/heic,application/pdf" data-preview="preview">
+<img id="preview" alt="The chosen picture" hidden>
 <button id="upload">Upload</button>
 </fieldset>
 </form>"#;
