@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 
+sys.dont_write_bytecode = True  # no scripts/__pycache__ left in the tree by the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (scripts/bench.py: wrk driver, ceiling and sandbox starters)
 from bench import (KYCAID_TOKEN, ROOT, call, cores, fmt_row, free_port, median_of, rss_kib,  # noqa: E402
