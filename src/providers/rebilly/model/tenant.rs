@@ -369,11 +369,12 @@ impl RebillyTenant {
         let unreviewed: Vec<String> = self
             .documents
             .values()
+            // The cheap comparisons first: this runs over every document of the organization.
             .filter(|d| {
-                d.id != accepted
-                    && d.customer_id == customer_id
+                d.status == DocumentStatus::Pending
                     && d.document_type == kind
-                    && d.status == DocumentStatus::Pending
+                    && d.customer_id == customer_id
+                    && d.id != accepted
             })
             .map(|d| d.id.clone())
             .collect();
