@@ -24,7 +24,7 @@ impl TenantId {
             hasher.update([0u8]);
         }
         let digest = hasher.finalize();
-        TenantId(format!("{provider}-{}", &hex::encode(digest)[..12]))
+        TenantId(format!("{provider}-{}", hex::encode(&digest[..6])))
     }
 
     pub fn parse(name: &str) -> Self {

@@ -1,5 +1,7 @@
 //! Status, details, applicant, access token and submission.
 
+use std::sync::OnceLock;
+
 use actix_web::{web, HttpRequest};
 use serde_json::{json, Value};
 
@@ -25,14 +27,34 @@ pub fn status_body(state: &SumvinTenant) -> Value {
         .images
         .values()
         .any(|i| i.document_type == DocumentType::Passport && i.status == DocumentStatus::Approved);
-    json!({
-        "_links": links(&[
+    // The links never change; clients poll this call, so they are built once.
+    static STATUS_LINKS: OnceLock<Value> = OnceLock::new();
+    let status_links = STATUS_LINKS.get_or_init(|| {
+        links(&[
             ("self", "/v0/kyc/status", "GET", "current KYC status"),
             ("user", "/v0/user/me", "GET", "the user's profile"),
-            ("refresh", "/v0/kyc/status?refresh=true", "GET", "fetch the latest status from the verification provider"),
-            ("details", "/v0/kyc/details", "GET", "detailed KYC information"),
-            ("access-token", "/v0/kyc/access-token", "POST", "generate a new Sumsub SDK token"),
-        ]),
+            (
+                "refresh",
+                "/v0/kyc/status?refresh=true",
+                "GET",
+                "fetch the latest status from the verification provider",
+            ),
+            (
+                "details",
+                "/v0/kyc/details",
+                "GET",
+                "detailed KYC information",
+            ),
+            (
+                "access-token",
+                "/v0/kyc/access-token",
+                "POST",
+                "generate a new Sumsub SDK token",
+            ),
+        ])
+    });
+    json!({
+        "_links": status_links.clone(),
         "status": status_of(state).as_str(),
         "applicant_id": kyc.map(|k| k.applicant_id.as_str()),
         "global_id": Value::Null,
