@@ -380,7 +380,10 @@ def report(args, ceiling_runs, ceiling, body, results):
         else:
             lines.append(row(r["label"], r["runs"], r["ceiling"], answer, idle, after, start))
     lines.append("")
-    notes = [f"{r['name']} {r['cold']['rps']:,.0f} req/s ({r['cold']['rps'] / r['ceiling_cold'][0]['rps']:.2f})"
+    notes = [f"{r['name']} {r['cold']['rps']:,.0f} req/s ({r['cold']['rps'] / r['ceiling_cold'][0]['rps']:.2f}, "
+             f"p99 {r['cold']['p99']:.0f} ms"
+             + (f", {r['cold']['non2xx']} non-2xx" if r['cold']['non2xx'] else "")
+             + (f", {r['cold']['errors']}" if r['cold']['errors'] else "") + ")"
              for r in results if r["key"] != "wiremock"]
     if notes:
         lines.append("Cold (first run after start): " + "; ".join(notes) + ".")
