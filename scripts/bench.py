@@ -40,8 +40,6 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--reviews", type=int, default=10000, help="pending reviews decided by one clock advance")
     parser.add_argument("--applicants", type=int, default=100000, help="applicants created for the memory figure")
-    parser.add_argument("--competitors", action="store_true",
-                        help="also measure WireMock, Prism and json-server (see scripts/bench-competitors.sh)")
     parser.add_argument("--out", default=os.path.join(ROOT, "target", "bench"))
     args = parser.parse_args()
     if args.short:
