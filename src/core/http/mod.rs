@@ -20,7 +20,7 @@ use thiserror::Error;
 
 pub use endpoint::{endpoint, Endpoint};
 pub use headers::{content_disposition, location};
-pub use json::{decode_json, JsonError};
+pub use json::{decode_json, json_text, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};
 pub use page::{fill, fill_hosted, hosted_page, script_json, Brand};
 pub use pagination::{page_request, PageBounds, PageError, PageRequest};

@@ -98,7 +98,13 @@ impl Outbound {
         url: impl Into<String>,
         payload: &serde_json::Value,
     ) -> Self {
-        Self::post(provider, tenant, event, url, payload.to_string())
+        Self::post(
+            provider,
+            tenant,
+            event,
+            url,
+            crate::core::http::json_text(payload),
+        )
     }
 
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {

@@ -133,7 +133,7 @@ impl ProblemAt for QoloError {
         }
         reply
             .content_type("application/problem+json")
-            .body(body.to_string())
+            .body(crate::core::http::json_text(&body))
     }
 
     fn unexpected(status: StatusCode, detail: String) -> Self {

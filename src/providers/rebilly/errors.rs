@@ -162,7 +162,7 @@ impl ProblemAt for RebillyError {
         }
         HttpResponse::build(status)
             .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-            .body(body.to_string())
+            .body(crate::core::http::json_text(&body))
     }
 }
 

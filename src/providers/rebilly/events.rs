@@ -9,6 +9,7 @@ use super::model::tenant::{Event, Snapshot};
 use super::model::{RebillyTenant, Webhook};
 use super::wire::{customer_of, document_of, request_of};
 use super::{Rebilly, NAME};
+use crate::core::http::json_text;
 use crate::core::webhooks::{basic_auth, Outbound};
 use crate::core::TenantId;
 
@@ -104,7 +105,7 @@ fn render_template(template: &str, payload: &Value) -> String {
 fn outbound(tenant: &TenantId, event: &str, hook: &Webhook, payload: &Value) -> Outbound {
     let body = match &hook.body {
         Some(template) => render_template(template, payload),
-        None => payload.to_string(),
+        None => json_text(payload),
     };
     let method = Method::from_bytes(hook.method.as_bytes()).unwrap_or(Method::POST);
     let mut out =
