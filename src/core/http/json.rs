@@ -66,6 +66,13 @@ fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
     (before + column.saturating_sub(1)).min(bytes.len())
 }
 
+/// A JSON value as text. `serde_json::to_string` writes straight into a buffer; `Value`'s
+/// `Display` goes through a formatter adapter and checks each chunk, several times slower for a
+/// large body such as a webhook payload.
+pub fn json_text(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,11 +133,4 @@ mod tests {
             "{err:?}"
         );
     }
-}
-
-/// A JSON value as text. `serde_json::to_string` writes straight into a buffer; `Value`'s
-/// `Display` goes through a formatter adapter and checks each chunk, several times slower for a
-/// large body such as a webhook payload.
-pub fn json_text(value: &serde_json::Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
