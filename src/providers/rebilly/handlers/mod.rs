@@ -236,33 +236,33 @@ fn report_resources(cfg: &mut web::ServiceConfig) {
         .service(resource("/reports/kyc-request-summary").get(reports::request_summary));
 }
 
+/// `/organizations/{organizationId}` nested in a plain `/organizations` scope: a plain prefix is a
+/// string comparison, so requests without the organization never run the pattern's automaton.
+fn with_organization(configure: fn(&mut web::ServiceConfig)) -> actix_web::Scope {
+    web::scope("/organizations")
+        .service(
+            web::scope("/{organizationId}")
+                .configure(configure)
+                .default_service(web::to(route_not_found)),
+        )
+        .default_service(web::to(route_not_found))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/kyc-gatherer").get(gatherer::page))
         .service(
-            web::scope("/storefront/organizations/{organizationId}")
-                .configure(storefront_resources)
-                .default_service(web::to(route_not_found)),
-        )
-        .service(
             web::scope("/storefront")
+                .service(with_organization(storefront_resources))
                 .configure(storefront_resources)
-                .default_service(web::to(route_not_found)),
-        )
-        .service(
-            web::scope("/experimental/organizations/{organizationId}")
-                .configure(report_resources)
                 .default_service(web::to(route_not_found)),
         )
         .service(
             web::scope("/experimental")
+                .service(with_organization(report_resources))
                 .configure(report_resources)
                 .default_service(web::to(route_not_found)),
         )
-        .service(
-            web::scope("/organizations/{organizationId}")
-                .configure(core_resources)
-                .default_service(web::to(route_not_found)),
-        )
+        .service(with_organization(core_resources))
         .configure(core_resources)
         .default_service(web::to(route_not_found));
 }
