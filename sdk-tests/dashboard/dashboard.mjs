@@ -1,12 +1,15 @@
 // Drives the sandbox dashboard (GET /__admin/) in headless Chromium, as a person running a demo
 // would: one KYCAID and one Rebilly flow go through the APIs, then the dashboard shows them live,
 // a click approves the KYCAID verification and declines the Rebilly document, the webhook the
-// approval sent is listed, and the clock moves from its page. Every page is loaded; screenshots go
-// to $SCREENSHOTS.
+// approval sent is listed, and the clock moves from its page. A fault rule is added, edited and
+// deleted from the Faults page (KYCAID answers 503 while it holds), and the state is downloaded and
+// restored from the Snapshot page. Every page is loaded; screenshots go to $SCREENSHOTS.
 //
 //   SANDBOX=http://127.0.0.1:NNNN SCREENSHOTS=dir node dashboard.mjs   (run by scripts/sdk-dashboard.sh)
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { finish, launch, step } from '../lib/browser-steps.mjs';
@@ -155,6 +158,101 @@ try {
     await page.goto(`${SANDBOX}/__admin/ui/scenarios`);
     await page.waitForSelector('code:text-is("kycaid-manual-review")');
     await shot(page, 'scenarios');
+  });
+
+  await step('a 503 rule added from the Faults page fails KYCAID calls until deleted there', async () => {
+    const read = () => fetch(`${KYCAID.base}/applicants/${applicant.applicant_id}`, { headers: KYCAID.headers });
+    await page.goto(`${SANDBOX}/__admin/ui/faults`);
+    await page.waitForSelector('#live.on');
+    await page.waitForSelector('.empty:text("No fault rules")');
+    const form = 'form.fault';
+    await page.selectOption(`${form} select[name=provider]`, 'kycaid');
+    await page.fill(`${form} input[name=method]`, 'get');
+    await page.fill(`${form} input[name=path]`, '/applicants/*');
+    await page.selectOption(`${form} select[name=effect]`, 'error');
+    assert.equal(await page.isVisible(`${form} [data-effect=latency]`), false, 'only the chosen effect\'s fields show');
+    await page.selectOption(`${form} select[name=error_status]`, '503');
+    await page.fill(`${form} input[name=error_retry_after]`, '7');
+    // The admin API judges the rule; its message shows in the form.
+    await page.fill(`${form} input[name=probability]`, '2');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector(`${form} .form-error:text("between 0 and 1")`);
+    assert.deepEqual((await admin('/faults')).faults, []);
+    await page.fill(`${form} input[name=probability]`, '1');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector('#toast:text("Added flt_1")');
+    assert.equal(await page.isVisible(`${form} .form-error`), false);
+    const row = '#faults tr[data-id="flt_1"]';
+    await page.waitForSelector(`${row} td.effect:text-is("error 503, Retry-After 7 s")`);
+    const [rule] = (await admin('/faults')).faults;
+    assert.equal(rule.method, 'GET');
+    assert.deepEqual(rule.effect, { type: 'error', status: 503, retry_after: 7 });
+
+    // Edit: the form takes the rule, and saves it with PUT.
+    await page.click(`${row} button:text-is("Edit")`);
+    assert.equal(await page.inputValue(`${form} input[name=path]`), '/applicants/*');
+    await page.fill(`${form} input[name=times]`, '5');
+    await page.click(`${form} button:text-is("Save rule")`);
+    await page.waitForSelector('#toast:text("Saved flt_1")');
+    await page.waitForSelector(`${row} td:text-is("5 (5 left)")`);
+    assert.equal((await admin('/faults/flt_1')).times, 5);
+
+    const failed = await read();
+    assert.equal(failed.status, 503);
+    assert.equal(failed.headers.get('retry-after'), '7');
+    assert.equal(failed.headers.get('x-sandbox-fault'), 'flt_1');
+    const envelope = await failed.json();
+    assert.equal(envelope.type, 'internal_error', JSON.stringify(envelope));
+    assert.ok(Array.isArray(envelope.errors) && envelope.errors[0].message, JSON.stringify(envelope));
+    await page.waitForSelector(`${row} td.hits:text-is("1 / 1")`); // live, from the request event
+    await shot(page, 'faults');
+
+    page.once('dialog', dialog => dialog.accept());
+    await page.click(`${row} button:text-is("Delete")`);
+    await page.waitForSelector('.empty:text("No fault rules")');
+    assert.equal((await read()).status, 200);
+
+    // A rule added through the API shows up live; "Remove all rules" clears the list.
+    const added = await fetch(`${SANDBOX}/__admin/faults`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'rebilly', probability: 0.25, effect: { type: 'latency', ms: 100, max_ms: 400 } }),
+    });
+    assert.equal(added.status, 201);
+    await page.waitForSelector('#faults tr[data-id="flt_2"] td.effect:text-is("latency 100–400 ms")');
+    page.once('dialog', dialog => dialog.accept());
+    await page.click('button:text-is("Remove all rules")');
+    await page.waitForSelector('.empty:text("No fault rules")');
+    assert.deepEqual((await admin('/faults')).faults, []);
+  });
+
+  await step('the Snapshot page downloads the state and restores it from a file', async () => {
+    await page.goto(`${SANDBOX}/__admin/ui/snapshot`);
+    assert.equal(await page.getAttribute('#snapshot-download', 'href'), '/__admin/snapshot');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#snapshot-download')]);
+    assert.equal(download.suggestedFilename(), 'kyc-sandbox-state.json');
+    const file = join(await mkdtemp(join(tmpdir(), 'dashboard-snapshot-')), download.suggestedFilename());
+    await download.saveAs(file);
+    const saved = JSON.parse(await readFile(file, 'utf8'));
+    assert.equal(saved.format, 'kyc-sandbox-state');
+
+    await page.click('button:text-is("Write state file now")');
+    await page.waitForSelector('#toast.error:text("no state file")');
+
+    await fetch(`${SANDBOX}/__admin/reset`, { method: 'POST' });
+    await page.waitForSelector('#snapshot-tenants:text-is("0")');
+    const input = '#restore-form input[type=file]';
+    await page.setInputFiles(input, { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "nope"}') });
+    await page.click('#restore-form button');
+    await page.waitForSelector('#restore-form .form-result.form-error:text("Restore failed")');
+    await page.setInputFiles(input, file);
+    await page.click('#restore-form button');
+    await page.waitForSelector('#restore-form .form-result:text("Restored kyc-sandbox-state.json: 2 tenants")');
+    assert.equal(await page.isVisible('#restore-form .form-error'), false);
+    await page.waitForSelector('#snapshot-tenants:text-is("2")');
+    const tenants = (await admin('/tenants')).tenants.map(t => t.tenant).sort();
+    assert.deepEqual(tenants, [kycaidTenant, rebillyTenant].sort());
+    await shot(page, 'snapshot');
+    await rm(dirname(file), { recursive: true });
   });
 
   await step('the tenant page is readable on a phone', async () => {

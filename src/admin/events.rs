@@ -1,6 +1,6 @@
 //! `GET /__admin/events`: what changes in the sandbox, as server-sent events, for the dashboard
 //! (or `curl -N`). The first event, `hello`, says the subscription is in place; then `request`,
-//! `webhook`, `state`, `reset` and `clock` as they happen; `lagged` when this client fell behind
+//! `webhook`, `state`, `reset`, `clock` and `faults` as they happen; `lagged` when this client fell behind
 //! and missed some (re-read what it shows). A comment every 15 s keeps proxies from closing the
 //! stream and tells the server when the client has gone.
 

@@ -4,8 +4,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::{json_body, AdminError, Reply};
+use crate::core::events::Event;
 use crate::core::faults::{FaultSpec, FROM_API};
 use crate::core::Sandbox;
+
+/// Tells event listeners (a dashboard tab on the Faults page) that the rules changed.
+pub(super) fn changed(sandbox: &Sandbox) {
+    let rules = sandbox.core.faults.len();
+    sandbox.core.events.publish(|| Event::Faults { rules });
+}
 
 pub(super) async fn list(sandbox: web::Data<Sandbox>) -> HttpResponse {
     HttpResponse::Ok().json(json!({"faults": sandbox.core.faults.list()}))
@@ -21,6 +28,7 @@ pub(super) async fn create(
         .core
         .faults
         .add(spec, FROM_API, sandbox.core.clock.now());
+    changed(&sandbox);
     Ok(HttpResponse::Created()
         .insert_header((
             actix_web::http::header::LOCATION,
@@ -42,7 +50,10 @@ pub(super) async fn replace(
         .core
         .faults
         .replace(&id, spec, sandbox.core.clock.now())
-        .map(|rule| HttpResponse::Ok().json(rule))
+        .map(|rule| {
+            changed(&sandbox);
+            HttpResponse::Ok().json(rule)
+        })
         .ok_or_else(|| no_such_rule(&id))
 }
 
@@ -58,7 +69,9 @@ async fn valid_spec(
 }
 
 pub(super) async fn clear(sandbox: web::Data<Sandbox>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"removed": sandbox.core.faults.clear()}))
+    let removed = sandbox.core.faults.clear();
+    changed(&sandbox);
+    HttpResponse::Ok().json(json!({"removed": removed}))
 }
 
 fn no_such_rule(id: &str) -> AdminError {
@@ -76,6 +89,7 @@ pub(super) async fn get(id: web::Path<String>, sandbox: web::Data<Sandbox>) -> R
 
 pub(super) async fn remove(id: web::Path<String>, sandbox: web::Data<Sandbox>) -> Reply {
     if sandbox.core.faults.remove(&id) {
+        changed(&sandbox);
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(no_such_rule(&id))

@@ -150,7 +150,9 @@ route_table! {
     get "/ui/requests" => dashboard::requests,
     get "/ui/webhooks" => dashboard::webhooks,
     get "/ui/scenarios" => dashboard::scenarios,
+    get "/ui/faults" => dashboard::faults,
     get "/ui/clock" => dashboard::clock,
+    get "/ui/snapshot" => dashboard::snapshot,
     get "/events" => events::stream,
     get "/health" => health,
     post "/reset" => reset,
@@ -482,6 +484,10 @@ async fn reload_scenarios(sandbox: web::Data<Sandbox>) -> Reply {
     sandbox
         .core
         .reload_scenarios()
-        .map(|n| HttpResponse::Ok().json(json!({"reloaded": true, "scenarios": n})))
+        .map(|n| {
+            // Faults files are among the scenario files: their rules were replaced too.
+            faults::changed(&sandbox);
+            HttpResponse::Ok().json(json!({"reloaded": true, "scenarios": n}))
+        })
         .map_err(|errors| AdminError::Scenarios(errors.iter().map(ToString::to_string).collect()))
 }

@@ -48,6 +48,9 @@ pub enum Event {
     Reset { tenant: Option<TenantId> },
     /// The sandbox clock was advanced, frozen or resumed.
     Clock { now: DateTime<Utc>, frozen: bool },
+    /// Fault rules were added, edited or removed (admin API, or faults files reloaded); `rules`
+    /// is how many are in force now.
+    Faults { rules: usize },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,6 +69,7 @@ impl Event {
             Event::State { .. } => "state",
             Event::Reset { .. } => "reset",
             Event::Clock { .. } => "clock",
+            Event::Faults { .. } => "faults",
         }
     }
 
@@ -101,6 +105,7 @@ impl Event {
             }),
             Event::Reset { tenant } => serde_json::json!({"tenant": tenant}),
             Event::Clock { now, frozen } => serde_json::json!({"now": now, "frozen": frozen}),
+            Event::Faults { rules } => serde_json::json!({"rules": rules}),
         }
     }
 }

@@ -326,3 +326,128 @@ async fn the_overview_lists_the_newest_hundred_tenants_of_a_provider() {
     assert!(!page.contains(&oldest), "the oldest is left out");
     assert!(page.contains("2 older tenants not shown"));
 }
+
+#[tokio::test]
+async fn the_faults_page_lists_rules_with_their_buttons_and_escapes_them() {
+    let app = spawn_app().await;
+    let page = html(&app, "/__admin/ui/faults").await;
+    assert!(page.contains(r#"<a href="/__admin/ui/faults" aria-current="page">Faults</a>"#));
+    assert!(page.contains("No fault rules"));
+    assert!(!page.contains(">Remove all rules</button>"));
+    assert!(
+        page.contains(r#"data-method="POST" data-url="/__admin/faults""#),
+        "the form adds through the admin API"
+    );
+    assert!(page.contains("<option>kycaid</option>"));
+    assert!(page.contains("<option selected>503</option>"));
+
+    let script = "/applicants/<script>alert(1)</script>";
+    let hostile = json!({"provider": "kycaid", "path": script, "times": 2,
+                         "description": "<b>flaky</b>",
+                         "effect": {"type": "error", "status": 503, "retry_after": 4}});
+    let reply = app.admin_post("/faults", hostile.clone()).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let reply = app
+        .admin_post(
+            "/faults",
+            json!({"provider": "kycaid", "method": "get", "path": "/applicants/*", "times": 3,
+                   "effect": {"type": "error", "status": 502}}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let hit = app
+        .send(crate::common::kycaid::kyc(
+            &app,
+            Method::GET,
+            "/applicants/abc",
+        ))
+        .await;
+    assert_eq!(hit.status, 502);
+
+    let page = html(&app, "/__admin/ui/faults").await;
+    assert!(
+        !page.contains("<script>alert(1)"),
+        "the path glob is escaped"
+    );
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!page.contains("<b>flaky</b>"));
+    assert!(page.contains("error 503, Retry-After 4 s"));
+    assert!(page.contains("2 (2 left)"));
+    let row = page.split(r#"<tr data-id="flt_2">"#).nth(1).unwrap();
+    assert!(row.contains("<b>method</b><code>GET</code>"), "normalized");
+    assert!(row.contains("3 (2 left)"), "one of three hits used");
+    assert!(
+        row.contains(r#"<td class="hits" title="requests hit / requests that matched">1 / 1</td>"#)
+    );
+    assert!(row.contains("<td>api</td>"), "source");
+    assert!(
+        row.contains(r#"data-method="DELETE" data-url="/__admin/faults/flt_2">Delete</button>"#)
+    );
+    // The Edit button carries the rule in the shape PUT /__admin/faults/{id} takes.
+    let spec = app.admin_get("/faults/flt_1").await;
+    let mut sent = hostile;
+    sent["probability"] = json!(1.0);
+    for field in [
+        "provider",
+        "path",
+        "times",
+        "description",
+        "effect",
+        "probability",
+    ] {
+        assert_eq!(spec[field], sent[field], "{field}");
+    }
+    let edit = page
+        .split(r#"data-edit="/__admin/faults/flt_1" data-spec=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an Edit button for flt_1");
+    let carried: Value = serde_json::from_str(&unescape(edit)).unwrap();
+    assert_eq!(carried, sent_spec(&spec));
+    assert!(page
+        .contains(r#"data-method="DELETE" data-url="/__admin/faults">Remove all rules</button>"#));
+}
+
+/// An attribute value as the page wrote it, back to its text.
+fn unescape(attribute: &str) -> String {
+    attribute
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A listed rule without what the listing adds (id, counters, source): the body of its PUT.
+fn sent_spec(rule: &Value) -> Value {
+    let mut spec = rule.clone();
+    for added in ["id", "source", "created_at", "matched", "hits", "remaining"] {
+        spec.as_object_mut().unwrap().remove(added);
+    }
+    spec
+}
+
+#[tokio::test]
+async fn the_snapshot_page_offers_the_snapshot_calls() {
+    let app = spawn_app().await;
+    let page = html(&app, "/__admin/ui/snapshot").await;
+    assert!(page.contains(r#"<a class="button" id="snapshot-download" href="/__admin/snapshot""#));
+    assert!(page.contains(
+        r#"data-method="POST" data-url="/__admin/snapshot">Write state file now</button>"#
+    ));
+    assert!(page.contains(r#"data-url="/__admin/snapshot/restore""#));
+    assert!(page.contains("start with <code>--state-file PATH</code>"));
+    let path = std::env::temp_dir().join(format!("kyc-sandbox-<ui>-{}.json", std::process::id()));
+    let app = {
+        let path = path.clone();
+        crate::common::spawn_with(move |c| c.state_file = Some(path)).await
+    };
+    let page = html(&app, "/__admin/ui/snapshot").await;
+    assert!(page.contains(&format!(
+        "<code>{}</code>",
+        path.display()
+            .to_string()
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    )));
+}

@@ -126,6 +126,36 @@ async fn events_announce_admin_transitions_resets_and_freezing() {
 }
 
 #[tokio::test]
+async fn events_announce_fault_rule_changes() {
+    let app = spawn_app().await;
+    let mut events = Events::open(&app).await;
+    let added = app
+        .admin_post(
+            "/faults",
+            json!({"effect": {"type": "drop"}, "probability": 0}),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    assert_eq!(events.until("faults", |_| true).await["rules"], 1);
+    let edited = app
+        .send(
+            app.request(Method::PUT, "/__admin/faults/flt_1")
+                .json(&json!({"effect": {"type": "drop"}, "probability": 0.5})),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(events.until("faults", |_| true).await["rules"], 1);
+    app.send(app.request(Method::DELETE, "/__admin/faults/flt_1"))
+        .await;
+    assert_eq!(events.until("faults", |_| true).await["rules"], 0);
+    app.send(app.request(Method::DELETE, "/__admin/faults"))
+        .await;
+    assert_eq!(events.until("faults", |_| true).await["rules"], 0);
+    app.admin_post("/scenarios/reload", json!({})).await;
+    assert_eq!(events.until("faults", |_| true).await["rules"], 0);
+}
+
+#[tokio::test]
 async fn nobody_listening_means_no_subscriber_left_behind() {
     let app = spawn_app().await;
     assert!(!app.sandbox.core.events.has_subscribers());

@@ -30,10 +30,17 @@
       .then(function (html) {
         if (editing()) { again = true; return; }
         var next = new DOMParser().parseFromString(html, "text/html");
+        // A form marked data-keep holds what the person typed, an edit in progress or a result:
+        // the page keeps its own copy rather than the fresh, empty one.
+        Array.prototype.forEach.call(document.querySelectorAll("#content form[data-keep][id]"), function (form) {
+          var fresh = next.getElementById(form.id);
+          if (fresh) fresh.replaceWith(form);
+        });
         document.getElementById("content").replaceWith(next.getElementById("content"));
         document.getElementById("clock").replaceWith(next.getElementById("clock"));
         open.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
         startClock();
+        faultForms();
         document.dispatchEvent(new CustomEvent("dashboard:refreshed"));
       })
       .catch(function () { /* the next event tries again */ })
@@ -89,6 +96,117 @@
       .catch(function (e) { say(e.message, true); });
   });
 
+  // The fault rule form (Faults page): its fields become the JSON POST /__admin/faults takes
+  // (PUT /__admin/faults/{id} when editing); empty fields are left out. The API's error shows
+  // in the form.
+  function showEffect(form) {
+    var effect = form.elements.effect.value;
+    Array.prototype.forEach.call(form.querySelectorAll("[data-effect]"), function (group) {
+      group.hidden = group.dataset.effect !== effect;
+    });
+  }
+  function faultForms() {
+    Array.prototype.forEach.call(document.querySelectorAll("form.fault"), showEffect);
+  }
+  function number(text) { return text.trim() === "" ? undefined : Number(text); }
+  function faultSpec(form) {
+    var f = form.elements, text = function (name) { return f[name].value.trim() || undefined; };
+    var effect = { type: f.effect.value };
+    if (effect.type === "latency") { effect.ms = number(f.latency_ms.value); effect.max_ms = number(f.latency_max_ms.value); }
+    if (effect.type === "error") {
+      effect.status = Number(f.error_status.value);
+      effect.retry_after = number(f.error_retry_after.value);
+      effect.message = text("error_message");
+    }
+    if (effect.type === "timeout") effect.ms = number(f.timeout_ms.value);
+    if (effect.type === "webhook_failure") effect.status = number(f.webhook_status.value);
+    return {
+      provider: text("provider"), method: text("method"), path: text("path"), tenant: text("tenant"),
+      event: effect.type === "webhook_failure" ? text("event") : undefined,
+      probability: number(f.probability.value), times: number(f.times.value),
+      description: text("description"), effect: effect,
+    };
+  }
+  function faultMode(form, url, method) {
+    form.dataset.url = url;
+    form.dataset.method = method;
+    var editing = method === "PUT", title = form.querySelector("h2");
+    title.textContent = editing ? title.dataset.titleEdit + " " + url.split("/").pop() : title.dataset.titleAdd;
+    form.querySelector("button[type=submit]").textContent = editing ? "Save rule" : "Add rule";
+    form.querySelector("button.cancel").hidden = !editing;
+  }
+  function formError(form, message) {
+    var box = form.querySelector(".form-error");
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "effect" && event.target.form && event.target.form.matches("form.fault")) {
+      showEffect(event.target.form);
+    }
+  });
+  document.addEventListener("reset", function (event) {
+    var form = event.target;
+    if (!form.matches("form.fault")) return;
+    formError(form);
+    faultMode(form, "/__admin/faults", "POST");
+    setTimeout(function () { showEffect(form); }, 0); // after the browser has reset the fields
+  });
+  // Edit: the rule as the API holds it goes into the form, which then saves with PUT.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-edit]");
+    if (!button) return;
+    var form = document.querySelector("form.fault"), f = form.elements;
+    var spec = JSON.parse(button.dataset.spec), e = spec.effect;
+    form.reset();
+    var set = function (name, value) { f[name].value = value === undefined || value === null ? "" : value; };
+    ["provider", "method", "path", "tenant", "event", "times", "description"].forEach(function (name) { set(name, spec[name]); });
+    set("probability", spec.probability);
+    set("effect", e.type);
+    if (e.type === "latency") { set("latency_ms", e.ms); set("latency_max_ms", e.max_ms); }
+    if (e.type === "error") { set("error_status", e.status); set("error_retry_after", e.retry_after); set("error_message", e.message); }
+    if (e.type === "timeout") set("timeout_ms", e.ms);
+    if (e.type === "webhook_failure") set("webhook_status", e.status);
+    setTimeout(function () { faultMode(form, button.dataset.edit, "PUT"); showEffect(form); form.scrollIntoView(); }, 0);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form.fault");
+    if (!form) return;
+    event.preventDefault();
+    var editing = form.dataset.method === "PUT";
+    call(form.dataset.method, form.dataset.url, faultSpec(form))
+      .then(function (rule) {
+        say((editing ? "Saved " : "Added ") + rule.id);
+        form.reset();
+        refresh();
+      })
+      .catch(function (e) { formError(form, e.message); say(e.message, true); });
+  });
+
+  // Restore a snapshot (Snapshot page): the chosen file goes as the body of
+  // POST /__admin/snapshot/restore; what the API answers shows under the form.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form.restore");
+    if (!form) return;
+    event.preventDefault();
+    var result = form.querySelector(".form-result"), file = form.elements.file.files[0];
+    function show(text, isError) {
+      result.textContent = text;
+      result.className = "form-result" + (isError ? " form-error" : "");
+      result.hidden = false;
+      say(text, isError);
+    }
+    if (!file) { show("Choose a snapshot file first", true); return; }
+    file.text()
+      .then(function (text) { return call("POST", form.dataset.url, text); })
+      .then(function (r) {
+        show("Restored " + file.name + ": " + r.tenants + " tenants, " + r.scheduled_steps + " scheduled steps, " +
+          r.webhook_deliveries + " webhook deliveries (taken at " + r.taken_at + ")");
+        refresh();
+      })
+      .catch(function (e) { show("Restore failed: " + e.message, true); });
+  });
+
   // The header clock runs on between refreshes when the sandbox clock is not frozen.
   var ticker = null;
   function startClock() {
@@ -101,6 +219,7 @@
     }, 1000);
   }
   startClock();
+  faultForms();
 
   var live = document.getElementById("live");
   function connect() {
@@ -114,7 +233,7 @@
       if (connected) soon();
       connected = true;
     });
-    ["request", "webhook", "state", "reset", "clock", "lagged"].forEach(function (name) {
+    ["request", "webhook", "state", "reset", "clock", "faults", "lagged"].forEach(function (name) {
       source.addEventListener(name, soon);
     });
     source.onerror = function () {

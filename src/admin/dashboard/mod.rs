@@ -4,7 +4,9 @@
 
 mod activity;
 mod controls;
+mod faults;
 pub mod html;
+mod snapshot;
 mod tenant;
 
 use actix_web::http::header;
@@ -25,6 +27,8 @@ const SCRIPT: &str = include_str!("dashboard.js");
 // The pages, routed by the admin route table (`/__admin/ui/...`).
 pub(crate) use activity::{requests, webhooks};
 pub(crate) use controls::{clock, scenarios};
+pub(crate) use faults::faults;
+pub(crate) use snapshot::snapshot;
 pub(crate) use tenant::{resource, tenant};
 
 /// Whether the client is a browser asking for a page (`Accept` names `text/html`), rather than
@@ -43,7 +47,9 @@ enum Section {
     Requests,
     Webhooks,
     Scenarios,
+    Faults,
     Clock,
+    Snapshot,
 }
 
 const SECTIONS: &[(Section, &str, &str)] = &[
@@ -51,7 +57,9 @@ const SECTIONS: &[(Section, &str, &str)] = &[
     (Section::Requests, "Requests", "/__admin/ui/requests"),
     (Section::Webhooks, "Webhooks", "/__admin/ui/webhooks"),
     (Section::Scenarios, "Scenarios", "/__admin/ui/scenarios"),
+    (Section::Faults, "Faults", "/__admin/ui/faults"),
     (Section::Clock, "Clock", "/__admin/ui/clock"),
+    (Section::Snapshot, "Snapshot", "/__admin/ui/snapshot"),
 ];
 
 /// A whole page: header with navigation, the sandbox clock and the live indicator, then `body`
