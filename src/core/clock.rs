@@ -61,6 +61,18 @@ fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(t)
 }
 
+/// The machine's time moved by `offset`, pinned to the calendar's ends rather than panicking
+/// (the offset is kept within `MAX_ADVANCE`, so this is only a safety net).
+fn offset_now(offset: Duration) -> DateTime<Utc> {
+    let now = Utc::now();
+    let moved = now.checked_add_signed(offset).unwrap_or(if offset < Duration::zero() {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    });
+    to_millis(moved)
+}
+
 impl Clock {
     pub fn new(mode: ClockMode) -> Self {
         let frozen_at = match mode {
@@ -79,7 +91,7 @@ impl Clock {
         let state = self.state.read();
         match state.frozen_at {
             Some(at) => at,
-            None => to_millis(Utc::now() + state.offset),
+            None => offset_now(state.offset),
         }
     }
 
@@ -123,15 +135,31 @@ impl Clock {
         self.now()
     }
 
+    /// Whether a snapshot's view can be restored: a running clock's offset is at most
+    /// `MAX_ADVANCE` either way (any more and reading the clock would leave the calendar).
+    pub fn check_restorable(saved: &ClockView) -> Result<(), ClockError> {
+        if saved.frozen {
+            return Ok(());
+        }
+        Duration::try_milliseconds(saved.offset_ms)
+            .filter(|offset| offset.abs() <= MAX_ADVANCE)
+            .filter(|offset| Utc::now().checked_add_signed(*offset).is_some())
+            .map(|_| ())
+            .ok_or(ClockError::OutOfRange)
+    }
+
     /// Puts the clock where a snapshot's view says: frozen at its instant, or running with its
-    /// offset from the machine's time (so time that passed since keeps counting).
+    /// offset from the machine's time (so time that passed since keeps counting). An offset
+    /// beyond `MAX_ADVANCE` (refused by `check_restorable` first) is clamped to it.
     pub fn restore(&self, saved: &ClockView) {
         let mut state = self.state.write();
         if saved.frozen {
             state.frozen_at = Some(to_millis(saved.now));
         } else {
             state.frozen_at = None;
-            state.offset = Duration::milliseconds(saved.offset_ms).min(MAX_ADVANCE);
+            state.offset = Duration::try_milliseconds(saved.offset_ms)
+                .unwrap_or(MAX_ADVANCE)
+                .clamp(-MAX_ADVANCE, MAX_ADVANCE);
         }
     }
 
@@ -139,7 +167,7 @@ impl Clock {
         let state = self.state.read();
         let now = match state.frozen_at {
             Some(at) => at,
-            None => to_millis(Utc::now() + state.offset),
+            None => offset_now(state.offset),
         };
         ClockView {
             now,
@@ -185,6 +213,27 @@ mod tests {
         clock.restore(&running.view());
         assert!(!clock.is_frozen());
         assert_eq!(clock.view().offset_ms, Duration::days(3).num_milliseconds());
+    }
+
+    #[test]
+    fn a_huge_restored_offset_is_refused_and_never_panics() {
+        let saved = |offset_ms| ClockView {
+            now: at("2026-01-01T00:00:00Z"),
+            frozen: false,
+            offset_ms,
+        };
+        for offset_ms in [-4_611_686_018_427_387_904, i64::MIN, i64::MAX] {
+            assert_eq!(
+                Clock::check_restorable(&saved(offset_ms)),
+                Err(ClockError::OutOfRange)
+            );
+            let clock = Clock::new(ClockMode::Real);
+            clock.restore(&saved(offset_ms));
+            let _ = (clock.now(), clock.view());
+        }
+        let day = Duration::days(1).num_milliseconds();
+        assert_eq!(Clock::check_restorable(&saved(-day)), Ok(()));
+        assert_eq!(Clock::check_restorable(&saved(day)), Ok(()));
     }
 
     #[test]

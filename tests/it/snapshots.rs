@@ -204,6 +204,39 @@ async fn damaged_and_other_version_snapshots_are_refused_and_change_nothing() {
         .contains("--state-file"));
 }
 
+/// Review H1: a running clock restored with an offset far beyond the calendar made every clock
+/// read panic, so the server answered nothing after it.
+#[tokio::test]
+async fn a_snapshot_with_an_out_of_range_clock_offset_is_refused_and_the_server_still_answers() {
+    let app = spawn_app().await;
+    populate(&app).await;
+    let before = observe(&app).await;
+    let good = download(&app).await;
+    for offset_ms in [
+        json!(-4_611_686_018_427_387_904_i64),
+        json!(4_611_686_018_427_387_904_i64),
+        json!(i64::MIN),
+        json!(-(101_i64 * 366 * 86_400_000)),
+    ] {
+        let mut body = good.clone();
+        body["clock"]["frozen"] = json!(false);
+        body["clock"]["offset_ms"] = offset_ms.clone();
+        let reply = restore(&app, &body).await;
+        assert_eq!(reply.status, 422, "{offset_ms}: {}", reply.body);
+        common::spec::admin().check("Error", &reply.body);
+        let message = reply.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("clock offset"), "{message}");
+        assert_eq!(observe(&app).await, before, "nothing changed");
+    }
+    // A running clock 50 years behind is still a clock.
+    let mut behind = good.clone();
+    behind["clock"]["frozen"] = json!(false);
+    behind["clock"]["offset_ms"] = json!(-(50_i64 * 365 * 86_400_000));
+    assert_eq!(restore(&app, &behind).await.status, 200);
+    assert_eq!(app.admin_get("/clock").await["clock"]["frozen"], false);
+    assert_eq!(app.admin_get("/health").await["status"], "ok");
+}
+
 fn state_file(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kyc-sandbox-state-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

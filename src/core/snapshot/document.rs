@@ -143,6 +143,12 @@ impl Sandbox {
     /// unless all of it can be restored. The journal is cleared (it would describe another state).
     pub fn restore(&self, snapshot: Snapshot) -> Result<(), SnapshotError> {
         let invalid = SnapshotError::Invalid;
+        crate::core::clock::Clock::check_restorable(&snapshot.clock).map_err(|_| {
+            invalid(format!(
+                "its clock offset of {} ms is beyond the 100 years the clock may run ahead or behind",
+                snapshot.clock.offset_ms
+            ))
+        })?;
         let names: Vec<&'static str> = self.providers.iter().map(|p| p.name()).collect();
         if let Some(unknown) = snapshot
             .providers
