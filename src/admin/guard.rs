@@ -9,6 +9,8 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, ResponseError};
 
+use std::net::IpAddr;
+
 use super::AdminError;
 
 /// The host names the admin API answers besides localhost names.
@@ -42,10 +44,16 @@ impl AllowedHosts {
         let name = host_name(host);
         name == "localhost"
             || name.ends_with(".localhost")
-            || name == "::1"
-            || name.starts_with("127.")
+            || is_loopback_address(&name)
             || self.names.contains(&name)
     }
+}
+
+/// Whether `name` is a loopback IP address (`127.0.0.0/8`, `::1`, `::ffff:127.x.x.x`): a name
+/// that merely starts like one (`127.evil.example`) is a DNS name anyone can point anywhere.
+fn is_loopback_address(name: &str) -> bool {
+    name.parse::<IpAddr>()
+        .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
 /// The name part of `host[:port]` or `[v6]:port`, lowercased.
@@ -108,6 +116,10 @@ mod tests {
             "localhost:4747",
             "127.0.0.1:4747",
             "[::1]:4747",
+            "[::1]",
+            "127.0.0.2:4747",
+            "127.255.255.254",
+            "[::ffff:127.0.0.1]:4747",
             "app.localhost",
             "LOCALHOST",
         ] {
@@ -116,6 +128,10 @@ mod tests {
         for refused in [
             "evil.example:4747",
             "localhost.evil.example",
+            "127.evil.example",
+            "127.evil.example:4747",
+            "127.0.0.1.evil.example",
+            "[::2]:4747",
             "",
             "10.0.0.2",
         ] {

@@ -84,6 +84,51 @@ async fn admin_refuses_foreign_hosts_and_other_sites_pages() {
     );
 }
 
+/// Review H2: `127.evil.example` passed as a loopback name (it starts with `127.`), so a
+/// DNS-rebinding page could download the whole snapshot, secrets included.
+#[tokio::test]
+async fn names_that_only_look_like_loopback_addresses_are_refused() {
+    let app = spawn_app().await;
+    let port = app.base.rsplit(':').next().unwrap().to_owned();
+    for host in [
+        "127.evil.example".to_owned(),
+        format!("127.evil.example:{port}"),
+        format!("127.0.0.1.evil.example:{port}"),
+    ] {
+        let reply = app
+            .send(
+                app.request(Method::GET, "/__admin/snapshot")
+                    .header("Host", host.clone()),
+            )
+            .await;
+        assert_eq!(reply.status, 403, "{host}: {}", reply.body);
+        assert_eq!(reply.body["error"]["status"], 403);
+    }
+    let reply = app
+        .send(
+            app.request(Method::POST, "/__admin/reset")
+                .header("Origin", format!("http://127.evil.example:{port}")),
+        )
+        .await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    for host in [format!("127.0.0.2:{port}"), "localhost".to_owned()] {
+        let reply = app
+            .send(
+                app.request(Method::GET, "/__admin/snapshot")
+                    .header("Host", host.clone()),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{host}: {}", reply.body);
+    }
+    let reply = app
+        .send(
+            app.request(Method::POST, "/__admin/reset")
+                .header("Origin", format!("http://127.0.0.2:{port}")),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
 #[tokio::test]
 async fn allow_host_opens_the_admin_api_to_more_names() {
     let app = spawn_with(|c| c.allow_hosts = vec!["sandbox".into()]).await;
