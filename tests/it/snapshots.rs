@@ -274,6 +274,38 @@ async fn a_state_file_carries_the_state_to_the_next_start() {
     std::fs::remove_dir_all(path.parent().unwrap()).ok();
 }
 
+/// Review M1: concurrent writers shared one temporary file name, so parallel writes answered 500
+/// (and could leave a corrupt file).
+#[tokio::test]
+async fn parallel_writes_of_the_state_file_all_succeed_and_leave_a_readable_file() {
+    let path = state_file("parallel");
+    let app = {
+        let path = path.clone();
+        spawn_with(move |c| {
+            c.state_file = Some(path);
+            c.workers = Some(4);
+        })
+        .await
+    };
+    populate(&app).await;
+    let writes = (0..8).map(|_| app.admin_post("/snapshot", json!({})));
+    for reply in futures_util::future::join_all(writes).await {
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    let written: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(written["format"], "kyc-sandbox-state");
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        [std::ffi::OsString::from("state.json")],
+        "no temporary file left"
+    );
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+}
+
 #[tokio::test]
 async fn a_damaged_state_file_stops_the_start_and_is_left_alone() {
     let path = state_file("damaged");

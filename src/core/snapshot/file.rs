@@ -3,10 +3,21 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::Mutex;
 
 use super::document::{parse, Snapshot, SnapshotError};
 
-/// Writes `snapshot` to `path` atomically; returns the number of bytes written.
+/// One writer at a time: two renames racing over the same file would leave either snapshot, and
+/// the later one should win.
+static WRITING: Mutex<()> = Mutex::new(());
+
+/// Tells apart the temporary files of writes in this process (with the pid, of other processes).
+static NEXT_TEMPORARY: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `snapshot` to `path` atomically; returns the number of bytes written. Concurrent
+/// writers are serialized, and each writes its own temporary file.
 pub fn write(path: &Path, snapshot: &Snapshot) -> Result<usize, SnapshotError> {
     let failed = |error: std::io::Error| SnapshotError::Write {
         path: path.display().to_string(),
@@ -17,7 +28,12 @@ pub fn write(path: &Path, snapshot: &Snapshot) -> Result<usize, SnapshotError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "state".into());
-    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        NEXT_TEMPORARY.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _one_writer = WRITING.lock();
     let written = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(&bytes)?;
