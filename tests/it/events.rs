@@ -125,6 +125,28 @@ async fn events_announce_admin_transitions_resets_and_freezing() {
     assert_eq!(events.until("reset", |_| true).await["tenant"], Value::Null);
 }
 
+/// Review M5: a restore replaced everything and announced nothing, so an open dashboard kept
+/// showing the state from before.
+#[tokio::test]
+async fn a_restore_announces_a_reset_and_the_restored_clock() {
+    let app = spawn_app().await;
+    submitted(&app, "jane+restore@example.com").await;
+    let snapshot = app.admin_get("/snapshot").await;
+    app.advance(60).await;
+    let mut events = Events::open(&app).await;
+    let reply = app
+        .send(
+            app.request(Method::POST, "/__admin/snapshot/restore")
+                .json(&snapshot),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(events.until("reset", |_| true).await["tenant"], Value::Null);
+    let clock = events.until("clock", |_| true).await;
+    assert_eq!(clock["now"], "2026-01-01T00:00:00Z", "the restored time");
+    assert_eq!(clock["frozen"], true);
+}
+
 #[tokio::test]
 async fn events_announce_fault_rule_changes() {
     let app = spawn_app().await;

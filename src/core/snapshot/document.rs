@@ -217,13 +217,19 @@ impl Sandbox {
                 .prepare_restore(snapshot.webhooks, &names, snapshot.clock.now)
                 .map_err(invalid)?,
         );
-        let _one_at_a_time = self.firing.lock();
+        let one_at_a_time = self.firing.lock();
         self.core.clock.restore(&snapshot.clock);
         for install in installs {
             install();
         }
         self.core.scheduler.restore(jobs, snapshot.last_run_id);
         self.core.journal.clear(None);
+        drop(one_at_a_time);
+        // What a full reset and a clock change announce, so an open dashboard reloads everything.
+        self.core
+            .events
+            .publish(|| crate::core::events::Event::Reset { tenant: None });
+        self.announce_clock();
         Ok(())
     }
 }
