@@ -33,15 +33,30 @@ fn summary(snapshot: &Snapshot) -> serde_json::Value {
     })
 }
 
+/// Runs `work` (copying, serializing, writing or reading a whole state: milliseconds to seconds)
+/// on the blocking pool, so the HTTP worker keeps answering meanwhile.
+async fn off_the_worker<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AdminError> + Send + 'static,
+) -> Result<T, AdminError> {
+    web::block(work)
+        .await
+        .map_err(|e| AdminError::Internal(format!("the snapshot work did not finish: {e}")))?
+}
+
 /// The whole state as a snapshot document.
 pub(super) async fn download(sandbox: web::Data<Sandbox>) -> Reply {
-    let snapshot = sandbox.snapshot()?;
+    let bytes = off_the_worker(move || {
+        let snapshot = sandbox.snapshot()?;
+        serde_json::to_vec(&snapshot).map_err(|e| AdminError::Internal(e.to_string()))
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(ContentDisposition {
             disposition: DispositionType::Attachment,
             parameters: vec![DispositionParam::Filename("kyc-sandbox-state.json".into())],
         })
-        .json(snapshot))
+        .content_type("application/json")
+        .body(bytes))
 }
 
 /// Writes the state to `--state-file` now.
@@ -51,9 +66,15 @@ pub(super) async fn write(sandbox: web::Data<Sandbox>) -> Reply {
             "no state file: start with --state-file PATH, or download the state with GET /__admin/snapshot".into(),
         )
     })?;
-    let snapshot = sandbox.snapshot()?;
-    let bytes = file::write(&path, &snapshot)?;
-    let mut body = summary(&snapshot);
+    let (mut body, bytes) = {
+        let path = path.clone();
+        off_the_worker(move || {
+            let snapshot = sandbox.snapshot()?;
+            let bytes = file::write(&path, &snapshot)?;
+            Ok((summary(&snapshot), bytes))
+        })
+        .await?
+    };
     body["written"] = json!(path.display().to_string());
     body["bytes"] = json!(bytes);
     Ok(HttpResponse::Ok().json(body))
@@ -66,9 +87,13 @@ pub(super) async fn restore(
     sandbox: web::Data<Sandbox>,
 ) -> Reply {
     let bytes = read_body(&req, &mut payload, body_limit(&req)).await?;
-    let snapshot = parse(&bytes)?;
-    let mut body = summary(&snapshot);
-    sandbox.restore(snapshot)?;
+    let mut body = off_the_worker(move || {
+        let snapshot = parse(&bytes)?;
+        let body = summary(&snapshot);
+        sandbox.restore(snapshot)?;
+        Ok(body)
+    })
+    .await?;
     body["restored"] = json!(true);
     Ok(HttpResponse::Ok().json(body))
 }
