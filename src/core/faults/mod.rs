@@ -1,7 +1,8 @@
 //! Fault injection: rules that make matching provider requests slow, failing or unanswered, and
 //! matching webhook deliveries fail. Rules come from the admin API and from faults files among the
-//! scenarios. Each rule draws from its own generator seeded by `--seed` and its id, so a run with
-//! the same seed and the same requests fails the same ones.
+//! scenarios. Each rule draws from its own generator seeded by `--seed` and the rule's content
+//! (its conditions and effect), so a run with the same seed, the same rule and the same requests
+//! fails the same ones, whatever rules were added or removed before.
 //!
 //! Providers never call this: requests are faulted by the recording middleware
 //! ([`crate::core::http::guard_and_record`]), deliveries by the webhook dispatcher. With no rule,
@@ -159,7 +160,10 @@ impl Faults {
     }
 
     fn rule_with_id(&self, id: String, spec: FaultSpec, source: &str, now: DateTime<Utc>) -> Rule {
-        let rng = SeededRng::derive(self.seed, &format!("fault:{id}"))
+        // Seeded by the rule's content, not its id (ids count every rule ever added), so the same
+        // rule under the same `--seed` draws the same stream whatever came before it.
+        let content = serde_json::to_string(&spec).unwrap_or_default();
+        let rng = SeededRng::derive(self.seed, &format!("fault:{content}"))
             .rng()
             .clone();
         Rule {

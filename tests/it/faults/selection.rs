@@ -54,6 +54,39 @@ async fn times_limits_a_rule_and_the_same_seed_hits_the_same_requests() {
     );
 }
 
+/// Review M3: a rule's stream was seeded from its id, a counter of every rule ever added, so the
+/// same rule under the same seed failed other requests once a rule had come and gone before it.
+#[tokio::test]
+async fn the_same_rule_under_the_same_seed_hits_the_same_requests_whatever_came_before() {
+    let rule = json!({"provider": "kycaid", "probability": 0.5, "effect": {"type": "error", "status": 500}});
+    async fn hits(app: &TestApp) -> Vec<bool> {
+        let mut hits = Vec::new();
+        for _ in 0..16 {
+            hits.push(kycaid::get(app, "/applicants").await.status == 500);
+        }
+        hits
+    }
+    let a = spawn_app().await;
+    add_fault(&a, rule.clone()).await;
+    let b = spawn_app().await;
+    let first = add_fault(&b, rule.clone()).await;
+    let deleted = b
+        .send(b.request(
+            Method::DELETE,
+            &format!("/__admin/faults/{}", first["id"].as_str().unwrap()),
+        ))
+        .await;
+    assert!(deleted.status.is_success(), "{}", deleted.body);
+    let again = add_fault(&b, rule.clone()).await;
+    assert_ne!(again["id"], first["id"], "a new id");
+    let pattern = hits(&a).await;
+    assert_eq!(pattern, hits(&b).await);
+    assert!(
+        pattern.contains(&true) && pattern.contains(&false),
+        "{pattern:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_tenant_rule_hits_only_that_tenants_requests() {
     let app = spawn_app().await;
