@@ -105,6 +105,11 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger ones get 413 in the provider's format.
     #[arg(long, env = "KYC_SANDBOX_MAX_BODY", default_value_t = 10 * 1024 * 1024)]
     pub max_body: usize,
+    /// Largest body `POST /__admin/snapshot/restore` accepts, in bytes; larger ones get 413.
+    /// Default: the larger of `--max-body` and twice `--max-stored-bytes` plus 16 MiB (stored files
+    /// travel base64-encoded in a snapshot).
+    #[arg(long, env = "KYC_SANDBOX_MAX_SNAPSHOT_BODY")]
+    pub max_snapshot_body: Option<usize>,
     /// Most bytes of uploaded files kept in all; uploads beyond it get 507 in the provider's format.
     #[arg(long, env = "KYC_SANDBOX_MAX_STORED_BYTES", default_value_t = crate::core::storage::DEFAULT_TOTAL)]
     pub max_stored_bytes: u64,
@@ -151,6 +156,18 @@ pub struct Config {
 }
 
 impl Config {
+    /// The largest snapshot restore body: `--max-snapshot-body`, else the larger of `--max-body`
+    /// and twice `--max-stored-bytes` plus 16 MiB, so a downloaded snapshot can be posted back.
+    pub fn snapshot_body_limit(&self) -> usize {
+        self.max_snapshot_body.unwrap_or_else(|| {
+            let stored = usize::try_from(self.max_stored_bytes).unwrap_or(usize::MAX);
+            stored
+                .saturating_mul(2)
+                .saturating_add(16 * 1024 * 1024)
+                .max(self.max_body)
+        })
+    }
+
     /// The port `provider` is also served on at its root, unless provider ports are off: the
     /// flag's, else its default, else (with `--port 0`, as parallel test suites start it) a free one.
     pub fn provider_port(&self, provider: &str) -> Option<u16> {
@@ -190,6 +207,7 @@ impl Default for Config {
             rebilly_implicit_customers: false,
             kycaid_callback_url: None,
             max_body: 10 * 1024 * 1024,
+            max_snapshot_body: None,
             max_stored_bytes: crate::core::storage::DEFAULT_TOTAL,
             max_tenant_stored_bytes: crate::core::storage::DEFAULT_PER_TENANT,
             body_timeout: Duration::from_secs(10),

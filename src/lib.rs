@@ -119,6 +119,7 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         journal: sandbox.core.journal.clone(),
         clock: sandbox.core.clock.clone(),
         max_body: config.max_body,
+        larger_bodies: vec![(admin::SNAPSHOT_RESTORE_PATH, config.snapshot_body_limit())],
         body_timeout: config.body_timeout,
         refuse_other: admin::refusal,
         faults: sandbox.core.faults.clone(),

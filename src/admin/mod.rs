@@ -31,6 +31,10 @@ use crate::core::{Provider, Sandbox, TenantId, TransitionError, TransitionReques
 
 pub const MOUNT: &str = "/__admin";
 
+/// `POST /__admin/snapshot/restore`: the one admin route with its own body limit
+/// (`--max-snapshot-body`), applied where every body is read first.
+pub const SNAPSHOT_RESTORE_PATH: &str = "/__admin/snapshot/restore";
+
 #[derive(Debug, Error)]
 pub enum AdminError {
     #[error("{0}")]

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::{AdminError, Reply};
-use crate::core::http::{body_limit, read_body};
+use crate::core::http::{body_limit, read_body, Mounts};
 use crate::core::snapshot::{file, parse, Snapshot, SnapshotError};
 use crate::core::Sandbox;
 
@@ -86,7 +86,11 @@ pub(super) async fn restore(
     mut payload: web::Payload,
     sandbox: web::Data<Sandbox>,
 ) -> Reply {
-    let bytes = read_body(&req, &mut payload, body_limit(&req)).await?;
+    // The middleware has read the body within the restore's own (larger) limit already.
+    let limit = req
+        .app_data::<web::Data<Mounts>>()
+        .map_or_else(|| body_limit(&req), |m| m.body_limit(req.path(), None));
+    let bytes = read_body(&req, &mut payload, limit).await?;
     let mut body = off_the_worker(move || {
         let snapshot = parse(&bytes)?;
         let body = summary(&snapshot);

@@ -237,6 +237,42 @@ async fn a_snapshot_with_an_out_of_range_clock_offset_is_refused_and_the_server_
     assert_eq!(app.admin_get("/health").await["status"], "ok");
 }
 
+/// Review M4: the restore body was bounded by `--max-body`, so a downloaded snapshot holding a
+/// few MB of files could not be posted back. It has its own limit, `--max-snapshot-body`.
+#[tokio::test]
+async fn a_snapshot_larger_than_max_body_restores_within_its_own_limit() {
+    let source = spawn_app().await;
+    populate(&source).await;
+    let snapshot = download(&source).await;
+    let size = snapshot.to_string().len();
+    assert!(size > 4096, "{size}");
+
+    let small_bodies = spawn_with(|c| c.max_body = 4096).await;
+    let reply = restore(&small_bodies, &snapshot).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(observe(&small_bodies).await, observe(&source).await);
+    // Other admin routes keep --max-body.
+    let reset = small_bodies
+        .send(
+            small_bodies
+                .request(Method::POST, "/__admin/reset")
+                .body(vec![b' '; 5000]),
+        )
+        .await;
+    assert_eq!(reset.status, 413, "{}", reset.body);
+
+    let limited = spawn_with(|c| {
+        c.max_body = 4096;
+        c.max_snapshot_body = Some(size - 1);
+    })
+    .await;
+    let reply = restore(&limited, &snapshot).await;
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    common::spec::admin().check("Error", &reply.body);
+    assert_eq!(reply.body["error"]["status"], 413);
+    assert_eq!(limited.admin_get("/tenants").await["tenants"], json!([]));
+}
+
 fn state_file(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kyc-sandbox-state-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -27,6 +27,9 @@ pub struct Mounts {
     pub journal: Arc<Journal>,
     pub clock: Arc<Clock>,
     pub max_body: usize,
+    /// Paths outside the provider mounts that take a body larger than `max_body`, with their
+    /// limit (the admin API's snapshot restore).
+    pub larger_bodies: Vec<(&'static str, usize)>,
     pub body_timeout: std::time::Duration,
     /// Renders a refused body on paths no provider is mounted at (the admin API's envelope).
     pub refuse_other: fn(BodyError, &str) -> actix_web::HttpResponse,
@@ -36,6 +39,18 @@ pub struct Mounts {
 }
 
 impl Mounts {
+    /// The largest body a request to `path` may carry (`provider`: the mount it hit, if any).
+    pub fn body_limit(&self, path: &str, provider: Option<&Arc<dyn Provider>>) -> usize {
+        match provider {
+            Some(_) => self.max_body,
+            None => self
+                .larger_bodies
+                .iter()
+                .find(|(larger, _)| *larger == path)
+                .map_or(self.max_body, |(_, limit)| *limit),
+        }
+    }
+
     fn provider_of(&self, path: &str) -> Option<&Arc<dyn Provider>> {
         self.providers.iter().find(|p| {
             path.strip_prefix(p.mount())
@@ -66,7 +81,7 @@ pub async fn guard_and_record(
     let started = Instant::now();
     let at = mounts.clock.now();
     let (http_req, payload) = req.into_parts();
-    let limit = mounts.max_body;
+    let limit = mounts.body_limit(http_req.path(), provider.as_ref());
     let buffered = if declared_length(&http_req).is_some_and(|n| n > limit) {
         Err(BodyError::TooLarge { limit })
     } else {
