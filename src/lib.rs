@@ -36,14 +36,36 @@ pub enum StartupError {
         path: String,
         error: crate::core::snapshot::SnapshotError,
     },
+    /// `--state-file` names a file in a directory that does not exist: every write would fail.
+    #[error("--state-file {path}: the directory {dir} does not exist (create it first)")]
+    StateDir { path: String, dir: String },
     #[error("{error}")]
     StateSave {
         error: crate::core::snapshot::SnapshotError,
     },
 }
 
+/// Refuses a `--state-file` whose directory does not exist, before anything starts.
+fn check_state_dir(path: &Path) -> Result<(), StartupError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(StartupError::StateDir {
+            path: path.display().to_string(),
+            dir: dir.display().to_string(),
+        })
+    }
+}
+
 /// The core and every provider, from the configuration's scenarios, fixtures, clock and seed.
 pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
+    if let Some(path) = &config.state_file {
+        check_state_dir(path)?;
+    }
     let schemas = providers::scenario_schemas();
     let scenarios =
         load_scenarios(&schemas, config.scenarios.as_deref()).map_err(StartupError::Files)?;

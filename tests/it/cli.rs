@@ -239,3 +239,35 @@ fn a_graceful_shutdown_writes_the_state_file() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Review M7: a `--state-file` in a directory that does not exist was accepted, and every write
+/// of it failed later; the start is refused instead.
+#[test]
+fn a_state_file_in_a_missing_directory_stops_the_start() {
+    let dir = temp_dir("state-missing-dir");
+    let path = dir.join("no-such-dir").join("state.json");
+    let out = Command::new(BIN)
+        .args(["serve", "--port", "0", "--no-provider-ports", "--state-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains("no-such-dir"), "{stderr}");
+    let config = kyc_sandbox::config::Config {
+        state_file: Some(path.clone()),
+        ..kyc_sandbox::config::Config::default()
+    };
+    assert!(matches!(
+        kyc_sandbox::build_sandbox(&config),
+        Err(kyc_sandbox::StartupError::StateDir { .. })
+    ));
+    // A bare file name is in the working directory, which exists.
+    let here = kyc_sandbox::config::Config {
+        state_file: Some("kyc-sandbox-unwritten-state.json".into()),
+        ..kyc_sandbox::config::Config::default()
+    };
+    assert!(kyc_sandbox::build_sandbox(&here).is_ok());
+    std::fs::remove_dir_all(&dir).ok();
+}
