@@ -61,6 +61,22 @@ fn check_state_dir(path: &Path) -> Result<(), StartupError> {
     }
 }
 
+/// The printable form of a listen address: loopback in place of an unspecified one (`0.0.0.0`,
+/// `::`), which is no address to browse to and which the admin API refuses as a `Host`.
+pub fn local_url_addr(addr: SocketAddr) -> SocketAddr {
+    let mut local = addr;
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            local.set_ip(std::net::Ipv4Addr::LOCALHOST.into())
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            local.set_ip(std::net::Ipv6Addr::LOCALHOST.into())
+        }
+        _ => {}
+    }
+    local
+}
+
 /// The core and every provider, from the configuration's scenarios, fixtures, clock and seed.
 pub fn build_sandbox(config: &Config) -> Result<Arc<Sandbox>, StartupError> {
     if let Some(path) = &config.state_file {
@@ -219,13 +235,13 @@ fn spawn_ticker(sandbox: std::sync::Weak<Sandbox>) {
 /// Serves until Ctrl-C or SIGTERM (in-flight requests finish), printing what is mounted where.
 pub async fn run(config: Config) -> Result<(), StartupError> {
     let running = start(&config)?;
-    let base = format!("http://{}", running.addr);
+    let base = format!("http://{}", local_url_addr(running.addr));
     for provider in &running.sandbox.providers {
         let own = running
             .provider_addrs
             .iter()
             .find(|(name, _)| *name == provider.name())
-            .map(|(_, addr)| format!("http://{addr}   (also "))
+            .map(|(_, addr)| format!("http://{}   (also ", local_url_addr(*addr)))
             .unwrap_or_default();
         let close = if own.is_empty() { "" } else { ")" };
         println!(
@@ -284,10 +300,7 @@ async fn seed_demo(
         ));
         return;
     }
-    let mut local = addr;
-    if local.ip().is_unspecified() {
-        local.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
+    let local = local_url_addr(addr);
     let seed = sandbox.core.seed;
     match demo::seed(&format!("http://{local}"), seed).await {
         Ok(seeded) => {
@@ -296,7 +309,7 @@ async fn seed_demo(
                 provider_addrs
                     .iter()
                     .find(|(provider, _)| *provider == name)
-                    .map(|(_, addr)| format!("http://{addr}"))
+                    .map(|(_, addr)| format!("http://{}", local_url_addr(*addr)))
                     .or_else(|| {
                         let provider = sandbox.provider(name)?;
                         Some(format!("{base}{}", provider.mount()))
@@ -314,4 +327,18 @@ async fn seed_demo(
 fn say(text: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_url_addr;
+
+    #[test]
+    fn printed_urls_name_loopback_for_an_unspecified_listen_address() {
+        let url = |addr: &str| local_url_addr(addr.parse().unwrap()).to_string();
+        assert_eq!(url("0.0.0.0:4747"), "127.0.0.1:4747");
+        assert_eq!(url("[::]:4747"), "[::1]:4747");
+        assert_eq!(url("192.168.1.5:4747"), "192.168.1.5:4747");
+        assert_eq!(url("127.0.0.1:4747"), "127.0.0.1:4747");
+    }
 }

@@ -240,6 +240,33 @@ fn a_graceful_shutdown_writes_the_state_file() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Review M6: with `--host 0.0.0.0` the printed URLs named `0.0.0.0`, which the admin API
+/// refuses as a `Host`; they name loopback instead.
+#[test]
+fn listening_on_every_address_prints_loopback_urls() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--host", "0.0.0.0", "--port", "0", "--no-provider-ports"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let admin = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.starts_with("admin"))
+        .unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let url = admin.split_whitespace().nth(1).unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{admin}");
+    assert!(url.ends_with("/__admin"), "{admin}");
+    assert!(!admin.contains("0.0.0.0"), "{admin}");
+}
+
 /// Review M7: a `--state-file` in a directory that does not exist was accepted, and every write
 /// of it failed later; the start is refused instead.
 #[test]
