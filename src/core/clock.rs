@@ -65,11 +65,13 @@ fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
 /// (the offset is kept within `MAX_ADVANCE`, so this is only a safety net).
 fn offset_now(offset: Duration) -> DateTime<Utc> {
     let now = Utc::now();
-    let moved = now.checked_add_signed(offset).unwrap_or(if offset < Duration::zero() {
-        DateTime::<Utc>::MIN_UTC
-    } else {
-        DateTime::<Utc>::MAX_UTC
-    });
+    let moved = now
+        .checked_add_signed(offset)
+        .unwrap_or(if offset < Duration::zero() {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        });
     to_millis(moved)
 }
 

@@ -245,7 +245,14 @@ fn a_graceful_shutdown_writes_the_state_file() {
 #[test]
 fn listening_on_every_address_prints_loopback_urls() {
     let mut child = Command::new(BIN)
-        .args(["serve", "--host", "0.0.0.0", "--port", "0", "--no-provider-ports"])
+        .args([
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--no-provider-ports",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -274,7 +281,13 @@ fn a_state_file_in_a_missing_directory_stops_the_start() {
     let dir = temp_dir("state-missing-dir");
     let path = dir.join("no-such-dir").join("state.json");
     let out = Command::new(BIN)
-        .args(["serve", "--port", "0", "--no-provider-ports", "--state-file"])
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--no-provider-ports",
+            "--state-file",
+        ])
         .arg(&path)
         .output()
         .unwrap();
