@@ -114,6 +114,12 @@ pub enum RuleError {
     Path(String),
     #[error("`probability` must be between 0 and 1, not {0}")]
     Probability(f64),
+    #[error("`path` may hold only the characters of a URL path, with `*` and `**` as the only wildcards; `{0}` never matches a request")]
+    PathGlob(String),
+    #[error(
+        "`tenant` `{tenant}` cannot be one of {provider}'s tenants (they are named `{provider}-…`)"
+    )]
+    TenantOfProvider { tenant: String, provider: String },
     #[error("`times` must be at least 1")]
     Times,
     #[error("an error effect answers one of {ERROR_STATUSES:?}, not {0}")]
@@ -154,8 +160,31 @@ impl FaultSpec {
             if !path.starts_with('/') {
                 return Err(RuleError::Path(path.clone()));
             }
+            let impossible = |c: char| {
+                c.is_whitespace()
+                    || c.is_control()
+                    || matches!(
+                        c,
+                        '[' | ']' | '{' | '}' | '?' | '#' | '\\' | '"' | '<' | '>'
+                    )
+            };
+            if path.contains(impossible) {
+                return Err(RuleError::PathGlob(path.clone()));
+            }
         }
-        if !(0.0..=1.0).contains(&self.probability) {
+        if let (Some(tenant), Some(provider)) = (&self.tenant, &self.provider) {
+            // A provider's tenant ids are `<provider>-…` (`TenantId::derive`).
+            let of_provider = tenant
+                .strip_prefix(provider.as_str())
+                .is_some_and(|rest| rest.starts_with('-'));
+            if !of_provider {
+                return Err(RuleError::TenantOfProvider {
+                    tenant: tenant.clone(),
+                    provider: provider.clone(),
+                });
+            }
+        }
+        if !(0.0..=1.0).contains(&self.probability) || self.probability.is_sign_negative() {
             return Err(RuleError::Probability(self.probability));
         }
         if self.times == Some(0) {

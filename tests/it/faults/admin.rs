@@ -164,3 +164,46 @@ async fn faults_files_load_with_the_scenarios_and_reload_with_them() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Review L2: rules that could never match were accepted (201): a tenant of another provider, a
+/// path with characters no request path holds, a probability of -0.
+#[tokio::test]
+async fn rules_that_can_never_match_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    for (bad, says) in [
+        (
+            json!({"provider": "kycaid", "tenant": "sumvin-1a2b3c4d5e6f", "effect": {"type": "drop"}}),
+            "`tenant`",
+        ),
+        (
+            json!({"provider": "kycaid", "path": "/[a-", "effect": {"type": "drop"}}),
+            "`path`",
+        ),
+        (
+            json!({"provider": "kycaid", "path": "/applicants?x=1", "effect": {"type": "drop"}}),
+            "`path`",
+        ),
+        (
+            json!({"provider": "kycaid", "probability": -0.0, "effect": {"type": "drop"}}),
+            "`probability`",
+        ),
+    ] {
+        let reply = app.admin_post("/faults", bad.clone()).await;
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.body);
+        common::spec::admin().check("Error", &reply.body);
+        let message = reply.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{bad}: {message}");
+    }
+    assert_eq!(app.admin_get("/faults").await["faults"], json!([]));
+    // What can match still can.
+    add_fault(
+        &app,
+        json!({"provider": "kycaid", "tenant": "kycaid-1a2b3c4d5e6f", "path": "/applicants/**", "probability": 0.0, "effect": {"type": "drop"}}),
+    )
+    .await;
+    add_fault(
+        &app,
+        json!({"tenant": "sumvin-1a2b3c4d5e6f", "effect": {"type": "drop"}, "probability": 0}),
+    )
+    .await;
+}
