@@ -142,11 +142,13 @@ impl Faults {
     }
 
     /// Replaces rule `id`'s conditions and effect, keeping its id and place; its counters and
-    /// random stream start again. `None` for an unknown id.
+    /// random stream start again. `None` for an unknown id. The rule is the API's from then on
+    /// (`source: api`): a rule from a faults file, once edited, survives a scenario reload
+    /// instead of silently going back to the file's version (or away).
     pub fn replace(&self, id: &str, spec: FaultSpec, now: DateTime<Utc>) -> Option<RuleView> {
         let mut rules = self.rules.write();
         let slot = rules.iter_mut().find(|r| r.id == id)?;
-        let rule = self.rule_with_id(id.to_owned(), spec, &slot.source.clone(), now);
+        let rule = self.rule_with_id(id.to_owned(), spec, FROM_API, now);
         *slot = Arc::new(rule);
         Some(view(slot))
     }

@@ -207,3 +207,45 @@ async fn rules_that_can_never_match_are_refused_naming_the_field() {
     )
     .await;
 }
+
+/// Review L3: `PUT` on a rule from a faults file kept the file as its source, so the next
+/// scenario reload silently dropped the edit.
+#[tokio::test]
+async fn an_edited_file_rule_becomes_the_apis_and_survives_a_reload() {
+    let dir = std::env::temp_dir().join(format!("kyc-sandbox-faults-edit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("flaky.yaml"),
+        "faults:\n  - provider: kycaid\n    effect: { type: error, status: 502 }\n",
+    )
+    .unwrap();
+    let scenarios = dir.clone();
+    let app = spawn_with(move |c| c.scenarios = Some(scenarios)).await;
+    let id = app.admin_get("/faults").await["faults"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let edited = app
+        .send(
+            app.request(Method::PUT, &format!("/__admin/faults/{id}"))
+                .json(&json!({"provider": "qolo", "effect": {"type": "error", "status": 503}})),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(edited.body["source"], "api");
+    let reloaded = app.admin_post("/scenarios/reload", json!({})).await;
+    assert_eq!(reloaded.status, 200, "{}", reloaded.body);
+    let rules = app.admin_get("/faults").await["faults"].clone();
+    let providers: Vec<_> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["provider"].clone(), r["source"].as_str() == Some("api")))
+        .collect();
+    assert_eq!(
+        providers,
+        [(json!("qolo"), true), (json!("kycaid"), false)],
+        "the edit stays, and the file's rule is back beside it"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
