@@ -163,10 +163,7 @@ impl FaultSpec {
             let impossible = |c: char| {
                 c.is_whitespace()
                     || c.is_control()
-                    || matches!(
-                        c,
-                        '[' | ']' | '{' | '}' | '?' | '#' | '\\' | '"' | '<' | '>'
-                    )
+                    || matches!(c, '[' | ']' | '{' | '}' | '?' | '#' | '\\')
             };
             if path.contains(impossible) {
                 return Err(RuleError::PathGlob(path.clone()));
