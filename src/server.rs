@@ -14,7 +14,7 @@ use actix_http::{body::MessageBody, HttpService, Request, Response};
 use actix_server::{Server, ServerBuilder};
 use actix_service::{map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{from_fn, Logger};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App};
 
 use crate::admin;
@@ -109,7 +109,6 @@ impl AppParts {
             InitError = (),
         >,
     > {
-        let clock = self.sandbox.core.clock.clone();
         App::new()
             .app_data(self.sandbox.clone())
             .app_data(self.mounts.clone())
@@ -117,13 +116,8 @@ impl AppParts {
             .app_data(self.ports.clone())
             .app_data(BodyLimit(self.max_body))
             .app_data(BodyTimeout(self.body_timeout))
+            // Also writes the access log line (`logging::ACCESS_TARGET`).
             .wrap(from_fn(guard_and_record))
-            // The log line's own timestamp is the machine's; `sandbox=` is the sandbox clock,
-            // which the journal records as `at` (next to the machine's `wall_at`).
-            .wrap(
-                Logger::new("%a \"%r\" %s %b %Dms sandbox=%{sandbox}xi")
-                    .custom_request_replace("sandbox", move |_| clock.now().to_rfc3339()),
-            )
             .configure(|cfg| self.routes(cfg, serves))
             .default_service(web::to(admin::where_providers_live))
     }

@@ -182,14 +182,16 @@ impl Journal {
         let mut ring = self.inner.lock();
         ring.next_id += 1;
         entry.id = ring.next_id;
-        if ring.entries.len() == self.capacity {
-            ring.entries.pop_front();
-        }
+        // Freed once the lock is released, so other workers never wait on an entry's drop.
+        let evicted = (ring.entries.len() == self.capacity)
+            .then(|| ring.entries.pop_front())
+            .flatten();
         let entry = Arc::new(entry);
         // The extra reference only when someone listens: nothing more on the hot path otherwise.
         let announced = self.events.has_subscribers().then(|| entry.clone());
         ring.entries.push_back(entry);
         drop(ring);
+        drop(evicted);
         if let Some(entry) = announced {
             self.events.publish(|| Event::Request(entry));
         }

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::http::{with_instance, BodyError, MountAt, ProblemAt};
+use super::http::{with_instance, BodyError, MountAt, MountDepth, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo, TenantStore};
 
@@ -178,12 +178,13 @@ pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
     at: MountAt,
     routes: fn(&mut web::ServiceConfig),
 ) {
-    let scope = match at {
-        MountAt::Prefixed => web::scope(E::MOUNT),
-        MountAt::Root => web::scope(""),
+    let (scope, depth) = match at {
+        MountAt::Prefixed => (web::scope(E::MOUNT), E::MOUNT.matches('/').count()),
+        MountAt::Root => (web::scope(""), 0),
     };
     cfg.service(
         scope
+            .app_data(MountDepth(depth))
             // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
             // any origin.
             .wrap(actix_cors::Cors::permissive())

@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every provider: bounded bodies, multipart, the scenario header, the journal recorder.
 
+mod access_log;
 mod endpoint;
 mod headers;
 mod json;
@@ -18,7 +19,7 @@ use actix_web::HttpRequest;
 use futures_util::StreamExt;
 use thiserror::Error;
 
-pub use endpoint::{endpoint, Endpoint};
+pub use endpoint::{endpoint, Endpoint, MountDepth, NestedDepth};
 pub use headers::{content_disposition, location};
 pub use json::{decode_json, json_text, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};

@@ -11,6 +11,7 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
 use futures_util::StreamExt;
 
+use super::access_log::log_access;
 use super::{declared_length, instance_of, BodyError, ViaPort};
 use crate::core::faults::{serve_faulted, Faults, Hit, RequestFacts};
 use crate::core::journal::{CapturedBody, Entry, Journal};
@@ -68,21 +69,41 @@ pub async fn guard_and_record(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
     let Some(mounts) = req.app_data::<web::Data<Mounts>>().cloned() else {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
+    let at = mounts.clock.now();
+    let res = guard_and_journal(req, next, &mounts, started, at).await?;
+    log_access(
+        res.request(),
+        res.status(),
+        res.response().body().size(),
+        started.elapsed(),
+        at,
+    );
+    Ok(res)
+}
+
+async fn guard_and_journal(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    mounts: &Mounts,
+    started: Instant,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let provider = match req.app_data::<ViaPort>() {
         Some(ViaPort(name)) => mounts.providers.iter().find(|p| p.name() == *name).cloned(),
         None => mounts.provider_of(req.path()).cloned(),
     };
-    let started = Instant::now();
-    let at = mounts.clock.now();
     let (http_req, payload) = req.into_parts();
     let limit = mounts.body_limit(http_req.path(), provider.as_ref());
-    let buffered = if declared_length(&http_req).is_some_and(|n| n > limit) {
+    let buffered = if matches!(payload, Payload::None) {
+        Ok((Bytes::new(), None))
+    } else if declared_length(&http_req).is_some_and(|n| n > limit) {
         Err(BodyError::TooLarge { limit })
     } else {
         buffer_body(payload, limit, mounts.body_timeout).await
@@ -139,7 +160,10 @@ pub async fn guard_and_record(
         }
     }
     let (res, body) = res.into_parts();
-    let response_body = to_bytes(body).await.unwrap_or_default();
+    let response_body = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        Err(body) => to_bytes(body).await.unwrap_or_default(),
+    };
     let response_capture = CapturedBody::capture(&response_body);
     let res = res.set_body(BoxBody::new(response_body));
 
@@ -218,6 +242,7 @@ async fn buffer_body(
 /// The buffered bytes as a payload again, ending in the read error if there was one.
 fn replay(body: Bytes, failure: Option<PayloadError>) -> Payload {
     match failure {
+        None if body.is_empty() => Payload::None,
         None => Payload::from(body),
         Some(e) => {
             let stream: std::pin::Pin<

@@ -27,7 +27,7 @@ use super::model::session::AuthenticationToken;
 use super::model::{Attachment, Customer, File, KycDocument, KycRequest, RebillyTenant, Webhook};
 use super::wire::{created, json_object, ok, resource_href};
 use super::Rebilly;
-use crate::core::http::{endpoint, Endpoint};
+use crate::core::http::{endpoint, Endpoint, NestedDepth};
 use crate::core::resource::{create, list, remove, show, update, Call, Resource, ResourceApi};
 
 /// Rebilly's wire format for the generic resource handlers: JSON-object bodies, `201` +
@@ -238,10 +238,12 @@ fn report_resources(cfg: &mut web::ServiceConfig) {
 
 /// `/organizations/{organizationId}` nested in a plain `/organizations` scope: a plain prefix is a
 /// string comparison, so requests without the organization never run the pattern's automaton.
-fn with_organization(configure: fn(&mut web::ServiceConfig)) -> actix_web::Scope {
+/// `depth`: the segments between the mount and `/organizations`.
+fn with_organization(depth: usize, configure: fn(&mut web::ServiceConfig)) -> actix_web::Scope {
     web::scope("/organizations")
         .service(
             web::scope("/{organizationId}")
+                .app_data(NestedDepth(depth + 2))
                 .configure(configure)
                 .default_service(web::to(route_not_found)),
         )
@@ -252,17 +254,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/kyc-gatherer").get(gatherer::page))
         .service(
             web::scope("/storefront")
-                .service(with_organization(storefront_resources))
+                .app_data(NestedDepth(1))
+                .service(with_organization(1, storefront_resources))
                 .configure(storefront_resources)
                 .default_service(web::to(route_not_found)),
         )
         .service(
             web::scope("/experimental")
-                .service(with_organization(report_resources))
+                .app_data(NestedDepth(1))
+                .service(with_organization(1, report_resources))
                 .configure(report_resources)
                 .default_service(web::to(route_not_found)),
         )
-        .service(with_organization(core_resources))
+        .service(with_organization(0, core_resources))
         .configure(core_resources)
         .default_service(web::to(route_not_found));
 }

@@ -1,0 +1,69 @@
+//! The access log: one line per request, in the layout actix-web's `Logger` gave it
+//! (`%a "%r" %s %b %Dms`) plus the sandbox clock, written by the request guard instead of a
+//! middleware of its own (that layer, its string formatting and env_logger's cost about a tenth
+//! of a stored resource's GET).
+
+use std::fmt;
+use std::time::Duration;
+
+use actix_web::body::BodySize;
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpRequest;
+use chrono::{DateTime, Utc};
+
+/// Logs `req` answered with `status` and a body of `size`, `took` after it arrived; `at` is the
+/// sandbox clock's time then.
+pub fn log_access(
+    req: &HttpRequest,
+    status: StatusCode,
+    size: BodySize,
+    took: Duration,
+    at: DateTime<Utc>,
+) {
+    crate::logging::access(format_args!(
+        "{} \"{} {} {:?}\" {} {} {:.6}ms sandbox={}",
+        Client(req),
+        req.method(),
+        req.uri()
+            .path_and_query()
+            .map_or_else(|| req.path(), |pq| pq.as_str()),
+        req.version(),
+        status.as_u16(),
+        Size(size),
+        took.as_secs_f64() * 1000.0,
+        at.to_rfc3339(),
+    ));
+}
+
+/// The client's address as actix's `%a` shows it: the one a proxy forwarded for, else the peer's.
+struct Client<'a>(&'a HttpRequest);
+
+impl fmt::Display for Client<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let req = self.0;
+        let forwarded = req.headers().contains_key(header::FORWARDED)
+            || req.headers().contains_key("x-forwarded-for");
+        if forwarded {
+            if let Some(client) = req.connection_info().realip_remote_addr() {
+                return f.write_str(client);
+            }
+        }
+        match req.peer_addr() {
+            Some(peer) => write!(f, "{}", peer.ip()),
+            None => f.write_str("-"),
+        }
+    }
+}
+
+/// The body's length in bytes, `-` for a stream of unknown length.
+struct Size(BodySize);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            BodySize::None => f.write_str("0"),
+            BodySize::Sized(n) => write!(f, "{n}"),
+            BodySize::Stream => f.write_str("-"),
+        }
+    }
+}
