@@ -1,5 +1,6 @@
 //! Tenants: every credential gets its own isolated state, created on first use.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,22 +14,50 @@ use sha2::{Digest, Sha256};
 /// A credential's stable, non-secret name: `<provider>-<12 hex of SHA-256(credential)>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct TenantId(String);
+pub struct TenantId(Arc<str>);
+
+/// How many credentials each worker remembers the tenant of before it starts over.
+const DERIVED_PER_WORKER: usize = 4096;
+
+thread_local! {
+    /// Every request derives its tenant from its credential; hashing it each time cost more than
+    /// looking it up.
+    static DERIVED: RefCell<HashMap<String, TenantId>> = RefCell::default();
+}
 
 impl TenantId {
     /// `parts` are the pieces of the credential that together select a tenant (e.g. token and org id).
     pub fn derive(provider: &str, parts: &[&str]) -> Self {
+        let mut key = String::from(provider);
+        for part in parts {
+            key.push('\0');
+            key.push_str(part);
+        }
+        DERIVED.with_borrow_mut(|known| {
+            if let Some(id) = known.get(&key) {
+                return id.clone();
+            }
+            let id = Self::hash(provider, parts);
+            if known.len() >= DERIVED_PER_WORKER {
+                known.clear();
+            }
+            known.insert(key, id.clone());
+            id
+        })
+    }
+
+    fn hash(provider: &str, parts: &[&str]) -> Self {
         let mut hasher = Sha256::new();
         for part in parts {
             hasher.update(part.as_bytes());
             hasher.update([0u8]);
         }
         let digest = hasher.finalize();
-        TenantId(format!("{provider}-{}", hex::encode(&digest[..6])))
+        TenantId(format!("{provider}-{}", hex::encode(&digest[..6])).into())
     }
 
     pub fn parse(name: &str) -> Self {
-        TenantId(name.to_owned())
+        TenantId(name.into())
     }
 
     pub fn as_str(&self) -> &str {
