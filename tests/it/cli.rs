@@ -106,11 +106,13 @@ fn a_bad_scenario_directory_stops_the_server_at_start() {
 
 #[test]
 fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
+    let log_path = temp_dir("serve").join("stderr.log");
     let mut child = Command::new(BIN)
         .args(["serve", "--port", "0", "--seed", "1"])
         .env("KYC_SANDBOX_CLOCK", "frozen:2026-01-01T00:00:00Z")
+        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(std::fs::File::create(&log_path).unwrap()))
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -179,6 +181,28 @@ fn serve_prints_its_mounts_answers_and_stops_on_sigterm() {
     assert!(
         status.success(),
         "graceful shutdown exits 0, got {status:?}"
+    );
+    // One access-log line per request, in actix's Logger layout plus the sandbox clock; the
+    // batch still pending at the stop is written before the exit.
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("\"GET /countries HTTP/1.1\""))
+        .unwrap_or_else(|| panic!("no access line for /countries in:\n{log}"));
+    let (header, rest) = line.split_once("] ").unwrap();
+    assert!(
+        header.starts_with('[') && header.ends_with(" INFO  kyc_sandbox::access"),
+        "{line}"
+    );
+    let words: Vec<&str> = rest.split(' ').collect();
+    assert_eq!(words[0], "127.0.0.1", "{line}");
+    assert_eq!(words[4], "200", "{line}");
+    assert!(words[5].parse::<u64>().unwrap() > 0, "{line}");
+    assert!(words[6].ends_with("ms"), "{line}");
+    assert_eq!(words[7], "sandbox=2026-01-01T00:00:00+00:00", "{line}");
+    assert!(
+        log.contains("\"GET /__admin/clock HTTP/1.1\" 200 "),
+        "{log}"
     );
 }
 
