@@ -29,6 +29,7 @@ PNG = os.path.join(ROOT, "fixtures", "images", "document.png")
 KYCAID_TOKEN = "bench-token"
 REBILLY_KEY = "sk_sandbox_bench"
 SUMVIN_PAT = "pat_bench"
+SUMVIN_UPLOADERS = 1000
 QOLO_PROGRAM = "3fa0d2ea-ffcf-485d-94ed-dbf4f861ad2f"
 
 
@@ -224,6 +225,10 @@ def setup_calls(sandbox, scripts):
                     {"customerId": "cus_bench", "documentType": "identity-proof", "fileIds": [rebilly_file]})["id"]
 
     call("POST", f"{sumvin}/v0/kyc/applicant", sumvin_auth)
+    # Uploads go to many applicants in turn, as many users' onboarding would, rather than piling
+    # hundreds of thousands of images onto one.
+    for n in range(1, SUMVIN_UPLOADERS + 1):
+        call("POST", f"{sumvin}/v0/kyc/applicant", {"x-sumvin-pat": f"{SUMVIN_PAT}_{n}"})
 
     token = call("POST", f"{qolo}/auth/login", None, {"loginid": "demo-login", "apikey": "demo-apikey"})["token"]
     qolo_auth = {"Authorization": f"Bearer {token}"}
@@ -257,8 +262,11 @@ def setup_calls(sandbox, scripts):
          lua("rebilly-upload", "POST", {**rebilly_auth, "Content-Type": jpeg_type}, jpeg_upload)),
         ("Rebilly `POST /kyc-documents`", "create", f"{rebilly}/kyc-documents",
          lua("rebilly-document", "POST", {**rebilly_auth, **json_type}, document_json)),
-        ("Sumvin `POST /v0/kyc/documents` (small JPEG)", "create", f"{sumvin}/v0/kyc/documents",
-         lua("sumvin-upload", "POST", {**sumvin_auth, "Content-Type": sumvin_type}, sumvin_upload)),
+        ("Sumvin `POST /v0/kyc/documents` (small JPEG, 1,000 applicants in turn)", "create",
+         f"{sumvin}/v0/kyc/documents",
+         write_numbered_lua(scripts, "sumvin-upload", "POST", "/v0/kyc/documents",
+                            {"x-sumvin-pat": f"{SUMVIN_PAT}_{{n}}", "Content-Type": sumvin_type}, sumvin_upload,
+                            cycle=SUMVIN_UPLOADERS)),
     ]
 
 
@@ -302,14 +310,19 @@ def measure_start(samples):
     return statistics.median(times)
 
 
-def write_numbered_lua(directory, name, method, path, headers, body):
-    """Like `write_lua`, but each request replaces `{n}` in `path` and `body` by 1, 2, 3..."""
-    lines = [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()]
-    numbered = lambda text: " .. n .. ".join(lua_string(part) for part in text.split("{n}"))
-    script = "\n".join(lines) + f"""
+def write_numbered_lua(directory, name, method, path, headers, body, cycle=None):
+    """Like `write_lua`, but each request replaces `{n}` in `path`, header values and `body` by 1, 2, 3...
+    (starting over after `cycle` when one is given)."""
+    def numbered(text):
+        raw = text.encode() if isinstance(text, str) else text
+        return " .. n .. ".join(lua_string(part) for part in raw.split(b"{n}"))
+    header_lines = [f"  wrk.headers[{lua_string(k)}] = {numbered(v)}" for k, v in headers.items()]
+    step = f"n % {cycle} + 1" if cycle else "n + 1"
+    script = f"""
 local n = 0
 request = function()
-  n = n + 1
+  n = {step}
+""" + "\n".join(header_lines) + f"""
   return wrk.format({lua_string(method)}, {numbered(path)}, nil, {numbered(body)})
 end
 """
