@@ -15,6 +15,7 @@ use super::model::{Notification, Person, QoloTenant};
 use super::wire::{list_json, notification_json, person_json};
 use super::Qolo;
 use crate::core::http::{location, query_param};
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Listing, Resource, ResourceApi, Update};
 use crate::core::store::{Page, Store};
 
@@ -78,7 +79,7 @@ impl ResourceApi for Qolo {
 }
 
 fn rendered<R: Resource<Qolo>>(call: &Call<Qolo>, state: &QoloTenant, id: &str) -> Value {
-    R::find(state, id).map_or(Value::Null, |item| R::render(call, state, item))
+    R::find(state, id).map_or(Value::Null, |item| R::render(call, state, item).to_value())
 }
 
 /// `limit` (1–1000, default 100) from `start_index`, oldest first, in SearchPerson's envelope.
@@ -108,8 +109,9 @@ impl<R> Listing<Qolo, R> for Paging {
         store.page(self.start_index, self.limit, false)
     }
 
-    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
+    fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
         let has_more = self.start_index + items.len() < total;
+        let items = items.iter().map(Rendered::to_value).collect();
         HttpResponse::Ok().json(list_json(items, self.start_index, has_more))
     }
 }
@@ -127,8 +129,8 @@ impl Resource<Qolo> for Person {
         &mut state.persons
     }
 
-    fn render(_: &Call<Qolo>, _: &QoloTenant, person: &Person) -> Value {
-        person_json(person)
+    fn render(_: &Call<Qolo>, _: &QoloTenant, person: &Person) -> Rendered {
+        Rendered::of(&person_json(person))
     }
 }
 
@@ -145,8 +147,8 @@ impl Resource<Qolo> for Notification {
         &mut state.notifications
     }
 
-    fn render(_: &Call<Qolo>, _: &QoloTenant, notification: &Notification) -> Value {
-        notification_json(notification)
+    fn render(_: &Call<Qolo>, _: &QoloTenant, notification: &Notification) -> Rendered {
+        Rendered::of(&notification_json(notification))
     }
 }
 

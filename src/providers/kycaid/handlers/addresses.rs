@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{path_id, Reply};
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
 use crate::providers::kycaid::auth::Caller;
@@ -31,8 +32,8 @@ impl Resource<Kycaid> for Address {
         &mut state.addresses
     }
 
-    fn render(_: &Call<Kycaid>, _: &KycaidTenant, address: &Self) -> Value {
-        address_json(address)
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, address: &Self) -> Rendered {
+        Rendered::of(&address_json(address))
     }
 
     /// Only before a verification covered the applicant's addresses.

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
@@ -26,8 +27,8 @@ impl Resource<Kycaid> for Applicant {
         &mut state.applicants
     }
 
-    fn render(_: &Call<Kycaid>, state: &KycaidTenant, applicant: &Self) -> Value {
-        applicant_json(state, applicant)
+    fn render(_: &Call<Kycaid>, state: &KycaidTenant, applicant: &Self) -> Rendered {
+        Rendered::of(&applicant_json(state, applicant))
     }
 
     /// Takes everything of the applicant with it; its hosted-form links stop opening.

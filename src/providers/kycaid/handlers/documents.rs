@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
@@ -28,8 +29,8 @@ impl Resource<Kycaid> for Document {
         &mut state.documents
     }
 
-    fn render(_: &Call<Kycaid>, state: &KycaidTenant, document: &Self) -> Value {
-        document_json(state, document)
+    fn render(_: &Call<Kycaid>, state: &KycaidTenant, document: &Self) -> Rendered {
+        Rendered::of(&document_json(state, document))
     }
 
     /// Its files are no longer used by it; the applicant no longer lists it.

@@ -22,6 +22,7 @@ use super::model::{Address, AffiliatedPerson, Applicant, Document, KycaidTenant,
 use super::wire::ack;
 use super::Kycaid;
 use crate::core::http::{endpoint, query_param, Endpoint};
+use crate::core::json_out::Rendered;
 use crate::core::resource::{
     create, list, remove, show, update, Call, Listing, Resource, ResourceApi,
 };
@@ -85,8 +86,8 @@ impl<R> Listing<Kycaid, R> for Paging {
         store.page(self.offset(), self.per_page, true)
     }
 
-    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
-        self.envelope(items, total)
+    fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
+        self.envelope(items.iter().map(Rendered::to_value).collect(), total)
     }
 }
 

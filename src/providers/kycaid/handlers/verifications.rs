@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::{path_id, query_value, Paging, Reply};
 use crate::core::http::forced_scenario;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Resource};
 use crate::core::store::Store;
 use crate::providers::kycaid::auth::Caller;
@@ -34,8 +35,8 @@ impl Resource<Kycaid> for Verification {
         &mut state.verifications
     }
 
-    fn render(_: &Call<Kycaid>, _: &KycaidTenant, verification: &Self) -> Value {
-        verification_json(verification)
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, verification: &Self) -> Rendered {
+        Rendered::of(&verification_json(verification))
     }
 }
 

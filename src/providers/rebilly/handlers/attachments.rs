@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::rebilly::errors::RebillyError;
@@ -26,8 +27,11 @@ impl Resource<Rebilly> for Attachment {
         &mut state.attachments
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, attachment: &Self) -> Value {
-        attachment_json(attachment, &href::<Self>(call.req, &attachment.id))
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, attachment: &Self) -> Rendered {
+        Rendered::of(&attachment_json(
+            attachment,
+            &href::<Self>(call.req, &attachment.id),
+        ))
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
@@ -59,8 +60,8 @@ impl Resource<Rebilly> for AuthenticationToken {
         &mut state.authentication_tokens
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, token: &Self) -> Value {
-        token_json(token, &href::<Self>(call.req, &token.token))
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, token: &Self) -> Rendered {
+        Rendered::of(&token_json(token, &href::<Self>(call.req, &token.token)))
     }
 
     /// Verifying an expired token is a `401`, as for any other use of it.

@@ -7,6 +7,7 @@ use super::files::IdPath;
 use super::listing::Listed;
 use super::{expanding, href};
 use crate::core::http::forced_scenario;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
@@ -340,9 +341,9 @@ impl Resource<Rebilly> for KycDocument {
         &mut state.documents
     }
 
-    fn render(call: &Call<Rebilly>, state: &RebillyTenant, document: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, state: &RebillyTenant, document: &Self) -> Rendered {
         let href = href::<Self>(call.req, &document.id);
-        expanded_document(call.req, state, document, &href)
+        Rendered::of(&expanded_document(call.req, state, document, &href))
     }
 
     /// A review scenario may wait for the document to be fetched.

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::core::webhooks::check_url;
@@ -30,8 +31,8 @@ impl Resource<Rebilly> for Webhook {
         &mut state.webhooks
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, hook: &Self) -> Value {
-        webhook_json(hook, &href::<Self>(call.req, &hook.id))
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, hook: &Self) -> Rendered {
+        Rendered::of(&webhook_json(hook, &href::<Self>(call.req, &hook.id)))
     }
 }
 
