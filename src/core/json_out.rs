@@ -167,6 +167,14 @@ impl ObjectWriter<'_> {
         self.field(key, &format_args!("{value}"))
     }
 
+    /// `display` when there is a value, else `null`.
+    pub fn display_or_null(&mut self, key: &str, value: Option<impl fmt::Display>) -> &mut Self {
+        match value {
+            Some(value) => self.display(key, value),
+            None => self.null(key),
+        }
+    }
+
     pub fn null(&mut self, key: &str) -> &mut Self {
         self.key(key);
         self.out.extend_from_slice(b"null");
@@ -262,6 +270,7 @@ mod tests {
                 .field("none", &None::<String>)
                 .null("null")
                 .display("at", format_args!("{}-{}", 2026, "01"))
+                .display_or_null("never", None::<&str>)
                 .object("empty", |_| {})
                 .array("nothing", |_| {})
                 .field("tags", &["x", "y"])
@@ -283,6 +292,7 @@ mod tests {
             "none": null,
             "null": null,
             "at": "2026-01",
+            "never": null,
             "empty": {},
             "nothing": [],
             "tags": ["x", "y"],

@@ -33,7 +33,7 @@ impl Resource<Kycaid> for Address {
     }
 
     fn render(_: &Call<Kycaid>, _: &KycaidTenant, address: &Self) -> Rendered {
-        Rendered::of(&address_json(address))
+        address_json(address)
     }
 
     /// Only before a verification covered the applicant's addresses.

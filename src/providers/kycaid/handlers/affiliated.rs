@@ -30,7 +30,7 @@ impl Resource<Kycaid> for AffiliatedPerson {
     }
 
     fn render(_: &Call<Kycaid>, _: &KycaidTenant, person: &Self) -> Rendered {
-        Rendered::of(&affiliated_json(person))
+        affiliated_json(person)
     }
 
     /// The company applicant no longer lists it.

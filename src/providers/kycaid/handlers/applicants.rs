@@ -28,7 +28,7 @@ impl Resource<Kycaid> for Applicant {
     }
 
     fn render(_: &Call<Kycaid>, state: &KycaidTenant, applicant: &Self) -> Rendered {
-        Rendered::of(&applicant_json(state, applicant))
+        applicant_json(state, applicant)
     }
 
     /// Takes everything of the applicant with it; its hosted-form links stop opening.

@@ -30,7 +30,7 @@ impl Resource<Kycaid> for Document {
     }
 
     fn render(_: &Call<Kycaid>, state: &KycaidTenant, document: &Self) -> Rendered {
-        Rendered::of(&document_json(state, document))
+        document_json(state, document)
     }
 
     /// Its files are no longer used by it; the applicant no longer lists it.

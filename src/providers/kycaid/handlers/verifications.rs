@@ -36,7 +36,7 @@ impl Resource<Kycaid> for Verification {
     }
 
     fn render(_: &Call<Kycaid>, _: &KycaidTenant, verification: &Self) -> Rendered {
-        Rendered::of(&verification_json(verification))
+        verification_json(verification)
     }
 }
 
@@ -155,7 +155,7 @@ pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -
         path_id(id, "applicant_id")?;
     }
     kycaid.with_tenant(&caller, |state| {
-        let (data, total) = match &applicant {
+        let (data, total): (Vec<Rendered>, usize) = match &applicant {
             Some(id) => {
                 let ids = &Applicant::find(state, id)?.verification_ids;
                 let data = ids
@@ -178,7 +178,7 @@ pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -
                 )
             }
         };
-        Ok(paging.envelope(data, total))
+        Ok(paging.envelope(&data, total))
     })
 }
 
