@@ -31,10 +31,7 @@ impl Resource<Rebilly> for Customer {
     }
 
     fn render(call: &Call<Rebilly>, _: &RebillyTenant, customer: &Self) -> Rendered {
-        Rendered::of(&customer_json(
-            customer,
-            &href::<Self>(call.req, &customer.id),
-        ))
+        customer_json(customer, &href::<Self>(call.req, &customer.id))
     }
 
     fn delete(

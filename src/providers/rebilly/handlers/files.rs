@@ -189,7 +189,7 @@ impl Resource<Rebilly> for File {
     }
 
     fn render(call: &Call<Rebilly>, _: &RebillyTenant, file: &Self) -> Rendered {
-        Rendered::of(&file_json(file, &href::<Self>(call.req, &file.id)))
+        file_json(file, &href::<Self>(call.req, &file.id))
     }
 
     /// A file a KYC document still names stays (`409`).

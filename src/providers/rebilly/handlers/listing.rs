@@ -139,10 +139,6 @@ impl<T: Listed> Listing<Rebilly, T> for ListQuery {
     }
 
     fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
-        list(
-            items.iter().map(Rendered::to_value).collect(),
-            total,
-            self.page,
-        )
+        list(&items, total, self.page)
     }
 }

@@ -66,7 +66,7 @@ impl ResourceApi for Rebilly {
     ) -> HttpResponse {
         created(
             href::<R>(call.req, id),
-            R::render(call, state, &R::store(state)[id]).to_value(),
+            R::render(call, state, &R::store(state)[id]),
         )
     }
 
@@ -75,7 +75,7 @@ impl ResourceApi for Rebilly {
         state: &RebillyTenant,
         id: &str,
     ) -> HttpResponse {
-        ok(R::render(call, state, &R::store(state)[id]).to_value())
+        ok(R::render(call, state, &R::store(state)[id]))
     }
 
     fn deleted<R: Resource<Self>>(_: &Call<Self>, _: &str) -> HttpResponse {

@@ -35,12 +35,7 @@ impl Resource<Rebilly> for KycRequest {
     /// With its documents embedded when a read asks `?expand=documents`.
     fn render(call: &Call<Rebilly>, state: &RebillyTenant, request: &Self) -> Rendered {
         let href = href::<Self>(call.req, &request.id);
-        Rendered::of(&request_of(
-            state,
-            request,
-            &href,
-            expanding(call.req, "documents"),
-        ))
+        request_of(state, request, &href, expanding(call.req, "documents"))
     }
 
     /// Its documents stay, no longer counting toward it; its gatherer link stops working.
