@@ -15,7 +15,7 @@ use super::model::{Notification, Person, QoloTenant};
 use super::wire::{list_json, notification_json, person_json};
 use super::Qolo;
 use crate::core::http::{location, query_param};
-use crate::core::json_out::Rendered;
+use crate::core::json_out::{Rendered, RenderedBody};
 use crate::core::resource::{Call, Create, Listing, Resource, ResourceApi, Update};
 use crate::core::store::{Page, Store};
 
@@ -66,11 +66,11 @@ impl ResourceApi for Qolo {
         let href = format!("{}/{id}", call.req.path().trim_end_matches('/'));
         HttpResponse::Created()
             .insert_header((header::LOCATION, location(&href)))
-            .json(rendered::<R>(call, state, id))
+            .rendered(rendered::<R>(call, state, id))
     }
 
     fn updated<R: Resource<Self>>(call: &Call<Self>, state: &QoloTenant, id: &str) -> HttpResponse {
-        HttpResponse::Ok().json(rendered::<R>(call, state, id))
+        rendered::<R>(call, state, id).ok()
     }
 
     fn deleted<R: Resource<Self>>(_: &Call<Self>, _: &str) -> HttpResponse {
@@ -78,8 +78,8 @@ impl ResourceApi for Qolo {
     }
 }
 
-fn rendered<R: Resource<Qolo>>(call: &Call<Qolo>, state: &QoloTenant, id: &str) -> Value {
-    R::find(state, id).map_or(Value::Null, |item| R::render(call, state, item).to_value())
+fn rendered<R: Resource<Qolo>>(call: &Call<Qolo>, state: &QoloTenant, id: &str) -> Rendered {
+    R::find(state, id).map_or_else(|_| Rendered::null(), |item| R::render(call, state, item))
 }
 
 /// `limit` (1–1000, default 100) from `start_index`, oldest first, in SearchPerson's envelope.
@@ -111,8 +111,7 @@ impl<R> Listing<Qolo, R> for Paging {
 
     fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
         let has_more = self.start_index + items.len() < total;
-        let items = items.iter().map(Rendered::to_value).collect();
-        HttpResponse::Ok().json(list_json(items, self.start_index, has_more))
+        list_json(&items, self.start_index, has_more).ok()
     }
 }
 
@@ -130,7 +129,7 @@ impl Resource<Qolo> for Person {
     }
 
     fn render(_: &Call<Qolo>, _: &QoloTenant, person: &Person) -> Rendered {
-        Rendered::of(&person_json(person))
+        person_json(person)
     }
 }
 
@@ -148,7 +147,7 @@ impl Resource<Qolo> for Notification {
     }
 
     fn render(_: &Call<Qolo>, _: &QoloTenant, notification: &Notification) -> Rendered {
-        Rendered::of(&notification_json(notification))
+        notification_json(notification)
     }
 }
 
