@@ -1,6 +1,7 @@
 //! Rebilly's wire format: resources as JSON (`render`), bare-array lists with `Pagination-*`
 //! headers, `201` + `Location` on create.
 
+mod analysis;
 mod render;
 
 use actix_web::http::{header, StatusCode};

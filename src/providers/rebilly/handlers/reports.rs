@@ -12,13 +12,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
-use crate::core::json_out::Rendered;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{
     DocumentStatus, DocumentType, KycDocument, RejectionType, RequestStatus,
 };
-use crate::providers::rebilly::wire::{ok, query_param, Checks};
+use crate::providers::rebilly::wire::{query_param, Checks};
 use crate::providers::rebilly::Rebilly;
 
 type Reply = Result<HttpResponse, RebillyError>;
@@ -229,7 +228,7 @@ pub async fn acceptance_summary(
         .zip(DocumentType::NAMES)
         .filter_map(|(line, name)| line.map(|l| l.into_json(name)))
         .collect();
-    Ok(ok(Rendered::of(&json!({ "data": data }))))
+    Ok(HttpResponse::Ok().json(json!({ "data": data })))
 }
 
 /// `GET …/reports/kyc-rejection-summary`: per document type, the documents created in the period
