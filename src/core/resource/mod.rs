@@ -46,10 +46,11 @@
 
 use std::future::Future;
 
-use super::json_out::Rendered;
-use super::store::{Page, Store};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
+
+use super::json_out::Rendered;
+use super::store::{Page, Store};
 
 /// A provider's API as the generic handlers see it: its tenant state, who calls, its error
 /// envelope, its request bodies, and how it answers writes. Implemented once per provider.

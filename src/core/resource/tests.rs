@@ -7,12 +7,11 @@ use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
 use actix_web::App;
 use parking_lot::Mutex;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 use crate::core::http::{self, endpoint, page_request, PageBounds, PageRequest};
 use crate::core::json_out::{self, RenderedBody};
-use serde_json::Value;
 
 #[derive(Default)]
 struct Desk {

@@ -1,9 +1,10 @@
 //! The signed data API: `get_token`, `get_data` (after a QR login, or with the `session_id` and
 //! `user_id` of an AML-KYC webhook) and the picture links.
 
+use std::borrow::Cow;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use std::borrow::Cow;
 
 use super::Reply;
 use crate::core::assets::fixture_bytes;
