@@ -8,6 +8,7 @@ pub mod faults;
 pub mod http;
 pub mod ids;
 pub mod journal;
+pub mod json_out;
 pub mod jwt;
 pub mod media;
 pub mod provider;

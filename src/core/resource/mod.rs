@@ -17,7 +17,7 @@
 //!     const ID: &'static str = "person_guid"; // the route's `{person_guid}`
 //!     fn store(state: &QoloTenant) -> &Store<Person> { &state.persons }
 //!     fn store_mut(state: &mut QoloTenant) -> &mut Store<Person> { &mut state.persons }
-//!     fn render(_: &Call<Qolo>, _: &QoloTenant, p: &Person) -> Value { person_json(p) }
+//!     fn render(_: &Call<Qolo>, _: &QoloTenant, p: &Person) -> Rendered { person_json(p) }
 //! }
 //! // 3. Its writes: the body is checked before the lock, the model changes under it.
 //! impl Create<Qolo> for Person {
@@ -48,8 +48,8 @@ use std::future::Future;
 
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
+use super::json_out::Rendered;
 use super::store::{Page, Store};
 
 /// A provider's API as the generic handlers see it: its tenant state, who calls, its error
@@ -109,13 +109,14 @@ pub trait ResourceApi: Sized + 'static {
 /// How a provider reads a list request for resources `R` and answers it: its query parameters
 /// (page size, filters, sort), the page of the store they select, and its list shape (Rebilly:
 /// a bare array with `Pagination-*` headers; KYCAID: a `{data, total, page, per_page}` envelope).
+/// The items come rendered; the envelope embeds them as they are.
 pub trait Listing<P: ResourceApi, R>: Sized {
     /// Parses the query string, before the tenant is locked.
     fn parse(req: &HttpRequest) -> Result<Self, P::Error>;
     /// The items of the page asked for, and how many matched in all. Only what it returns is
     /// rendered, so a list costs O(page) when the query lets the store page by itself.
     fn page<'s>(&self, store: &'s Store<R>) -> Page<'s, R>;
-    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse;
+    fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse;
 }
 
 /// One request to a resource: what hooks may need besides the tenant state.
@@ -154,8 +155,9 @@ pub trait Resource<P: ResourceApi>: Sized + 'static {
     fn store(state: &P::State) -> &Store<Self>;
     fn store_mut(state: &mut P::State) -> &mut Store<Self>;
 
-    /// The resource as the provider's JSON; `state` is there for what it embeds or links.
-    fn render(call: &Call<P>, state: &P::State, item: &Self) -> Value;
+    /// The resource as the provider's JSON, written straight to text (see `core::json_out`);
+    /// `state` is there for what it embeds or links.
+    fn render(call: &Call<P>, state: &P::State, item: &Self) -> Rendered;
 
     /// The item `id`, or the provider's not-found.
     fn find<'s>(state: &'s P::State, id: &str) -> Result<&'s Self, P::Error> {
@@ -247,7 +249,7 @@ pub async fn show<P: ResourceApi, R: Resource<P>>(
     with_item::<P, R>(&call, id, |state| {
         R::on_read(&call, state, id)?;
         let item = R::find(state, id)?;
-        Ok(HttpResponse::Ok().json(R::render(&call, state, item)))
+        Ok(R::render(&call, state, item).ok())
     })
 }
 

@@ -7,10 +7,11 @@ use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
 use actix_web::App;
 use parking_lot::Mutex;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 use crate::core::http::{self, endpoint, page_request, PageBounds, PageRequest};
+use crate::core::json_out::{self, RenderedBody};
 
 #[derive(Default)]
 struct Desk {
@@ -71,8 +72,16 @@ impl Listing<Notes, Note> for PageRequest {
         store.page(self.offset, self.limit, false)
     }
 
-    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
-        HttpResponse::Ok().json(json!({"items": items, "total": total}))
+    fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
+        json_out::object(|o| {
+            o.array("items", |a| {
+                for item in &items {
+                    a.raw(item);
+                }
+            })
+            .field("total", &total);
+        })
+        .ok()
     }
 }
 
@@ -108,11 +117,11 @@ impl ResourceApi for Notes {
     }
 
     fn created<R: Resource<Self>>(call: &Call<Self>, state: &Desk, id: &str) -> HttpResponse {
-        HttpResponse::Created().json(R::render(call, state, &R::store(state)[id]))
+        HttpResponse::Created().rendered(R::render(call, state, &R::store(state)[id]))
     }
 
     fn updated<R: Resource<Self>>(call: &Call<Self>, state: &Desk, id: &str) -> HttpResponse {
-        HttpResponse::Ok().json(R::render(call, state, &R::store(state)[id]))
+        R::render(call, state, &R::store(state)[id]).ok()
     }
 
     fn deleted<R: Resource<Self>>(_: &Call<Self>, _: &str) -> HttpResponse {
@@ -138,8 +147,8 @@ impl Resource<Notes> for Note {
         &mut state.notes
     }
 
-    fn render(_: &Call<Notes>, _: &Desk, note: &Note) -> Value {
-        json!(note.0)
+    fn render(_: &Call<Notes>, _: &Desk, note: &Note) -> Rendered {
+        Rendered::of(&note.0)
     }
 
     fn delete(_: &Call<Notes>, state: &mut Desk, id: &str) -> Result<(), Oops> {

@@ -18,6 +18,7 @@ use super::model::{
 };
 use super::scenario::{Call, HermesEffect};
 use super::{Hermes, NAME};
+use crate::core::json_out;
 use crate::core::webhooks::Outbound;
 use crate::core::TransitionError;
 
@@ -188,19 +189,34 @@ impl Hermes {
                 .fixtures
                 .identity(&session.identity)
                 .ok_or_else(unknown)?;
-            let mut data = person_data(client, identity);
-            data["kyc_data"] = json!({
-                "holder_name_match": "true",
-                "pain_file": pain_file(identity, session, now),
-                "qes_validation": "true",
-                "is_first_sign": session.is_first_sign.to_string(),
+            let kyc_data = json_out::object(|o| {
+                o.field("holder_name_match", "true")
+                    .field("pain_file", &pain_file(identity, session, now))
+                    .field("qes_validation", "true")
+                    .display("is_first_sign", session.is_first_sign);
             });
-            Ok(HttpResponse::Ok().json(json!({
-                "customer_id": Hermes::customer_id(client, &identity.id),
-                "data": data,
-                "status": "success",
-                "success": true,
-            })))
+            let data = person_data(client, identity);
+            // After the person's fields, or in the place of an attribute so named (which it
+            // replaced when `data` was a `Map`).
+            let clash = data.iter().position(|(name, _)| *name == "kyc_data");
+            Ok(json_out::object(|o| {
+                o.field("customer_id", &Hermes::customer_id(client, &identity.id))
+                    .object("data", |o| {
+                        for (i, (name, value)) in data.iter().enumerate() {
+                            if Some(i) == clash {
+                                o.raw(name, &kyc_data);
+                            } else {
+                                o.field(name, value);
+                            }
+                        }
+                        if clash.is_none() {
+                            o.raw("kyc_data", &kyc_data);
+                        }
+                    })
+                    .field("status", "success")
+                    .field("success", &true);
+            })
+            .ok())
         })
     }
 }

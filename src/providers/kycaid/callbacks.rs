@@ -63,12 +63,12 @@ fn payload(state: &mut KycaidTenant, event: &'static str, v: &Verification) -> V
         out.remove("external_applicant_id");
         out.insert("status".into(), json!(v.status.as_str()));
         out.insert("verified".into(), json!(v.verified));
-        out.insert("verifications".into(), checks_json(v));
+        out.insert("verifications".into(), checks_json(v).to_value());
         let applicant = v
             .applicant_id
             .as_deref()
             .and_then(|a| state.applicants.get(a))
-            .map(|a| applicant_json(state, a));
+            .map(|a| applicant_json(state, a).to_value());
         out.insert("applicant".into(), applicant.unwrap_or(Value::Null));
         out.insert(
             "verification_statuses".into(),

@@ -144,7 +144,7 @@ impl Kycaid {
         let decision = decision(&request.to, &request.details, checks.into_iter())
             .map_err(TransitionError::Invalid)?;
         self.decide(state, &request.id, &decision, self.core.clock.now(), true);
-        Ok(verification_json(&state.verifications[request.id.as_str()]))
+        Ok(verification_json(&state.verifications[request.id.as_str()]).to_value())
     }
 }
 
@@ -181,5 +181,5 @@ fn force_document(
         Vec::new()
     };
     document.decline.comment = comment;
-    Ok(document_json(state, &state.documents[request.id.as_str()]))
+    Ok(document_json(state, &state.documents[request.id.as_str()]).to_value())
 }

@@ -1,14 +1,15 @@
-//! KYCAID resources as JSON, field for field in the order KYCAID sends them; `{"<x>_id": ...}`
-//! acknowledgements; lists.
+//! KYCAID resources as JSON, field for field in the order KYCAID sends them, written straight to
+//! text (`core::json_out`); `{"<x>_id": ...}` acknowledgements; lists.
 
 use actix_web::HttpResponse;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use super::model::reasons::reason_fields;
+use super::model::document::DATA_FIELDS;
 use super::model::{
-    timestamp, Address, AffiliatedPerson, Applicant, ApplicantType, Document, KycaidTenant,
-    Verification,
+    timestamp, Address, AffiliatedPerson, Applicant, ApplicantType, DeclineReason, Document,
+    KycaidTenant, Verification,
 };
+use crate::core::json_out::{self, ObjectWriter, Rendered};
 
 pub fn ok(body: Value) -> HttpResponse {
     HttpResponse::Ok().json(body)
@@ -16,76 +17,101 @@ pub fn ok(body: Value) -> HttpResponse {
 
 /// `{"applicant_id": "..."}` and the like: what every create, update and delete answers.
 pub fn ack(field: &str, id: &str) -> HttpResponse {
-    let mut body = Map::new();
-    body.insert(field.to_owned(), Value::String(id.to_owned()));
-    ok(Value::Object(body))
+    json_out::object(|o| {
+        o.field(field, id);
+    })
+    .ok()
 }
 
-/// Where a file's bytes can be fetched without a token, as KYCAID's signed storage URLs allow.
-pub fn file_url(state: &KycaidTenant, file_id: &str) -> String {
-    format!("{}/storage/{}/{file_id}", state.origin, state.tenant)
+/// The keys of each side of a document (`SIDES`): its file id, URL and size.
+const SIDE_KEYS: [[&str; 3]; 5] = [
+    ["front_side_id", "front_side", "front_side_size"],
+    ["back_side_id", "back_side", "back_side_size"],
+    ["other_side_1_id", "other_side_1", "other_side_1_size"],
+    ["other_side_2_id", "other_side_2", "other_side_2_size"],
+    ["other_side_3_id", "other_side_3", "other_side_3_size"],
+];
+
+/// `decline_reasons_ids` (null when there are none, as KYCAID sends it) and `decline_reasons`.
+fn reasons(o: &mut ObjectWriter, reasons: &[DeclineReason]) {
+    if reasons.is_empty() {
+        o.null("decline_reasons_ids");
+    } else {
+        o.array("decline_reasons_ids", |a| {
+            for reason in reasons {
+                a.value(&reason.id());
+            }
+        });
+    }
+    o.array("decline_reasons", |a| {
+        for reason in reasons {
+            a.value(reason.as_str());
+        }
+    });
 }
 
-fn field(fields: &Map<String, Value>, name: &str) -> Value {
-    fields.get(name).cloned().unwrap_or(Value::Null)
-}
-
-pub fn document_json(state: &KycaidTenant, document: &Document) -> Value {
-    let mut out = Map::new();
-    out.insert("document_id".into(), json!(document.id));
-    out.insert("applicant_id".into(), json!(document.applicant_id));
-    out.insert("type".into(), json!(document.kind.as_str()));
-    out.insert("provider".into(), json!(document.provider.as_str()));
-    out.insert("status".into(), json!(document.status.as_str()));
-    out.insert("comment".into(), json!(document.decline.comment));
-    for name in super::model::document::DATA_FIELDS {
-        let value = match (*name, document.fields.get(*name)) {
-            ("income_sources", None) => json!([]),
-            (_, value) => value.cloned().unwrap_or(Value::Null),
+fn document(o: &mut ObjectWriter, state: &KycaidTenant, document: &Document) {
+    o.field("document_id", &document.id)
+        .field("applicant_id", &document.applicant_id)
+        .field("type", document.kind.as_str())
+        .field("provider", document.provider.as_str())
+        .field("status", document.status.as_str())
+        .field("comment", &document.decline.comment);
+    for name in DATA_FIELDS {
+        match (*name, document.fields.get(*name)) {
+            ("income_sources", None) => o.array(name, |_| {}),
+            (_, value) => o.field(name, &value),
         };
-        out.insert((*name).to_owned(), value);
     }
-    out.insert("portrait".into(), Value::Null);
-    for (side, file_id) in super::model::document::SIDES.iter().zip(&document.sides) {
-        out.insert(format!("{side}_id"), json!(file_id));
-        let url = file_id.as_deref().map(|id| json!(file_url(state, id)));
-        out.insert((*side).to_owned(), url.unwrap_or(Value::Null));
-        let size = file_id
-            .as_deref()
-            .and_then(|id| state.files.get(id))
-            .map(|f| json!(f.size));
-        out.insert(format!("{side}_size"), size.unwrap_or(Value::Null));
+    o.null("portrait");
+    for ([id_key, url_key, size_key], file_id) in SIDE_KEYS.iter().zip(&document.sides) {
+        o.field(id_key, file_id);
+        // Where the bytes can be fetched without a token, as KYCAID's signed storage URLs allow.
+        match file_id {
+            Some(id) => o.display(
+                url_key,
+                format_args!("{}/storage/{}/{id}", state.origin, state.tenant),
+            ),
+            None => o.null(url_key),
+        };
+        let file = file_id.as_deref().and_then(|id| state.files.get(id));
+        o.field(size_key, &file.map(|f| f.size));
     }
-    out.insert("created_at".into(), json!(timestamp(document.created_at)));
-    let (ids, names) = reason_fields(&document.decline.reasons);
-    out.insert("decline_reasons_ids".into(), ids);
-    out.insert("decline_reasons".into(), names);
-    Value::Object(out)
+    o.display("created_at", timestamp(document.created_at));
+    reasons(o, &document.decline.reasons);
 }
 
-pub fn address_json(address: &Address) -> Value {
-    let mut out = Map::new();
-    out.insert("address_id".into(), json!(address.id));
-    out.insert("applicant_id".into(), json!(address.applicant_id));
-    out.insert("type".into(), json!(address.kind.as_str()));
-    out.insert("status".into(), json!(address.status.as_str()));
+pub fn document_json(state: &KycaidTenant, d: &Document) -> Rendered {
+    json_out::object(|o| document(o, state, d))
+}
+
+fn address(o: &mut ObjectWriter, address: &Address) {
+    o.field("address_id", &address.id)
+        .field("applicant_id", &address.applicant_id)
+        .field("type", address.kind.as_str())
+        .field("status", address.status.as_str());
     for rule in super::model::extras::ADDRESS_RULES {
-        out.insert(rule.name.to_owned(), field(&address.fields, rule.name));
+        o.field(rule.name, &address.fields.get(rule.name));
     }
-    out.insert("created_at".into(), json!(timestamp(address.created_at)));
-    Value::Object(out)
+    o.display("created_at", timestamp(address.created_at));
 }
 
-pub fn affiliated_json(person: &AffiliatedPerson) -> Value {
-    let mut out = Map::new();
-    out.insert("affiliated_person_id".into(), json!(person.id));
-    out.insert("applicant_id".into(), json!(person.applicant_id));
-    out.insert("type".into(), json!(person.kind.as_str()));
+pub fn address_json(a: &Address) -> Rendered {
+    json_out::object(|o| address(o, a))
+}
+
+fn affiliated(o: &mut ObjectWriter, person: &AffiliatedPerson) {
+    o.field("affiliated_person_id", &person.id)
+        .field("applicant_id", &person.applicant_id)
+        .field("type", person.kind.as_str());
     for rule in super::model::extras::AFFILIATED_RULES {
-        out.insert(rule.name.to_owned(), field(&person.fields, rule.name));
+        o.field(rule.name, &person.fields.get(rule.name));
     }
-    out.insert("created_at".into(), json!(timestamp(person.created_at)));
-    Value::Object(out)
+    o.display("created_at", timestamp(person.created_at));
+}
+
+pub fn affiliated_json(person: &AffiliatedPerson) -> Rendered {
+    json_out::object(|o| affiliated(o, person))
 }
 
 const PERSON_FIELDS: &[&str] = &[
@@ -120,101 +146,110 @@ const COMPANY_FIELDS: &[&str] = &[
     "phone_status",
 ];
 
+const CUSTOM_FIELDS: [&str; 5] = [
+    "custom_field_1",
+    "custom_field_2",
+    "custom_field_3",
+    "custom_field_4",
+    "custom_field_5",
+];
+
 /// The full applicant: profile, review statuses, addresses and documents (as `GET /applicants/{id}`
 /// and the `VERIFICATION_COMPLETED` callback show it).
-pub fn applicant_json(state: &KycaidTenant, applicant: &Applicant) -> Value {
-    let mut out = Map::new();
-    out.insert("applicant_id".into(), json!(applicant.id));
-    out.insert(
-        "external_applicant_id".into(),
-        field(&applicant.fields, "external_applicant_id"),
-    );
-    out.insert("type".into(), json!(applicant.kind.as_str()));
-    out.insert("created_at".into(), json!(timestamp(applicant.created_at)));
-    out.insert(
-        "profile_status".into(),
-        json!(applicant.profile_status.map(|s| s.as_str())),
-    );
-    out.insert(
-        "profile_comment".into(),
-        json!(applicant.profile_decline.comment),
-    );
-    let own = match applicant.kind {
-        ApplicantType::Person => PERSON_FIELDS,
-        ApplicantType::Company => COMPANY_FIELDS,
-    };
-    for name in own {
-        out.insert((*name).to_owned(), field(&applicant.fields, name));
-    }
-    for i in 1..=5 {
-        let name = format!("custom_field_{i}");
-        out.insert(name.clone(), field(&applicant.fields, &name));
-    }
-    let (ids, names) = reason_fields(&applicant.profile_decline.reasons);
-    out.insert("decline_reasons_ids".into(), ids);
-    out.insert("decline_reasons".into(), names);
-    let addresses: Vec<Value> = applicant
-        .address_ids
-        .iter()
-        .filter_map(|id| state.addresses.get(id))
-        .map(address_json)
-        .collect();
-    out.insert("addresses".into(), Value::Array(addresses));
-    let documents: Vec<Value> = state
-        .documents_of(applicant)
-        .map(|d| document_json(state, d))
-        .collect();
-    out.insert("documents".into(), Value::Array(documents));
-    if applicant.kind == ApplicantType::Company {
-        let persons: Vec<Value> = applicant
-            .affiliated_person_ids
+pub fn applicant_json(state: &KycaidTenant, applicant: &Applicant) -> Rendered {
+    json_out::object(|o| {
+        let field = |name: &str| applicant.fields.get(name);
+        o.field("applicant_id", &applicant.id)
+            .field("external_applicant_id", &field("external_applicant_id"))
+            .field("type", applicant.kind.as_str())
+            .display("created_at", timestamp(applicant.created_at))
+            .field(
+                "profile_status",
+                &applicant.profile_status.map(|s| s.as_str()),
+            )
+            .field("profile_comment", &applicant.profile_decline.comment);
+        let own = match applicant.kind {
+            ApplicantType::Person => PERSON_FIELDS,
+            ApplicantType::Company => COMPANY_FIELDS,
+        };
+        for name in own.iter().chain(&CUSTOM_FIELDS) {
+            o.field(name, &field(name));
+        }
+        reasons(o, &applicant.profile_decline.reasons);
+        let addresses = applicant
+            .address_ids
             .iter()
-            .filter_map(|id| state.affiliated_persons.get(id))
-            .map(affiliated_json)
-            .collect();
-        out.insert("affiliated_persons".into(), Value::Array(persons));
-    }
-    out.insert(
-        "verification_status".into(),
-        json!(applicant.verification_status.as_str()),
-    );
-    out.insert(
-        "verifications_count".into(),
-        json!(applicant.verification_ids.len()),
-    );
-    Value::Object(out)
+            .filter_map(|id| state.addresses.get(id));
+        o.objects("addresses", addresses, address);
+        o.objects("documents", state.documents_of(applicant), |o, d| {
+            document(o, state, d)
+        });
+        if applicant.kind == ApplicantType::Company {
+            let persons = applicant
+                .affiliated_person_ids
+                .iter()
+                .filter_map(|id| state.affiliated_persons.get(id));
+            o.objects("affiliated_persons", persons, affiliated);
+        }
+        o.field(
+            "verification_status",
+            applicant.verification_status.as_str(),
+        )
+        .field("verifications_count", &applicant.verification_ids.len());
+    })
 }
 
 /// Each check's result: `{"document": {"verified": true, "comment": "", "decline_reasons": []}}`.
-pub fn checks_json(verification: &Verification) -> Value {
-    let checks: Map<String, Value> = verification
-        .checks
-        .iter()
-        .map(|(check, result)| {
-            (
-                check.as_str().to_owned(),
-                json!({
-                    "verified": result.verified,
-                    "comment": result.comment,
-                    "decline_reasons": result.decline_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-                }),
-            )
-        })
-        .collect();
-    Value::Object(checks)
+fn checks(o: &mut ObjectWriter, verification: &Verification) {
+    for (check, result) in &verification.checks {
+        o.object(check.as_str(), |o| {
+            o.field("verified", &result.verified)
+                .field("comment", &result.comment)
+                .array("decline_reasons", |a| {
+                    for reason in &result.decline_reasons {
+                        a.value(reason.as_str());
+                    }
+                });
+        });
+    }
 }
 
-pub fn verification_json(verification: &Verification) -> Value {
-    json!({
-        "verification_id": verification.id,
-        "applicant_id": verification.applicant_id,
-        "form_id": verification.form_id,
-        "form_token": verification.form_token,
-        "status": verification.status.as_str(),
-        "verified": verification.verified,
-        "verifications": checks_json(verification),
-        "verification_attempts_left": verification.attempts_left,
-        "created_at": timestamp(verification.created_at),
-        "completed_at": verification.completed_at.map(timestamp),
+/// The checks alone, as the `VERIFICATION_COMPLETED` callback embeds them.
+pub fn checks_json(verification: &Verification) -> Rendered {
+    json_out::object(|o| checks(o, verification))
+}
+
+pub fn verification_json(verification: &Verification) -> Rendered {
+    json_out::object(|o| {
+        o.field("verification_id", &verification.id)
+            .field("applicant_id", &verification.applicant_id)
+            .field("form_id", &verification.form_id)
+            .field("form_token", &verification.form_token)
+            .field("status", verification.status.as_str())
+            .field("verified", &verification.verified)
+            .object("verifications", |o| checks(o, verification))
+            .field("verification_attempts_left", &verification.attempts_left)
+            .display("created_at", timestamp(verification.created_at))
+            .display_or_null("completed_at", verification.completed_at.map(timestamp));
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::document::SIDES;
+    use super::*;
+
+    #[test]
+    fn side_keys_follow_the_sides() {
+        for (side, [id, url, size]) in SIDES.iter().zip(SIDE_KEYS) {
+            assert_eq!(
+                (id, url, size),
+                (
+                    format!("{side}_id").as_str(),
+                    *side,
+                    format!("{side}_size").as_str()
+                )
+            );
+        }
+    }
 }

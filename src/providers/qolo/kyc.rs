@@ -361,7 +361,7 @@ impl Qolo {
         self.decide(person, to, now);
         let events = events_for(person, before);
         state.outbox.extend(events);
-        Ok(super::wire::kyc_json(&state.persons[person_guid]))
+        Ok(super::wire::kyc_json(&state.persons[person_guid]).to_value())
     }
 
     /// Sets the status the verification reached, and the program's level when it cleared.

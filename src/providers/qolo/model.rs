@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::fixtures::VerificationMode;
 use super::scenario::QoloEffect;
+use crate::core::json_out::Rendered;
 use crate::core::storage::Blob;
 use crate::core::store::Store;
 use crate::core::wire_enum::wire_enum;
@@ -200,7 +201,8 @@ pub struct QoloTenant {
 pub struct PersonEvent {
     pub event_type: &'static str,
     pub program_guid: String,
-    pub person: Value,
+    /// The person as the event shows it, embedded in the payload as it is.
+    pub person: Rendered,
 }
 
 impl TenantState for QoloTenant {

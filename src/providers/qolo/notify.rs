@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
+use actix_web::web::Bytes;
 
 use super::model::QoloTenant;
 use super::{Qolo, NAME};
+use crate::core::json_out;
 use crate::core::webhooks::{HmacAlgorithm, HmacSigner, Outbound, SignatureEncoding, SignedInput};
 use crate::core::TenantId;
 
@@ -59,13 +60,17 @@ impl Qolo {
         }
         let now = self.core.clock.now();
         for event in std::mem::take(&mut state.outbox) {
-            let payload = json!({
-                "event_type": event.event_type,
-                "event_guid": state.rng.uuid_v4(),
-                "event_date": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "program_guid": event.program_guid,
-                "data": event.person,
-            });
+            let payload: Bytes = json_out::object(|o| {
+                o.field("event_type", event.event_type)
+                    .field("event_guid", &state.rng.uuid_v4())
+                    .display(
+                        "event_date",
+                        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    )
+                    .field("program_guid", &event.program_guid)
+                    .raw("data", &event.person);
+            })
+            .into();
             let subscribed = state.notifications.values().filter(|n| {
                 n.active
                     && n.program_guid == event.program_guid
@@ -74,12 +79,12 @@ impl Qolo {
                         .any(|t| t == event.event_type || t == "all")
             });
             for subscription in subscribed {
-                let mut hook = Outbound::json(
+                let mut hook = Outbound::post(
                     NAME,
                     tenant.clone(),
                     event.event_type,
                     subscription.url.clone(),
-                    &payload,
+                    payload.clone(),
                 );
                 for (name, value) in &subscription.headers {
                     if let Some(value) = value.as_str() {

@@ -15,6 +15,7 @@ use super::model::{Notification, Person, QoloTenant};
 use super::wire::{list_json, notification_json, person_json};
 use super::Qolo;
 use crate::core::http::{location, query_param};
+use crate::core::json_out::{Rendered, RenderedBody};
 use crate::core::resource::{Call, Create, Listing, Resource, ResourceApi, Update};
 use crate::core::store::{Page, Store};
 
@@ -65,11 +66,11 @@ impl ResourceApi for Qolo {
         let href = format!("{}/{id}", call.req.path().trim_end_matches('/'));
         HttpResponse::Created()
             .insert_header((header::LOCATION, location(&href)))
-            .json(rendered::<R>(call, state, id))
+            .rendered(rendered::<R>(call, state, id))
     }
 
     fn updated<R: Resource<Self>>(call: &Call<Self>, state: &QoloTenant, id: &str) -> HttpResponse {
-        HttpResponse::Ok().json(rendered::<R>(call, state, id))
+        rendered::<R>(call, state, id).ok()
     }
 
     fn deleted<R: Resource<Self>>(_: &Call<Self>, _: &str) -> HttpResponse {
@@ -77,8 +78,8 @@ impl ResourceApi for Qolo {
     }
 }
 
-fn rendered<R: Resource<Qolo>>(call: &Call<Qolo>, state: &QoloTenant, id: &str) -> Value {
-    R::find(state, id).map_or(Value::Null, |item| R::render(call, state, item))
+fn rendered<R: Resource<Qolo>>(call: &Call<Qolo>, state: &QoloTenant, id: &str) -> Rendered {
+    R::find(state, id).map_or_else(|_| Rendered::null(), |item| R::render(call, state, item))
 }
 
 /// `limit` (1–1000, default 100) from `start_index`, oldest first, in SearchPerson's envelope.
@@ -108,9 +109,9 @@ impl<R> Listing<Qolo, R> for Paging {
         store.page(self.start_index, self.limit, false)
     }
 
-    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
+    fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
         let has_more = self.start_index + items.len() < total;
-        HttpResponse::Ok().json(list_json(items, self.start_index, has_more))
+        list_json(&items, self.start_index, has_more).ok()
     }
 }
 
@@ -127,7 +128,7 @@ impl Resource<Qolo> for Person {
         &mut state.persons
     }
 
-    fn render(_: &Call<Qolo>, _: &QoloTenant, person: &Person) -> Value {
+    fn render(_: &Call<Qolo>, _: &QoloTenant, person: &Person) -> Rendered {
         person_json(person)
     }
 }
@@ -145,7 +146,7 @@ impl Resource<Qolo> for Notification {
         &mut state.notifications
     }
 
-    fn render(_: &Call<Qolo>, _: &QoloTenant, notification: &Notification) -> Value {
+    fn render(_: &Call<Qolo>, _: &QoloTenant, notification: &Notification) -> Rendered {
         notification_json(notification)
     }
 }

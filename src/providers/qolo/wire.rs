@@ -1,50 +1,64 @@
-//! Qolo's JSON: `PersonDTO` (with Qolo's own `verfication_*` spelling), the KYC details of
-//! Perform KYC / Retrieve Person KYC (with its camelCase `verificationResults`), and the list
-//! envelope of SearchPerson.
-
-use serde_json::{json, Map, Value};
+//! Qolo's JSON, written straight to text (`core::json_out`): `PersonDTO` (with Qolo's own
+//! `verfication_*` spelling), the KYC details of Perform KYC / Retrieve Person KYC (with its
+//! camelCase `verificationResults`), and the list envelope of SearchPerson.
 
 use super::input::PERSON;
-use super::model::{Notification, Person};
+use super::model::{Notification, Person, PersonStatus};
+use crate::core::json_out::{self, ObjectWriter, Rendered};
 
-/// `PersonDTO`: every field, `null` when unset, as Qolo's serializer writes them.
-pub fn person_json(person: &Person) -> Value {
-    let mut out = Map::new();
-    out.insert("person_guid".into(), json!(person.person_guid));
+fn person_fields(o: &mut ObjectWriter, person: &Person) {
+    o.field("person_guid", &person.person_guid);
     for (name, _) in PERSON {
-        let value = person.details.get(*name).cloned().unwrap_or(Value::Null);
-        out.insert((*name).to_owned(), value);
+        o.field(name, &person.details.get(*name));
     }
-    out.insert("person_status".into(), json!(person.person_status));
-    out.insert("verfication_mode".into(), json!(person.verification_mode));
-    out.insert("verfication_level".into(), json!(person.verification_level));
-    Value::Object(out)
+    o.field("person_status", &person.person_status)
+        .field("verfication_mode", &person.verification_mode)
+        .field("verfication_level", &person.verification_level);
 }
 
-/// The KYC details answered by `GET` and `POST /persons/{person_guid}/kyc`.
-pub fn kyc_json(person: &Person) -> Value {
-    json!({
-        "person_guid": person.person_guid,
-        "verification_mode": person.verification_mode,
-        "verification_level": person.verification_level,
-        "additional_desc": person.additional_desc,
-        "verificationResults": person.results,
+/// `PersonDTO`: every field, `null` when unset, as Qolo's serializer writes them.
+pub fn person_json(person: &Person) -> Rendered {
+    json_out::object(|o| person_fields(o, person))
+}
+
+/// What CreatePerson answers: the `PersonDTO`, and why KYC did not clear the person yet.
+pub fn created_person_json(person: &Person) -> Rendered {
+    json_out::object(|o| {
+        person_fields(o, person);
+        if person.person_status != PersonStatus::Cleared {
+            o.field("additional_desc", &person.additional_desc);
+        }
     })
 }
 
-pub fn notification_json(notification: &Notification) -> Value {
-    json!(notification)
+/// The KYC details answered by `GET` and `POST /persons/{person_guid}/kyc`.
+pub fn kyc_json(person: &Person) -> Rendered {
+    json_out::object(|o| {
+        o.field("person_guid", &person.person_guid)
+            .field("verification_mode", &person.verification_mode)
+            .field("verification_level", &person.verification_level)
+            .field("additional_desc", &person.additional_desc)
+            .field("verificationResults", &person.results);
+    })
+}
+
+pub fn notification_json(notification: &Notification) -> Rendered {
+    Rendered::of(notification)
 }
 
 /// SearchPerson's envelope: `count` items from `start_index` (`end_index` inclusive, one less
 /// than `start_index` when empty) and whether more follow.
-pub fn list_json(items: Vec<Value>, start_index: usize, has_more: bool) -> Value {
+pub fn list_json(items: &[Rendered], start_index: usize, has_more: bool) -> Rendered {
     let count = items.len();
-    json!({
-        "count": count,
-        "start_index": start_index,
-        "end_index": start_index as i64 + count as i64 - 1,
-        "has_more": has_more,
-        "data": items,
+    json_out::object(|o| {
+        o.field("count", &count)
+            .field("start_index", &start_index)
+            .field("end_index", &(start_index as i64 + count as i64 - 1))
+            .field("has_more", &has_more)
+            .array("data", |a| {
+                for item in items {
+                    a.raw(item);
+                }
+            });
     })
 }

@@ -18,7 +18,7 @@ use crate::core::TenantId;
 fn payload(origin: &str, state: &RebillyTenant, event: &Event) -> Value {
     let base = format!("{origin}/rebilly/organizations/{}", state.organization_id);
     let customer_href = |id: &str| format!("{base}/customers/{id}");
-    let customer = |id: &str| customer_of(state, id, &customer_href(id));
+    let customer = |id: &str| customer_of(state, id, &customer_href(id)).to_value();
     match &event.snapshot {
         Snapshot::Document(document) => {
             let href = format!("{base}/kyc-documents/{}", document.id);
@@ -36,7 +36,7 @@ fn payload(origin: &str, state: &RebillyTenant, event: &Event) -> Value {
                 "fileId": file_id,
                 "_embedded": {
                     "customer": customer(&document.customer_id),
-                    "kycDocument": document_of(state, document, &href),
+                    "kycDocument": document_of(state, document, &href).to_value(),
                 },
                 "_links": links,
             })
@@ -49,7 +49,7 @@ fn payload(origin: &str, state: &RebillyTenant, event: &Event) -> Value {
                 "kycRequestId": request.id,
                 "_embedded": {
                     "customer": customer(&request.customer_id),
-                    "kycRequest": request_of(state, request, &href, false),
+                    "kycRequest": request_of(state, request, &href, false).to_value(),
                 },
                 "_links": [
                     {"rel": "customer", "href": customer_href(&request.customer_id)},

@@ -121,7 +121,8 @@ impl Rebilly {
                     &state.requests[request.id.as_str()],
                     &format!("/kyc-requests/{}", request.id),
                     false,
-                );
+                )
+                .to_value();
                 self.publish(&slot.info.tenant, &mut state);
                 Ok(body)
             }
@@ -134,7 +135,7 @@ impl Rebilly {
 }
 
 fn render_document(state: &RebillyTenant, id: &str) -> Value {
-    document_of(state, &state.documents[id], &format!("/kyc-documents/{id}"))
+    document_of(state, &state.documents[id], &format!("/kyc-documents/{id}")).to_value()
 }
 
 fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {

@@ -397,7 +397,7 @@ impl Provider for Sumvin {
         if let Some(kyc) = state.kyc.as_mut() {
             kyc.run = None;
         }
-        Ok(handlers::status_body(&state))
+        Ok(handlers::status_body(&state, wire::Timestamps::EpochMs).to_value())
     }
 }
 

@@ -4,25 +4,28 @@ use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::errors::{Issue, SumvinError};
 use crate::core::http::header_str;
+use crate::core::json_out::{self, ObjectWriter, Rendered, RenderedBody};
 
-/// A HAL link: `{href, method, templated, description}`.
-pub fn link(href: &str, method: &str, description: &str) -> Value {
-    json!({"href": href, "method": method, "templated": false, "description": description})
+/// The fields of a `_links` object from `(rel, href, method, description)` rows, each a HAL
+/// link `{href, method, templated, description}`.
+pub fn link_fields(o: &mut ObjectWriter, rows: &[(&str, &str, &str, &str)]) {
+    for (rel, href, method, description) in rows {
+        o.object(rel, |o| {
+            o.field("href", href)
+                .field("method", method)
+                .field("templated", &false)
+                .field("description", description);
+        });
+    }
 }
 
-/// Builds a `_links` object from `(rel, href, method, description)` rows.
+/// A `_links` object, for bodies assembled as a `Value`.
 pub fn links(rows: &[(&str, &str, &str, &str)]) -> Value {
-    let map: Map<String, Value> = rows
-        .iter()
-        .map(|(rel, href, method, description)| {
-            ((*rel).to_owned(), link(href, method, description))
-        })
-        .collect();
-    Value::Object(map)
+    json_out::object(|o| link_fields(o, rows)).to_value()
 }
 
 pub fn epoch_ms(t: DateTime<Utc>) -> i64 {
@@ -33,24 +36,42 @@ pub fn epoch_ms_opt(t: Option<DateTime<Utc>>) -> Value {
     t.map_or(Value::Null, |t| json!(epoch_ms(t)))
 }
 
-/// A JSON response whose timestamps follow the request's `X-Timestamp-Format`.
+/// A JSON response whose timestamps follow the request's `X-Timestamp-Format`: a `Value` body
+/// has them rewritten on the way out; a rendered one was written with them (`Timestamps`).
 pub struct Hal {
     status: StatusCode,
-    body: Value,
+    body: HalBody,
+}
+
+pub enum HalBody {
+    Value(Value),
+    Rendered(Rendered),
+}
+
+impl From<Value> for HalBody {
+    fn from(body: Value) -> Self {
+        HalBody::Value(body)
+    }
+}
+
+impl From<Rendered> for HalBody {
+    fn from(body: Rendered) -> Self {
+        HalBody::Rendered(body)
+    }
 }
 
 impl Hal {
-    pub fn ok(body: Value) -> Self {
+    pub fn ok(body: impl Into<HalBody>) -> Self {
         Hal {
             status: StatusCode::OK,
-            body,
+            body: body.into(),
         }
     }
 
-    pub fn created(body: Value) -> Self {
+    pub fn created(body: impl Into<HalBody>) -> Self {
         Hal {
             status: StatusCode::CREATED,
-            body,
+            body: body.into(),
         }
     }
 }
@@ -58,17 +79,50 @@ impl Hal {
 impl Responder for Hal {
     type Body = BoxBody;
 
-    fn respond_to(mut self, req: &HttpRequest) -> HttpResponse {
-        if wants_iso8601(req) {
-            iso8601_timestamps(&mut self.body);
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        match self.body {
+            HalBody::Value(mut body) => {
+                if Timestamps::of(req) == Timestamps::Iso8601 {
+                    iso8601_timestamps(&mut body);
+                }
+                response.json(body)
+            }
+            HalBody::Rendered(body) => response.rendered(body),
         }
-        HttpResponse::build(self.status).json(self.body)
     }
 }
 
-fn wants_iso8601(req: &HttpRequest) -> bool {
-    header_str(req, "x-timestamp-format").is_some_and(|v| v.eq_ignore_ascii_case("iso8601"))
+/// How a request wants timestamps: epoch milliseconds, or with `X-Timestamp-Format: iso8601`,
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timestamps {
+    EpochMs,
+    Iso8601,
 }
+
+impl Timestamps {
+    pub fn of(req: &HttpRequest) -> Timestamps {
+        let iso = header_str(req, "x-timestamp-format")
+            .is_some_and(|v| v.eq_ignore_ascii_case("iso8601"));
+        if iso {
+            Timestamps::Iso8601
+        } else {
+            Timestamps::EpochMs
+        }
+    }
+
+    /// `key` with `t` in this format, or `null`.
+    pub fn field(self, o: &mut ObjectWriter, key: &str, t: Option<DateTime<Utc>>) {
+        match (t, self) {
+            (None, _) => o.null(key),
+            (Some(t), Timestamps::EpochMs) => o.field(key, &epoch_ms(t)),
+            (Some(t), Timestamps::Iso8601) => o.display(key, t.format(ISO8601)),
+        };
+    }
+}
+
+const ISO8601: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 fn is_timestamp_field(name: &str) -> bool {
     name.ends_with("_at") || matches!(name, "timestamp" | "period_start" | "period_end")
@@ -82,7 +136,7 @@ pub fn iso8601_timestamps(value: &mut Value) {
                 match field.as_i64() {
                     Some(ms) if is_timestamp_field(key) => {
                         if let Some(t) = DateTime::<Utc>::from_timestamp_millis(ms) {
-                            *field = json!(t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                            *field = json!(t.format(ISO8601).to_string());
                         }
                     }
                     _ => iso8601_timestamps(field),

@@ -1,18 +1,20 @@
 //! The signed data API: `get_token`, `get_data` (after a QR login, or with the `session_id` and
 //! `user_id` of an AML-KYC webhook) and the picture links.
 
+use std::borrow::Cow;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::Reply;
 use crate::core::assets::fixture_bytes;
 use crate::core::http::{base_url, body_limit, decode_json, mount_prefix, read_body};
+use crate::core::json_out::{self, ObjectWriter, Rendered};
 use crate::core::TenantId;
 use crate::providers::hermes::errors::HermesError;
 use crate::providers::hermes::fixtures::{Client, Identity};
 use crate::providers::hermes::model::{
-    failure_due, AccessToken, HermesTenant, PictureKind, TOKEN_LIFETIME,
+    failure_due, AccessToken, HermesTenant, Picture, PictureKind, TOKEN_LIFETIME,
 };
 use crate::providers::hermes::scenario::{Call, Failure, HermesEffect};
 use crate::providers::hermes::{Hermes, MOUNT};
@@ -94,9 +96,11 @@ pub(super) async fn get_token(
             effect: login.effect.clone(),
             failures: 0,
         };
-        let answer = json!({"access_token": token.token, "status": "OK"});
+        let answer = json_out::object(|o| {
+            o.field("access_token", &token.token).field("status", "OK");
+        });
         state.tokens.insert(token.token.clone(), token);
-        Ok(HttpResponse::Ok().json(answer))
+        Ok(answer.ok())
     })
 }
 
@@ -168,36 +172,54 @@ fn qr_login_data(
         let identity = hermes.fixtures.identity(&identity_id).ok_or_else(|| {
             HermesError::InvalidGrant("the token's identity is gone from the fixtures".into())
         })?;
-        let mut answer = json!({
-            "customer_id": Hermes::customer_id(client, &identity.id),
-            "data": person_data(client, identity),
-            "status": "success",
-            "success": true,
+        let kyc_data = kyc_data.then(|| kyc_data_of(identity, &effect, state, &pictures_base, now));
+        let answer = json_out::object(|o| {
+            o.field("customer_id", &Hermes::customer_id(client, &identity.id))
+                .object("data", |o| {
+                    for (name, value) in person_data(client, identity) {
+                        o.field(name, &value);
+                    }
+                })
+                .field("status", "success")
+                .field("success", &true);
+            if let Some(kyc_data) = &kyc_data {
+                o.raw("kyc_data", kyc_data);
+            }
         });
-        if kyc_data {
-            answer["kyc_data"] = kyc_data_of(identity, &effect, state, &pictures_base, now);
-        }
-        Ok(HttpResponse::Ok().json(answer))
+        Ok(answer.ok())
     })
 }
 
-/// `data`: the attributes every login returns, then the optional ones the client is configured
-/// for that the identity has.
-pub(crate) fn person_data(client: &Client, identity: &Identity) -> Value {
-    let mut data = json!({
-        "first_name": identity.first_name,
-        "last_name": identity.last_name,
-        "serial_number": identity.serial_number,
-    });
+/// `data`, as `(name, value)` in order: the attributes every login returns, then the optional
+/// ones the client is configured for that the identity has. One configured under the name of a
+/// field before it takes that field's place, as in the `Map` this was once built as.
+pub(crate) fn person_data<'a>(
+    client: &'a Client,
+    identity: &'a Identity,
+) -> Vec<(&'a str, Cow<'a, str>)> {
+    let mut data = vec![
+        ("first_name", Cow::Borrowed(identity.first_name.as_str())),
+        ("last_name", Cow::Borrowed(identity.last_name.as_str())),
+        (
+            "serial_number",
+            Cow::Borrowed(identity.serial_number.as_str()),
+        ),
+    ];
     for name in &client.attributes {
         let value = match name.as_str() {
-            "document_expiration_date" => {
-                Some(identity.document.expires.format("%d-%m-%Y").to_string())
-            }
-            other => identity.attributes.get(other).cloned(),
+            "document_expiration_date" => Some(Cow::Owned(
+                identity.document.expires.format("%d-%m-%Y").to_string(),
+            )),
+            other => identity
+                .attributes
+                .get(other)
+                .map(|v| Cow::Borrowed(v.as_str())),
         };
         if let Some(value) = value {
-            data[name] = json!(value);
+            match data.iter_mut().find(|(field, _)| field == name) {
+                Some(field) => field.1 = value,
+                None => data.push((name, value)),
+            }
         }
     }
     data
@@ -211,28 +233,49 @@ fn kyc_data_of(
     state: &mut HermesTenant,
     pictures_base: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Value {
+) -> Rendered {
     let changed = effect.document.clone().unwrap_or_default();
     let expires = changed
         .expires
         .unwrap_or(identity.document.expires)
         .format("%d-%m-%Y")
         .to_string();
-    let mut document = json!({
-        "expires": expires,
-        "issuance_country": changed.issuance_country.as_deref().unwrap_or(&identity.document.issuance_country),
-        "type": changed.kind.as_deref().unwrap_or(&identity.document.kind),
+    let pictures = (!effect.no_pictures).then(|| {
+        [PictureKind::Av, PictureKind::Rev, PictureKind::PersonPhoto]
+            .map(|kind| state.picture(&identity.id, kind, now))
     });
-    let mut person_photo = json!({"expires": expires});
-    if !effect.no_pictures {
-        let mut link = |kind| {
-            let picture = state.picture(&identity.id, kind, now);
-            json!({"expires": picture.expires_at.timestamp(), "url": format!("{pictures_base}/{}", picture.id)})
-        };
-        document["pictures"] = json!({"av": link(PictureKind::Av), "rev": link(PictureKind::Rev)});
-        person_photo["picture"] = link(PictureKind::PersonPhoto);
-    }
-    json!({"document": document, "person_photo": person_photo})
+    let link = |o: &mut ObjectWriter, picture: &Picture| {
+        o.field("expires", &picture.expires_at.timestamp())
+            .display("url", format_args!("{pictures_base}/{}", picture.id));
+    };
+    json_out::object(|o| {
+        o.object("document", |o| {
+            o.field("expires", &expires)
+                .field(
+                    "issuance_country",
+                    changed
+                        .issuance_country
+                        .as_deref()
+                        .unwrap_or(&identity.document.issuance_country),
+                )
+                .field(
+                    "type",
+                    changed.kind.as_deref().unwrap_or(&identity.document.kind),
+                );
+            if let Some([av, rev, _]) = &pictures {
+                o.object("pictures", |o| {
+                    o.object("av", |o| link(o, av))
+                        .object("rev", |o| link(o, rev));
+                });
+            }
+        })
+        .object("person_photo", |o| {
+            o.field("expires", &expires);
+            if let Some([_, _, photo]) = &pictures {
+                o.object("picture", |o| link(o, photo));
+            }
+        });
+    })
 }
 
 /// A picture link from `get_data`: the image until its `expires`, `410` after.
@@ -255,4 +298,44 @@ pub(super) async fn picture(path: web::Path<(String, String)>, hermes: web::Data
     }
     let image = fixture_bytes("images/document.png").unwrap_or_default();
     Ok(HttpResponse::Ok().content_type("image/png").body(image))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::hermes::fixtures::Document;
+
+    #[test]
+    fn configured_attributes_follow_the_fixed_ones_or_take_their_place() {
+        let mut client = Client::parse("app:secret").unwrap();
+        client.attributes = ["personal_number", "last_name", "missing", "personal_number"]
+            .map(str::to_owned)
+            .to_vec();
+        let identity = Identity {
+            id: "lt".into(),
+            first_name: "JONAS".into(),
+            last_name: "PETRAITIS".into(),
+            serial_number: "PNOLT-1".into(),
+            document: Document {
+                kind: "ID_CARD".into(),
+                issuance_country: "LT".into(),
+                expires: chrono::NaiveDate::from_ymd_opt(2031, 5, 5).unwrap(),
+            },
+            attributes: [("personal_number", "1"), ("last_name", "P.")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .into_iter()
+                .collect(),
+        };
+        let data = person_data(&client, &identity);
+        let data: Vec<(&str, &str)> = data.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+        assert_eq!(
+            data,
+            [
+                ("first_name", "JONAS"),
+                ("last_name", "P."),
+                ("serial_number", "PNOLT-1"),
+                ("personal_number", "1"),
+            ]
+        );
+    }
 }

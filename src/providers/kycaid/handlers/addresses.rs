@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{path_id, Reply};
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
 use crate::providers::kycaid::auth::Caller;
@@ -31,7 +32,7 @@ impl Resource<Kycaid> for Address {
         &mut state.addresses
     }
 
-    fn render(_: &Call<Kycaid>, _: &KycaidTenant, address: &Self) -> Value {
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, address: &Self) -> Rendered {
         address_json(address)
     }
 

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::addresses::create_values;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
@@ -28,7 +29,7 @@ impl Resource<Kycaid> for AffiliatedPerson {
         &mut state.affiliated_persons
     }
 
-    fn render(_: &Call<Kycaid>, _: &KycaidTenant, person: &Self) -> Value {
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, person: &Self) -> Rendered {
         affiliated_json(person)
     }
 

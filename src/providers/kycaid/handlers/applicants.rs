@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
@@ -26,7 +27,7 @@ impl Resource<Kycaid> for Applicant {
         &mut state.applicants
     }
 
-    fn render(_: &Call<Kycaid>, state: &KycaidTenant, applicant: &Self) -> Value {
+    fn render(_: &Call<Kycaid>, state: &KycaidTenant, applicant: &Self) -> Rendered {
         applicant_json(state, applicant)
     }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
@@ -28,7 +29,7 @@ impl Resource<Kycaid> for Document {
         &mut state.documents
     }
 
-    fn render(_: &Call<Kycaid>, state: &KycaidTenant, document: &Self) -> Value {
+    fn render(_: &Call<Kycaid>, state: &KycaidTenant, document: &Self) -> Rendered {
         document_json(state, document)
     }
 

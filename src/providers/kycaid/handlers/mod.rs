@@ -13,7 +13,7 @@ mod verifications;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::auth::Caller;
 use super::errors::{method_not_allowed, route_not_found, KycaidError};
@@ -22,6 +22,7 @@ use super::model::{Address, AffiliatedPerson, Applicant, Document, KycaidTenant,
 use super::wire::ack;
 use super::Kycaid;
 use crate::core::http::{endpoint, query_param, Endpoint};
+use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{
     create, list, remove, show, update, Call, Listing, Resource, ResourceApi,
 };
@@ -85,8 +86,8 @@ impl<R> Listing<Kycaid, R> for Paging {
         store.page(self.offset(), self.per_page, true)
     }
 
-    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
-        self.envelope(items, total)
+    fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
+        self.envelope(&items, total)
     }
 }
 
@@ -235,12 +236,17 @@ impl Paging {
     }
 
     /// `{"data": [...], "total": N, "page": p, "per_page": n}`.
-    fn envelope(&self, data: Vec<Value>, total: usize) -> HttpResponse {
-        HttpResponse::Ok().json(json!({
-            "data": data,
-            "total": total,
-            "page": self.page,
-            "per_page": self.per_page,
-        }))
+    fn envelope(&self, data: &[Rendered], total: usize) -> HttpResponse {
+        json_out::object(|o| {
+            o.array("data", |a| {
+                for item in data {
+                    a.raw(item);
+                }
+            })
+            .field("total", &total)
+            .field("page", &self.page)
+            .field("per_page", &self.per_page);
+        })
+        .ok()
     }
 }

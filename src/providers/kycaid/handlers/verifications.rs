@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::{path_id, query_value, Paging, Reply};
 use crate::core::http::forced_scenario;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Resource};
 use crate::core::store::Store;
 use crate::providers::kycaid::auth::Caller;
@@ -34,7 +35,7 @@ impl Resource<Kycaid> for Verification {
         &mut state.verifications
     }
 
-    fn render(_: &Call<Kycaid>, _: &KycaidTenant, verification: &Self) -> Value {
+    fn render(_: &Call<Kycaid>, _: &KycaidTenant, verification: &Self) -> Rendered {
         verification_json(verification)
     }
 }
@@ -154,7 +155,7 @@ pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -
         path_id(id, "applicant_id")?;
     }
     kycaid.with_tenant(&caller, |state| {
-        let (data, total) = match &applicant {
+        let (data, total): (Vec<Rendered>, usize) = match &applicant {
             Some(id) => {
                 let ids = &Applicant::find(state, id)?.verification_ids;
                 let data = ids
@@ -177,7 +178,7 @@ pub async fn list(req: HttpRequest, caller: Caller, kycaid: web::Data<Kycaid>) -
                 )
             }
         };
-        Ok(paging.envelope(data, total))
+        Ok(paging.envelope(&data, total))
     })
 }
 

@@ -27,7 +27,8 @@ wire_enum!(ReviewStatus {
     Invalid = "invalid",
 });
 
-/// KYCAID's timestamp format, `YYYY-MM-DD HH:mm:ss` (UTC).
-pub fn timestamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
+/// KYCAID's timestamp format, `YYYY-MM-DD HH:mm:ss` (UTC), written without an intermediate
+/// `String`.
+pub fn timestamp(t: DateTime<Utc>) -> impl std::fmt::Display {
+    t.format("%Y-%m-%d %H:%M:%S")
 }

@@ -69,16 +69,6 @@ impl DeclineReason {
     }
 }
 
-/// `decline_reasons_ids` (null when there are none, as KYCAID sends it) and `decline_reasons`.
-pub fn reason_fields(reasons: &[DeclineReason]) -> (serde_json::Value, serde_json::Value) {
-    let ids = if reasons.is_empty() {
-        serde_json::Value::Null
-    } else {
-        reasons.iter().map(|r| r.id()).collect()
-    };
-    (ids, reasons.iter().map(|r| r.as_str()).collect())
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Decline {
     pub reasons: Vec<DeclineReason>,

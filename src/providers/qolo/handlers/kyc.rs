@@ -74,7 +74,7 @@ pub async fn show(req: HttpRequest, caller: Caller, qolo: web::Data<Qolo>) -> Re
     let guid = path_guid(&req, "person_guid")?;
     qolo.with_tenant(&caller, |state| {
         let person = state.persons.get(&guid).ok_or(QoloError::PersonNotFound)?;
-        Ok(HttpResponse::Ok().json(kyc_json(person)))
+        Ok(kyc_json(person).ok())
     })
 }
 
@@ -312,7 +312,7 @@ pub async fn perform(
         let events = events_for(person, before);
         let body = kyc_json(person);
         state.outbox.extend(events);
-        Ok(HttpResponse::Ok().json(body))
+        Ok(body.ok())
     })
 }
 

@@ -3,15 +3,16 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::Reply;
 use crate::core::http::{forced_scenario, location};
+use crate::core::json_out::{Rendered, RenderedBody};
 use crate::providers::qolo::auth::Caller;
 use crate::providers::qolo::errors::QoloError;
 use crate::providers::qolo::input::{json_object, Checks, Rule, PERSON};
 use crate::providers::qolo::model::{Person, PersonEvent, PersonStatus};
-use crate::providers::qolo::wire::{list_json, person_json};
+use crate::providers::qolo::wire::{created_person_json, list_json, person_json};
 use crate::providers::qolo::Qolo;
 
 /// `account_type`, as Qolo's reference lists it.
@@ -100,10 +101,7 @@ pub async fn create(
     qolo.with_tenant(&caller, |state| {
         person.person_guid = state.rng.uuid_v4();
         qolo.run_kyc(&mut person, chosen, &mut state.rng, now);
-        let mut body = person_json(&person);
-        if person.person_status != PersonStatus::Cleared {
-            body["additional_desc"] = json!(person.additional_desc);
-        }
+        let body = created_person_json(&person);
         state.outbox.push(PersonEvent {
             event_type: "person.created",
             program_guid: person.program_guid.clone(),
@@ -124,7 +122,7 @@ pub async fn create(
         state.persons.insert(person.person_guid.clone(), person);
         Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, location(&href)))
-            .json(body))
+            .rendered(body))
     })
 }
 
@@ -167,7 +165,7 @@ pub async fn update(
             program_guid,
             person: body.clone(),
         });
-        Ok(HttpResponse::Ok().json(body))
+        Ok(body.ok())
     })
 }
 
@@ -271,13 +269,13 @@ pub async fn search(
                 .values()
                 .filter(|p| matches(p, &criteria))
                 .skip(start_index);
-            let items: Vec<Value> = matching.by_ref().take(limit).map(person_json).collect();
+            let items: Vec<Rendered> = matching.by_ref().take(limit).map(person_json).collect();
             (items, matching.next().is_some())
         };
         if items.is_empty() {
             return Err(QoloError::PersonNotFound);
         }
-        Ok(HttpResponse::Ok().json(list_json(items, start_index, has_more)))
+        Ok(list_json(&items, start_index, has_more).ok())
     })
 }
 

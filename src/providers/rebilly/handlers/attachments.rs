@@ -1,17 +1,18 @@
 //! Attachments: files linked to other resources (`POST /attachments/`, list, get, PUT, DELETE).
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{
     rfc3339, Attachment, RebillyTenant, ATTACHMENT_RELATED_TYPES,
 };
-use crate::providers::rebilly::wire::Checks;
+use crate::providers::rebilly::wire::{link, Checks};
 use crate::providers::rebilly::Rebilly;
 
 impl Resource<Rebilly> for Attachment {
@@ -26,7 +27,7 @@ impl Resource<Rebilly> for Attachment {
         &mut state.attachments
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, attachment: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, attachment: &Self) -> Rendered {
         attachment_json(attachment, &href::<Self>(call.req, &attachment.id))
     }
 }
@@ -49,20 +50,31 @@ impl Listed for Attachment {
     }
 }
 
-fn attachment_json(attachment: &Attachment, href: &str) -> Value {
-    let mut v = serde_json::to_value(attachment).unwrap_or_default();
-    // `name` and `description` are plain strings in the spec: left out rather than null.
-    if let Value::Object(map) = &mut v {
-        map.retain(|_, value| !value.is_null());
-    }
-    v["createdTime"] = json!(rfc3339(attachment.created_time));
-    v["updatedTime"] = json!(rfc3339(attachment.updated_time));
+fn attachment_json(attachment: &Attachment, href: &str) -> Rendered {
     let collection = href.rsplit_once("/attachments/").map_or("", |(p, _)| p);
-    v["_links"] = json!([
-        {"rel": "self", "href": href},
-        {"rel": "file", "href": format!("{collection}/files/{}", attachment.file_id)},
-    ]);
-    v
+    json_out::object(|o| {
+        o.field("id", &attachment.id)
+            .field("fileId", &attachment.file_id)
+            .field("relatedType", &attachment.related_type)
+            .field("relatedId", &attachment.related_id);
+        // `name` and `description` are plain strings in the spec: left out rather than null.
+        if let Some(name) = &attachment.name {
+            o.field("name", name);
+        }
+        if let Some(description) = &attachment.description {
+            o.field("description", description);
+        }
+        o.display("createdTime", rfc3339(attachment.created_time))
+            .display("updatedTime", rfc3339(attachment.updated_time))
+            .array("_links", |a| {
+                link(a, "self", href);
+                link(
+                    a,
+                    "file",
+                    format_args!("{collection}/files/{}", attachment.file_id),
+                );
+            });
+    })
 }
 
 struct AttachmentInput {

@@ -4,10 +4,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
@@ -15,7 +16,7 @@ use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::rfc3339;
 use crate::providers::rebilly::model::session::{AuthenticationToken, CustomerJwt};
 use crate::providers::rebilly::model::RebillyTenant;
-use crate::providers::rebilly::wire::{created, json_object, resource_href, Checks};
+use crate::providers::rebilly::wire::{created, json_object, link, resource_href, Checks};
 use crate::providers::rebilly::Rebilly;
 
 type Reply = Result<HttpResponse, RebillyError>;
@@ -59,7 +60,7 @@ impl Resource<Rebilly> for AuthenticationToken {
         &mut state.authentication_tokens
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, token: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, token: &Self) -> Rendered {
         token_json(token, &href::<Self>(call.req, &token.token))
     }
 
@@ -89,15 +90,18 @@ impl Listed for AuthenticationToken {
     }
 }
 
-fn token_json(token: &AuthenticationToken, href: &str) -> Value {
-    json!({
-        "username": token.username.clone().unwrap_or_else(|| token.customer_id.clone()),
-        "customerId": token.customer_id,
-        "token": token.token,
-        "otpRequired": token.otp_required,
-        "credentialId": token.credential_id,
-        "expiredTime": rfc3339(token.expired_time),
-        "_links": [{"rel": "self", "href": href}],
+fn token_json(token: &AuthenticationToken, href: &str) -> Rendered {
+    json_out::object(|o| {
+        o.field(
+            "username",
+            token.username.as_deref().unwrap_or(&token.customer_id),
+        )
+        .field("customerId", &token.customer_id)
+        .field("token", &token.token)
+        .field("otpRequired", &token.otp_required)
+        .field("credentialId", &token.credential_id)
+        .display("expiredTime", rfc3339(token.expired_time))
+        .array("_links", |a| link(a, "self", href));
     })
 }
 
@@ -127,21 +131,34 @@ fn check_scope(checks: &mut Checks, index: usize, scope: &Map<String, Value>) {
     }
 }
 
-pub fn jwt_json(jwt: &CustomerJwt, organization_id: &str, acl: Option<&Value>) -> Value {
-    let acl = acl.cloned().unwrap_or_else(|| {
-        json!([{"scope": {"organizationId": [organization_id]}, "permissions": STOREFRONT_PERMISSIONS}])
-    });
-    json!({
-        "id": jwt.id,
-        "type": "customer",
-        "token": jwt.token,
-        "customerId": jwt.customer_id,
-        "acl": acl,
-        "customClaims": jwt.custom_claims,
-        "createdTime": rfc3339(jwt.created_time),
-        "updatedTime": rfc3339(jwt.updated_time),
-        "expiredTime": rfc3339(jwt.expired_time),
-        "_links": [{"rel": "customer", "href": format!("/customers/{}", jwt.customer_id)}],
+pub fn jwt_json(jwt: &CustomerJwt, organization_id: &str, acl: Option<&Value>) -> Rendered {
+    json_out::object(|o| {
+        o.field("id", &jwt.id)
+            .field("type", "customer")
+            .field("token", &jwt.token)
+            .field("customerId", &jwt.customer_id);
+        match acl {
+            Some(acl) => o.field("acl", acl),
+            None => o.array("acl", |a| {
+                a.object(|o| {
+                    o.object("scope", |o| {
+                        o.field("organizationId", &[organization_id]);
+                    })
+                    .field("permissions", STOREFRONT_PERMISSIONS);
+                });
+            }),
+        };
+        o.field("customClaims", &jwt.custom_claims)
+            .display("createdTime", rfc3339(jwt.created_time))
+            .display("updatedTime", rfc3339(jwt.updated_time))
+            .display("expiredTime", rfc3339(jwt.expired_time))
+            .array("_links", |a| {
+                link(
+                    a,
+                    "customer",
+                    format_args!("/customers/{}", jwt.customer_id),
+                );
+            });
     })
 }
 

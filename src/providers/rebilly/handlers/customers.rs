@@ -9,6 +9,7 @@ use super::files::IdPath;
 use super::href;
 use super::listing::Listed;
 use crate::core::http::query_param;
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
@@ -29,7 +30,7 @@ impl Resource<Rebilly> for Customer {
         &mut state.customers
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, customer: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, customer: &Self) -> Rendered {
         customer_json(customer, &href::<Self>(call.req, &customer.id))
     }
 

@@ -7,6 +7,7 @@ use super::files::IdPath;
 use super::listing::Listed;
 use super::{expanding, href};
 use crate::core::http::forced_scenario;
+use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
 use crate::providers::rebilly::auth::Caller;
@@ -16,7 +17,8 @@ use crate::providers::rebilly::model::{
     MODIFIED, REVIEWED, SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, customer_of, document_of, file_json, json_object, ok, resource_href, Checks,
+    created, customer_of, document_fields, document_of, file_fields, json_object, ok,
+    resource_href, Audience, Checks, DOCUMENT_FIELDS,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -298,34 +300,41 @@ fn expanded_document(
     state: &RebillyTenant,
     document: &KycDocument,
     href: &str,
-) -> Value {
-    let mut v = document_of(state, document, href);
+) -> Rendered {
     let (customer, files) = (expanding(req, "customer"), expanding(req, "files"));
-    if !customer && !files {
-        return v;
-    }
-    let mut embedded = Map::new();
-    if customer {
-        let base = href.rsplit_once("/kyc-documents/").map_or("", |(p, _)| p);
-        let customer_href = format!("{base}/customers/{}", document.customer_id);
-        embedded.insert(
-            "customer".into(),
-            customer_of(state, &document.customer_id, &customer_href),
+    json_out::object(|o| {
+        document_fields(
+            o,
+            state,
+            document,
+            href,
+            &DOCUMENT_FIELDS,
+            Audience::Merchant,
         );
-    }
-    if files {
+        if !customer && !files {
+            return;
+        }
         let base = href.rsplit_once("/kyc-documents/").map_or("", |(p, _)| p);
-        let files: Vec<Value> = document
-            .file_ids
-            .iter()
-            .filter_map(|id| state.files.get(id))
-            .take(3)
-            .map(|f| file_json(f, &format!("{base}/files/{}", f.id)))
-            .collect();
-        embedded.insert("files".into(), Value::Array(files));
-    }
-    v["_embedded"] = Value::Object(embedded);
-    v
+        o.object("_embedded", |o| {
+            if customer {
+                let customer_href = format!("{base}/customers/{}", document.customer_id);
+                o.raw(
+                    "customer",
+                    &customer_of(state, &document.customer_id, &customer_href),
+                );
+            }
+            if files {
+                let files = document
+                    .file_ids
+                    .iter()
+                    .filter_map(|id| state.files.get(id))
+                    .take(3);
+                o.objects("files", files, |o, f| {
+                    file_fields(o, f, &format!("{base}/files/{}", f.id));
+                });
+            }
+        });
+    })
 }
 
 impl Resource<Rebilly> for KycDocument {
@@ -340,7 +349,7 @@ impl Resource<Rebilly> for KycDocument {
         &mut state.documents
     }
 
-    fn render(call: &Call<Rebilly>, state: &RebillyTenant, document: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, state: &RebillyTenant, document: &Self) -> Rendered {
         let href = href::<Self>(call.req, &document.id);
         expanded_document(call.req, state, document, &href)
     }

@@ -10,6 +10,7 @@ use super::href;
 use super::listing::Listed;
 use crate::core::assets::fixture_bytes;
 use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
+use crate::core::json_out::Rendered;
 use crate::core::media::{sniff_among, Media};
 use crate::core::resource::{Call, Resource, Update};
 use crate::core::store::Store;
@@ -187,7 +188,7 @@ impl Resource<Rebilly> for File {
         &mut state.files
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, file: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, file: &Self) -> Rendered {
         file_json(file, &href::<Self>(call.req, &file.id))
     }
 

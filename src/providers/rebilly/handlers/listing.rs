@@ -3,9 +3,9 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use crate::core::http::{page_request, PageBounds, PageRequest};
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Listing, Resource};
 use crate::core::store::{Page, Store};
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
@@ -138,7 +138,7 @@ impl<T: Listed> Listing<Rebilly, T> for ListQuery {
         self.run(store)
     }
 
-    fn reply(&self, items: Vec<Value>, total: usize) -> HttpResponse {
-        list(items, total, self.page)
+    fn reply(&self, items: Vec<Rendered>, total: usize) -> HttpResponse {
+        list(&items, total, self.page)
     }
 }

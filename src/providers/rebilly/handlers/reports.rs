@@ -17,7 +17,7 @@ use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{
     DocumentStatus, DocumentType, KycDocument, RejectionType, RequestStatus,
 };
-use crate::providers::rebilly::wire::{ok, query_param, Checks};
+use crate::providers::rebilly::wire::{query_param, Checks};
 use crate::providers::rebilly::Rebilly;
 
 type Reply = Result<HttpResponse, RebillyError>;
@@ -228,7 +228,7 @@ pub async fn acceptance_summary(
         .zip(DocumentType::NAMES)
         .filter_map(|(line, name)| line.map(|l| l.into_json(name)))
         .collect();
-    Ok(ok(json!({ "data": data })))
+    Ok(HttpResponse::Ok().json(json!({ "data": data })))
 }
 
 /// `GET …/reports/kyc-rejection-summary`: per document type, the documents created in the period

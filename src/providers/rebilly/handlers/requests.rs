@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::listing::Listed;
 use super::{expanding, href};
 use crate::core::http::{base_url, mount_prefix};
+use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
@@ -32,7 +33,7 @@ impl Resource<Rebilly> for KycRequest {
     }
 
     /// With its documents embedded when a read asks `?expand=documents`.
-    fn render(call: &Call<Rebilly>, state: &RebillyTenant, request: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, state: &RebillyTenant, request: &Self) -> Rendered {
         let href = href::<Self>(call.req, &request.id);
         request_of(state, request, &href, expanding(call.req, "documents"))
     }

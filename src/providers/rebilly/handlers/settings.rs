@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
+use crate::core::json_out::Rendered;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{ADDRESS_WEIGHTS, IDENTITY_WEIGHTS};
@@ -12,7 +13,7 @@ use crate::providers::rebilly::Rebilly;
 type Reply = Result<HttpResponse, RebillyError>;
 
 pub async fn get(caller: Caller, rebilly: web::Data<Rebilly>) -> Reply {
-    rebilly.with_tenant(&caller, |state| Ok(ok(state.kyc_settings.clone())))
+    rebilly.with_tenant(&caller, |state| Ok(ok(Rendered::of(&state.kyc_settings))))
 }
 
 fn check_percentages(checks: &mut Checks, at: &str, value: Option<&Value>, known: &[&str]) {
@@ -140,7 +141,7 @@ pub async fn put(
                 merge(section, value);
             }
         }
-        Ok(ok(state.kyc_settings.clone()))
+        Ok(ok(Rendered::of(&state.kyc_settings)))
     })
 }
 

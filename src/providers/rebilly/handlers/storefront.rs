@@ -4,13 +4,14 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::customer_auth::{password_login, SESSION_LIFETIME};
 use super::documents::{create_document, parse_input};
 use super::files::IdPath;
 use super::listing::ListQuery;
 use crate::core::http::{forced_scenario, location};
+use crate::core::json_out::{self, Rendered, RenderedBody};
 use crate::providers::rebilly::auth::{login_caller, Shopper};
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{
@@ -18,47 +19,19 @@ use crate::providers::rebilly::model::{
     SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, customer_json, document_of, expands, json_object, list, ok, request_of, resource_href,
-    Checks,
+    created, customer_document_fields, customer_json, customer_request_fields, document_fields,
+    expands, json_object, link, list, ok, request_fields, resource_href, Audience, Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
 type Reply = Result<HttpResponse, RebillyError>;
 
-/// Fields of a document that only the merchant sees.
-const MERCHANT_ONLY: &[&str] = &[
-    "customerId",
-    "reviewerId",
-    "reviewerName",
-    "reviewStartTime",
-    "reviewTime",
-    "notes",
-    "tags",
-    "reason",
-    "matchLevel",
-    "revision",
-];
-
-/// A document as its customer sees it: no merchant-only fields, no `processedTime` until there
-/// is one (the storefront schema's `processedTime` is not nullable), and only its `self` link.
-fn customer_view(document: &mut Value) {
-    if let Value::Object(map) = document {
-        for field in MERCHANT_ONLY {
-            map.remove(*field);
-        }
-        if map.get("processedTime").is_some_and(Value::is_null) {
-            map.remove("processedTime");
-        }
-        if let Some(Value::Array(links)) = map.get_mut("_links") {
-            links.retain(|link| link["rel"] == "self");
-        }
-    }
-}
-
-fn storefront_document(state: &RebillyTenant, document: &KycDocument, href: &str) -> Value {
-    let mut v = document_of(state, document, href);
-    customer_view(&mut v);
-    v
+/// A document as its customer sees it (`customer_document_fields`), with only its `self` link.
+fn storefront_document(state: &RebillyTenant, document: &KycDocument, href: &str) -> Rendered {
+    json_out::object(|o| {
+        let fields = customer_document_fields(document);
+        document_fields(o, state, document, href, &fields, Audience::Customer);
+    })
 }
 
 /// The signed-in customer's document, or 404 (also for another customer's).
@@ -94,12 +67,12 @@ pub async fn login(
             now + SESSION_LIFETIME,
             &rebilly.jwt_secret(),
         );
-        let body = json!({
-            "id": jwt.id,
-            "token": jwt.token,
-            "createdTime": rfc3339(jwt.created_time),
-            "updatedTime": rfc3339(jwt.updated_time),
-            "expiredTime": rfc3339(jwt.expired_time),
+        let body = json_out::object(|o| {
+            o.field("id", &jwt.id)
+                .field("token", &jwt.token)
+                .display("createdTime", rfc3339(jwt.created_time))
+                .display("updatedTime", rfc3339(jwt.updated_time))
+                .display("expiredTime", rfc3339(jwt.expired_time));
         });
         let location = req.path().replace("/login", "/account");
         Ok(created(location.trim_end_matches('/').to_owned(), body))
@@ -155,12 +128,12 @@ pub async fn list_documents(
     let query = ListQuery::parse::<KycDocument>(&req)?;
     rebilly.with_tenant(&shopper.caller, |state| {
         let found = query.run_where(&state.documents, |d| d.customer_id == shopper.customer_id);
-        let items = found
+        let items: Vec<Rendered> = found
             .items
             .into_iter()
             .map(|d| storefront_document(state, d, &resource_href(&req, "kyc-documents", &d.id)))
             .collect();
-        Ok(list(items, found.total, query.page))
+        Ok(list(&items, found.total, query.page))
     })
 }
 
@@ -291,36 +264,35 @@ pub async fn get_own_request(
             .filter(|r| r.customer_id == shopper.customer_id)
             .ok_or(RebillyError::NotFound { kind: "KycRequest" })?;
         let href = resource_href(&req, "kyc-requests", &path.id);
-        let mut body = request_of(state, request, &href, expands(&req, "documents"));
-        // The storefront schema: a `redirectUrl` only when there is one, only the `self` link.
-        if let Value::Object(map) = &mut body {
-            if map.get("redirectUrl").is_some_and(Value::is_null) {
-                map.remove("redirectUrl");
-            }
-        }
-        body["_links"] = json!([{"rel": "self", "href": href}]);
-        if let Some(documents) = body
-            .pointer_mut("/_embedded/documents")
-            .and_then(Value::as_array_mut)
-        {
-            documents.iter_mut().for_each(customer_view);
-        }
-        Ok(ok(body))
+        let fields = customer_request_fields(request, expands(&req, "documents"));
+        Ok(ok(json_out::object(|o| {
+            request_fields(o, state, request, &href, &fields, Audience::Customer)
+        })))
     })
 }
 
-fn liveness_json(session: &LivenessSession, href: &str) -> Value {
-    let mut v = serde_json::to_value(session).unwrap_or_default();
-    v["createdTime"] = json!(rfc3339(session.created_time));
-    v["updatedTime"] = json!(rfc3339(session.updated_time));
+fn liveness_json(session: &LivenessSession, href: &str) -> Rendered {
     let collection = href
         .rsplit_once("/kyc-liveness-sessions/")
         .map_or("", |(p, _)| p);
-    v["_links"] = json!([
-        {"rel": "self", "href": href},
-        {"rel": "kycRequest", "href": format!("{collection}/kyc-requests/{}", session.kyc_request_id)},
-    ]);
-    v
+    json_out::object(|o| {
+        o.field("id", &session.id)
+            .field("customerId", &session.customer_id)
+            .field("kycRequestId", &session.kyc_request_id)
+            .field("sessionId", &session.session_id)
+            .field("status", session.status.as_str())
+            .field("referenceImage", &session.reference_image)
+            .display("createdTime", rfc3339(session.created_time))
+            .display("updatedTime", rfc3339(session.updated_time))
+            .array("_links", |a| {
+                link(a, "self", href);
+                link(
+                    a,
+                    "kycRequest",
+                    format_args!("{collection}/kyc-requests/{}", session.kyc_request_id),
+                );
+            });
+    })
 }
 
 pub async fn create_liveness(
@@ -420,6 +392,6 @@ pub async fn finish_liveness(
         let body = liveness_json(session, &href);
         Ok(HttpResponse::Ok()
             .insert_header((header::LOCATION, location(&href)))
-            .json(body))
+            .rendered(body))
     })
 }

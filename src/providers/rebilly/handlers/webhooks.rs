@@ -2,10 +2,11 @@
 //! `eventsFilter`, `filter`, a custom `method`, `headers`, `body` template and Basic credentials.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::core::webhooks::check_url;
@@ -13,7 +14,7 @@ use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{
     rfc3339, BasicCredentials, RebillyTenant, Webhook, WebhookHeader, KYC_EVENTS,
 };
-use crate::providers::rebilly::wire::Checks;
+use crate::providers::rebilly::wire::{link, Checks};
 use crate::providers::rebilly::Rebilly;
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -30,7 +31,7 @@ impl Resource<Rebilly> for Webhook {
         &mut state.webhooks
     }
 
-    fn render(call: &Call<Rebilly>, _: &RebillyTenant, hook: &Self) -> Value {
+    fn render(call: &Call<Rebilly>, _: &RebillyTenant, hook: &Self) -> Rendered {
         webhook_json(hook, &href::<Self>(call.req, &hook.id))
     }
 }
@@ -53,16 +54,29 @@ impl Listed for Webhook {
     }
 }
 
-fn webhook_json(hook: &Webhook, href: &str) -> Value {
-    let mut v = serde_json::to_value(hook).unwrap_or_default();
-    v["createdTime"] = json!(rfc3339(hook.created_time));
-    v["updatedTime"] = json!(rfc3339(hook.updated_time));
-    v["authorization"] = match &hook.authorization {
-        Some(c) => json!({"type": "basic", "username": c.username}),
-        None => json!({"type": "none"}),
-    };
-    v["_links"] = json!([{"rel": "self", "href": href}]);
-    v
+fn webhook_json(hook: &Webhook, href: &str) -> Rendered {
+    json_out::object(|o| {
+        o.field("id", &hook.id)
+            .field("eventsFilter", &hook.events_filter)
+            .field("status", &hook.status)
+            .field("method", &hook.method)
+            .field("url", &hook.url)
+            .field("headers", &hook.headers)
+            .field("credentialHash", &hook.credential_hash)
+            .object("authorization", |o| match &hook.authorization {
+                Some(c) => {
+                    o.field("type", "basic").field("username", &c.username);
+                }
+                None => {
+                    o.field("type", "none");
+                }
+            })
+            .field("body", &hook.body)
+            .field("filter", &hook.filter)
+            .display("createdTime", rfc3339(hook.created_time))
+            .display("updatedTime", rfc3339(hook.updated_time))
+            .array("_links", |a| link(a, "self", href));
+    })
 }
 
 pub struct WebhookInput {

@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::scenario::TimelineRun;
 
-/// Rebilly's timestamp format: RFC 3339, UTC, whole seconds.
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// Rebilly's timestamp format: RFC 3339, UTC, whole seconds; formatted where it is written
+/// (`ObjectWriter::display`), without an intermediate `String`.
+pub fn rfc3339(t: DateTime<Utc>) -> impl std::fmt::Display {
+    t.format("%Y-%m-%dT%H:%M:%SZ")
 }
 
 use crate::core::wire_enum;

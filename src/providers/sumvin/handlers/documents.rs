@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 use crate::core::http::{
     body_limit, content_disposition, forced_scenario, media_type, parse_multipart, read_body, Part,
 };
+use crate::core::json_out;
 use crate::providers::sumvin::auth::Caller;
 use crate::providers::sumvin::errors::{Issue, SumvinError};
 use crate::providers::sumvin::model::{DocumentStatus, DocumentType, Image, KycStatus, Side};
-use crate::providers::sumvin::wire::{enum_issue, epoch_ms, links, Hal};
+use crate::providers::sumvin::wire::{enum_issue, epoch_ms, link_fields, links, Hal};
 use crate::providers::sumvin::Sumvin;
 
 /// The form fields of an upload, each parsed into its domain type.
@@ -210,24 +211,40 @@ pub async fn upload(
             data,
         };
         let completes_submission = level_steps
-                .iter()
-                .all(|s| *s == image.document_type.step() || state.has_documents_for(*s));
+            .iter()
+            .all(|s| *s == image.document_type.step() || state.has_documents_for(*s));
         let scenario = if completes_submission {
             Some(sumvin.choose_scenario(state, Some(&image), forced.as_deref())?)
         } else {
             None
         };
-        let body = json!({
-            "_links": links(&[
-                ("self", &format!("/v0/kyc/documents/{}", image.image_id), "GET", "the uploaded image"),
-                ("documents", "/v0/kyc/documents", "GET", "every uploaded image"),
-                ("required", "/v0/kyc/documents/required", "GET", "which document steps still need an upload"),
-                ("status", "/v0/kyc/status", "GET", "current KYC status"),
-            ]),
-            "document_type": image.document_type.as_str(),
-            "country": image.country,
-            "side": image.side.map(Side::as_str),
-            "image_id": image.image_id,
+        let self_href = format!("/v0/kyc/documents/{}", image.image_id);
+        let body = json_out::object(|o| {
+            o.object("_links", |o| {
+                link_fields(
+                    o,
+                    &[
+                        ("self", &self_href, "GET", "the uploaded image"),
+                        (
+                            "documents",
+                            "/v0/kyc/documents",
+                            "GET",
+                            "every uploaded image",
+                        ),
+                        (
+                            "required",
+                            "/v0/kyc/documents/required",
+                            "GET",
+                            "which document steps still need an upload",
+                        ),
+                        ("status", "/v0/kyc/status", "GET", "current KYC status"),
+                    ],
+                )
+            })
+            .field("document_type", image.document_type.as_str())
+            .field("country", &image.country)
+            .field("side", &image.side.map(Side::as_str))
+            .field("image_id", &image.image_id);
         });
         state.images.insert(image.image_id.clone(), image);
         if let Some(scenario) = scenario {

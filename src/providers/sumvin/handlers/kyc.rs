@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::{kyc_links, personal_info, status_of, timestamps};
 use crate::core::http::forced_scenario;
+use crate::core::json_out::{self, Rendered};
 use crate::providers::sumvin::auth::Caller;
 use crate::providers::sumvin::errors::SumvinError;
 use crate::providers::sumvin::fixtures::QUERY_LEVELS;
@@ -14,65 +15,74 @@ use crate::providers::sumvin::model::{
     DocumentStatus, DocumentType, KycStatus, StepType, SumvinTenant,
 };
 use crate::providers::sumvin::wire::{
-    enum_issue, epoch_ms, links, query_param, refresh_param, Hal,
+    enum_issue, epoch_ms, link_fields, links, query_param, refresh_param, Hal, Timestamps,
 };
 use crate::providers::sumvin::Sumvin;
 
 type Reply = Result<Hal, SumvinError>;
 
-pub fn status_body(state: &SumvinTenant) -> Value {
+/// `GET /v0/kyc/status`, with timestamps as the request wants them.
+pub fn status_body(state: &SumvinTenant, timestamps: Timestamps) -> Rendered {
     let kyc = state.kyc.as_ref();
-    let (_, verified_at, rejected_at) = timestamps(state);
     let has_passport = state
         .images
         .values()
         .any(|i| i.document_type == DocumentType::Passport && i.status == DocumentStatus::Approved);
-    // The links never change; clients poll this call, so they are built once.
-    static STATUS_LINKS: OnceLock<Value> = OnceLock::new();
+    // The links never change; clients poll this call, so they are written once.
+    static STATUS_LINKS: OnceLock<Rendered> = OnceLock::new();
     let status_links = STATUS_LINKS.get_or_init(|| {
-        links(&[
-            ("self", "/v0/kyc/status", "GET", "current KYC status"),
-            ("user", "/v0/user/me", "GET", "the user's profile"),
-            (
-                "refresh",
-                "/v0/kyc/status?refresh=true",
-                "GET",
-                "fetch the latest status from the verification provider",
-            ),
-            (
-                "details",
-                "/v0/kyc/details",
-                "GET",
-                "detailed KYC information",
-            ),
-            (
-                "access-token",
-                "/v0/kyc/access-token",
-                "POST",
-                "generate a new Sumsub SDK token",
-            ),
-        ])
+        json_out::object(|o| {
+            link_fields(
+                o,
+                &[
+                    ("self", "/v0/kyc/status", "GET", "current KYC status"),
+                    ("user", "/v0/user/me", "GET", "the user's profile"),
+                    (
+                        "refresh",
+                        "/v0/kyc/status?refresh=true",
+                        "GET",
+                        "fetch the latest status from the verification provider",
+                    ),
+                    (
+                        "details",
+                        "/v0/kyc/details",
+                        "GET",
+                        "detailed KYC information",
+                    ),
+                    (
+                        "access-token",
+                        "/v0/kyc/access-token",
+                        "POST",
+                        "generate a new Sumsub SDK token",
+                    ),
+                ],
+            )
+        })
     });
-    json!({
-        "_links": status_links.clone(),
-        "status": status_of(state).as_str(),
-        "applicant_id": kyc.map(|k| k.applicant_id.as_str()),
-        "global_id": Value::Null,
-        "verified_at": verified_at,
-        "rejected_at": rejected_at,
-        "reject_reason": kyc.and_then(|k| k.reject_reason.as_deref()),
-        "has_passport": has_passport,
+    json_out::object(|o| {
+        o.raw("_links", status_links)
+            .field("status", status_of(state).as_str())
+            .field("applicant_id", &kyc.map(|k| k.applicant_id.as_str()))
+            .null("global_id");
+        timestamps.field(o, "verified_at", kyc.and_then(|k| k.verified_at));
+        timestamps.field(o, "rejected_at", kyc.and_then(|k| k.rejected_at));
+        o.field(
+            "reject_reason",
+            &kyc.and_then(|k| k.reject_reason.as_deref()),
+        )
+        .field("has_passport", &has_passport);
     })
 }
 
 pub async fn status(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
     let refresh = refresh_param(&req)?;
+    let timestamps = Timestamps::of(&req);
     sumvin.with_tenant(&caller, |state| {
         if state.kyc.is_none() && refresh {
             return Err(SumvinError::NoApplicant);
         }
         sumvin.note_read(&caller.tenant, state);
-        Ok(Hal::ok(status_body(state)))
+        Ok(Hal::ok(status_body(state, timestamps)))
     })
 }
 

@@ -1,0 +1,363 @@
+//! JSON written straight into a byte buffer, for the bodies clients fetch again and again.
+//!
+//! Building a `serde_json::Value` first costs a map per object (hashing, a `String` per key,
+//! cloned values) and then a second pass to serialize it; profiling showed that as the largest
+//! share of a read's CPU time. Here each field is written once, in the order written, with
+//! `serde_json` escaping keys and serializing values, so the text is what `Value` gave.
+//!
+//! One difference has to be kept in mind: a `Map` given a key twice keeps one entry (the later
+//! value, at the first position), where a writer would emit the key twice. Debug builds panic on
+//! a duplicate key, so the test suite catches any rendering that relied on replacing; release
+//! builds do not pay for the check.
+
+use std::fmt;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Finished JSON text: a response body, or a part that a larger body embeds as it is.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Rendered(Vec<u8>);
+
+impl Rendered {
+    /// Any serializable value, serialized as `serde_json` does.
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Rendered {
+        let mut out = Vec::with_capacity(CAPACITY);
+        write_value(&mut out, value);
+        Rendered(out)
+    }
+
+    pub fn null() -> Rendered {
+        Rendered(b"null".to_vec())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// The text parsed back into a `Value`, for the few consumers that edit or inspect what a
+    /// resource renders (admin transitions, payloads assembled as `Value`). Not for responses.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_slice(&self.0).expect("rendered JSON parses")
+    }
+
+    /// `200 OK` with this body.
+    pub fn ok(self) -> HttpResponse {
+        HttpResponse::Ok().rendered(self)
+    }
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.0))
+    }
+}
+
+impl From<Rendered> for Bytes {
+    fn from(rendered: Rendered) -> Bytes {
+        Bytes::from(rendered.0)
+    }
+}
+
+/// `HttpResponseBuilder::json` for text already rendered: the same `content-type` (unless one
+/// was set), and the buffer becomes the body without a copy.
+pub trait RenderedBody {
+    fn rendered(&mut self, body: Rendered) -> HttpResponse;
+}
+
+impl RenderedBody for HttpResponseBuilder {
+    fn rendered(&mut self, body: Rendered) -> HttpResponse {
+        let mut response = self.body(body.0);
+        // The builder does not show its headers; the response does.
+        let headers = response.headers_mut();
+        if !headers.contains_key(header::CONTENT_TYPE) {
+            headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/json"),
+            );
+        }
+        response
+    }
+}
+
+/// Most bodies fit, so most are written without growing the buffer.
+const CAPACITY: usize = 1024;
+
+/// A JSON object written by `f`.
+pub fn object(f: impl FnOnce(&mut ObjectWriter)) -> Rendered {
+    let mut out = Vec::with_capacity(CAPACITY);
+    write_object(&mut out, f);
+    Rendered(out)
+}
+
+/// A JSON array written by `f` (a bare-array list body).
+pub fn array(f: impl FnOnce(&mut ArrayWriter)) -> Rendered {
+    let mut out = Vec::with_capacity(CAPACITY);
+    write_array(&mut out, f);
+    Rendered(out)
+}
+
+fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing into a `Vec` cannot fail; only a `Serialize` impl can (a map with non-string
+    // keys), which is a bug, as `json!` treats it.
+    serde_json::to_writer(out, value).expect("the value serializes as JSON");
+}
+
+fn write_object(out: &mut Vec<u8>, f: impl FnOnce(&mut ObjectWriter)) {
+    out.push(b'{');
+    let mut writer = ObjectWriter {
+        out,
+        empty: true,
+        #[cfg(debug_assertions)]
+        keys: Vec::new(),
+    };
+    f(&mut writer);
+    writer.out.push(b'}');
+}
+
+fn write_array(out: &mut Vec<u8>, f: impl FnOnce(&mut ArrayWriter)) {
+    out.push(b'[');
+    let mut writer = ArrayWriter { out, empty: true };
+    f(&mut writer);
+    writer.out.push(b']');
+}
+
+/// The fields of one JSON object, written in order.
+pub struct ObjectWriter<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+    /// The keys written so far, to refuse a duplicate (see the module's documentation).
+    #[cfg(debug_assertions)]
+    keys: Vec<String>,
+}
+
+impl ObjectWriter<'_> {
+    fn key(&mut self, key: &str) {
+        #[cfg(debug_assertions)]
+        {
+            assert!(
+                !self.keys.iter().any(|k| k == key),
+                "`{key}` written twice in one object (a `Map` would have kept one)"
+            );
+            self.keys.push(key.to_owned());
+        }
+        if !std::mem::replace(&mut self.empty, false) {
+            self.out.push(b',');
+        }
+        write_value(self.out, key);
+        self.out.push(b':');
+    }
+
+    /// `key` with any serializable value (`Option::None` is `null`).
+    pub fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
+        self.key(key);
+        write_value(self.out, value);
+        self
+    }
+
+    /// `key` with a string made by `Display` (a formatted time), without an intermediate `String`.
+    pub fn display(&mut self, key: &str, value: impl fmt::Display) -> &mut Self {
+        self.field(key, &format_args!("{value}"))
+    }
+
+    /// `display` when there is a value, else `null`.
+    pub fn display_or_null(&mut self, key: &str, value: Option<impl fmt::Display>) -> &mut Self {
+        match value {
+            Some(value) => self.display(key, value),
+            None => self.null(key),
+        }
+    }
+
+    pub fn null(&mut self, key: &str) -> &mut Self {
+        self.key(key);
+        self.out.extend_from_slice(b"null");
+        self
+    }
+
+    /// `key` with a nested object.
+    pub fn object(&mut self, key: &str, f: impl FnOnce(&mut ObjectWriter)) -> &mut Self {
+        self.key(key);
+        write_object(self.out, f);
+        self
+    }
+
+    /// `key` with an array `f` writes.
+    pub fn array(&mut self, key: &str, f: impl FnOnce(&mut ArrayWriter)) -> &mut Self {
+        self.key(key);
+        write_array(self.out, f);
+        self
+    }
+
+    /// `key` with an array of objects, one per item.
+    pub fn objects<I: IntoIterator>(
+        &mut self,
+        key: &str,
+        items: I,
+        mut f: impl FnMut(&mut ObjectWriter, I::Item),
+    ) -> &mut Self {
+        self.array(key, |array| {
+            for item in items {
+                array.object(|object| f(object, item));
+            }
+        })
+    }
+
+    /// `key` with JSON rendered before.
+    pub fn raw(&mut self, key: &str, json: &Rendered) -> &mut Self {
+        self.key(key);
+        self.out.extend_from_slice(&json.0);
+        self
+    }
+}
+
+/// The items of one JSON array, written in order.
+pub struct ArrayWriter<'a> {
+    out: &'a mut Vec<u8>,
+    empty: bool,
+}
+
+impl ArrayWriter<'_> {
+    fn separate(&mut self) {
+        if !std::mem::replace(&mut self.empty, false) {
+            self.out.push(b',');
+        }
+    }
+
+    pub fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
+        self.separate();
+        write_value(self.out, value);
+        self
+    }
+
+    pub fn object(&mut self, f: impl FnOnce(&mut ObjectWriter)) -> &mut Self {
+        self.separate();
+        write_object(self.out, f);
+        self
+    }
+
+    pub fn raw(&mut self, json: &Rendered) -> &mut Self {
+        self.separate();
+        self.out.extend_from_slice(&json.0);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn text(rendered: Rendered) -> String {
+        String::from_utf8(rendered.into_bytes()).unwrap()
+    }
+
+    #[test]
+    fn writes_what_a_value_serializes_to() {
+        let nested = object(|o| {
+            o.field("n", &1);
+        });
+        let written = object(|o| {
+            o.field("id", "a\"b\\c\n\u{1}é")
+                .field("count", &3u64)
+                .field("ratio", &0.1)
+                .field("none", &None::<String>)
+                .null("null")
+                .display("at", format_args!("{}-{}", 2026, "01"))
+                .display_or_null("never", None::<&str>)
+                .object("empty", |_| {})
+                .array("nothing", |_| {})
+                .field("tags", &["x", "y"])
+                .objects("links", ["self", "next"], |o, rel| {
+                    o.field("rel", rel);
+                })
+                .raw("nested", &nested)
+                .array("mixed", |a| {
+                    a.value(&1).object(|o| {
+                        o.field("k\t", &true);
+                    });
+                    a.raw(&nested);
+                });
+        });
+        let value = json!({
+            "id": "a\"b\\c\n\u{1}é",
+            "count": 3,
+            "ratio": 0.1,
+            "none": null,
+            "null": null,
+            "at": "2026-01",
+            "never": null,
+            "empty": {},
+            "nothing": [],
+            "tags": ["x", "y"],
+            "links": [{"rel": "self"}, {"rel": "next"}],
+            "nested": {"n": 1},
+            "mixed": [1, {"k\t": true}, {"n": 1}],
+        });
+        assert_eq!(
+            text(written.clone()),
+            serde_json::to_string(&value).unwrap()
+        );
+        assert_eq!(written.to_value(), value);
+    }
+
+    #[test]
+    fn bare_values_and_arrays() {
+        assert_eq!(text(object(|_| {})), "{}");
+        assert_eq!(text(array(|_| {})), "[]");
+        assert_eq!(text(Rendered::null()), "null");
+        assert_eq!(text(Rendered::of(&json!({"a": [1, 2]}))), r#"{"a":[1,2]}"#);
+        let item = object(|o| {
+            o.field("a", &1);
+        });
+        let list = array(|a| {
+            a.raw(&item).raw(&item);
+        });
+        assert_eq!(text(list), r#"[{"a":1},{"a":1}]"#);
+    }
+
+    #[test]
+    fn keys_repeat_only_in_different_objects() {
+        let written = object(|o| {
+            o.field("id", &1).object("child", |o| {
+                o.field("id", &2);
+            });
+        });
+        assert_eq!(text(written), r#"{"id":1,"child":{"id":2}}"#);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "`id` written twice")]
+    fn a_duplicate_key_panics_in_debug_builds() {
+        object(|o| {
+            o.field("id", &1).field("name", "x").null("id");
+        });
+    }
+
+    #[actix_web::test]
+    async fn a_response_carries_the_bytes_as_json() {
+        use actix_web::body::MessageBody;
+        let response = HttpResponse::Created().rendered(Rendered::of(&json!({"a": 1})));
+        assert_eq!(response.status(), 201);
+        assert_eq!(
+            response.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/json"
+        );
+        let body = response.into_body().try_into_bytes().unwrap();
+        assert_eq!(&body[..], br#"{"a":1}"#);
+        let problem = HttpResponse::BadRequest()
+            .content_type("application/problem+json")
+            .rendered(Rendered::null());
+        assert_eq!(
+            problem.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/problem+json"
+        );
+    }
+}
