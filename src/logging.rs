@@ -131,7 +131,7 @@ impl BatchedStderr {
                 let _ = write!(
                     header,
                     "[{} INFO  {ACCESS_TARGET}] ",
-                    stamp.format("%Y-%m-%dT%H:%M:%SZ")
+                    crate::core::time_text::seconds_text(stamp, b'T', "Z")
                 );
             }
             buf.clear();

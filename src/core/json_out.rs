@@ -151,8 +151,15 @@ impl ObjectWriter<'_> {
         if !std::mem::replace(&mut self.empty, false) {
             self.out.push(b',');
         }
-        write_value(self.out, key);
-        self.out.push(b':');
+        // Keys are the provider's field names, nearly always plain ASCII with nothing to escape.
+        if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.out.push(b'"');
+            self.out.extend_from_slice(key.as_bytes());
+            self.out.extend_from_slice(b"\":");
+        } else {
+            write_value(self.out, key);
+            self.out.push(b':');
+        }
     }
 
     /// `key` with any serializable value (`Option::None` is `null`).
@@ -320,6 +327,22 @@ mod tests {
             a.raw(&item).raw(&item);
         });
         assert_eq!(text(list), r#"[{"a":1},{"a":1}]"#);
+    }
+
+    #[test]
+    fn keys_are_escaped_like_values() {
+        let written = object(|o| {
+            o.field("plain", &1)
+                .field("qu\"ote", &2)
+                .field("back\\slash", &3)
+                .field("tab\t", &4)
+                .field("é", &5);
+        });
+        assert_eq!(
+            text(written),
+            serde_json::json!({"plain": 1, "qu\"ote": 2, "back\\slash": 3, "tab\t": 4, "é": 5})
+                .to_string()
+        );
     }
 
     #[test]

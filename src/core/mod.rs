@@ -19,6 +19,7 @@ pub mod snapshot;
 pub mod storage;
 pub mod store;
 pub mod tenant;
+pub mod time_text;
 pub mod validate;
 pub mod webhooks;
 pub mod wire_enum;

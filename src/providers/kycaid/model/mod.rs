@@ -30,5 +30,5 @@ wire_enum!(ReviewStatus {
 /// KYCAID's timestamp format, `YYYY-MM-DD HH:mm:ss` (UTC), written without an intermediate
 /// `String`.
 pub fn timestamp(t: DateTime<Utc>) -> impl std::fmt::Display {
-    t.format("%Y-%m-%d %H:%M:%S")
+    crate::core::time_text::seconds_text(t, b' ', "")
 }

@@ -10,7 +10,7 @@ use crate::core::scenario::TimelineRun;
 /// Rebilly's timestamp format: RFC 3339, UTC, whole seconds; formatted where it is written
 /// (`ObjectWriter::display`), without an intermediate `String`.
 pub fn rfc3339(t: DateTime<Utc>) -> impl std::fmt::Display {
-    t.format("%Y-%m-%dT%H:%M:%SZ")
+    crate::core::time_text::seconds_text(t, b'T', "Z")
 }
 
 use crate::core::wire_enum;

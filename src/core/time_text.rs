@@ -1,0 +1,89 @@
+//! Timestamps written digit by digit. chrono's `format` parses its pattern on every call, which
+//! was about a twentieth of a KYCAID read that shows three timestamps.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+/// `YYYY-MM-DD<separator>HH:MM:SS<suffix>` in UTC, whole seconds: KYCAID's `2026-01-01 00:00:00`
+/// (`' '`, `""`), RFC 3339's `2026-01-01T00:00:00Z` (`'T'`, `"Z"`).
+pub fn seconds_text(at: DateTime<Utc>, separator: u8, suffix: &'static str) -> SecondsText {
+    SecondsText {
+        at,
+        separator,
+        suffix,
+    }
+}
+
+pub struct SecondsText {
+    at: DateTime<Utc>,
+    separator: u8,
+    suffix: &'static str,
+}
+
+impl fmt::Display for SecondsText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.at;
+        let year = match u32::try_from(t.year()) {
+            Ok(year) if year <= 9999 => year,
+            _ => {
+                // Years chrono can hold but four digits cannot: its own formatting.
+                let pattern = format!("%Y-%m-%d{}%H:%M:%S", self.separator as char);
+                return write!(f, "{}{}", t.format(&pattern), self.suffix);
+            }
+        };
+        let mut text = *b"0000-00-00 00:00:00";
+        put_digits(&mut text[0..4], year);
+        put_digits(&mut text[5..7], t.month());
+        put_digits(&mut text[8..10], t.day());
+        text[10] = self.separator;
+        put_digits(&mut text[11..13], t.hour());
+        put_digits(&mut text[14..16], t.minute());
+        put_digits(&mut text[17..19], t.second());
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)?;
+        f.write_str(self.suffix)
+    }
+}
+
+/// `value` in decimal, right-aligned and zero-padded to the slot's width.
+fn put_digits(slot: &mut [u8], mut value: u32) {
+    for digit in slot.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn matches_chronos_own_formatting() {
+        for at in [
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(7, 3, 9, 4, 5, 6).unwrap(),
+            Utc.with_ymd_and_hms(2026, 6, 15, 12, 30, 45).unwrap()
+                + chrono::Duration::milliseconds(987),
+        ] {
+            assert_eq!(
+                seconds_text(at, b' ', "").to_string(),
+                at.format("%Y-%m-%d %H:%M:%S").to_string()
+            );
+            assert_eq!(
+                seconds_text(at, b'T', "Z").to_string(),
+                at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn years_past_four_digits_fall_back_to_chrono() {
+        let far = Utc.with_ymd_and_hms(12345, 1, 2, 3, 4, 5).unwrap();
+        assert_eq!(
+            seconds_text(far, b'T', "Z").to_string(),
+            far.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        );
+    }
+}
