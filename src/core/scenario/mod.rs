@@ -20,7 +20,8 @@ pub use timeline::{Due, Progress, TimelineRun};
 #[derive(Debug, Default)]
 pub struct ScenarioSet {
     by_name: IndexMap<String, Arc<Scenario>>,
-    by_event: HashMap<(String, String), Vec<Arc<Scenario>>>,
+    /// By provider, then event: looked up without building a key.
+    by_event: HashMap<String, HashMap<String, Vec<Arc<Scenario>>>>,
     /// The rules of faults files, each with its file's path, in load order.
     faults: Vec<(String, crate::core::faults::FaultSpec)>,
 }
@@ -66,14 +67,16 @@ impl ScenarioSet {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let mut by_event: HashMap<(String, String), Vec<Arc<Scenario>>> = HashMap::new();
+        let mut by_event: HashMap<String, HashMap<String, Vec<Arc<Scenario>>>> = HashMap::new();
         for scenario in by_name.values() {
             by_event
-                .entry((scenario.provider.clone(), scenario.on.clone()))
+                .entry(scenario.provider.clone())
+                .or_default()
+                .entry(scenario.on.clone())
                 .or_default()
                 .push(scenario.clone());
         }
-        for candidates in by_event.values_mut() {
+        for candidates in by_event.values_mut().flat_map(HashMap::values_mut) {
             candidates.sort_by(|a, b| {
                 b.priority
                     .cmp(&a.priority)
@@ -137,7 +140,10 @@ impl ScenarioSet {
                 }),
             };
         }
-        let candidates = self.by_event.get(&(provider.to_owned(), on.to_owned()));
+        let candidates = self
+            .by_event
+            .get(provider)
+            .and_then(|events| events.get(on));
         Ok(candidates
             .and_then(|c| {
                 c.iter()

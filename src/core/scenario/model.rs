@@ -101,15 +101,36 @@ pub enum Rule {
 impl Matcher {
     /// True when the value satisfies the condition; text comparisons ignore ASCII case.
     pub fn matches(&self, value: &str) -> bool {
-        let value = value.to_ascii_lowercase();
+        let (value, text) = (value.as_bytes(), value);
         match self {
-            Matcher::Equals(s) => value == s.to_string().to_ascii_lowercase(),
-            Matcher::Rule(Rule::Prefix(p)) => value.starts_with(&p.to_ascii_lowercase()),
-            Matcher::Rule(Rule::Suffix(p)) => value.ends_with(&p.to_ascii_lowercase()),
-            Matcher::Rule(Rule::Contains(p)) => value.contains(&p.to_ascii_lowercase()),
-            Matcher::Rule(Rule::OneOf(options)) => options
-                .iter()
-                .any(|o| o.to_string().to_ascii_lowercase() == value),
+            Matcher::Equals(s) => s.equals_ignoring_case(text),
+            Matcher::Rule(Rule::Prefix(p)) => value
+                .get(..p.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(p.as_bytes())),
+            Matcher::Rule(Rule::Suffix(p)) => value
+                .len()
+                .checked_sub(p.len())
+                .is_some_and(|at| value[at..].eq_ignore_ascii_case(p.as_bytes())),
+            Matcher::Rule(Rule::Contains(p)) => {
+                p.is_empty()
+                    || value
+                        .windows(p.len())
+                        .any(|w| w.eq_ignore_ascii_case(p.as_bytes()))
+            }
+            Matcher::Rule(Rule::OneOf(options)) => {
+                options.iter().any(|o| o.equals_ignoring_case(text))
+            }
+        }
+    }
+}
+
+impl Scalar {
+    /// Whether `value` is this scalar written out, ignoring ASCII case.
+    fn equals_ignoring_case(&self, value: &str) -> bool {
+        match self {
+            Scalar::Text(s) => s.eq_ignore_ascii_case(value),
+            Scalar::Bool(b) => value.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+            Scalar::Int(i) => value == i.to_string(),
         }
     }
 }
@@ -251,5 +272,22 @@ mod tests {
         assert_eq!(m, Matcher::Equals(Scalar::Bool(false)));
         let m: Matcher = serde_yaml_ng::from_str("{one_of: [PRK, IRN]}").unwrap();
         assert!(m.matches("irn"));
+    }
+
+    #[test]
+    fn rules_ignore_ascii_case_and_never_split_a_character() {
+        let rule = |yaml: &str| serde_yaml_ng::from_str::<Matcher>(yaml).unwrap();
+        assert!(rule("{prefix: REJ}").matches("reject-me"));
+        assert!(!rule("{prefix: reject-me-please}").matches("reject-me"));
+        assert!(rule("{suffix: .PDF}").matches("scan.pdf"));
+        assert!(!rule("{suffix: scan.pdf}").matches(".pdf"));
+        assert!(rule("{contains: FAIL}").matches("will-fail-soon"));
+        assert!(rule("{contains: ''}").matches("anything"));
+        assert!(!rule("{contains: é}").matches("e"));
+        assert!(rule("{prefix: é}").matches("école"));
+        assert!(!rule("{prefix: e}").matches("école"));
+        assert!(rule("42").matches("42"));
+        assert!(!rule("42").matches("042"));
+        assert!(rule("true").matches("TRUE"));
     }
 }
