@@ -110,13 +110,13 @@ pub trait TenantState {
 /// Per-tenant state of one provider. The map lock is held only to find or insert a slot; work on a
 /// tenant's state locks that tenant alone, so tenants never wait on each other.
 pub struct TenantMap<S> {
-    slots: RwLock<HashMap<TenantId, Arc<TenantSlot<S>>>>,
+    slots: RwLock<Slots<S>>,
 }
 
 impl<S> Default for TenantMap<S> {
     fn default() -> Self {
         TenantMap {
-            slots: RwLock::new(HashMap::new()),
+            slots: RwLock::new(HashMap::default()),
         }
     }
 }
@@ -277,7 +277,7 @@ impl<S> TenantMap<S> {
     where
         S: serde::de::DeserializeOwned,
     {
-        let mut restored = HashMap::with_capacity(saved.len());
+        let mut restored = Slots::with_capacity_and_hasher(saved.len(), Default::default());
         for tenant in saved {
             let state: S = crate::core::snapshot::for_tenant(&tenant.tenant, || {
                 serde_json::from_value(tenant.state)
@@ -307,8 +307,9 @@ impl<S> TenantMap<S> {
     }
 }
 
-/// Tenants read back from a snapshot, ready to be installed.
-pub type Slots<S> = HashMap<TenantId, Arc<TenantSlot<S>>>;
+/// Tenants by id (also as read back from a snapshot, ready to be installed). Ids are digests
+/// the sandbox made: foldhash is enough, and quicker than SipHash on every request.
+pub type Slots<S> = HashMap<TenantId, Arc<TenantSlot<S>>, foldhash::fast::RandomState>;
 
 /// What the admin API needs of a provider's tenants, whatever their state type.
 pub trait TenantStore: Send + Sync {

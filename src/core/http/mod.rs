@@ -89,19 +89,49 @@ pub async fn read_body(
     }
     let timeout = body_timeout(req);
     let deadline = tokio::time::Instant::now() + timeout;
-    let mut buf = actix_web::web::BytesMut::new();
+    let mut body = Chunks::default();
     loop {
         let chunk = match tokio::time::timeout_at(deadline, payload.next()).await {
             Err(_) => return Err(BodyError::TimedOut { after: timeout }),
             Ok(None) => break,
             Ok(Some(chunk)) => chunk.map_err(|e| BodyError::Incomplete(e.to_string()))?,
         };
-        if buf.len() + chunk.len() > limit {
+        if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge { limit });
         }
-        buf.extend_from_slice(&chunk);
+        body.push(chunk);
     }
-    Ok(buf.freeze())
+    Ok(body.into_bytes())
+}
+
+/// A body gathered chunk by chunk. One chunk (a small body, or one the request guard already
+/// buffered) is kept as it came, without a copy.
+#[derive(Default)]
+pub(crate) struct Chunks {
+    first: Option<Bytes>,
+    joined: actix_web::web::BytesMut,
+}
+
+impl Chunks {
+    pub(crate) fn len(&self) -> usize {
+        self.first.as_ref().map_or(self.joined.len(), Bytes::len)
+    }
+
+    pub(crate) fn push(&mut self, chunk: Bytes) {
+        match self.first.take() {
+            None if self.joined.is_empty() => self.first = Some(chunk),
+            first => {
+                if let Some(first) = first {
+                    self.joined.extend_from_slice(&first);
+                }
+                self.joined.extend_from_slice(&chunk);
+            }
+        }
+    }
+
+    pub(crate) fn into_bytes(self) -> Bytes {
+        self.first.unwrap_or_else(|| self.joined.freeze())
+    }
 }
 
 /// The media type without parameters, lowercased (`multipart/form-data`).
@@ -162,4 +192,26 @@ pub fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_chunk_is_kept_as_it_came_and_more_are_joined() {
+        let chunk = Bytes::from_static(b"whole");
+        let mut one = Chunks::default();
+        one.push(chunk.clone());
+        assert_eq!(one.len(), 5);
+        assert_eq!(one.into_bytes().as_ptr(), chunk.as_ptr(), "not copied");
+
+        let mut three = Chunks::default();
+        for part in [&b"ab"[..], b"", b"cde"] {
+            three.push(Bytes::copy_from_slice(part));
+        }
+        assert_eq!(three.len(), 5);
+        assert_eq!(&three.into_bytes()[..], b"abcde");
+        assert!(Chunks::default().into_bytes().is_empty());
+    }
 }

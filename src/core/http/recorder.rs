@@ -106,7 +106,8 @@ async fn guard_and_journal(
     } else if declared_length(&http_req).is_some_and(|n| n > limit) {
         Err(BodyError::TooLarge { limit })
     } else {
-        buffer_body(payload, limit, mounts.body_timeout).await
+        let expected = declared_length(&http_req).unwrap_or(0);
+        buffer_body(payload, expected, limit, mounts.body_timeout).await
     };
     let mut fault = None;
     let (res, request_capture) = match buffered {
@@ -215,15 +216,19 @@ fn fault_for(faults: &Faults, provider: &dyn Provider, req: &ServiceRequest) -> 
     hit
 }
 
-/// The whole body, or why it was refused: over `limit` bytes, or not complete within `timeout`.
+/// The whole body (`expected` bytes long, by its `Content-Length`), or why it was refused: over
+/// `limit` bytes, or not complete within `timeout`.
 /// A read error (the client went away) is kept so the handler still sees it.
 async fn buffer_body(
     mut payload: Payload,
+    expected: usize,
     limit: usize,
     timeout: std::time::Duration,
 ) -> Result<(Bytes, Option<PayloadError>), BodyError> {
     let deadline = tokio::time::Instant::now() + timeout;
-    let mut buf = BytesMut::new();
+    // Copied, even when it came in one chunk: a chunk is a slice of the connection's read
+    // buffer, which the journal and the stored files would otherwise keep alive whole.
+    let mut buf = BytesMut::with_capacity(expected.min(limit));
     loop {
         match tokio::time::timeout_at(deadline, payload.next()).await {
             Err(_) => return Err(BodyError::TimedOut { after: timeout }),
