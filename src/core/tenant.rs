@@ -74,13 +74,19 @@ impl fmt::Display for TenantId {
 /// Enough of a secret to tell tenants apart without showing it: its first and last four
 /// characters (`my-t…oken`), or only its first two when it is short.
 pub fn secret_hint(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.len() >= 12 {
-        let head: String = chars[..4].iter().collect();
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{head}…{tail}")
+    // Byte offsets of character boundaries, so a multi-byte character is never cut.
+    let after_chars = |n: usize| {
+        secret
+            .char_indices()
+            .nth(n)
+            .map_or(secret.len(), |(i, _)| i)
+    };
+    let long = secret.chars().nth(11).is_some();
+    if long {
+        let tail_start = secret.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+        format!("{}…{}", &secret[..after_chars(4)], &secret[tail_start..])
     } else {
-        format!("{}…", chars.iter().take(2).collect::<String>())
+        format!("{}…", &secret[..after_chars(2)])
     }
 }
 
@@ -372,5 +378,10 @@ mod tests {
     fn hints_show_the_ends_of_long_secrets_only() {
         assert_eq!(secret_hint("my-test-token-1234"), "my-t…1234");
         assert_eq!(secret_hint("short"), "sh…");
+        assert_eq!(secret_hint("123456789012"), "1234…9012");
+        assert_eq!(secret_hint("12345678901"), "12…");
+        assert_eq!(secret_hint("ééééxxxxxxxxüüüü"), "éééé…üüüü");
+        assert_eq!(secret_hint("é"), "é…");
+        assert_eq!(secret_hint(""), "…");
     }
 }
