@@ -4,7 +4,7 @@
 //! of a stored resource's GET; batched, the log costs little and can stay on by default.
 
 use std::cell::RefCell;
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, OnceLock};
 use std::thread;
@@ -100,16 +100,21 @@ pub const ACCESS_TARGET: &str = "kyc_sandbox::access";
 /// Where `init` sends the log, for the access log's direct path.
 static SINK: OnceLock<BatchedStderr> = OnceLock::new();
 
-/// Logs one access-log line at `info` under [`ACCESS_TARGET`], as `RUST_LOG` allows. With the
-/// server's own logger it is formatted here, in env_logger's layout, straight into the batch:
-/// going through env_logger's formatter cost about 4% of a stored resource's GET.
-pub fn access(line: fmt::Arguments<'_>) {
+/// Logs one access-log line, which `write` writes, at `info` under [`ACCESS_TARGET`], as
+/// `RUST_LOG` allows. With the server's own logger it is written here, in env_logger's layout,
+/// straight into the batch: going through env_logger's formatter cost about 4% of a stored
+/// resource's GET.
+pub fn access(write: impl FnOnce(&mut String)) {
     if !log::log_enabled!(target: ACCESS_TARGET, log::Level::Info) {
         return;
     }
     match SINK.get() {
-        Some(sink) => sink.write_access(line),
-        None => log::info!(target: ACCESS_TARGET, "{line}"),
+        Some(sink) => sink.write_access(write),
+        None => {
+            let mut line = String::new();
+            write(&mut line);
+            log::info!(target: ACCESS_TARGET, "{line}");
+        }
     }
 }
 
@@ -119,7 +124,7 @@ thread_local! {
 }
 
 impl BatchedStderr {
-    fn write_access(&self, line: fmt::Arguments<'_>) {
+    fn write_access(&self, write: impl FnOnce(&mut String)) {
         ACCESS_LINE.with_borrow_mut(|(buf, second, header)| {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -136,7 +141,7 @@ impl BatchedStderr {
             }
             buf.clear();
             buf.push_str(header);
-            let _ = buf.write_fmt(line);
+            write(buf);
             buf.push('\n');
             self.append(buf.as_bytes());
         });

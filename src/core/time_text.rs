@@ -46,7 +46,7 @@ impl fmt::Display for SecondsText {
 }
 
 /// `value` in decimal, right-aligned and zero-padded to the slot's width.
-fn put_digits(slot: &mut [u8], mut value: u32) {
+pub fn put_digits(slot: &mut [u8], mut value: u32) {
     for digit in slot.iter_mut().rev() {
         *digit = b'0' + (value % 10) as u8;
         value /= 10;

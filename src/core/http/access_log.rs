@@ -4,16 +4,19 @@
 //! of a stored resource's GET).
 
 use std::cell::RefCell;
-use std::fmt;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use actix_web::body::BodySize;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, StatusCode, Version};
 use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 
+use crate::core::time_text::put_digits;
+
 /// Logs `req` answered with `status` and a body of `size`, `took` after it arrived; `at` is the
-/// sandbox clock's time then.
+/// sandbox clock's time then. Written piece by piece: through `format_args!` the line cost more
+/// than the journal entry.
 pub fn log_access(
     req: &HttpRequest,
     status: StatusCode,
@@ -21,19 +24,31 @@ pub fn log_access(
     took: Duration,
     at: DateTime<Utc>,
 ) {
-    crate::logging::access(format_args!(
-        "{} \"{} {} {:?}\" {} {} {}ms sandbox={}",
-        Client(req),
-        req.method(),
-        req.uri()
-            .path_and_query()
-            .map_or_else(|| req.path(), |pq| pq.as_str()),
-        req.version(),
-        status.as_u16(),
-        Size(size),
-        Millis(took),
-        SandboxTime(at),
-    ));
+    crate::logging::access(|line| {
+        push_client(line, req);
+        line.push_str(" \"");
+        line.push_str(req.method().as_str());
+        line.push(' ');
+        line.push_str(
+            req.uri()
+                .path_and_query()
+                .map_or_else(|| req.path(), |pq| pq.as_str()),
+        );
+        line.push(' ');
+        push_version(line, req.version());
+        line.push_str("\" ");
+        line.push_str(itoa::Buffer::new().format(status.as_u16()));
+        line.push(' ');
+        match size {
+            BodySize::None => line.push('0'),
+            BodySize::Sized(n) => line.push_str(itoa::Buffer::new().format(n)),
+            BodySize::Stream => line.push('-'),
+        }
+        line.push(' ');
+        push_millis(line, took);
+        line.push_str("ms sandbox=");
+        push_sandbox_time(line, at);
+    });
 }
 
 thread_local! {
@@ -43,62 +58,55 @@ thread_local! {
 }
 
 /// The sandbox clock's time, in RFC 3339.
-struct SandboxTime(DateTime<Utc>);
-
-impl fmt::Display for SandboxTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        LAST_SANDBOX_TIME.with_borrow_mut(|(at, text)| {
-            if text.is_empty() || *at != self.0 {
-                *at = self.0;
-                *text = self.0.to_rfc3339();
-            }
-            f.write_str(text)
-        })
-    }
+fn push_sandbox_time(line: &mut String, at: DateTime<Utc>) {
+    LAST_SANDBOX_TIME.with_borrow_mut(|(last, text)| {
+        if text.is_empty() || *last != at {
+            *last = at;
+            *text = at.to_rfc3339();
+        }
+        line.push_str(text);
+    });
 }
 
 /// The client's address as actix's `%a` shows it: the one a proxy forwarded for, else the peer's.
-struct Client<'a>(&'a HttpRequest);
-
-impl fmt::Display for Client<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let req = self.0;
-        let forwarded = req.headers().contains_key(header::FORWARDED)
-            || req.headers().contains_key("x-forwarded-for");
-        if forwarded {
-            if let Some(client) = req.connection_info().realip_remote_addr() {
-                return f.write_str(client);
-            }
+fn push_client(line: &mut String, req: &HttpRequest) {
+    let forwarded = req.headers().contains_key(header::FORWARDED)
+        || req.headers().contains_key("x-forwarded-for");
+    if forwarded {
+        if let Some(client) = req.connection_info().realip_remote_addr() {
+            line.push_str(client);
+            return;
         }
-        match req.peer_addr() {
-            Some(peer) => write!(f, "{}", peer.ip()),
-            None => f.write_str("-"),
+    }
+    match req.peer_addr() {
+        Some(peer) => {
+            let _ = write!(line, "{}", peer.ip());
+        }
+        None => line.push('-'),
+    }
+}
+
+/// The protocol as actix's `%r` shows it (`HTTP/1.1`).
+fn push_version(line: &mut String, version: Version) {
+    match version {
+        Version::HTTP_10 => line.push_str("HTTP/1.0"),
+        Version::HTTP_11 => line.push_str("HTTP/1.1"),
+        Version::HTTP_2 => line.push_str("HTTP/2.0"),
+        other => {
+            let _ = write!(line, "{other:?}");
         }
     }
 }
 
 /// A duration in milliseconds with six decimals (`0.297874`), as actix's `%D` writes it, from
-/// integers: formatting a float cost more than the rest of the line.
-struct Millis(Duration);
-
-impl fmt::Display for Millis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nanos = self.0.as_nanos();
-        write!(f, "{}.{:06}", nanos / 1_000_000, nanos % 1_000_000)
-    }
-}
-
-/// The body's length in bytes, `-` for a stream of unknown length.
-struct Size(BodySize);
-
-impl fmt::Display for Size {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            BodySize::None => f.write_str("0"),
-            BodySize::Sized(n) => write!(f, "{n}"),
-            BodySize::Stream => f.write_str("-"),
-        }
-    }
+/// integers.
+fn push_millis(line: &mut String, took: Duration) {
+    let nanos = took.as_nanos();
+    line.push_str(itoa::Buffer::new().format(nanos / 1_000_000));
+    line.push('.');
+    let mut fraction = *b"000000";
+    put_digits(&mut fraction, (nanos % 1_000_000) as u32);
+    line.push_str(std::str::from_utf8(&fraction).unwrap_or("000000"));
 }
 
 #[cfg(test)]
@@ -109,10 +117,23 @@ mod tests {
     fn milliseconds_show_six_decimals_like_actix() {
         for nanos in [0, 1, 297_874, 1_000_000, 12_345_678_901] {
             let took = Duration::from_nanos(nanos);
-            assert_eq!(
-                Millis(took).to_string(),
-                format!("{:.6}", took.as_secs_f64() * 1000.0)
-            );
+            let mut line = String::new();
+            push_millis(&mut line, took);
+            assert_eq!(line, format!("{:.6}", took.as_secs_f64() * 1000.0));
+        }
+    }
+
+    #[test]
+    fn versions_read_as_actix_shows_them() {
+        for version in [
+            Version::HTTP_09,
+            Version::HTTP_10,
+            Version::HTTP_11,
+            Version::HTTP_2,
+        ] {
+            let mut line = String::new();
+            push_version(&mut line, version);
+            assert_eq!(line, format!("{version:?}"));
         }
     }
 }
