@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 
 pub use self::render::{
     customer_document_fields, customer_json, customer_of, customer_request_fields, document_fields,
-    document_of, file_fields, file_json, link, request_fields, request_of, Audience,
-    DOCUMENT_FIELDS,
+    document_of, file_fields, file_json, link, merchant_document_fields, request_fields,
+    request_of, Audience,
 };
 use super::errors::{InvalidField, RebillyError};
 use crate::core::http::{self, body_limit, decode_json, read_body, PageRequest};

@@ -17,8 +17,8 @@ use crate::providers::rebilly::model::{
     MODIFIED, REVIEWED, SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, customer_of, document_fields, document_of, file_fields, json_object, ok,
-    resource_href, Audience, Checks, DOCUMENT_FIELDS,
+    created, customer_of, document_of, file_fields, json_object, merchant_document_fields, ok,
+    resource_href, Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -303,14 +303,7 @@ fn expanded_document(
 ) -> Rendered {
     let (customer, files) = (expanding(req, "customer"), expanding(req, "files"));
     json_out::object(|o| {
-        document_fields(
-            o,
-            state,
-            document,
-            href,
-            &DOCUMENT_FIELDS,
-            Audience::Merchant,
-        );
+        merchant_document_fields(o, state, document, href);
         if !customer && !files {
             return;
         }

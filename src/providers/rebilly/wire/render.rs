@@ -44,9 +44,22 @@ pub fn link(links: &mut json_out::ArrayWriter, rel: &str, href: impl std::fmt::D
     });
 }
 
-/// The fields of a KYC document, in the order they are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentField {
+/// The fields of a KYC document, declared in the order they are written, and that order as a
+/// list.
+macro_rules! document_fields {
+    ($($field:ident),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum DocumentField {
+            $($field),*
+        }
+
+        /// A document as the merchant sees it.
+        pub const DOCUMENT_FIELDS: [DocumentField; [$(stringify!($field)),*].len()] =
+            [$(DocumentField::$field),*];
+    };
+}
+
+document_fields![
     Id,
     CustomerId,
     DocumentType,
@@ -67,44 +80,13 @@ pub enum DocumentField {
     UpdatedTime,
     Revision,
     Tags,
+    // Added after the model's own: the deprecated `fileId` the seed-era reference still shows
+    // next to `fileIds`, the analysis, the links.
     FileId,
     DocumentMatches,
     ParsedData,
     Links,
-}
-
-/// A document as the merchant sees it.
-pub const DOCUMENT_FIELDS: [DocumentField; 24] = {
-    use DocumentField::*;
-    [
-        Id,
-        CustomerId,
-        DocumentType,
-        DocumentSubtype,
-        FileIds,
-        Status,
-        RejectionReason,
-        RequestId,
-        Notes,
-        Reason,
-        MatchLevel,
-        ReviewerId,
-        ReviewerName,
-        ReviewStartTime,
-        ReviewTime,
-        ProcessedTime,
-        CreatedTime,
-        UpdatedTime,
-        Revision,
-        Tags,
-        // Added after the model's own: the deprecated `fileId` the seed-era reference still shows
-        // next to `fileIds`, the analysis, the links.
-        FileId,
-        DocumentMatches,
-        ParsedData,
-        Links,
-    ]
-};
+];
 
 /// Who a document is rendered for: the merchant sees every link, its customer only `self`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,16 +168,24 @@ pub fn document_fields(
 
 /// Renders a document with its customer's identity, as the merchant sees it.
 pub fn document_of(state: &RebillyTenant, document: &KycDocument, href: &str) -> Rendered {
-    json_out::object(|o| {
-        document_fields(
-            o,
-            state,
-            document,
-            href,
-            &DOCUMENT_FIELDS,
-            Audience::Merchant,
-        )
-    })
+    json_out::object(|o| merchant_document_fields(o, state, document, href))
+}
+
+/// Every field of a document, as the merchant sees it, into `o`.
+pub fn merchant_document_fields(
+    o: &mut ObjectWriter,
+    state: &RebillyTenant,
+    document: &KycDocument,
+    href: &str,
+) {
+    document_fields(
+        o,
+        state,
+        document,
+        href,
+        &DOCUMENT_FIELDS,
+        Audience::Merchant,
+    )
 }
 
 /// A customer as Rebilly renders one (the spec's `Customer`), from the identity the sandbox gave
