@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -379,15 +380,19 @@ end
 """)
     _, load_core = cores()
     load = subprocess.Popen(load_core + ["wrk", "-t1", "-c8", "-d600s", "-s", counted, url],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         while counted_so_far() < count:
             if load.poll() is not None:
                 raise RuntimeError(f"wrk ended before {count} resources existed")
             time.sleep(0.2)
     finally:
-        load.terminate()
-        load.wait()
+        load.send_signal(signal.SIGINT)  # wrk prints its summary on SIGINT
+        out, _ = load.communicate()
+    answered = re.search(r"(\d+) requests in", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"answered": int(answered.group(1)) if answered else None,
+            "non2xx": int(non_2xx.group(1)) if non_2xx else 0}
 
 
 def measure_memory(args):
@@ -400,11 +405,12 @@ def measure_memory(args):
     script = write_lua(tempfile.mkdtemp(), "applicants", "POST", auth, body)
     before = sandbox.rss()
     total = lambda: call("GET", f"{kycaid}/applicants?per_page=1", {"Authorization": f"Token {KYCAID_TOKEN}"})["total"]
-    create_counted(f"{kycaid}/applicants", script, args.applicants, total)
+    load = create_counted(f"{kycaid}/applicants", script, args.applicants, total)
     created = total()
     after = sandbox.rss()
     sandbox.stop()
-    return {"applicants": created, "before": before, "after": after, "per_1000": (after - before) / created * 1000}
+    return {"applicants": created, "answered": load["answered"], "non2xx": load["non2xx"], "before": before,
+            "after": after, "per_1000": (after - before) / created * 1000}
 
 
 def fmt_row(cells):
@@ -434,7 +440,8 @@ def report(args, figures, start_ms, advance, memory):
         fmt_row(["RSS after the calls above", f"{figures['sandbox_rss_after'] / 1024:.1f} MiB",
                  f"{ceiling['rss'] / 1024:.1f} MiB"]),
         fmt_row(["exec to first answer (median of 5)", f"{start_ms:.0f} ms", f"{ceiling['start_ms']:.0f} ms"]),
-        fmt_row([f"RSS growth per 1,000 KYCAID applicants ({memory['applicants']:,} created)",
+        fmt_row([f"RSS growth per 1,000 KYCAID applicants ({memory['applicants']:,} stored; wrk counted "
+                 f"{memory['answered']:,} answers, {memory['non2xx']} not 2xx)",
                  f"{memory['per_1000'] / 1024:.2f} MiB", ""]),
         fmt_row([f"one clock advance deciding {advance['reviews']:,} pending reviews, one per customer (webhooks queued)",
                  f"{advance['ms']:.0f} ms (fired {advance['fired']})", ""]),
