@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::http::{with_instance, BodyError, MountAt, MountDepth, ProblemAt};
+use super::http::{with_instance, BodyError, BrowserCors, MountAt, MountDepth, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo, TenantStore};
 
@@ -187,7 +187,7 @@ pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
             .app_data(MountDepth(depth))
             // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
             // any origin.
-            .wrap(actix_cors::Cors::permissive())
+            .wrap(BrowserCors)
             .app_data(web::Data::from(provider))
             .wrap(actix_web::middleware::from_fn(with_instance::<E>))
             .configure(routes),

@@ -430,4 +430,28 @@ async fn cors_is_open_for_browser_clients() {
         reply.headers["access-control-allow-origin"],
         "http://localhost:3000"
     );
+    // CORS does not concern a request without an `Origin` (an SDK, curl): no CORS headers.
+    let plain = app
+        .send(app.sumvin(Method::GET, "pat-a", "/v0/kyc/status"))
+        .await;
+    assert!(plain.status.is_success());
+    assert!(
+        !plain
+            .headers
+            .keys()
+            .any(|name| name.as_str().starts_with("access-control-")),
+        "{:?}",
+        plain.headers
+    );
+    // Every OPTIONS still goes through CORS, as before: without an `Origin` it reaches the route,
+    // whose 405 names what it allows.
+    let bare_options = app
+        .send(app.request(Method::OPTIONS, "/sumvin/v0/kyc/status"))
+        .await;
+    assert_eq!(bare_options.status, 405);
+    assert_eq!(bare_options.headers["allow"], "GET, HEAD");
+    assert_eq!(
+        bare_options.headers["access-control-allow-credentials"],
+        "true"
+    );
 }

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every provider: bounded bodies, multipart, the scenario header, the journal recorder.
 
 mod access_log;
+mod cors;
 mod endpoint;
 mod headers;
 mod json;
@@ -19,6 +20,7 @@ use actix_web::HttpRequest;
 use futures_util::StreamExt;
 use thiserror::Error;
 
+pub use cors::BrowserCors;
 pub use endpoint::{endpoint, Endpoint, MountDepth, NestedDepth};
 pub use headers::{content_disposition, location};
 pub use json::{decode_json, json_text, JsonError};
