@@ -31,6 +31,7 @@ KYCAID_TOKEN = "bench-token"
 REBILLY_KEY = "sk_sandbox_bench"
 SUMVIN_PAT = "pat_bench"
 SUMVIN_UPLOADERS = 1000
+STORE_FOR_BENCH = 8 << 30
 QOLO_PROGRAM = "3fa0d2ea-ffcf-485d-94ed-dbf4f861ad2f"
 
 
@@ -109,7 +110,10 @@ class Server:
 
 def start_sandbox():
     ports = {name: free_port() for name in ["main", "rebilly", "kycaid", "hermes", "qolo", "sumvin"]}
-    argv = [SANDBOX_BIN, "--seed", "7", "--clock", "frozen:2026-01-01T00:00:00Z", "--port", str(ports["main"])]
+    # Every upload of the runs is kept: past the default 256 MiB per credential (1 GiB in all) they would
+    # answer 507, which is right for a sandbox but not what the upload rows measure.
+    argv = [SANDBOX_BIN, "--seed", "7", "--clock", "frozen:2026-01-01T00:00:00Z", "--port", str(ports["main"]),
+            "--max-stored-bytes", str(STORE_FOR_BENCH), "--max-tenant-stored-bytes", str(STORE_FOR_BENCH)]
     for provider in ["rebilly", "kycaid", "hermes", "qolo", "sumvin"]:
         argv += [f"--port-{provider}", str(ports[provider])]
     server = Server("kyc-sandbox", argv, ports["main"], "/__admin/health")
