@@ -8,7 +8,7 @@ use common::kycaid::{
     applicant_of, assert_error, delete, get, id_of, is_id, kyc, kyc_as, patch, person, post,
     OTHER_TOKEN, TOKEN,
 };
-use common::spawn_app;
+use common::{spawn_app, spawn_with};
 use reqwest::Method;
 use serde_json::json;
 
@@ -179,6 +179,44 @@ async fn ids_routes_and_methods_that_do_not_exist() {
     assert_error(&route, 404, "not_found", &["path"]);
     let method = app.send(kyc(&app, Method::DELETE, "/applicants")).await;
     assert_error(&method, 405, "method_not_allowed", &["method"]);
+}
+
+/// Paths with parameters are matched segment by segment by the sandbox itself
+/// (`core::http::endpoint`), not by actix's patterns: the same paths must reach the same routes.
+#[tokio::test]
+async fn parameter_paths_match_whole_segments_as_actix_would() {
+    let app = spawn_with(|c| c.no_provider_ports = false).await;
+    let id = person(&app, json!({})).await;
+    assert_eq!(get(&app, &format!("/applicants/{id}")).await.status, 200);
+    // A percent-encoded letter in a plain segment reads as the letter, as actix decodes it.
+    let encoded = get(&app, &format!("/app%6Cicants/{id}")).await;
+    assert_eq!(encoded.status, 200);
+    assert_eq!(encoded.body["applicant_id"], id.as_str());
+    // The plain head repeated, an extra segment or an empty parameter is no route at all.
+    for path in [
+        format!("/applicants/applicants/{id}"),
+        format!("/applicants/{id}/extra"),
+        "/applicants//".to_owned(),
+    ] {
+        let reply = get(&app, &path).await;
+        assert_error(&reply, 404, "not_found", &["path"]);
+    }
+    // On the provider's own port (no mount in front) the same holds.
+    let kycaid = &app.ports["kycaid"];
+    for (path, status) in [
+        (format!("/applicants/{id}"), 200),
+        (format!("/applicants/applicants/{id}"), 404),
+        (format!("/kycaid/applicants/{id}"), 404),
+    ] {
+        let reply = app
+            .send(
+                app.client
+                    .get(format!("{kycaid}{path}"))
+                    .header("Authorization", format!("Token {TOKEN}")),
+            )
+            .await;
+        assert_eq!(reply.status, status, "{path}: {}", reply.body);
+    }
 }
 
 #[tokio::test]
