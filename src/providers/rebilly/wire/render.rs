@@ -44,49 +44,57 @@ pub fn link(links: &mut json_out::ArrayWriter, rel: &str, href: impl std::fmt::D
     });
 }
 
-/// The fields of a KYC document, declared in the order they are written, and that order as a
-/// list.
-macro_rules! document_fields {
-    ($($field:ident),* $(,)?) => {
+/// The fields of a resource, declared in the order they are written (`$kind`), and that order as
+/// a list (`$all`).
+macro_rules! ordered_fields {
+    (
+        $(#[$kind_doc:meta])* $kind:ident;
+        $(#[$all_doc:meta])* $vis:vis $all:ident = [$($(#[$field_doc:meta])* $field:ident),* $(,)?]
+    ) => {
+        $(#[$kind_doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum DocumentField {
-            $($field),*
+        pub enum $kind {
+            $($(#[$field_doc])* $field),*
         }
 
-        /// A document as the merchant sees it.
-        pub const DOCUMENT_FIELDS: [DocumentField; [$(stringify!($field)),*].len()] =
-            [$(DocumentField::$field),*];
+        $(#[$all_doc])*
+        $vis const $all: [$kind; [$(stringify!($field)),*].len()] = [$($kind::$field),*];
     };
 }
 
-document_fields![
-    Id,
-    CustomerId,
-    DocumentType,
-    DocumentSubtype,
-    FileIds,
-    Status,
-    RejectionReason,
-    RequestId,
-    Notes,
-    Reason,
-    MatchLevel,
-    ReviewerId,
-    ReviewerName,
-    ReviewStartTime,
-    ReviewTime,
-    ProcessedTime,
-    CreatedTime,
-    UpdatedTime,
-    Revision,
-    Tags,
-    // Added after the model's own: the deprecated `fileId` the seed-era reference still shows
-    // next to `fileIds`, the analysis, the links.
-    FileId,
-    DocumentMatches,
-    ParsedData,
-    Links,
-];
+ordered_fields! {
+    /// The fields of a KYC document.
+    DocumentField;
+    /// A document as the merchant sees it.
+    pub DOCUMENT_FIELDS = [
+        Id,
+        CustomerId,
+        DocumentType,
+        DocumentSubtype,
+        FileIds,
+        Status,
+        RejectionReason,
+        RequestId,
+        Notes,
+        Reason,
+        MatchLevel,
+        ReviewerId,
+        ReviewerName,
+        ReviewStartTime,
+        ReviewTime,
+        ProcessedTime,
+        CreatedTime,
+        UpdatedTime,
+        Revision,
+        Tags,
+        // Added after the model's own: the deprecated `fileId` the seed-era reference still shows
+        // next to `fileIds`, the analysis, the links.
+        FileId,
+        DocumentMatches,
+        ParsedData,
+        Links,
+    ]
+}
 
 /// Who a document is rendered for: the merchant sees every link, its customer only `self`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,29 +247,11 @@ pub fn customer_of(state: &RebillyTenant, id: &str, href: &str) -> Rendered {
     })
 }
 
-/// The fields of a KYC request, in the order they are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestField {
-    Id,
-    CustomerId,
-    Documents,
-    Status,
-    RedirectUrl,
-    Reason,
-    MatchLevel,
-    Revision,
-    ExpirationTime,
-    CreatedTime,
-    UpdatedTime,
-    Links,
-    /// `_embedded.documents`, when a read asks `?expand=documents`.
-    Embedded,
-}
-
-/// A request as the merchant sees it, `Embedded` (the last) only when expanded.
-const REQUEST_FIELDS: [RequestField; 13] = {
-    use RequestField::*;
-    [
+ordered_fields! {
+    /// The fields of a KYC request.
+    RequestField;
+    /// A request as the merchant sees it, `Embedded` (the last) only when expanded.
+    REQUEST_FIELDS = [
         Id,
         CustomerId,
         Documents,
@@ -274,9 +264,10 @@ const REQUEST_FIELDS: [RequestField; 13] = {
         CreatedTime,
         UpdatedTime,
         Links,
+        /// `_embedded.documents`, when a read asks `?expand=documents`.
         Embedded,
     ]
-};
+}
 
 /// The request's `fields`, in that order; `href` is its own URL. The customer sees only the
 /// `self` link, and its embedded documents as it sees them.
