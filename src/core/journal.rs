@@ -101,6 +101,97 @@ pub struct Entry {
     pub fault: Option<crate::core::faults::FaultNote>,
 }
 
+/// What a request leaves for the journal, borrowed from it: [`Journal::record`] copies the text
+/// into an entry's own strings.
+pub struct Record<'a> {
+    pub at: DateTime<Utc>,
+    pub wall_at: DateTime<Utc>,
+    pub provider: Option<&'static str>,
+    pub tenant: Option<TenantId>,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub status: u16,
+    pub duration_ms: f64,
+    pub request_content_type: Option<&'a str>,
+    pub request: CapturedBody,
+    pub response: CapturedBody,
+    pub fault: Option<crate::core::faults::FaultNote>,
+}
+
+/// What an entry owned that a refill replaced, dropped by the caller when convenient.
+type Replaced = (
+    Option<TenantId>,
+    CapturedBody,
+    CapturedBody,
+    Option<crate::core::faults::FaultNote>,
+);
+
+impl Entry {
+    fn new(id: u64, record: Record<'_>) -> Entry {
+        let mut entry = Entry {
+            id,
+            at: record.at,
+            wall_at: record.wall_at,
+            provider: None,
+            tenant: None,
+            method: String::new(),
+            path: String::new(),
+            query: String::new(),
+            status: 0,
+            duration_ms: 0.0,
+            request_content_type: None,
+            request: CapturedBody::empty(),
+            response: CapturedBody::empty(),
+            fault: None,
+        };
+        entry.refill(id, record);
+        entry
+    }
+
+    /// Every field from `record`, the text written into the strings this entry already has.
+    fn refill(&mut self, id: u64, record: Record<'_>) -> Replaced {
+        let Record {
+            at,
+            wall_at,
+            provider,
+            tenant,
+            method,
+            path,
+            query,
+            status,
+            duration_ms,
+            request_content_type,
+            request,
+            response,
+            fault,
+        } = record;
+        let overwrite = |text: &mut String, with: &str| {
+            text.clear();
+            text.push_str(with);
+        };
+        self.id = id;
+        self.at = at;
+        self.wall_at = wall_at;
+        self.provider = provider;
+        overwrite(&mut self.method, method);
+        overwrite(&mut self.path, path);
+        overwrite(&mut self.query, query);
+        self.status = status;
+        self.duration_ms = duration_ms;
+        match (&mut self.request_content_type, request_content_type) {
+            (Some(kept), Some(new)) => overwrite(kept, new),
+            (kept, new) => *kept = new.map(str::to_owned),
+        }
+        (
+            std::mem::replace(&mut self.tenant, tenant),
+            std::mem::replace(&mut self.request, request),
+            std::mem::replace(&mut self.response, response),
+            std::mem::replace(&mut self.fault, fault),
+        )
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Filter<'a> {
     pub provider: Option<&'a str>,
@@ -174,24 +265,34 @@ impl Journal {
         self
     }
 
-    /// Stores the entry, giving it the next id; the oldest entry goes when the ring is full.
-    pub fn record(&self, mut entry: Entry) {
+    /// Stores what a request left, as the entry with the next id. When the ring is full the
+    /// oldest entry goes, and its buffers take the new one when no reader holds it, so a full
+    /// journal records without allocating or freeing its strings.
+    pub fn record(&self, record: Record<'_>) {
         if self.capacity == 0 {
             return;
         }
         let mut ring = self.inner.lock();
         ring.next_id += 1;
-        entry.id = ring.next_id;
-        // Freed once the lock is released, so other workers never wait on an entry's drop.
-        let evicted = (ring.entries.len() == self.capacity)
+        let id = ring.next_id;
+        let mut evicted = (ring.entries.len() == self.capacity)
             .then(|| ring.entries.pop_front())
             .flatten();
-        let entry = Arc::new(entry);
+        // What the replaced entry owned elsewhere is freed once the lock is released, so other
+        // workers never wait on it.
+        let mut replaced = None;
+        let entry = match evicted.as_mut().and_then(Arc::get_mut) {
+            Some(reused) => {
+                replaced = Some(reused.refill(id, record));
+                evicted.take().expect("the entry just reused")
+            }
+            None => Arc::new(Entry::new(id, record)),
+        };
         // The extra reference only when someone listens: nothing more on the hot path otherwise.
         let announced = self.events.has_subscribers().then(|| entry.clone());
         ring.entries.push_back(entry);
         drop(ring);
-        drop(evicted);
+        drop((evicted, replaced));
         if let Some(entry) = announced {
             self.events.publish(|| Event::Request(entry));
         }
@@ -250,16 +351,15 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry(provider: &'static str, path: &str) -> Entry {
-        Entry {
-            id: 0,
+    fn entry<'a>(provider: &'static str, path: &'a str) -> Record<'a> {
+        Record {
             at: Utc::now(),
             wall_at: Utc::now(),
             provider: Some(provider),
             tenant: None,
-            method: "GET".into(),
-            path: path.into(),
-            query: String::new(),
+            method: "GET",
+            path,
+            query: "",
             status: 200,
             duration_ms: 0.1,
             request_content_type: None,
@@ -267,6 +367,38 @@ mod tests {
             response: CapturedBody::capture(&Bytes::from_static(br#"{"ok":true}"#)),
             fault: None,
         }
+    }
+
+    #[test]
+    fn a_reused_entry_keeps_nothing_of_the_old_one_and_a_held_one_is_not_reused() {
+        let j = Journal::new(1);
+        let mut first = entry("a", "/old/path");
+        first.query = "page=2";
+        first.request_content_type = Some("application/json");
+        first.tenant = Some(TenantId::parse("a-1"));
+        first.request = CapturedBody::capture(&Bytes::from_static(b"{}"));
+        j.record(first);
+        let held = j.get(1).unwrap();
+        j.record(entry("b", "/held"));
+        assert_eq!(held.path, "/old/path", "a reader's entry is left alone");
+        assert_eq!(held.query, "page=2");
+        drop(held);
+        let mut third = entry("c", "/new");
+        third.method = "DELETE";
+        third.request_content_type = Some("text/plain");
+        j.record(third);
+        j.record(entry("d", "/last"));
+        let last = j.get(4).unwrap();
+        assert_eq!(
+            (last.provider, last.method.as_str(), last.path.as_str()),
+            (Some("d"), "GET", "/last")
+        );
+        assert_eq!(
+            (last.query.as_str(), &last.request_content_type),
+            ("", &None)
+        );
+        assert_eq!((last.tenant.is_none(), last.request.size), (true, 0));
+        assert_eq!(j.len(), 1);
     }
 
     #[test]
@@ -300,7 +432,8 @@ mod tests {
     fn entries_are_found_by_id_across_a_tenant_reset() {
         let j = Journal::new(10);
         for (n, tenant) in ["a", "b", "a", "b"].iter().enumerate() {
-            let mut e = entry("p", &format!("/{n}"));
+            let path = format!("/{n}");
+            let mut e = entry("p", &path);
             e.tenant = Some(TenantId::parse(tenant));
             j.record(e);
         }

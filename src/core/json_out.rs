@@ -110,6 +110,37 @@ fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     serde_json::to_writer(out, value).expect("the value serializes as JSON");
 }
 
+/// `value`'s text as a JSON string. Formatted straight into the buffer and escaped afterwards
+/// only if it needs it: what these texts are (times, URLs) nearly never does, and `serde_json`'s
+/// `collect_str` escapes piece by piece through `fmt::Write`.
+fn write_display(out: &mut Vec<u8>, value: impl fmt::Display) {
+    use std::io::Write as _;
+    out.push(b'"');
+    let start = out.len();
+    write!(out, "{value}").expect("writing into a Vec cannot fail");
+    if out[start..]
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let text = String::from_utf8(out.split_off(start)).expect("Display writes UTF-8");
+        out.pop();
+        write_value(out, text.as_str());
+    } else {
+        out.push(b'"');
+    }
+}
+
+/// `map[key]`, found by comparing keys while the map is small. Rendering looks a resource's
+/// handful of stored fields up one by one, in the provider's order, and hashing each name cost
+/// more than comparing it with a few keys.
+pub fn lookup<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= 8 {
+        map.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
+    }
+}
+
 fn write_object(out: &mut Vec<u8>, f: impl FnOnce(&mut ObjectWriter)) {
     out.push(b'{');
     let mut writer = ObjectWriter {
@@ -171,7 +202,9 @@ impl ObjectWriter<'_> {
 
     /// `key` with a string made by `Display` (a formatted time), without an intermediate `String`.
     pub fn display(&mut self, key: &str, value: impl fmt::Display) -> &mut Self {
-        self.field(key, &format_args!("{value}"))
+        self.key(key);
+        write_display(self.out, value);
+        self
     }
 
     /// `display` when there is a value, else `null`.
@@ -277,6 +310,7 @@ mod tests {
                 .field("none", &None::<String>)
                 .null("null")
                 .display("at", format_args!("{}-{}", 2026, "01"))
+                .display("escaped", format_args!("{}\"{}", "say", "\n"))
                 .display_or_null("never", None::<&str>)
                 .object("empty", |_| {})
                 .array("nothing", |_| {})
@@ -299,6 +333,7 @@ mod tests {
             "none": null,
             "null": null,
             "at": "2026-01",
+            "escaped": "say\"\n",
             "never": null,
             "empty": {},
             "nothing": [],
@@ -343,6 +378,18 @@ mod tests {
             serde_json::json!({"plain": 1, "qu\"ote": 2, "back\\slash": 3, "tab\t": 4, "é": 5})
                 .to_string()
         );
+    }
+
+    #[test]
+    fn lookup_finds_keys_in_small_and_large_maps() {
+        for size in [0, 1, 3, 8, 9, 40] {
+            let map: serde_json::Map<String, Value> =
+                (0..size).map(|n| (format!("k{n}"), json!(n))).collect();
+            for n in 0..size {
+                assert_eq!(lookup(&map, &format!("k{n}")), Some(&json!(n)), "{size}");
+            }
+            assert_eq!(lookup(&map, "absent"), None);
+        }
     }
 
     #[test]

@@ -21,27 +21,30 @@ const DERIVED_PER_WORKER: usize = 4096;
 
 thread_local! {
     /// Every request derives its tenant from its credential; hashing it each time cost more than
-    /// looking it up.
-    static DERIVED: RefCell<HashMap<String, TenantId>> = RefCell::default();
+    /// looking it up. The key is spelled into a buffer kept with the map, so a lookup allocates
+    /// nothing.
+    static DERIVED: RefCell<(String, HashMap<String, TenantId, foldhash::fast::RandomState>)> =
+        RefCell::default();
 }
 
 impl TenantId {
     /// `parts` are the pieces of the credential that together select a tenant (e.g. token and org id).
     pub fn derive(provider: &str, parts: &[&str]) -> Self {
-        let mut key = String::from(provider);
-        for part in parts {
-            key.push('\0');
-            key.push_str(part);
-        }
-        DERIVED.with_borrow_mut(|known| {
-            if let Some(id) = known.get(&key) {
+        DERIVED.with_borrow_mut(|(key, known)| {
+            key.clear();
+            key.push_str(provider);
+            for part in parts {
+                key.push('\0');
+                key.push_str(part);
+            }
+            if let Some(id) = known.get(key.as_str()) {
                 return id.clone();
             }
             let id = Self::hash(provider, parts);
             if known.len() >= DERIVED_PER_WORKER {
                 known.clear();
             }
-            known.insert(key, id.clone());
+            known.insert(key.clone(), id.clone());
             id
         })
     }

@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use actix_web::body::BodySize;
@@ -71,7 +72,7 @@ fn push_sandbox_time(line: &mut String, at: DateTime<Utc>) {
 /// The client's address as actix's `%a` shows it: the one a proxy forwarded for, else the peer's.
 fn push_client(line: &mut String, req: &HttpRequest) {
     let forwarded = req.headers().contains_key(header::FORWARDED)
-        || req.headers().contains_key("x-forwarded-for");
+        || req.headers().contains_key(header::X_FORWARDED_FOR);
     if forwarded {
         if let Some(client) = req.connection_info().realip_remote_addr() {
             line.push_str(client);
@@ -79,11 +80,25 @@ fn push_client(line: &mut String, req: &HttpRequest) {
         }
     }
     match req.peer_addr() {
-        Some(peer) => {
-            let _ = write!(line, "{}", peer.ip());
-        }
+        Some(peer) => push_ip(line, peer.ip()),
         None => line.push('-'),
     }
+}
+
+thread_local! {
+    /// The last peer address a worker wrote, formatted: clients nearly always come from the same
+    /// one or two.
+    static LAST_PEER: RefCell<Option<(IpAddr, String)>> = const { RefCell::new(None) };
+}
+
+fn push_ip(line: &mut String, ip: IpAddr) {
+    LAST_PEER.with_borrow_mut(|last| {
+        let text = match last {
+            Some((known, text)) if *known == ip => text,
+            _ => &mut last.insert((ip, ip.to_string())).1,
+        };
+        line.push_str(text);
+    });
 }
 
 /// The protocol as actix's `%r` shows it (`HTTP/1.1`).
@@ -120,6 +135,21 @@ mod tests {
             let mut line = String::new();
             push_millis(&mut line, took);
             assert_eq!(line, format!("{:.6}", took.as_secs_f64() * 1000.0));
+        }
+    }
+
+    #[test]
+    fn peer_addresses_read_as_displayed_whichever_came_before() {
+        let addresses: [IpAddr; 4] = [
+            "127.0.0.1".parse().unwrap(),
+            "127.0.0.1".parse().unwrap(),
+            "::1".parse().unwrap(),
+            "10.0.0.7".parse().unwrap(),
+        ];
+        for ip in addresses {
+            let mut line = String::new();
+            push_ip(&mut line, ip);
+            assert_eq!(line, ip.to_string());
         }
     }
 

@@ -33,6 +33,7 @@ pub use recorder::{guard_and_record, Mounts};
 
 /// Request header a test sends to pick a scenario by name, whatever the request data says.
 pub const SCENARIO_HEADER: &str = "x-sandbox-scenario";
+const SCENARIO: header::HeaderName = header::HeaderName::from_static(SCENARIO_HEADER);
 
 /// The largest request body accepted, shared by every provider (`--max-body`).
 #[derive(Debug, Clone, Copy)]
@@ -151,7 +152,9 @@ pub fn media_type(req: &HttpRequest) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-pub fn header_str<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+/// A header's trimmed, non-empty text. Pass a `HeaderName` (a constant) rather than a `&str`,
+/// which would be parsed into one on every call.
+pub fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str> {
     req.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -161,7 +164,7 @@ pub fn header_str<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 
 /// The scenario a request forces with `X-Sandbox-Scenario`, if any.
 pub fn forced_scenario(req: &HttpRequest) -> Option<String> {
-    header_str(req, SCENARIO_HEADER).map(str::to_owned)
+    header_str(req, SCENARIO).map(str::to_owned)
 }
 
 /// The last value of a query parameter.

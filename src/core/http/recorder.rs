@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use super::access_log::log_access;
 use super::{declared_length, instance_of, BodyError, ViaPort};
 use crate::core::faults::{serve_faulted, Faults, Hit, RequestFacts};
-use crate::core::journal::{CapturedBody, Entry, Journal};
+use crate::core::journal::{CapturedBody, Journal, Record};
 use crate::core::tenant::TenantId;
 use crate::core::{Clock, Provider};
 
@@ -122,7 +122,9 @@ async fn guard_and_journal(
             };
             let res = match (hit, &provider) {
                 (Some(hit), Some(provider)) => {
-                    let (res, note) = serve_faulted(hit, req, provider.as_ref(), next).await?;
+                    // Boxed: rare, and its state would otherwise enlarge every request's future.
+                    let (res, note) =
+                        Box::pin(serve_faulted(hit, req, provider.as_ref(), next)).await?;
                     fault = Some(note);
                     res
                 }
@@ -163,20 +165,19 @@ async fn guard_and_journal(
     let (res, body) = res.into_parts();
     let response_body = match body.try_into_bytes() {
         Ok(bytes) => bytes,
-        Err(body) => to_bytes(body).await.unwrap_or_default(),
+        Err(body) => Box::pin(to_bytes(body)).await.unwrap_or_default(),
     };
     let response_capture = CapturedBody::capture(&response_body);
     let res = res.set_body(BoxBody::new(response_body));
 
-    mounts.journal.record(Entry {
-        id: 0,
+    mounts.journal.record(Record {
         at,
         wall_at: chrono::Utc::now(),
         provider: Some(provider.name()),
         tenant,
-        method: http_req.method().to_string(),
-        path: http_req.path().to_owned(),
-        query: http_req.query_string().to_owned(),
+        method: http_req.method().as_str(),
+        path: http_req.path(),
+        query: http_req.query_string(),
         status: match &fault {
             Some(note) if !note.answered => 0,
             _ => res.status().as_u16(),
@@ -185,8 +186,7 @@ async fn guard_and_journal(
         request_content_type: http_req
             .headers()
             .get(actix_web::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+            .and_then(|v| v.to_str().ok()),
         request: request_capture,
         response: response_capture,
         fault,

@@ -137,7 +137,7 @@ pub fn tenant_of(
     _hermes: &super::Hermes,
     req: &actix_web::HttpRequest,
 ) -> Option<crate::core::TenantId> {
-    let header = crate::core::http::header_str(req, "authorization")?;
+    let header = crate::core::http::header_str(req, actix_web::http::header::AUTHORIZATION)?;
     let signed = parse_header(header).ok()?;
     Some(crate::core::TenantId::derive(
         super::NAME,

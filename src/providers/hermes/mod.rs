@@ -94,7 +94,7 @@ impl Hermes {
 
     /// The client whose `Authorization: HMAC …` signs this request and `body`.
     fn signed_by(&self, req: &HttpRequest, body: &[u8]) -> Result<Client, HermesError> {
-        let header = header_str(req, "authorization").ok_or_else(|| {
+        let header = header_str(req, actix_web::http::header::AUTHORIZATION).ok_or_else(|| {
             HermesError::Unauthorized("Authorization: HMAC … header is missing".into())
         })?;
         let signed = parse_header(header)?;

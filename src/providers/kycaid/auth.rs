@@ -48,7 +48,7 @@ impl Caller {
 
 /// The token of `Token <t>` (what every KYCAID client sends) or `Bearer <t>`.
 fn token(req: &HttpRequest) -> Option<&str> {
-    let value = header_str(req, "authorization")?;
+    let value = header_str(req, actix_web::http::header::AUTHORIZATION)?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     let known = scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer");

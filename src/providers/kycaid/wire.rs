@@ -58,7 +58,7 @@ fn document(o: &mut ObjectWriter, state: &KycaidTenant, document: &Document) {
         .field("status", document.status.as_str())
         .field("comment", &document.decline.comment);
     for name in DATA_FIELDS {
-        match (*name, document.fields.get(*name)) {
+        match (*name, json_out::lookup(&document.fields, name)) {
             ("income_sources", None) => o.array(name, |_| {}),
             (_, value) => o.field(name, &value),
         };
@@ -91,7 +91,7 @@ fn address(o: &mut ObjectWriter, address: &Address) {
         .field("type", address.kind.as_str())
         .field("status", address.status.as_str());
     for rule in super::model::extras::ADDRESS_RULES {
-        o.field(rule.name, &address.fields.get(rule.name));
+        o.field(rule.name, &json_out::lookup(&address.fields, rule.name));
     }
     o.display("created_at", timestamp(address.created_at));
 }
@@ -105,7 +105,7 @@ fn affiliated(o: &mut ObjectWriter, person: &AffiliatedPerson) {
         .field("applicant_id", &person.applicant_id)
         .field("type", person.kind.as_str());
     for rule in super::model::extras::AFFILIATED_RULES {
-        o.field(rule.name, &person.fields.get(rule.name));
+        o.field(rule.name, &json_out::lookup(&person.fields, rule.name));
     }
     o.display("created_at", timestamp(person.created_at));
 }
@@ -158,7 +158,7 @@ const CUSTOM_FIELDS: [&str; 5] = [
 /// and the `VERIFICATION_COMPLETED` callback show it).
 pub fn applicant_json(state: &KycaidTenant, applicant: &Applicant) -> Rendered {
     json_out::object(|o| {
-        let field = |name: &str| applicant.fields.get(name);
+        let field = |name: &str| json_out::lookup(&applicant.fields, name);
         o.field("applicant_id", &applicant.id)
             .field("external_applicant_id", &field("external_applicant_id"))
             .field("type", applicant.kind.as_str())

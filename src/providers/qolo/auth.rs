@@ -85,7 +85,7 @@ fn identify(req: &HttpRequest) -> Result<Caller, QoloError> {
     let qolo = req
         .app_data::<web::Data<Qolo>>()
         .expect("qolo is registered");
-    let token = header_str(req, "authorization")
+    let token = header_str(req, actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
@@ -122,7 +122,7 @@ fn identify(req: &HttpRequest) -> Result<Caller, QoloError> {
 
 /// The tenant the request's bearer token selects, without creating it (for fault rules).
 pub fn tenant_of(qolo: &Qolo, req: &HttpRequest) -> Option<TenantId> {
-    let token = header_str(req, "authorization")?
+    let token = header_str(req, actix_web::http::header::AUTHORIZATION)?
         .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))?
         .1

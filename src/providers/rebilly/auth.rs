@@ -7,6 +7,7 @@
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
+use actix_web::http::header::HeaderName;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
@@ -15,6 +16,8 @@ use super::model::session::decode_jwt;
 use super::Rebilly;
 use crate::core::http::header_str;
 use crate::core::{Sandbox, TenantId, TenantInfo};
+
+const API_KEY: HeaderName = HeaderName::from_static("reb-apikey");
 
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -57,7 +60,7 @@ fn rebilly(req: &HttpRequest) -> &Rebilly {
 
 /// `Authorization: Bearer <token>`; `None` for the SDK's `Bearer null` and for raw keys.
 pub fn bearer(req: &HttpRequest) -> Option<&str> {
-    header_str(req, "authorization")
+    header_str(req, actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty() && *t != "null" && *t != "undefined")
@@ -65,7 +68,7 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
 
 /// A publishable key sent raw in `Authorization` (what the SDK's `setPublishableKey` does).
 fn publishable_key(req: &HttpRequest) -> Option<&str> {
-    header_str(req, "authorization")
+    header_str(req, actix_web::http::header::AUTHORIZATION)
         .filter(|v| !v.starts_with("Bearer ") && !v.trim().is_empty())
         .map(str::trim)
 }
@@ -91,7 +94,7 @@ fn caller_for(req: &HttpRequest, organization_id: String, credential: String) ->
 
 /// The organization of a key-authenticated call, or `None` without a key.
 fn keyed_organization(req: &HttpRequest) -> Option<(String, String)> {
-    let (key, kind) = match header_str(req, "reb-apikey") {
+    let (key, kind) = match header_str(req, API_KEY) {
         Some(key) => (key, "REB-APIKEY"),
         None => (publishable_key(req)?, "publishable key"),
     };
@@ -128,7 +131,7 @@ fn publishable_key_allowed(req: &HttpRequest) -> bool {
 
 fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
     // Refused before the key is bound to the path's organization: a refusal leaves no trace.
-    if header_str(req, "reb-apikey").is_none()
+    if header_str(req, API_KEY).is_none()
         && publishable_key(req).is_some()
         && !publishable_key_allowed(req)
     {
@@ -221,7 +224,7 @@ pub fn tenant_of(rebilly: &Rebilly, req: &HttpRequest) -> Option<TenantId> {
         .skip_while(|segment| *segment != "organizations")
         .nth(1)
         .filter(|org| !org.is_empty());
-    let key = header_str(req, "reb-apikey").or_else(|| publishable_key(req));
+    let key = header_str(req, API_KEY).or_else(|| publishable_key(req));
     let organization_id = match (in_path, key) {
         (Some(org), _) => org.to_owned(),
         (None, Some(key)) => rebilly.organization_of(key),

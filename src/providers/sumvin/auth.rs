@@ -3,6 +3,7 @@
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
+use actix_web::http::header::HeaderName;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::errors::SumvinError;
@@ -10,6 +11,11 @@ use super::Sumvin;
 use crate::core::http::header_str;
 use crate::core::tenant::secret_hint;
 use crate::core::{Sandbox, TenantId, TenantInfo};
+
+const JUNO_JWT: HeaderName = HeaderName::from_static("x-juno-jwt");
+const SUMVIN_PAT: HeaderName = HeaderName::from_static("x-sumvin-pat");
+const SUMVIN_TOKEN: HeaderName = HeaderName::from_static("x-sumvin-token");
+const JUNO_ORG_ID: HeaderName = HeaderName::from_static("x-juno-orgid");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialKind {
@@ -41,7 +47,7 @@ pub struct Caller {
 }
 
 fn credential(req: &HttpRequest) -> Option<(CredentialKind, &str)> {
-    let bearer = header_str(req, "authorization")
+    let bearer = header_str(req, actix_web::http::header::AUTHORIZATION)
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
@@ -50,9 +56,9 @@ fn credential(req: &HttpRequest) -> Option<(CredentialKind, &str)> {
         .filter(|v| !v.is_empty());
     bearer
         .map(|t| (CredentialKind::Jwt, t))
-        .or_else(|| header_str(req, "x-juno-jwt").map(|t| (CredentialKind::Jwt, t)))
-        .or_else(|| header_str(req, "x-sumvin-pat").map(|t| (CredentialKind::Pat, t)))
-        .or_else(|| header_str(req, "x-sumvin-token").map(|t| (CredentialKind::Token, t)))
+        .or_else(|| header_str(req, JUNO_JWT).map(|t| (CredentialKind::Jwt, t)))
+        .or_else(|| header_str(req, SUMVIN_PAT).map(|t| (CredentialKind::Pat, t)))
+        .or_else(|| header_str(req, SUMVIN_TOKEN).map(|t| (CredentialKind::Token, t)))
 }
 
 impl FromRequest for Caller {
@@ -66,7 +72,7 @@ impl FromRequest for Caller {
 
 fn identify(req: &HttpRequest) -> Result<Caller, SumvinError> {
     let (kind, secret) = credential(req).ok_or(SumvinError::Unauthorized)?;
-    let org_id = header_str(req, "x-juno-orgid").unwrap_or_default();
+    let org_id = header_str(req, JUNO_ORG_ID).unwrap_or_default();
     let own_tenant = TenantId::derive(super::NAME, &[secret, org_id]);
     let sumvin = req
         .app_data::<web::Data<Sumvin>>()
@@ -102,6 +108,6 @@ fn identify(req: &HttpRequest) -> Result<Caller, SumvinError> {
 /// The tenant the request's credential selects, without creating it (for fault rules).
 pub fn tenant_of(sumvin: &Sumvin, req: &HttpRequest) -> Option<TenantId> {
     let (_, secret) = credential(req)?;
-    let org_id = header_str(req, "x-juno-orgid").unwrap_or_default();
+    let org_id = header_str(req, JUNO_ORG_ID).unwrap_or_default();
     Some(sumvin.resolve_alias(&TenantId::derive(super::NAME, &[secret, org_id])))
 }

@@ -1,6 +1,7 @@
 //! Sumvin's wire format: HAL links, epoch-millisecond or ISO 8601 timestamps, query parsing.
 
 use actix_web::body::BoxBody;
+use actix_web::http::header::HeaderName;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use chrono::{DateTime, Utc};
@@ -9,6 +10,8 @@ use serde_json::{json, Value};
 use super::errors::{Issue, SumvinError};
 use crate::core::http::header_str;
 use crate::core::json_out::{self, ObjectWriter, Rendered, RenderedBody};
+
+const TIMESTAMP_FORMAT: HeaderName = HeaderName::from_static("x-timestamp-format");
 
 /// The fields of a `_links` object from `(rel, href, method, description)` rows, each a HAL
 /// link `{href, method, templated, description}`.
@@ -103,8 +106,8 @@ pub enum Timestamps {
 
 impl Timestamps {
     pub fn of(req: &HttpRequest) -> Timestamps {
-        let iso = header_str(req, "x-timestamp-format")
-            .is_some_and(|v| v.eq_ignore_ascii_case("iso8601"));
+        let iso =
+            header_str(req, TIMESTAMP_FORMAT).is_some_and(|v| v.eq_ignore_ascii_case("iso8601"));
         if iso {
             Timestamps::Iso8601
         } else {
