@@ -47,7 +47,12 @@ impl BatchedStderr {
     }
 }
 
+/// A batch buffer larger than this (after a burst) is not kept for the next batch.
+const KEPT_CAPACITY: usize = 1 << 20;
+
 fn write_batches(shared: &Shared) {
+    // Swapped with the shared buffer, so both keep their capacity and appending never regrows one.
+    let mut batch = Vec::new();
     loop {
         {
             let mut pending = shared.pending.lock();
@@ -56,8 +61,10 @@ fn write_batches(shared: &Shared) {
             }
         }
         thread::sleep(GATHER);
-        let batch = std::mem::take(&mut *shared.pending.lock());
+        std::mem::swap(&mut batch, &mut *shared.pending.lock());
         write_out(&batch);
+        batch.clear();
+        batch.shrink_to(KEPT_CAPACITY);
     }
 }
 

@@ -28,9 +28,10 @@ impl SeededRng {
     pub fn uuid_v4(&mut self) -> String {
         let mut bytes = [0u8; 16];
         self.0.fill_bytes(&mut bytes);
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .to_string()
+        let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        uuid.hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer())
+            .to_owned()
     }
 
     /// `len` lowercase hex characters.
@@ -44,7 +45,10 @@ impl SeededRng {
 
     /// A token such as `kyc_doc_` followed by `len` alphanumeric characters.
     pub fn prefixed(&mut self, prefix: &str, len: usize) -> String {
-        format!("{prefix}{}", Alphanumeric.sample_string(&mut self.0, len))
+        let mut token = String::with_capacity(prefix.len() + len);
+        token.push_str(prefix);
+        Alphanumeric.append_string(&mut self.0, &mut token, len);
+        token
     }
 
     /// `len` characters of Crockford base32 (ULID alphabet), as in `kyc_doc_01J…` ids.

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::http::{with_instance, BodyError, BrowserCors, MountAt, MountDepth, ProblemAt};
+use super::http::{in_envelope, BodyError, BrowserCors, MountAt, MountDepth, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo, TenantStore};
 
@@ -186,10 +186,11 @@ pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
         scope
             .app_data(MountDepth(depth))
             // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
-            // any origin.
-            .wrap(BrowserCors)
+            // any origin; every error leaves in the provider's envelope.
+            .wrap(BrowserCors {
+                finish: in_envelope::<E>,
+            })
             .app_data(web::Data::from(provider))
-            .wrap(actix_web::middleware::from_fn(with_instance::<E>))
             .configure(routes),
     );
 }

@@ -28,7 +28,7 @@ pub use multipart::{parse_multipart, MultipartError, Part};
 pub use page::{fill, fill_hosted, hosted_page, script_json, Brand};
 pub use pagination::{page_request, PageBounds, PageError, PageRequest};
 pub use ports::{mount_prefix, via_port, MountAt, ProviderPorts, ViaPort};
-pub use problem::{faulted, instance_of, refusal, with_instance, ProblemAt};
+pub use problem::{faulted, in_envelope, instance_of, refusal, ProblemAt};
 pub use recorder::{guard_and_record, Mounts};
 
 /// Request header a test sends to pick a scenario by name, whatever the request data says.

@@ -1,10 +1,9 @@
 //! Error bodies that name the request path (`instance`). `ResponseError` cannot see the request,
 //! so a provider's error type renders itself again here, once the path is known.
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 
 pub trait ProblemAt: ResponseError + From<super::BodyError> + 'static {
@@ -45,13 +44,10 @@ pub fn faulted<E: ProblemAt>(status: StatusCode, message: &str, path: &str) -> H
     E::fault(status, message.to_owned()).render_at(&instance_of(E::MOUNT, path))
 }
 
-/// Middleware for a provider's scope: re-renders its errors with `instance` filled in, and any
-/// other error (raised by the HTTP layer rather than the provider) in the provider's envelope.
-pub async fn with_instance<E: ProblemAt>(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = next.call(req).await?.map_into_boxed_body();
+/// The last step of a provider's scope (`BrowserCors::finish`): its errors re-rendered with
+/// `instance` filled in, and any other error (raised by the HTTP layer rather than the provider)
+/// in the provider's envelope.
+pub fn in_envelope<E: ProblemAt>(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let instance = || instance_of(E::MOUNT, res.request().path());
     let rendered = res.response().error().map(|e| match e.as_error::<E>() {
         Some(own) => own.render_at(&instance()),
@@ -66,7 +62,7 @@ pub async fn with_instance<E: ProblemAt>(
             E::unexpected(status, detail).render_at(&instance())
         }
     });
-    Ok(match rendered {
+    match rendered {
         Some(mut response) => {
             // Headers set around the error (`Allow` on a 405) survive its re-rendering.
             if let Some(allow) = res.headers().get(actix_web::http::header::ALLOW) {
@@ -77,7 +73,7 @@ pub async fn with_instance<E: ProblemAt>(
             res.into_response(response)
         }
         None => res,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -132,7 +128,9 @@ mod tests {
         let app = test::init_service(
             App::new().service(
                 web::scope("/p")
-                    .wrap(actix_web::middleware::from_fn(with_instance::<Envelope>))
+                    .wrap(super::super::BrowserCors {
+                        finish: in_envelope::<Envelope>,
+                    })
                     .route(
                         "/bad-header",
                         web::get().to(|| async {

@@ -20,10 +20,16 @@ use crate::core::json_out::{Rendered, RenderedBody};
 /// Where a resource lives, as the client addressed the API (with or without the organization).
 pub fn resource_href(req: &HttpRequest, collection: &str, id: &str) -> String {
     let path = req.path();
+    // What comes before `/{collection}` in the path (a mount, a storefront organization).
     let prefix = path
-        .find(&format!("/{collection}"))
-        .map_or("", |i| &path[..i]);
-    format!("{prefix}/{collection}/{id}")
+        .match_indices(collection)
+        .find(|(at, _)| path[..*at].ends_with('/'))
+        .map_or("", |(at, _)| &path[..at - 1]);
+    let mut href = String::with_capacity(prefix.len() + collection.len() + id.len() + 2);
+    for part in [prefix, "/", collection, "/", id] {
+        href.push_str(part);
+    }
+    href
 }
 
 pub fn ok(body: Rendered) -> HttpResponse {
