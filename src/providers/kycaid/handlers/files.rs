@@ -90,9 +90,7 @@ pub async fn read_parts(
         ));
     }
     let body = read_body(req, payload, body_limit(req)).await?;
-    parse_multipart(req, body)
-        .await
-        .map_err(|e| KycaidError::bad_body(e.to_string()))
+    parse_multipart(req, body).map_err(|e| KycaidError::bad_body(e.to_string()))
 }
 
 async fn read_upload(req: &HttpRequest, mut payload: web::Payload) -> Result<Upload, KycaidError> {

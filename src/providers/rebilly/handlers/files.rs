@@ -78,9 +78,8 @@ pub async fn upload(
 ) -> Reply {
     let body = read_body(&req, &mut payload, body_limit(&req)).await?;
     let (data, name, fields) = if media_type(&req).as_deref() == Some("multipart/form-data") {
-        let parts = parse_multipart(&req, body)
-            .await
-            .map_err(|e| RebillyError::BadRequest(e.to_string()))?;
+        let parts =
+            parse_multipart(&req, body).map_err(|e| RebillyError::BadRequest(e.to_string()))?;
         let file = parts
             .iter()
             .find(|p| p.file_name.is_some())

@@ -162,9 +162,7 @@ pub async fn upload(
 ) -> Result<Hal, SumvinError> {
     let body = read_body(&req, &mut payload, body_limit(&req)).await?;
     let parts = if media_type(&req).as_deref() == Some("multipart/form-data") {
-        parse_multipart(&req, body)
-            .await
-            .map_err(|e| SumvinError::MalformedUpload(e.to_string()))?
+        parse_multipart(&req, body).map_err(|e| SumvinError::MalformedUpload(e.to_string()))?
     } else {
         Vec::new()
     };
