@@ -21,6 +21,18 @@ pub enum JsonError {
 }
 
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    // Tracking the path costs a tenth of a create on every body; it is only needed to describe
+    // an error, and decoding the same bytes again fails the same way.
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(first) => match decode_tracking_path::<T>(bytes) {
+            Err(described) => Err(described),
+            Ok(_) => Err(classify(first, String::new(), bytes)),
+        },
+    }
+}
+
+fn decode_tracking_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();

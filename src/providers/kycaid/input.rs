@@ -24,7 +24,7 @@ impl Input {
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.fields.get(name)
+        crate::core::json_out::lookup(&self.fields, name)
     }
 }
 
