@@ -180,7 +180,7 @@ pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
 /// `http://host:port` as the client reached us, for absolute URLs in responses.
 pub fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    [info.scheme(), "://", info.host()].concat()
 }
 
 /// Text made safe to put inside HTML elements and quoted attributes.

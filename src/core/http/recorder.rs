@@ -1,11 +1,13 @@
 //! Middleware that writes every provider request and its response into the journal.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
+use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
@@ -153,14 +155,12 @@ async fn guard_and_journal(
     };
     let (http_req, mut res) = res.into_parts();
     let tenant = http_req.extensions().get::<TenantId>().cloned();
-    if let Some(tenant) = &tenant {
+    if let Some(value) = tenant.as_ref().and_then(tenant_header) {
         // Which tenant answered, so a test can find its state in the admin API.
-        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(tenant.as_str()) {
-            res.headers_mut().insert(
-                actix_web::http::header::HeaderName::from_static(TENANT_HEADER),
-                value,
-            );
-        }
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static(TENANT_HEADER),
+            value,
+        );
     }
     let (res, body) = res.into_parts();
     let response_body = match body.try_into_bytes() {
@@ -192,6 +192,22 @@ async fn guard_and_journal(
         fault,
     });
     Ok(ServiceResponse::new(http_req, res))
+}
+
+/// The `x-sandbox-tenant` value for `tenant`. A client calls with the same credential again and
+/// again, so each worker keeps the last one made (a clone shares its bytes).
+fn tenant_header(tenant: &TenantId) -> Option<HeaderValue> {
+    thread_local! {
+        static LAST: RefCell<Option<(TenantId, HeaderValue)>> = const { RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((known, value)) if known == tenant => Some(value.clone()),
+        _ => {
+            let value = HeaderValue::from_str(tenant.as_str()).ok()?;
+            *last = Some((tenant.clone(), value.clone()));
+            Some(value)
+        }
+    })
 }
 
 /// The rule that hits this provider request, if any; matched on the path relative to the

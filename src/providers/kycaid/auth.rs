@@ -82,12 +82,12 @@ pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller 
         info: TenantInfo {
             tenant: tenant.clone(),
             provider: NAME,
-            credential: format!("API token {}", secret_hint(&token)),
+            credential: ["API token ", &secret_hint(&token)].concat(),
             created_at: now,
         },
         tenant,
         token,
-        origin: format!("{}{}", base_url(req), mount_prefix(req, super::MOUNT)),
+        origin: base_url(req) + mount_prefix(req, super::MOUNT),
     }
 }
 
