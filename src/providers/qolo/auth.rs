@@ -113,7 +113,7 @@ fn identify(req: &HttpRequest) -> Result<Caller, QoloError> {
         info: TenantInfo {
             tenant: tenant.clone(),
             provider: NAME,
-            credential: format!("loginid {}", claims.sub),
+            credential: ["loginid ", &claims.sub].concat(),
             created_at: now,
         },
         tenant,

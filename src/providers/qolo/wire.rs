@@ -9,7 +9,7 @@ use crate::core::json_out::{self, ObjectWriter, Rendered};
 fn person_fields(o: &mut ObjectWriter, person: &Person) {
     o.field("person_guid", &person.person_guid);
     for (name, _) in PERSON {
-        o.field(name, &person.details.get(*name));
+        o.field(name, &json_out::lookup(&person.details, name));
     }
     o.field("person_status", &person.person_status)
         .field("verfication_mode", &person.verification_mode)
