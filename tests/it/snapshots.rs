@@ -12,6 +12,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 /// Resources in every provider, a step waiting on the clock and a webhook waiting to retry.
+///
+/// The webhook's first attempt to the closed port runs in the background; populate returns once
+/// it has failed and the delivery waits on the (frozen) clock. Otherwise a snapshot could catch it
+/// in flight, and the state would change after it: the source records the refused attempt and
+/// schedules the retry, while the restored copy retries at once (an interrupted attempt never
+/// finished).
 async fn populate(app: &TestApp) {
     app.submit_kyc("pat-snap", "passport.png", "GBR").await;
     kycaid::submit_person(app, json!({}), "AB1234567").await;
@@ -40,13 +46,15 @@ async fn populate(app: &TestApp) {
         )
         .await;
     assert_eq!(pennydrop.status, 201, "{}", pennydrop.body);
-    app.sandbox.core.webhooks.enqueue(Outbound::json(
+    let webhook = app.sandbox.core.webhooks.enqueue(Outbound::json(
         "kycaid",
         TenantId::parse("kycaid-snapshot"),
         "VERIFICATION_COMPLETED",
         closed_port_url(),
         &json!({"n": 1}),
     ));
+    let settled = crate::webhooks::settled(app, &webhook, 1).await;
+    assert_eq!(settled["status"], "retrying", "{settled:#}");
 }
 
 /// Everything the admin API shows about the state.

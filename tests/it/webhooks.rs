@@ -46,8 +46,8 @@ async fn wait_for(app: &TestApp, id: &str, done: impl Fn(&Value) -> bool) -> Val
     }
 }
 
-/// Waits until no attempt is in flight and `attempts` have finished.
-async fn settled(app: &TestApp, id: &str, attempts: usize) -> Value {
+/// Waits until no attempt is in flight and `attempts` have finished (snapshot tests use it too).
+pub(crate) async fn settled(app: &TestApp, id: &str, attempts: usize) -> Value {
     wait_for(app, id, |v| {
         v["status"] != "pending" && v["attempts"].as_array().map(Vec::len) == Some(attempts)
     })
