@@ -179,8 +179,36 @@ pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
 
 /// `http://host:port` as the client reached us, for absolute URLs in responses.
 pub fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    [info.scheme(), "://", info.host()].concat()
+    thread_local! {
+        /// The last `Host` a worker answered a plain request for, with its base URL: a client
+        /// keeps calling the same host, and working out the connection's details (proxy
+        /// headers, scheme, host) cost more than comparing.
+        static LAST: std::cell::RefCell<(Vec<u8>, String)> = std::cell::RefCell::default();
+    }
+    let plain = req.uri().authority().is_none()
+        && ![
+            header::FORWARDED,
+            header::X_FORWARDED_HOST,
+            header::X_FORWARDED_PROTO,
+        ]
+        .iter()
+        .any(|name| req.headers().contains_key(name));
+    let host = req.headers().get(header::HOST).filter(|_| plain);
+    let computed = || {
+        let info = req.connection_info();
+        [info.scheme(), "://", info.host()].concat()
+    };
+    match host {
+        None => computed(),
+        Some(host) => LAST.with_borrow_mut(|(known, url)| {
+            if url.is_empty() || known.as_slice() != host.as_bytes() {
+                *url = computed();
+                known.clear();
+                known.extend_from_slice(host.as_bytes());
+            }
+            url.clone()
+        }),
+    }
 }
 
 /// Text made safe to put inside HTML elements and quoted attributes.
@@ -202,6 +230,43 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_follow_the_host_and_any_proxy_header() {
+        use actix_web::test::TestRequest;
+        let url = |headers: &[(&str, &str)]| {
+            let mut req = TestRequest::get().uri("/x");
+            for header in headers {
+                req = req.insert_header(*header);
+            }
+            base_url(&req.to_http_request())
+        };
+        assert_eq!(url(&[("host", "a:1")]), "http://a:1");
+        assert_eq!(url(&[("host", "a:1")]), "http://a:1");
+        assert_eq!(url(&[("host", "b:2")]), "http://b:2");
+        assert_eq!(
+            url(&[("host", "b:2"), ("x-forwarded-host", "proxy.example")]),
+            "http://proxy.example"
+        );
+        assert_eq!(
+            url(&[
+                ("host", "b:2"),
+                ("forwarded", "proto=https;host=edge.example")
+            ]),
+            "https://edge.example"
+        );
+        assert_eq!(url(&[("host", "b:2")]), "http://b:2");
+        let absolute = TestRequest::get()
+            .uri("http://c:3/x")
+            .insert_header(("host", "b:2"))
+            .to_http_request();
+        assert_eq!(
+            base_url(&absolute),
+            absolute.connection_info().scheme().to_owned()
+                + "://"
+                + absolute.connection_info().host()
+        );
+    }
 
     #[test]
     fn one_chunk_is_kept_as_it_came_and_more_are_joined() {
