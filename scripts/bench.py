@@ -30,7 +30,7 @@ PNG = os.path.join(ROOT, "fixtures", "images", "document.png")
 KYCAID_TOKEN = "bench-token"
 REBILLY_KEY = "sk_sandbox_bench"
 SUMVIN_PAT = "pat_bench"
-SUMVIN_UPLOADERS = 1000
+SUMVIN_UPLOADERS = 10_000
 STORE_FOR_BENCH = 8 << 30
 QOLO_PROGRAM = "3fa0d2ea-ffcf-485d-94ed-dbf4f861ad2f"
 
@@ -267,7 +267,7 @@ def setup_calls(sandbox, scripts):
          lua("rebilly-upload", "POST", {**rebilly_auth, "Content-Type": jpeg_type}, jpeg_upload)),
         ("Rebilly `POST /kyc-documents`", "create", f"{rebilly}/kyc-documents",
          lua("rebilly-document", "POST", {**rebilly_auth, **json_type}, document_json)),
-        ("Sumvin `POST /v0/kyc/documents` (small JPEG, 1,000 applicants in turn)", "create",
+        ("Sumvin `POST /v0/kyc/documents` (small JPEG, 10,000 applicants in turn)", "create",
          f"{sumvin}/v0/kyc/documents",
          write_numbered_lua(scripts, "sumvin-upload", "POST", "/v0/kyc/documents",
                             {"x-sumvin-pat": f"{SUMVIN_PAT}_{{n}}", "Content-Type": sumvin_type}, sumvin_upload,

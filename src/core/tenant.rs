@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 pub struct TenantId(Arc<str>);
 
 /// How many credentials each worker remembers the tenant of before it starts over.
-const DERIVED_PER_WORKER: usize = 4096;
+const DERIVED_PER_WORKER: usize = 16_384;
 
 thread_local! {
     /// Every request derives its tenant from its credential; hashing it each time cost more than
