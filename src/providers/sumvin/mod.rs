@@ -89,7 +89,7 @@ impl Sumvin {
         let mut facts = Facts::default();
         let round = state.collecting_round();
         for image in state
-            .images
+            .images()
             .values()
             .filter(|i| i.round == round)
             .chain(extra)

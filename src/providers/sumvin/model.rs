@@ -1,6 +1,7 @@
 //! Sumvin's KYC resources and the status machine
 //! `pending → in_progress → approved | rejected | retry (→ in_progress)`.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -253,6 +254,14 @@ pub struct IllegalMove {
     pub to: KycStatus,
 }
 
+fn step_bit(step: StepType) -> u8 {
+    match step {
+        StepType::Identity => 1,
+        StepType::Selfie => 2,
+        StepType::ProofOfAddress => 4,
+    }
+}
+
 /// Everything one Sumvin user (one credential) has.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SumvinTenant {
@@ -261,7 +270,13 @@ pub struct SumvinTenant {
     pub created_at: DateTime<Utc>,
     pub person: FakePerson,
     pub kyc: Option<Kyc>,
-    pub images: Store<Image>,
+    /// Read through `images()`, added to through `add_image`, so `steps_with_documents` stays true.
+    images: Store<Image>,
+    /// Which steps have documents (a bit per `StepType`), worked out when first asked and kept up
+    /// to date as images are added; a review's verdicts clear it. Every upload asks, and scanning
+    /// every image each time made a user's uploads slower the more they had.
+    #[serde(skip)]
+    steps_with_documents: Cell<Option<u8>>,
     pub sessions: Store<Session>,
     pub share_tokens: Vec<ShareToken>,
     pub access_tokens_issued: u32,
@@ -292,6 +307,7 @@ impl SumvinTenant {
             person,
             kyc: None,
             images: Store::default(),
+            steps_with_documents: Cell::new(None),
             sessions: Store::default(),
             share_tokens: Vec::new(),
             access_tokens_issued: 0,
@@ -334,11 +350,35 @@ impl SumvinTenant {
         })
     }
 
+    pub fn images(&self) -> &Store<Image> {
+        &self.images
+    }
+
+    pub fn add_image(&mut self, image: Image) {
+        if let Some(steps) = self.steps_with_documents.get() {
+            let counts = image.status != DocumentStatus::Rejected;
+            let bit = if counts {
+                step_bit(image.document_type.step())
+            } else {
+                0
+            };
+            self.steps_with_documents.set(Some(steps | bit));
+        }
+        self.images.insert(image.image_id.clone(), image);
+    }
+
     /// A step has documents when an image for it was uploaded and not rejected by a review.
     pub fn has_documents_for(&self, step: StepType) -> bool {
-        self.images
-            .values()
-            .any(|i| i.document_type.step() == step && i.status != DocumentStatus::Rejected)
+        let steps = self.steps_with_documents.get().unwrap_or_else(|| {
+            let steps = self
+                .images
+                .values()
+                .filter(|i| i.status != DocumentStatus::Rejected)
+                .fold(0, |steps, i| steps | step_bit(i.document_type.step()));
+            self.steps_with_documents.set(Some(steps));
+            steps
+        });
+        steps & step_bit(step) != 0
     }
 
     /// The one place a verification changes status; it keeps the timestamps, the rejection, the
@@ -436,6 +476,7 @@ impl SumvinTenant {
             KycStatus::Approved | KycStatus::Rejected | KycStatus::Retry
         ) {
             let reviews = kyc.reviews.clone();
+            self.steps_with_documents.set(None);
             for image in self.images.values_mut().filter(|i| i.round == round) {
                 image.status = match reviews.get(&image.document_type.step()).map(|r| r.answer) {
                     Some(ReviewAnswer::Red) => DocumentStatus::Rejected,
@@ -483,6 +524,58 @@ mod tests {
         let kyc = t.kyc.as_ref().unwrap();
         assert_eq!(kyc.verified_at, Some(now));
         assert_eq!(kyc.reviews[&StepType::Identity].answer, ReviewAnswer::Green);
+    }
+
+    fn image(n: u32, document_type: DocumentType, round: u32) -> Image {
+        Image {
+            image_id: n.to_string(),
+            document_type,
+            country: "GBR".into(),
+            side: None,
+            added_at: DateTime::UNIX_EPOCH,
+            status: DocumentStatus::Pending,
+            round,
+            file_name: None,
+            content_type: "image/png",
+            width: None,
+            height: None,
+            data: Blob::pending(Default::default()),
+        }
+    }
+
+    #[test]
+    fn steps_with_documents_follow_uploads_and_verdicts() {
+        let mut t = tenant();
+        let now = Utc::now();
+        assert!(!t.has_documents_for(StepType::Identity), "nothing uploaded");
+        t.add_image(image(1, DocumentType::Passport, 0));
+        assert!(t.has_documents_for(StepType::Identity));
+        assert!(!t.has_documents_for(StepType::Selfie));
+        t.add_image(image(2, DocumentType::Selfie, 0));
+        assert!(
+            t.has_documents_for(StepType::Selfie),
+            "known, then added to"
+        );
+        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
+            .unwrap();
+        let decision = Decision {
+            message: Some("blurry".into()),
+            steps: vec![StepType::Identity],
+        };
+        t.transition(KycStatus::Retry, now, decision, STEPS)
+            .unwrap();
+        assert!(
+            !t.has_documents_for(StepType::Identity),
+            "its image was rejected"
+        );
+        assert!(t.has_documents_for(StepType::Selfie));
+        t.add_image(image(3, DocumentType::IdCard, 1));
+        assert!(t.has_documents_for(StepType::Identity), "uploaded again");
+        // A restored tenant starts without the summary (it is not serialized) and works it out.
+        let restored = t.clone();
+        restored.steps_with_documents.set(None);
+        assert!(restored.has_documents_for(StepType::Identity));
+        assert!(!restored.has_documents_for(StepType::ProofOfAddress));
     }
 
     #[test]

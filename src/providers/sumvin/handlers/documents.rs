@@ -244,7 +244,7 @@ pub async fn upload(
             .field("side", &image.side.map(Side::as_str))
             .field("image_id", &image.image_id);
         });
-        state.images.insert(image.image_id.clone(), image);
+        state.add_image(image);
         if let Some(scenario) = scenario {
             sumvin.start_review(&caller.tenant, state, scenario, now);
         }
@@ -256,7 +256,7 @@ pub async fn list(caller: Caller, sumvin: web::Data<Sumvin>) -> Result<Hal, Sumv
     sumvin.with_tenant(&caller, |state| {
         state.kyc.as_ref().ok_or(SumvinError::NoApplicant)?;
         let documents: Vec<Value> = state
-            .images
+            .images()
             .values()
             .map(|i| {
                 json!({
@@ -325,7 +325,7 @@ pub async fn image(
     let image_id = path.into_inner();
     sumvin.with_tenant(&caller, |state| {
         let image = state
-            .images
+            .images()
             .get(&image_id)
             .ok_or_else(|| SumvinError::ImageNotFound(image_id.clone()))?;
         let file_name = image

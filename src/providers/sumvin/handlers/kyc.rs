@@ -25,7 +25,7 @@ type Reply = Result<Hal, SumvinError>;
 pub fn status_body(state: &SumvinTenant, timestamps: Timestamps) -> Rendered {
     let kyc = state.kyc.as_ref();
     let has_passport = state
-        .images
+        .images()
         .values()
         .any(|i| i.document_type == DocumentType::Passport && i.status == DocumentStatus::Approved);
     // The links never change; clients poll this call, so they are written once.
@@ -98,7 +98,7 @@ pub async fn details(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>
         let level_steps = sumvin.fixtures.steps(&kyc.level);
         let mut documents: Vec<Value> = Vec::new();
         let mut groups: Vec<(DocumentType, &str)> = Vec::new();
-        for image in state.images.values() {
+        for image in state.images().values() {
             let key = (image.document_type, image.country.as_str());
             match groups.iter().position(|g| *g == key) {
                 Some(i) => {
@@ -181,7 +181,7 @@ pub async fn access_token(req: HttpRequest, caller: Caller, sumvin: web::Data<Su
     Ok(sumvin.with_tenant(&caller, |state| {
         let level = level.unwrap_or_else(|| sumvin.fixtures.default_level.clone());
         state.ensure_kyc(&level, now);
-        let nothing_uploaded = state.images.is_empty();
+        let nothing_uploaded = state.images().is_empty();
         if let Some(kyc) = state
             .kyc
             .as_mut()

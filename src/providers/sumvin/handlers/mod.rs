@@ -80,12 +80,12 @@ fn personal_info(state: &SumvinTenant) -> Value {
         return Value::Null;
     }
     let identity_country = state
-        .images
+        .images()
         .values()
         .find(|i| i.document_type.step() == super::model::StepType::Identity)
         .map(|i| i.country.clone());
     let residence = state
-        .images
+        .images()
         .values()
         .find(|i| i.document_type == super::model::DocumentType::ProofOfAddress)
         .map(|i| i.country.clone())
