@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Store<T> {
-    /// Boxed: growing the map moves its entries, and a resource inline made each doubling copy
-    /// every resource a tenant holds (hundreds of MiB, at a few hundred thousand).
-    items: IndexMap<String, Box<T>, IdHasher>,
+    items: IndexMap<String, T, IdHasher>,
 }
 
 /// Ids are the sandbox's own (or a client's, bounded by the body limit), and a store lives on
@@ -32,15 +30,15 @@ pub struct Page<'a, T> {
 
 impl<T> Store<T> {
     pub fn insert(&mut self, id: String, item: T) {
-        self.items.insert(id, Box::new(item));
+        self.items.insert(id, item);
     }
 
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.items.get(id).map(|item| &**item)
+        self.items.get(id)
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        self.items.get_mut(id).map(|item| &mut **item)
+        self.items.get_mut(id)
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -49,7 +47,7 @@ impl<T> Store<T> {
 
     /// Keeps the order of the others.
     pub fn remove(&mut self, id: &str) -> Option<T> {
-        self.items.shift_remove(id).map(|item| *item)
+        self.items.shift_remove(id)
     }
 
     pub fn len(&self) -> usize {
@@ -61,11 +59,11 @@ impl<T> Store<T> {
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
-        self.items.values().map(|item| &**item)
+        self.items.values()
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.items.values_mut().map(|item| &mut **item)
+        self.items.values_mut()
     }
 
     /// Oldest first (`newest_first == false`) or newest first; touches only the items returned.
@@ -76,7 +74,7 @@ impl<T> Store<T> {
         let items = (start..end)
             .filter_map(|i| {
                 let index = if newest_first { total - 1 - i } else { i };
-                self.items.get_index(index).map(|(_, v)| &**v)
+                self.items.get_index(index).map(|(_, v)| v)
             })
             .collect();
         Page { items, total }
