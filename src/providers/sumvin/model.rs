@@ -503,6 +503,18 @@ mod tests {
 
     const STEPS: &[StepType] = &[StepType::Identity, StepType::Selfie];
 
+    /// Review starts, then asks for the identity step again ("blurry").
+    fn submit_then_retry_identity(t: &mut SumvinTenant, now: DateTime<Utc>) {
+        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
+            .unwrap();
+        let decision = Decision {
+            message: Some("blurry".into()),
+            steps: vec![StepType::Identity],
+        };
+        t.transition(KycStatus::Retry, now, decision, STEPS)
+            .unwrap();
+    }
+
     #[test]
     fn machine_refuses_illegal_moves() {
         let mut t = tenant();
@@ -556,14 +568,7 @@ mod tests {
             t.has_documents_for(StepType::Selfie),
             "known, then added to"
         );
-        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
-            .unwrap();
-        let decision = Decision {
-            message: Some("blurry".into()),
-            steps: vec![StepType::Identity],
-        };
-        t.transition(KycStatus::Retry, now, decision, STEPS)
-            .unwrap();
+        submit_then_retry_identity(&mut t, now);
         assert!(
             !t.has_documents_for(StepType::Identity),
             "its image was rejected"
@@ -582,14 +587,7 @@ mod tests {
     fn retry_then_resubmit_starts_a_new_round() {
         let mut t = tenant();
         let now = Utc::now();
-        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
-            .unwrap();
-        let decision = Decision {
-            message: Some("blurry".into()),
-            steps: vec![StepType::Identity],
-        };
-        t.transition(KycStatus::Retry, now, decision, STEPS)
-            .unwrap();
+        submit_then_retry_identity(&mut t, now);
         let kyc = t.kyc.as_ref().unwrap();
         assert!(kyc.rejection.as_ref().unwrap().can_retry);
         assert_eq!(kyc.rejected_at, None);
