@@ -187,6 +187,16 @@ mod tests {
     }
 
     #[test]
+    fn a_browser_s_raw_utf8_file_name_is_read() {
+        let parts = parse(
+            "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"паспорт.jpg\"\r\n\r\nx\r\n--xyz--"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(parts[0].file_name.as_deref(), Some("паспорт.jpg"));
+    }
+
+    #[test]
     fn broken_framing_is_refused() {
         let refused = [
             &b""[..],
