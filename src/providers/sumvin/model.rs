@@ -262,6 +262,21 @@ fn step_bit(step: StepType) -> u8 {
     }
 }
 
+/// The `image_summary` bit of an approved passport (the status's `has_passport`).
+const APPROVED_PASSPORT: u8 = 8;
+
+/// What one image adds to `image_summary`.
+fn summary_bits(image: &Image) -> u8 {
+    let step = if image.status == DocumentStatus::Rejected {
+        0
+    } else {
+        step_bit(image.document_type.step())
+    };
+    let passport =
+        image.document_type == DocumentType::Passport && image.status == DocumentStatus::Approved;
+    step | if passport { APPROVED_PASSPORT } else { 0 }
+}
+
 /// Everything one Sumvin user (one credential) has.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SumvinTenant {
@@ -270,13 +285,14 @@ pub struct SumvinTenant {
     pub created_at: DateTime<Utc>,
     pub person: FakePerson,
     pub kyc: Option<Kyc>,
-    /// Read through `images()`, added to through `add_image`, so `steps_with_documents` stays true.
+    /// Read through `images()`, added to through `add_image`, so `image_summary` stays true.
     images: Store<Image>,
-    /// Which steps have documents (a bit per `StepType`), worked out when first asked and kept up
-    /// to date as images are added; a review's verdicts clear it. Every upload asks, and scanning
-    /// every image each time made a user's uploads slower the more they had.
+    /// Which steps have documents (a bit per `StepType`) and whether a passport was approved,
+    /// worked out when first asked and kept up to date as images are added; a review's verdicts
+    /// clear it. Every upload and every status poll asks, and scanning every image each time made
+    /// a user's calls slower the more images they had.
     #[serde(skip)]
-    steps_with_documents: Cell<Option<u8>>,
+    image_summary: Cell<Option<u8>>,
     pub sessions: Store<Session>,
     pub share_tokens: Vec<ShareToken>,
     pub access_tokens_issued: u32,
@@ -307,7 +323,7 @@ impl SumvinTenant {
             person,
             kyc: None,
             images: Store::default(),
-            steps_with_documents: Cell::new(None),
+            image_summary: Cell::new(None),
             sessions: Store::default(),
             share_tokens: Vec::new(),
             access_tokens_issued: 0,
@@ -355,30 +371,31 @@ impl SumvinTenant {
     }
 
     pub fn add_image(&mut self, image: Image) {
-        if let Some(steps) = self.steps_with_documents.get() {
-            let counts = image.status != DocumentStatus::Rejected;
-            let bit = if counts {
-                step_bit(image.document_type.step())
-            } else {
-                0
-            };
-            self.steps_with_documents.set(Some(steps | bit));
+        if let Some(summary) = self.image_summary.get() {
+            self.image_summary.set(Some(summary | summary_bits(&image)));
         }
         self.images.insert(image.image_id.clone(), image);
     }
 
-    /// A step has documents when an image for it was uploaded and not rejected by a review.
-    pub fn has_documents_for(&self, step: StepType) -> bool {
-        let steps = self.steps_with_documents.get().unwrap_or_else(|| {
-            let steps = self
+    fn summary(&self) -> u8 {
+        self.image_summary.get().unwrap_or_else(|| {
+            let summary = self
                 .images
                 .values()
-                .filter(|i| i.status != DocumentStatus::Rejected)
-                .fold(0, |steps, i| steps | step_bit(i.document_type.step()));
-            self.steps_with_documents.set(Some(steps));
-            steps
-        });
-        steps & step_bit(step) != 0
+                .fold(0, |bits, i| bits | summary_bits(i));
+            self.image_summary.set(Some(summary));
+            summary
+        })
+    }
+
+    /// A step has documents when an image for it was uploaded and not rejected by a review.
+    pub fn has_documents_for(&self, step: StepType) -> bool {
+        self.summary() & step_bit(step) != 0
+    }
+
+    /// Whether a review approved a passport image.
+    pub fn has_approved_passport(&self) -> bool {
+        self.summary() & APPROVED_PASSPORT != 0
     }
 
     /// The one place a verification changes status; it keeps the timestamps, the rejection, the
@@ -476,7 +493,7 @@ impl SumvinTenant {
             KycStatus::Approved | KycStatus::Rejected | KycStatus::Retry
         ) {
             let reviews = kyc.reviews.clone();
-            self.steps_with_documents.set(None);
+            self.image_summary.set(None);
             for image in self.images.values_mut().filter(|i| i.round == round) {
                 image.status = match reviews.get(&image.document_type.step()).map(|r| r.answer) {
                     Some(ReviewAnswer::Red) => DocumentStatus::Rejected,
@@ -574,13 +591,28 @@ mod tests {
             "its image was rejected"
         );
         assert!(t.has_documents_for(StepType::Selfie));
+        assert!(!t.has_approved_passport(), "the passport was rejected");
         t.add_image(image(3, DocumentType::IdCard, 1));
         assert!(t.has_documents_for(StepType::Identity), "uploaded again");
         // A restored tenant starts without the summary (it is not serialized) and works it out.
         let restored = t.clone();
-        restored.steps_with_documents.set(None);
+        restored.image_summary.set(None);
         assert!(restored.has_documents_for(StepType::Identity));
         assert!(!restored.has_documents_for(StepType::ProofOfAddress));
+    }
+
+    #[test]
+    fn an_approved_passport_is_known_after_the_review() {
+        let mut t = tenant();
+        let now = Utc::now();
+        t.add_image(image(1, DocumentType::Passport, 0));
+        t.add_image(image(2, DocumentType::Selfie, 0));
+        assert!(!t.has_approved_passport(), "not reviewed yet");
+        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
+            .unwrap();
+        t.transition(KycStatus::Approved, now, Decision::default(), STEPS)
+            .unwrap();
+        assert!(t.has_approved_passport());
     }
 
     #[test]

@@ -11,9 +11,7 @@ use crate::core::json_out::{self, Rendered};
 use crate::providers::sumvin::auth::Caller;
 use crate::providers::sumvin::errors::SumvinError;
 use crate::providers::sumvin::fixtures::QUERY_LEVELS;
-use crate::providers::sumvin::model::{
-    DocumentStatus, DocumentType, KycStatus, StepType, SumvinTenant,
-};
+use crate::providers::sumvin::model::{DocumentType, KycStatus, StepType, SumvinTenant};
 use crate::providers::sumvin::wire::{
     enum_issue, epoch_ms, link_fields, links, query_param, refresh_param, Hal, Timestamps,
 };
@@ -24,10 +22,7 @@ type Reply = Result<Hal, SumvinError>;
 /// `GET /v0/kyc/status`, with timestamps as the request wants them.
 pub fn status_body(state: &SumvinTenant, timestamps: Timestamps) -> Rendered {
     let kyc = state.kyc.as_ref();
-    let has_passport = state
-        .images()
-        .values()
-        .any(|i| i.document_type == DocumentType::Passport && i.status == DocumentStatus::Approved);
+    let has_passport = state.has_approved_passport();
     // The links never change; clients poll this call, so they are written once.
     static STATUS_LINKS: OnceLock<Rendered> = OnceLock::new();
     let status_links = STATUS_LINKS.get_or_init(|| {
