@@ -31,7 +31,7 @@ pub fn status_body(state: &SumvinTenant, timestamps: Timestamps) -> Rendered {
                 o,
                 &[
                     ("self", "/v0/kyc/status", "GET", "current KYC status"),
-                    ("user", "/v0/user/me", "GET", "the user's profile"),
+                    super::USER_LINK,
                     (
                         "refresh",
                         "/v0/kyc/status?refresh=true",
@@ -44,12 +44,7 @@ pub fn status_body(state: &SumvinTenant, timestamps: Timestamps) -> Rendered {
                         "GET",
                         "detailed KYC information",
                     ),
-                    (
-                        "access-token",
-                        "/v0/kyc/access-token",
-                        "POST",
-                        "generate a new Sumsub SDK token",
-                    ),
+                    super::ACCESS_TOKEN_LINK,
                 ],
             )
         })

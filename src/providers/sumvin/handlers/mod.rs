@@ -38,18 +38,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(route_not_found));
 }
 
+/// HAL link rows (`rel, href, method, description`) that several resources carry.
+const USER_LINK: (&str, &str, &str, &str) = ("user", "/v0/user/me", "GET", "the user's profile");
+const ACCESS_TOKEN_LINK: (&str, &str, &str, &str) = (
+    "access-token",
+    "/v0/kyc/access-token",
+    "POST",
+    "generate a new Sumsub SDK token",
+);
+
 /// The links every KYC resource carries (`KYCLinks`).
 fn kyc_links(self_href: &str) -> Value {
     links(&[
         ("self", self_href, "GET", "this resource"),
-        ("user", "/v0/user/me", "GET", "the user's profile"),
+        USER_LINK,
         ("status", "/v0/kyc/status", "GET", "current KYC status"),
-        (
-            "access-token",
-            "/v0/kyc/access-token",
-            "POST",
-            "generate a new Sumsub SDK token",
-        ),
+        ACCESS_TOKEN_LINK,
         (
             "sessions",
             "/v0/kyc/sessions",

@@ -9,95 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::fake::FakePerson;
 use crate::core::scenario::TimelineRun;
-use crate::core::storage::Blob;
 use crate::core::store::Store;
 use crate::core::SeededRng;
 use crate::core::TenantState;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DocumentType {
-    Passport,
-    IdCard,
-    Drivers,
-    Selfie,
-    ProofOfAddress,
-}
+mod images;
 
-impl DocumentType {
-    pub const NAMES: &'static [&'static str] = &[
-        "PASSPORT",
-        "ID_CARD",
-        "DRIVERS",
-        "SELFIE",
-        "PROOF_OF_ADDRESS",
-    ];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "PASSPORT" => Self::Passport,
-            "ID_CARD" => Self::IdCard,
-            "DRIVERS" => Self::Drivers,
-            "SELFIE" => Self::Selfie,
-            "PROOF_OF_ADDRESS" => Self::ProofOfAddress,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn step(self) -> StepType {
-        match self {
-            Self::Passport | Self::IdCard | Self::Drivers => StepType::Identity,
-            Self::Selfie => StepType::Selfie,
-            Self::ProofOfAddress => StepType::ProofOfAddress,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Side {
-    FrontSide,
-    BackSide,
-}
-
-impl Side {
-    pub const NAMES: &'static [&'static str] = &["FRONT_SIDE", "BACK_SIDE"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "FRONT_SIDE" => Some(Self::FrontSide),
-            "BACK_SIDE" => Some(Self::BackSide),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-}
-
-/// A verification level's step, as Sumsub names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum StepType {
-    Identity,
-    Selfie,
-    ProofOfAddress,
-}
-
-impl StepType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Identity => "IDENTITY",
-            Self::Selfie => "SELFIE",
-            Self::ProofOfAddress => "PROOF_OF_ADDRESS",
-        }
-    }
-}
+use self::images::{step_bit, summary_bits, APPROVED_PASSPORT};
+pub use self::images::{DocumentStatus, DocumentType, Image, Side, StepType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,14 +63,6 @@ impl KycStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentStatus {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReviewAnswer {
     #[serde(rename = "GREEN")]
     Green,
@@ -169,33 +80,6 @@ pub struct StepReview {
 pub struct Rejection {
     pub can_retry: bool,
     pub message: String,
-}
-
-/// An uploaded document image. `round` is the submission it belongs to (0 = first).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Image {
-    pub image_id: String,
-    pub document_type: DocumentType,
-    pub country: String,
-    pub side: Option<Side>,
-    pub added_at: DateTime<Utc>,
-    pub status: DocumentStatus,
-    pub round: u32,
-    pub file_name: Option<String>,
-    #[serde(deserialize_with = "crate::core::snapshot::interned")]
-    pub content_type: crate::core::snapshot::StaticText,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-    #[serde(rename = "file_size", serialize_with = "serialize_len")]
-    pub data: Blob,
-}
-
-/// The dump shows the size; a snapshot keeps the bytes.
-fn serialize_len<S: serde::Serializer>(data: &Blob, s: S) -> Result<S::Ok, S::Error> {
-    if crate::core::snapshot::capturing() {
-        return data.serialize(s);
-    }
-    s.serialize_u64(data.len() as u64)
 }
 
 /// The user's verification (Sumsub applicant) and where its review stands.
@@ -252,29 +136,6 @@ pub struct Decision {
 pub struct IllegalMove {
     pub from: KycStatus,
     pub to: KycStatus,
-}
-
-fn step_bit(step: StepType) -> u8 {
-    match step {
-        StepType::Identity => 1,
-        StepType::Selfie => 2,
-        StepType::ProofOfAddress => 4,
-    }
-}
-
-/// The `image_summary` bit of an approved passport (the status's `has_passport`).
-const APPROVED_PASSPORT: u8 = 8;
-
-/// What one image adds to `image_summary`.
-fn summary_bits(image: &Image) -> u8 {
-    let step = if image.status == DocumentStatus::Rejected {
-        0
-    } else {
-        step_bit(image.document_type.step())
-    };
-    let passport =
-        image.document_type == DocumentType::Passport && image.status == DocumentStatus::Approved;
-    step | if passport { APPROVED_PASSPORT } else { 0 }
 }
 
 /// Everything one Sumvin user (one credential) has.
@@ -509,128 +370,4 @@ impl SumvinTenant {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tenant() -> SumvinTenant {
-        let mut t = SumvinTenant::new(SeededRng::derive(1, "t"), DateTime::UNIX_EPOCH);
-        t.ensure_kyc("basic-kyc-level", Utc::now());
-        t
-    }
-
-    const STEPS: &[StepType] = &[StepType::Identity, StepType::Selfie];
-
-    /// Review starts, then asks for the identity step again ("blurry").
-    fn submit_then_retry_identity(t: &mut SumvinTenant, now: DateTime<Utc>) {
-        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
-            .unwrap();
-        let decision = Decision {
-            message: Some("blurry".into()),
-            steps: vec![StepType::Identity],
-        };
-        t.transition(KycStatus::Retry, now, decision, STEPS)
-            .unwrap();
-    }
-
-    #[test]
-    fn machine_refuses_illegal_moves() {
-        let mut t = tenant();
-        let now = Utc::now();
-        assert_eq!(
-            t.transition(KycStatus::Approved, now, Decision::default(), STEPS),
-            Err(IllegalMove {
-                from: KycStatus::Pending,
-                to: KycStatus::Approved
-            })
-        );
-        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
-            .unwrap();
-        t.transition(KycStatus::Approved, now, Decision::default(), STEPS)
-            .unwrap();
-        assert!(t
-            .transition(KycStatus::Rejected, now, Decision::default(), STEPS)
-            .is_err());
-        let kyc = t.kyc.as_ref().unwrap();
-        assert_eq!(kyc.verified_at, Some(now));
-        assert_eq!(kyc.reviews[&StepType::Identity].answer, ReviewAnswer::Green);
-    }
-
-    fn image(n: u32, document_type: DocumentType, round: u32) -> Image {
-        Image {
-            image_id: n.to_string(),
-            document_type,
-            country: "GBR".into(),
-            side: None,
-            added_at: DateTime::UNIX_EPOCH,
-            status: DocumentStatus::Pending,
-            round,
-            file_name: None,
-            content_type: "image/png",
-            width: None,
-            height: None,
-            data: Blob::pending(Default::default()),
-        }
-    }
-
-    #[test]
-    fn steps_with_documents_follow_uploads_and_verdicts() {
-        let mut t = tenant();
-        let now = Utc::now();
-        assert!(!t.has_documents_for(StepType::Identity), "nothing uploaded");
-        t.add_image(image(1, DocumentType::Passport, 0));
-        assert!(t.has_documents_for(StepType::Identity));
-        assert!(!t.has_documents_for(StepType::Selfie));
-        t.add_image(image(2, DocumentType::Selfie, 0));
-        assert!(
-            t.has_documents_for(StepType::Selfie),
-            "known, then added to"
-        );
-        submit_then_retry_identity(&mut t, now);
-        assert!(
-            !t.has_documents_for(StepType::Identity),
-            "its image was rejected"
-        );
-        assert!(t.has_documents_for(StepType::Selfie));
-        assert!(!t.has_approved_passport(), "the passport was rejected");
-        t.add_image(image(3, DocumentType::IdCard, 1));
-        assert!(t.has_documents_for(StepType::Identity), "uploaded again");
-        // A restored tenant starts without the summary (it is not serialized) and works it out.
-        let restored = t.clone();
-        restored.image_summary.set(None);
-        assert!(restored.has_documents_for(StepType::Identity));
-        assert!(!restored.has_documents_for(StepType::ProofOfAddress));
-    }
-
-    #[test]
-    fn an_approved_passport_is_known_after_the_review() {
-        let mut t = tenant();
-        let now = Utc::now();
-        t.add_image(image(1, DocumentType::Passport, 0));
-        t.add_image(image(2, DocumentType::Selfie, 0));
-        assert!(!t.has_approved_passport(), "not reviewed yet");
-        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
-            .unwrap();
-        t.transition(KycStatus::Approved, now, Decision::default(), STEPS)
-            .unwrap();
-        assert!(t.has_approved_passport());
-    }
-
-    #[test]
-    fn retry_then_resubmit_starts_a_new_round() {
-        let mut t = tenant();
-        let now = Utc::now();
-        submit_then_retry_identity(&mut t, now);
-        let kyc = t.kyc.as_ref().unwrap();
-        assert!(kyc.rejection.as_ref().unwrap().can_retry);
-        assert_eq!(kyc.rejected_at, None);
-        assert_eq!(kyc.reviews[&StepType::Selfie].answer, ReviewAnswer::Green);
-        assert_eq!(
-            kyc.reviews[&StepType::Identity].comment.as_deref(),
-            Some("blurry")
-        );
-        t.transition(KycStatus::InProgress, now, Decision::default(), STEPS)
-            .unwrap();
-        let kyc = t.kyc.as_ref().unwrap();
-        assert_eq!((kyc.submissions, kyc.rejection.is_none()), (1, true));
-    }
-}
+mod tests;
