@@ -17,9 +17,9 @@ use actix_web::dev::{
     AppService, HttpServiceFactory, ResourceDef, Service, ServiceFactory, ServiceRequest,
     ServiceResponse,
 };
-use actix_web::guard::{self, Guard, GuardContext};
+use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{HeaderValue, ALLOW};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{web, Error, FromRequest, Handler, Responder, Route};
 use futures_util::future::{join_all, LocalBoxFuture};
 
@@ -34,14 +34,16 @@ pub struct MountDepth(pub usize);
 pub struct NestedDepth(pub usize);
 
 type MakeRoute = Rc<dyn Fn() -> Route>;
+/// The methods a route answers. Checked by the endpoint itself: actix's method guards record
+/// every method they test in the request's extensions, an allocation per request.
+type Methods = &'static [Method];
 /// actix-web does not export the name of a running route.
 type RouteService = <Route as ServiceFactory<ServiceRequest>>::Service;
 
 pub struct Endpoint {
     paths: Vec<String>,
     not_allowed: fn() -> Route,
-    routes: Vec<MakeRoute>,
-    methods: Vec<&'static str>,
+    routes: Vec<(Methods, MakeRoute)>,
 }
 
 /// `paths` answering the methods added next; `not_allowed` renders the provider's 405.
@@ -50,20 +52,18 @@ pub fn endpoint(paths: Vec<String>, not_allowed: fn() -> Route) -> Endpoint {
         paths,
         not_allowed,
         routes: Vec::new(),
-        methods: Vec::new(),
     }
 }
 
 impl Endpoint {
-    fn on<F, Args>(mut self, names: &[&'static str], route: fn() -> Route, handler: F) -> Self
+    fn on<F, Args>(mut self, methods: Methods, handler: F) -> Self
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
         self.routes
-            .push(Rc::new(move || route().to(handler.clone())));
-        self.methods.extend_from_slice(names);
+            .push((methods, Rc::new(move || web::route().to(handler.clone()))));
         self
     }
 
@@ -73,8 +73,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        let get_or_head = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
-        self.on(&["GET", "HEAD"], get_or_head, handler)
+        self.on(&[Method::GET, Method::HEAD], handler)
     }
 
     pub fn post<F, Args>(self, handler: F) -> Self
@@ -83,7 +82,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["POST"], web::post, handler)
+        self.on(&[Method::POST], handler)
     }
 
     pub fn put<F, Args>(self, handler: F) -> Self
@@ -92,7 +91,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["PUT"], web::put, handler)
+        self.on(&[Method::PUT], handler)
     }
 
     pub fn patch<F, Args>(self, handler: F) -> Self
@@ -101,7 +100,7 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["PATCH"], web::patch, handler)
+        self.on(&[Method::PATCH], handler)
     }
 
     pub fn delete<F, Args>(self, handler: F) -> Self
@@ -110,18 +109,27 @@ impl Endpoint {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.on(&["DELETE"], web::delete, handler)
+        self.on(&[Method::DELETE], handler)
     }
 }
 
 impl HttpServiceFactory for Endpoint {
     fn register(self, config: &mut AppService) {
+        let methods: Vec<&str> = self
+            .routes
+            .iter()
+            .flat_map(|(methods, _)| methods.iter().map(Method::as_str))
+            .collect();
         let allow =
-            HeaderValue::from_str(&self.methods.join(", ")).expect("method names are header-safe");
+            HeaderValue::from_str(&methods.join(", ")).expect("method names are header-safe");
         for path in &self.paths {
             let pattern = Pattern::parse(path);
             let factory = EndpointFactory {
-                routes: self.routes.iter().map(|make| make()).collect(),
+                routes: self
+                    .routes
+                    .iter()
+                    .map(|(methods, make)| (*methods, make()))
+                    .collect(),
                 not_allowed: (self.not_allowed)(),
                 allow: allow.clone(),
                 params: pattern.as_ref().map(|p| p.tail.clone()),
@@ -243,7 +251,7 @@ fn interned(name: &str) -> &'static str {
 }
 
 struct EndpointFactory {
-    routes: Vec<Route>,
+    routes: Vec<(Methods, Route)>,
     not_allowed: Route,
     allow: HeaderValue,
     params: Option<Rc<[Segment]>>,
@@ -258,13 +266,18 @@ impl ServiceFactory<ServiceRequest> for EndpointFactory {
     type Future = LocalBoxFuture<'static, Result<EndpointService, ()>>;
 
     fn new_service(&self, _: ()) -> Self::Future {
-        let routes = join_all(self.routes.iter().map(|r| r.new_service(())));
+        let methods: Vec<Methods> = self.routes.iter().map(|(m, _)| *m).collect();
+        let routes = join_all(self.routes.iter().map(|(_, r)| r.new_service(())));
         let not_allowed = self.not_allowed.new_service(());
         let allow = self.allow.clone();
         let params = self.params.clone();
         Box::pin(async move {
             Ok(EndpointService {
-                routes: routes.await.into_iter().collect::<Result<_, _>>()?,
+                routes: methods
+                    .into_iter()
+                    .zip(routes.await)
+                    .map(|(methods, route)| route.map(|route| (methods, route)))
+                    .collect::<Result<_, _>>()?,
                 not_allowed: not_allowed.await?,
                 allow,
                 params,
@@ -274,7 +287,7 @@ impl ServiceFactory<ServiceRequest> for EndpointFactory {
 }
 
 struct EndpointService {
-    routes: Vec<RouteService>,
+    routes: Vec<(Methods, RouteService)>,
     not_allowed: RouteService,
     allow: HeaderValue,
     params: Option<Rc<[Segment]>>,
@@ -286,16 +299,14 @@ impl EndpointService {
     fn capture(&self, req: &mut ServiceRequest) {
         let Some(tail) = &self.params else { return };
         let path = req.match_info_mut();
-        let values: Vec<(&'static str, String)> = tail
-            .iter()
-            .zip(path.unprocessed().trim_start_matches('/').split('/'))
-            .filter_map(|(segment, value)| match segment {
-                Segment::Param(name) => Some((*name, value.to_owned())),
-                Segment::Plain(_) => None,
-            })
-            .collect();
-        for (name, value) in values {
-            path.add_static(name, Cow::Owned(value));
+        for (index, segment) in tail.iter().enumerate() {
+            let Segment::Param(name) = segment else {
+                continue;
+            };
+            let value = path.unprocessed().trim_start_matches('/').split('/').nth(index);
+            if let Some(value) = value.map(str::to_owned) {
+                path.add_static(*name, Cow::Owned(value));
+            }
         }
     }
 }
@@ -309,7 +320,8 @@ impl Service<ServiceRequest> for EndpointService {
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         self.capture(&mut req);
-        if let Some(route) = self.routes.iter().find(|route| route.check(&mut req)) {
+        let method = req.method();
+        if let Some((_, route)) = self.routes.iter().find(|(m, _)| m.contains(method)) {
             return route.call(req);
         }
         let allow = self.allow.clone();
