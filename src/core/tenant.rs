@@ -19,33 +19,79 @@ pub struct TenantId(Arc<str>);
 /// How many credentials each worker remembers the tenant of before it starts over.
 const DERIVED_PER_WORKER: usize = 16_384;
 
+/// What a worker remembers of a credential: its tenant, and once asked for, how the admin API
+/// names it.
+struct Derived {
+    tenant: TenantId,
+    label: Option<Label>,
+}
+
 thread_local! {
     /// Every request derives its tenant from its credential; hashing it each time cost more than
     /// looking it up. The key is spelled into a buffer kept with the map, so a lookup allocates
     /// nothing.
-    static DERIVED: RefCell<(String, HashMap<String, TenantId, foldhash::fast::RandomState>)> =
+    static DERIVED: RefCell<(String, HashMap<String, Derived, foldhash::fast::RandomState>)> =
         RefCell::default();
 }
+
+/// How the admin API names a tenant's credential (`API token my-t…oken`): made once per
+/// credential and worker, shared by every request that presents it.
+pub type Label = Arc<str>;
 
 impl TenantId {
     /// `parts` are the pieces of the credential that together select a tenant (e.g. token and org id).
     pub fn derive(provider: &str, parts: &[&str]) -> Self {
+        Self::remembered(provider, parts, "", |_| ()).0
+    }
+
+    /// The tenant `parts` select, and the credential's label, which `label` makes the first time
+    /// this worker sees the credential. `variant` tells apart credentials that select the same
+    /// tenant but read differently (a key sent in one header or another).
+    pub fn derive_labelled(
+        provider: &str,
+        parts: &[&str],
+        variant: &str,
+        label: impl FnOnce() -> String,
+    ) -> (Self, Label) {
+        let (tenant, label) = Self::remembered(provider, parts, variant, |derived| {
+            derived
+                .label
+                .get_or_insert_with(|| label().into())
+                .clone()
+        });
+        (tenant, label)
+    }
+
+    fn remembered<T>(
+        provider: &str,
+        parts: &[&str],
+        variant: &str,
+        also: impl FnOnce(&mut Derived) -> T,
+    ) -> (Self, T) {
         DERIVED.with_borrow_mut(|(key, known)| {
             key.clear();
             key.push_str(provider);
+            key.push('\u{1}');
+            key.push_str(variant);
             for part in parts {
                 key.push('\0');
                 key.push_str(part);
             }
-            if let Some(id) = known.get(key.as_str()) {
-                return id.clone();
+            if let Some(derived) = known.get_mut(key.as_str()) {
+                let extra = also(derived);
+                return (derived.tenant.clone(), extra);
             }
-            let id = Self::hash(provider, parts);
             if known.len() >= DERIVED_PER_WORKER {
                 known.clear();
             }
-            known.insert(key.clone(), id.clone());
-            id
+            let mut derived = Derived {
+                tenant: Self::hash(provider, parts),
+                label: None,
+            };
+            let extra = also(&mut derived);
+            let tenant = derived.tenant.clone();
+            known.insert(key.clone(), derived);
+            (tenant, extra)
         })
     }
 
@@ -98,7 +144,7 @@ pub fn secret_hint(secret: &str) -> String {
 pub struct TenantInfo {
     pub tenant: TenantId,
     pub provider: &'static str,
-    pub credential: String,
+    pub credential: Label,
     pub created_at: DateTime<Utc>,
 }
 
@@ -268,7 +314,7 @@ impl<S> TenantMap<S> {
                 let copy = slot.state.lock().clone();
                 Ok(SavedTenant {
                     tenant: slot.info.tenant.clone(),
-                    credential: slot.info.credential.clone(),
+                    credential: slot.info.credential.to_string(),
                     created_at: slot.info.created_at,
                     state: crate::core::snapshot::capture(|| serde_json::to_value(&copy))?,
                 })
@@ -295,7 +341,7 @@ impl<S> TenantMap<S> {
             let info = TenantInfo {
                 tenant: tenant.tenant.clone(),
                 provider,
-                credential: tenant.credential,
+                credential: tenant.credential.into(),
                 created_at: tenant.created_at,
             };
             restored.insert(
@@ -375,6 +421,23 @@ mod tests {
         assert_ne!(a, TenantId::derive("sumvin", &["pat-1org-1", ""]));
         assert!(a.as_str().starts_with("sumvin-"));
         assert_eq!(a.as_str().len(), "sumvin-".len() + 12);
+    }
+
+    #[test]
+    fn a_label_is_made_once_per_credential_and_variant() {
+        let made = std::cell::Cell::new(0);
+        let label = |text: &'static str| {
+            made.set(made.get() + 1);
+            text.to_owned()
+        };
+        let plain = TenantId::derive("p", &["secret"]);
+        let (first, a) = TenantId::derive_labelled("p", &["secret"], "header-a", || label("a"));
+        let (again, a2) = TenantId::derive_labelled("p", &["secret"], "header-a", || label("x"));
+        let (other, b) = TenantId::derive_labelled("p", &["secret"], "header-b", || label("b"));
+        assert_eq!((&first, &again, &other), (&plain, &plain, &plain));
+        assert_eq!((&*a, &*a2, &*b), ("a", "a", "b"));
+        assert!(Arc::ptr_eq(&a, &a2), "the second request shares the first one's label");
+        assert_eq!(made.get(), 2);
     }
 
     #[test]

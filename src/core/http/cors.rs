@@ -5,14 +5,17 @@
 //! (errors re-rendered in the provider's envelope, `problem::in_envelope`): one layer, where a
 //! separate middleware for that cost another boxed future per request.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{ready, Context, Poll};
 
 use actix_cors::{Cors, CorsMiddleware};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::{header, Method};
 use actix_web::Error;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{Either, LocalBoxFuture};
 
 /// What the layer does to every response on its way out.
 pub type Finish = fn(ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody>;
@@ -60,7 +63,10 @@ where
 {
     type Response = ServiceResponse<BoxBody>;
     type Error = Error;
-    type Future = LocalBoxFuture<'static, Result<Self::Response, Error>>;
+    type Future = Either<
+        Finishing<<CorsMiddleware<Shared<S>> as Service<ServiceRequest>>::Future>,
+        Finishing<S::Future>,
+    >;
 
     actix_web::dev::forward_ready!(inner);
 
@@ -69,11 +75,40 @@ where
         let from_browser =
             req.method() == Method::OPTIONS || req.headers().contains_key(header::ORIGIN);
         if from_browser {
-            let answer = self.cors.call(req);
-            return Box::pin(async move { Ok(finish(answer.await?.map_into_boxed_body())) });
+            Either::Left(Finishing {
+                answer: self.cors.call(req),
+                finish,
+            })
+        } else {
+            Either::Right(Finishing {
+                answer: self.inner.call(req),
+                finish,
+            })
         }
-        let answer = self.inner.call(req);
-        Box::pin(async move { Ok(finish(answer.await?.map_into_boxed_body())) })
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An answer on its way out through `finish`; a future of its own rather than a boxed
+    /// `async` block, which cost an allocation per request.
+    pub struct Finishing<F> {
+        #[pin]
+        answer: F,
+        finish: Finish,
+    }
+}
+
+impl<F, B> Future for Finishing<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody + 'static,
+{
+    type Output = Result<ServiceResponse<BoxBody>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = ready!(this.answer.poll(cx))?;
+        Poll::Ready(Ok((this.finish)(answer.map_into_boxed_body())))
     }
 }
 

@@ -77,10 +77,14 @@ impl Hermes {
     }
 
     fn info(&self, client: &Client) -> TenantInfo {
+        let (tenant, credential) =
+            TenantId::derive_labelled(NAME, &[&client.client_id], "", || {
+                format!("client_id {}", client.client_id)
+            });
         TenantInfo {
-            tenant: Self::tenant_of(client),
+            tenant,
             provider: NAME,
-            credential: format!("client_id {}", client.client_id),
+            credential,
             created_at: self.core.clock.now(),
         }
     }

@@ -8,7 +8,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use super::errors::KycaidError;
 use super::{Kycaid, NAME};
 use crate::core::http::{base_url, header_str, mount_prefix};
-use crate::core::tenant::secret_hint;
+use crate::core::tenant::{secret_hint, Label};
 use crate::core::{Sandbox, TenantId, TenantInfo};
 
 #[derive(Debug, Clone)]
@@ -60,15 +60,14 @@ fn identify(req: &HttpRequest) -> Result<Caller, KycaidError> {
     if token.starts_with(FORBIDDEN_PREFIX) {
         return Err(KycaidError::Forbidden);
     }
-    Ok(caller_for(
-        req,
-        TenantId::derive(NAME, &[token]),
-        token.to_owned(),
-    ))
+    let (tenant, credential) = TenantId::derive_labelled(NAME, &[token], "", || {
+        ["API token ", &secret_hint(token)].concat()
+    });
+    Ok(caller_for(req, tenant, credential, token.to_owned()))
 }
 
 /// Fires what fell due, tags the journal entry with the tenant and names the caller.
-pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller {
+pub fn caller_for(req: &HttpRequest, tenant: TenantId, credential: Label, token: String) -> Caller {
     if let Some(sandbox) = req.app_data::<web::Data<Sandbox>>() {
         sandbox.fire_due();
     }
@@ -82,7 +81,7 @@ pub fn caller_for(req: &HttpRequest, tenant: TenantId, token: String) -> Caller 
         info: TenantInfo {
             tenant: tenant.clone(),
             provider: NAME,
-            credential: ["API token ", &secret_hint(&token)].concat(),
+            credential,
             created_at: now,
         },
         tenant,

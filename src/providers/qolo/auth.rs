@@ -107,13 +107,15 @@ fn identify(req: &HttpRequest) -> Result<Caller, QoloError> {
     if let Some(sandbox) = req.app_data::<web::Data<Sandbox>>() {
         sandbox.fire_due();
     }
-    let tenant = TenantId::derive(NAME, &[&claims.sub]);
+    let (tenant, credential) = TenantId::derive_labelled(NAME, &[&claims.sub], "", || {
+        ["loginid ", &claims.sub].concat()
+    });
     req.extensions_mut().insert(tenant.clone());
     Ok(Caller {
         info: TenantInfo {
             tenant: tenant.clone(),
             provider: NAME,
-            credential: ["loginid ", &claims.sub].concat(),
+            credential,
             created_at: now,
         },
         tenant,

@@ -73,8 +73,31 @@ fn publishable_key(req: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
-fn caller_for(req: &HttpRequest, organization_id: String, credential: String) -> Caller {
-    let tenant = TenantId::derive(super::NAME, &[&organization_id]);
+/// How a caller proved who it is, as the admin API names its tenant's credential.
+#[derive(Debug, Clone, Copy)]
+enum KeyKind {
+    Secret,
+    Publishable,
+    StorefrontLogin,
+    CustomerJwt,
+}
+
+impl KeyKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Secret => "REB-APIKEY",
+            KeyKind::Publishable => "publishable key",
+            KeyKind::StorefrontLogin => "storefront login",
+            KeyKind::CustomerJwt => "customer JWT",
+        }
+    }
+}
+
+fn caller_for(req: &HttpRequest, organization_id: String, kind: KeyKind) -> Caller {
+    let (tenant, credential) =
+        TenantId::derive_labelled(super::NAME, &[&organization_id], kind.as_str(), || {
+            format!("{} (organization {organization_id})", kind.as_str())
+        });
     if let Some(sandbox) = req.app_data::<web::Data<Sandbox>>() {
         sandbox.fire_due();
     }
@@ -93,10 +116,10 @@ fn caller_for(req: &HttpRequest, organization_id: String, credential: String) ->
 }
 
 /// The organization of a key-authenticated call, or `None` without a key.
-fn keyed_organization(req: &HttpRequest) -> Option<(String, String)> {
+fn keyed_organization(req: &HttpRequest) -> Option<(String, KeyKind)> {
     let (key, kind) = match header_str(req, API_KEY) {
-        Some(key) => (key, "REB-APIKEY"),
-        None => (publishable_key(req)?, "publishable key"),
+        Some(key) => (key, KeyKind::Secret),
+        None => (publishable_key(req)?, KeyKind::Publishable),
     };
     let rebilly = rebilly(req);
     let organization_id = match req.match_info().get("organizationId") {
@@ -106,8 +129,7 @@ fn keyed_organization(req: &HttpRequest) -> Option<(String, String)> {
         }
         None => rebilly.organization_of(key),
     };
-    let credential = format!("{kind} (organization {organization_id})");
-    Some((organization_id, credential))
+    Some((organization_id, kind))
 }
 
 /// Whether the spec's `security` lists `PublishableApiKey` for this call: creating, verifying,
@@ -139,8 +161,8 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
             "A publishable key works only where Rebilly allows one (authentication tokens, file uploads, storefront login); send the secret API key in REB-APIKEY.".into(),
         ));
     }
-    if let Some((organization_id, credential)) = keyed_organization(req) {
-        return Ok(caller_for(req, organization_id, credential));
+    if let Some((organization_id, kind)) = keyed_organization(req) {
+        return Ok(caller_for(req, organization_id, kind));
     }
     let rebilly = rebilly(req);
     match bearer(req).and_then(|token| decode_jwt(token, &rebilly.jwt_secret())) {
@@ -156,12 +178,11 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
 pub fn login_caller(req: &HttpRequest) -> Result<Caller, RebillyError> {
     let in_path = || {
         let organization_id = req.match_info().get("organizationId")?.to_owned();
-        let credential = format!("storefront login (organization {organization_id})");
-        Some((organization_id, credential))
+        Some((organization_id, KeyKind::StorefrontLogin))
     };
     keyed_organization(req)
         .or_else(in_path)
-        .map(|(organization_id, credential)| caller_for(req, organization_id, credential))
+        .map(|(organization_id, kind)| caller_for(req, organization_id, kind))
         .ok_or_else(|| {
             RebillyError::Unauthenticated(
                 "Send the publishable key in Authorization, or log in at /storefront/organizations/{organizationId}/login."
@@ -185,11 +206,7 @@ fn identify_shopper(req: &HttpRequest) -> Result<Shopper, RebillyError> {
     {
         return Err(unauthenticated("The JWT belongs to another organization."));
     }
-    let caller = caller_for(
-        req,
-        claims.org.clone(),
-        format!("customer JWT (organization {})", claims.org),
-    );
+    let caller = caller_for(req, claims.org.clone(), KeyKind::CustomerJwt);
     let now = rebilly.core.clock.now();
     let slot = rebilly
         .tenants

@@ -73,7 +73,18 @@ impl FromRequest for Caller {
 fn identify(req: &HttpRequest) -> Result<Caller, SumvinError> {
     let (kind, secret) = credential(req).ok_or(SumvinError::Unauthorized)?;
     let org_id = header_str(req, JUNO_ORG_ID).unwrap_or_default();
-    let own_tenant = TenantId::derive(super::NAME, &[secret, org_id]);
+    let (own_tenant, credential) =
+        TenantId::derive_labelled(super::NAME, &[secret, org_id], kind.header(), || {
+            if org_id.is_empty() {
+                format!("{} {}", kind.header(), secret_hint(secret))
+            } else {
+                format!(
+                    "{} {} (x-juno-orgid: {org_id})",
+                    kind.header(),
+                    secret_hint(secret)
+                )
+            }
+        });
     let sumvin = req
         .app_data::<web::Data<Sumvin>>()
         .expect("sumvin is registered");
@@ -82,15 +93,6 @@ fn identify(req: &HttpRequest) -> Result<Caller, SumvinError> {
         sandbox.fire_due();
     }
     req.extensions_mut().insert(tenant.clone());
-    let credential = if org_id.is_empty() {
-        format!("{} {}", kind.header(), secret_hint(secret))
-    } else {
-        format!(
-            "{} {} (x-juno-orgid: {org_id})",
-            kind.header(),
-            secret_hint(secret)
-        )
-    };
     let info = TenantInfo {
         tenant: own_tenant.clone(),
         provider: super::NAME,
