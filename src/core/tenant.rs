@@ -54,10 +54,7 @@ impl TenantId {
         label: impl FnOnce() -> String,
     ) -> (Self, Label) {
         let (tenant, label) = Self::remembered(provider, parts, variant, |derived| {
-            derived
-                .label
-                .get_or_insert_with(|| label().into())
-                .clone()
+            derived.label.get_or_insert_with(|| label().into()).clone()
         });
         (tenant, label)
     }
@@ -436,7 +433,10 @@ mod tests {
         let (other, b) = TenantId::derive_labelled("p", &["secret"], "header-b", || label("b"));
         assert_eq!((&first, &again, &other), (&plain, &plain, &plain));
         assert_eq!((&*a, &*a2, &*b), ("a", "a", "b"));
-        assert!(Arc::ptr_eq(&a, &a2), "the second request shares the first one's label");
+        assert!(
+            Arc::ptr_eq(&a, &a2),
+            "the second request shares the first one's label"
+        );
         assert_eq!(made.get(), 2);
     }
 

@@ -303,7 +303,11 @@ impl EndpointService {
             let Segment::Param(name) = segment else {
                 continue;
             };
-            let value = path.unprocessed().trim_start_matches('/').split('/').nth(index);
+            let value = path
+                .unprocessed()
+                .trim_start_matches('/')
+                .split('/')
+                .nth(index);
             if let Some(value) = value.map(str::to_owned) {
                 path.add_static(*name, Cow::Owned(value));
             }

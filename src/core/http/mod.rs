@@ -138,18 +138,16 @@ impl Chunks {
 }
 
 /// The media type without parameters, lowercased (`multipart/form-data`).
-pub fn media_type(req: &HttpRequest) -> Option<String> {
+pub fn media_type(req: &HttpRequest) -> Option<std::borrow::Cow<'_, str>> {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|v| v.split(';').next().unwrap_or("").trim())
         .filter(|v| !v.is_empty())
+        .map(|v| match v.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => v.to_ascii_lowercase().into(),
+            false => v.into(),
+        })
 }
 
 /// A header's trimmed, non-empty text. Pass a `HeaderName` (a constant) rather than a `&str`,

@@ -86,7 +86,7 @@ pub async fn read_parts(
 ) -> Result<Vec<crate::core::http::Part>, KycaidError> {
     if media_type(req).as_deref() != Some("multipart/form-data") {
         return Err(KycaidError::UnsupportedMediaType(
-            media_type(req).unwrap_or_else(|| "(none)".into()),
+            media_type(req).map_or_else(|| "(none)".into(), String::from),
         ));
     }
     let body = read_body(req, payload, body_limit(req)).await?;

@@ -3,14 +3,18 @@
 //!
 //! actix-multipart's parser is built for a body still arriving: it copied every part into
 //! buffers of its own and its stream machinery cost about a fifth of an upload's CPU time. The
-//! header lines of a part are parsed by `httparse` and its `Content-Disposition` by actix-web, as
-//! before; only the framing is done here.
+//! header lines of a part are parsed by `httparse`, their values by [`header_values`]; the
+//! framing is done here.
 
-use actix_web::http::header::{self, ContentDisposition, HeaderValue};
+mod header_values;
+
+use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::HttpRequest;
 use memchr::memmem;
 use thiserror::Error;
+
+use header_values::{disposition, media_type};
 
 #[derive(Debug, Clone)]
 pub struct Part {
@@ -35,21 +39,21 @@ const MAX_PART_HEADERS: usize = 32;
 
 /// Every part of the form, in order.
 pub fn parse_multipart(req: &HttpRequest, body: Bytes) -> Result<Vec<Part>, MultipartError> {
-    let mime = req
-        .mime_type()
-        .ok()
-        .flatten()
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| media_type(v, "boundary"))
         .ok_or(MultipartError("no multipart content type"))?;
-    if mime.type_() != actix_web::mime::MULTIPART {
+    let Some(subtype) = content_type.essence.strip_prefix("multipart/") else {
         return Err(MultipartError("the content type is not multipart"));
-    }
-    let boundary = mime
-        .get_param(actix_web::mime::BOUNDARY)
-        .map(|b| b.as_str())
+    };
+    let boundary = content_type
+        .parameter
+        .as_deref()
         .filter(|b| !b.is_empty() && b.len() <= 70)
         .ok_or(MultipartError("the content type names no boundary"))?;
-    let form_data = mime.subtype() == actix_web::mime::FORM_DATA;
-    parse_parts(&body, boundary.as_bytes(), form_data)
+    parse_parts(&body, boundary.as_bytes(), subtype == "form-data")
 }
 
 fn parse_parts(
@@ -115,16 +119,13 @@ fn part(
         headers
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name.as_str()))
-            .and_then(|h| HeaderValue::from_bytes(h.value).ok())
+            .map(|h| h.value)
     };
     let disposition = value(&header::CONTENT_DISPOSITION)
-        .and_then(|v| ContentDisposition::from_raw(&v).ok())
-        .filter(|cd| !form_data || cd.is_form_data());
+        .and_then(disposition)
+        .filter(|d| !form_data || d.form_data);
     let (name, file_name) = match disposition {
-        Some(cd) => (
-            cd.get_name().map(str::to_owned),
-            cd.get_filename().map(str::to_owned),
-        ),
+        Some(d) => (d.name.map(String::from), d.file_name.map(String::from)),
         None if form_data => return Err(MultipartError("a part has no form-data disposition")),
         None => (None, None),
     };
@@ -134,8 +135,8 @@ fn part(
         None => String::new(),
     };
     let content_type = value(&header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok()?.parse::<actix_web::mime::Mime>().ok())
-        .map(|m| m.essence_str().to_owned());
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| Some(String::from(media_type(v, "")?.essence)));
     Ok(Part {
         name,
         file_name,

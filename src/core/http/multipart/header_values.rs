@@ -1,0 +1,223 @@
+//! The header values multipart framing reads: `Content-Disposition` (RFC 6266 §4.1, as RFC 7578
+//! §4.2 uses it) and a media type with its parameters (RFC 9110 §8.3.1). Parsed from the bytes
+//! in place, borrowing what needs no unescaping: `mime` and actix-web's `ContentDisposition`
+//! allocated a string per parameter, a dozen allocations per uploaded form.
+
+use std::borrow::Cow;
+
+/// A part's `Content-Disposition`: its type and the parameters a form reads.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Disposition<'a> {
+    pub form_data: bool,
+    pub name: Option<Cow<'a, str>>,
+    pub file_name: Option<Cow<'a, str>>,
+}
+
+/// `None` when the value does not follow the grammar. A parameter given twice counts once, the
+/// first time; `filename*` (RFC 8187) is not read, as no browser sends it in a form.
+pub fn disposition(value: &[u8]) -> Option<Disposition<'_>> {
+    let text = std::str::from_utf8(value).ok()?;
+    let (kind, params) = text.split_once(';').unwrap_or((text, ""));
+    let kind = token(kind.trim_matches(WHITESPACE))?;
+    let mut disposition = Disposition {
+        form_data: kind.eq_ignore_ascii_case("form-data"),
+        name: None,
+        file_name: None,
+    };
+    for (param, value) in parameters(params) {
+        let (param, value) = (param?, value);
+        let slot = if param.eq_ignore_ascii_case("name") {
+            &mut disposition.name
+        } else if param.eq_ignore_ascii_case("filename") {
+            &mut disposition.file_name
+        } else {
+            continue;
+        };
+        if slot.is_none() {
+            *slot = Some(value);
+        }
+    }
+    Some(disposition)
+}
+
+/// A media type's `type/subtype`, lowercased, and the value of its parameter `wanted`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MediaType<'a> {
+    pub essence: Cow<'a, str>,
+    pub parameter: Option<Cow<'a, str>>,
+}
+
+pub fn media_type<'a>(value: &'a str, wanted: &str) -> Option<MediaType<'a>> {
+    let (essence, params) = value.split_once(';').unwrap_or((value, ""));
+    let essence = essence.trim_matches(WHITESPACE);
+    let (kind, subtype) = essence.split_once('/')?;
+    token(kind)?;
+    token(subtype)?;
+    let mut parameter = None;
+    for (name, value) in parameters(params) {
+        if name?.eq_ignore_ascii_case(wanted) && parameter.is_none() {
+            parameter = Some(value);
+        }
+    }
+    let essence = match essence.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => Cow::Owned(essence.to_ascii_lowercase()),
+        false => Cow::Borrowed(essence),
+    };
+    Some(MediaType { essence, parameter })
+}
+
+const WHITESPACE: [char; 2] = [' ', '\t'];
+
+fn token(text: &str) -> Option<&str> {
+    let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    (!text.is_empty() && text.bytes().all(tchar)).then_some(text)
+}
+
+/// `; name=value` pairs, each value a token-like run or a quoted string. A pair that breaks the
+/// grammar comes out as `(None, _)` and the iteration ends there.
+fn parameters(text: &str) -> impl Iterator<Item = (Option<&str>, Cow<'_, str>)> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?.trim_start_matches(WHITESPACE);
+        let text = text
+            .strip_prefix(';')
+            .unwrap_or(text)
+            .trim_start_matches(WHITESPACE);
+        if text.is_empty() {
+            rest = None;
+            return None;
+        }
+        let broken = || (None, Cow::Borrowed(""));
+        let Some((name, value)) = text.split_once('=') else {
+            rest = None;
+            return Some(broken());
+        };
+        let Some(name) = token(name.trim_end_matches(WHITESPACE)) else {
+            rest = None;
+            return Some(broken());
+        };
+        let value = value.trim_start_matches(WHITESPACE);
+        let (value, after) = match value.strip_prefix('"') {
+            Some(quoted) => match unquote(quoted) {
+                Some(split) => split,
+                None => {
+                    rest = None;
+                    return Some(broken());
+                }
+            },
+            None => {
+                let end = value.find(';').unwrap_or(value.len());
+                (
+                    Cow::Borrowed(value[..end].trim_end_matches(WHITESPACE)),
+                    &value[end..],
+                )
+            }
+        };
+        let after = after.trim_start_matches(WHITESPACE);
+        if !(after.is_empty() || after.starts_with(';')) {
+            rest = None;
+            return Some(broken());
+        }
+        rest = Some(after);
+        Some((Some(name), value))
+    })
+}
+
+/// The quoted string that `text` continues (after its opening quote), with `\x` read as `x`,
+/// and what follows its closing quote.
+fn unquote(text: &str) -> Option<(Cow<'_, str>, &str)> {
+    let close = text.find(['"', '\\'])?;
+    if text.as_bytes()[close] == b'"' {
+        return Some((Cow::Borrowed(&text[..close]), &text[close + 1..]));
+    }
+    let mut value = String::with_capacity(text.len());
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return Some((Cow::Owned(value), &text[at + 1..])),
+            '\\' => value.push(chars.next()?.1),
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(value: &str) -> Option<(bool, Option<String>, Option<String>)> {
+        let d = disposition(value.as_bytes())?;
+        let owned = |v: Option<Cow<str>>| v.map(Cow::into_owned);
+        Some((d.form_data, owned(d.name), owned(d.file_name)))
+    }
+
+    #[test]
+    fn dispositions_read_tokens_and_quoted_strings() {
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            read(r#"form-data; name="file"; filename="a \"b\".jpg""#),
+            Some((true, some("file"), some("a \"b\".jpg")))
+        );
+        assert_eq!(
+            read("Form-Data;name=side"),
+            Some((true, some("side"), None))
+        );
+        assert_eq!(
+            read("form-data ; NAME = \"x\" ; filename=\"паспорт.jpg\" "),
+            Some((true, some("x"), some("паспорт.jpg")))
+        );
+        assert_eq!(
+            read("attachment; filename=a.pdf"),
+            Some((false, None, some("a.pdf")))
+        );
+        assert_eq!(
+            read("form-data; name=a; name=b"),
+            Some((true, some("a"), None))
+        );
+        assert_eq!(read("form-data; name=\"\""), Some((true, some(""), None)));
+        assert_eq!(
+            read("form-data; filename*=UTF-8''x.jpg; name=f"),
+            Some((true, some("f"), None))
+        );
+    }
+
+    #[test]
+    fn broken_dispositions_are_refused() {
+        for value in [
+            "",
+            "; name=a",
+            "form data; name=a",
+            "form-data; name",
+            "form-data; name=\"open",
+            "form-data; name=\"a\"b",
+            "form-data; =a",
+        ] {
+            assert_eq!(read(value), None, "{value}");
+        }
+        assert_eq!(disposition(b"form-data; name=\xff"), None);
+    }
+
+    #[test]
+    fn quoted_names_without_escapes_are_borrowed() {
+        let d = disposition(br#"form-data; name="side""#).unwrap();
+        assert!(matches!(d.name, Some(Cow::Borrowed("side"))));
+    }
+
+    #[test]
+    fn media_types_give_their_essence_and_one_parameter() {
+        let t = media_type(
+            "Multipart/Form-Data; charset=utf-8; boundary=\"a b\"",
+            "boundary",
+        )
+        .unwrap();
+        assert_eq!(t.essence, "multipart/form-data");
+        assert_eq!(t.parameter.as_deref(), Some("a b"));
+        let t = media_type("image/jpeg", "boundary").unwrap();
+        assert_eq!((t.essence.as_ref(), t.parameter), ("image/jpeg", None));
+        assert!(matches!(t.essence, Cow::Borrowed(_)));
+        for broken in ["", "image", "image/", "/jpeg", "ima ge/jpeg", "a/b; c"] {
+            assert_eq!(media_type(broken, "boundary"), None, "{broken}");
+        }
+    }
+}
