@@ -129,6 +129,7 @@ impl Rebilly {
             )
         };
         self.tenants.with(&caller.info, init, |state| {
+            state.global_listener = self.core.default_webhook_urls.contains_key(NAME);
             let result = f(state);
             self.publish(&caller.tenant, state);
             result

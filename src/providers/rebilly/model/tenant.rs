@@ -62,8 +62,17 @@ pub struct RebillyTenant {
     /// Changes not yet turned into webhooks; drained after every operation.
     #[serde(skip)]
     pub events: Vec<Event>,
+    /// Whether every event goes to a webhook all organizations share (`--rebilly-webhook-url`),
+    /// so it must be kept even when none of the organization's own webhooks wants it. Set by the
+    /// provider as it locks the tenant; until then, true, so no event is lost.
+    #[serde(skip, default = "listened")]
+    pub global_listener: bool,
     #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub rng: SeededRng,
+}
+
+fn listened() -> bool {
+    true
 }
 
 impl TenantState for RebillyTenant {
@@ -98,6 +107,7 @@ impl RebillyTenant {
             customers: Store::default(),
             customer_requests: HashMap::new(),
             events: Vec::new(),
+            global_listener: listened(),
             rng,
         }
     }
@@ -231,7 +241,12 @@ impl RebillyTenant {
         self.jwts.entry(id).or_insert(jwt)
     }
 
+    /// Keeps what the resource looks like now, for the webhooks the event will go to; nothing
+    /// when none will (copying a document for no one was a twentieth of its create).
     pub fn emit(&mut self, event_type: &'static str, resource_id: &str) {
+        if !self.global_listener && !self.webhooks.values().any(|h| h.wants(event_type)) {
+            return;
+        }
         let snapshot = if event_type.starts_with("kyc-document-") {
             self.documents
                 .get(resource_id)
