@@ -18,6 +18,8 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::time_text::SecondsText;
+
 /// Finished JSON text: a response body, or a part that a larger body embeds as it is.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Rendered(Vec<u8>);
@@ -111,6 +113,31 @@ fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     serde_json::to_writer(out, value).expect("the value serializes as JSON");
 }
 
+/// Whether JSON must escape a byte of `text` (a control character, `"` or `\\`). Looked at
+/// eight bytes at a time: every key and formatted value of every body passes here.
+fn needs_escape(text: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH_BITS: u64 = ONES * 0x80;
+    // The classic "has a byte less than n" test (n <= 128): set high bits mark such bytes.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGH_BITS;
+    let any_in = |word: u64| {
+        below(word, 0x20)
+            | below(word ^ (ONES * b'"' as u64), 1)
+            | below(word ^ (ONES * b'\\' as u64), 1)
+            != 0
+    };
+    let word = |bytes: &[u8]| u64::from_ne_bytes(bytes.try_into().expect("eight bytes"));
+    if text.len() < 8 {
+        // Padded with a byte that needs nothing.
+        let mut padded = [b'a'; 8];
+        padded[..text.len()].copy_from_slice(text);
+        return any_in(word(&padded));
+    }
+    let mut chunks = text.chunks_exact(8);
+    chunks.by_ref().any(|chunk| any_in(word(chunk)))
+        || (!chunks.remainder().is_empty() && any_in(word(&text[text.len() - 8..])))
+}
+
 /// `value`'s text as a JSON string. Formatted straight into the buffer and escaped afterwards
 /// only if it needs it: what these texts are (times, URLs) nearly never does, and `serde_json`'s
 /// `collect_str` escapes piece by piece through `fmt::Write`.
@@ -119,10 +146,7 @@ fn write_display(out: &mut Vec<u8>, value: impl fmt::Display) {
     out.push(b'"');
     let start = out.len();
     write!(out, "{value}").expect("writing into a Vec cannot fail");
-    if out[start..]
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-    {
+    if needs_escape(&out[start..]) {
         let text = String::from_utf8(out.split_off(start)).expect("Display writes UTF-8");
         out.pop();
         write_value(out, text.as_str());
@@ -182,7 +206,7 @@ impl ObjectWriter<'_> {
         }
         let first = std::mem::replace(&mut self.empty, false);
         // Keys are the provider's field names, nearly always plain ASCII with nothing to escape.
-        if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        if !needs_escape(key.as_bytes()) {
             self.out.reserve(key.len() + 4);
             if !first {
                 self.out.push(b',');
@@ -211,6 +235,23 @@ impl ObjectWriter<'_> {
         self.key(key);
         write_display(self.out, value);
         self
+    }
+
+    /// `key` with a timestamp (times are most of what bodies format).
+    pub fn time(&mut self, key: &str, at: SecondsText) -> &mut Self {
+        self.key(key);
+        self.out.push(b'"');
+        at.write_to(self.out);
+        self.out.push(b'"');
+        self
+    }
+
+    /// `time` when there is one, else `null`.
+    pub fn time_or_null(&mut self, key: &str, at: Option<SecondsText>) -> &mut Self {
+        match at {
+            Some(at) => self.time(key, at),
+            None => self.null(key),
+        }
     }
 
     /// `display` when there is a value, else `null`.
@@ -302,6 +343,23 @@ mod tests {
 
     fn text(rendered: Rendered) -> String {
         String::from_utf8(rendered.into_bytes()).unwrap()
+    }
+
+    #[test]
+    fn escapes_are_found_wherever_they_are() {
+        let naive = |t: &[u8]| t.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+        for len in 0..20 {
+            let plain: Vec<u8> = (0..len).map(|i| b"az_-09 ~\x7f\xc3\xa9"[i % 11]).collect();
+            assert!(!needs_escape(&plain), "{plain:?}");
+            for at in 0..len {
+                for bad in [0u8, 0x1f, b'"', b'\\', b'\n'] {
+                    let mut text = plain.clone();
+                    text[at] = bad;
+                    assert_eq!(needs_escape(&text), naive(&text), "{text:?}");
+                }
+            }
+        }
+        assert!(!needs_escape("паспорт ß €".as_bytes()));
     }
 
     #[test]

@@ -21,27 +21,52 @@ pub struct SecondsText {
     suffix: &'static str,
 }
 
-impl fmt::Display for SecondsText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SecondsText {
+    /// The date and time part, for a year of four digits (`None` for others, which chrono can
+    /// hold too).
+    fn digits(&self) -> Option<[u8; 19]> {
         let t = self.at;
-        let year = match u32::try_from(t.year()) {
-            Ok(year) if year <= 9999 => year,
-            _ => {
-                // Years chrono can hold but four digits cannot: its own formatting.
-                let pattern = format!("%Y-%m-%d{}%H:%M:%S", self.separator as char);
-                return write!(f, "{}{}", t.format(&pattern), self.suffix);
-            }
-        };
+        let year = u32::try_from(t.year()).ok().filter(|year| *year <= 9999)?;
+        let (date, time) = (t.date_naive(), t.time());
         let mut text = *b"0000-00-00 00:00:00";
         put_digits(&mut text[0..4], year);
-        put_digits(&mut text[5..7], t.month());
-        put_digits(&mut text[8..10], t.day());
+        put_digits(&mut text[5..7], date.month());
+        put_digits(&mut text[8..10], date.day());
         text[10] = self.separator;
-        put_digits(&mut text[11..13], t.hour());
-        put_digits(&mut text[14..16], t.minute());
-        put_digits(&mut text[17..19], t.second());
-        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)?;
-        f.write_str(self.suffix)
+        put_digits(&mut text[11..13], time.hour());
+        put_digits(&mut text[14..16], time.minute());
+        put_digits(&mut text[17..19], time.second());
+        Some(text)
+    }
+
+    /// Appends the text to `out`, without going through `fmt`: a response shows several times.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self.digits() {
+            Some(text) => {
+                out.extend_from_slice(&text);
+                out.extend_from_slice(self.suffix.as_bytes());
+            }
+            None => {
+                use std::io::Write as _;
+                write!(out, "{self}").expect("writing into a Vec cannot fail");
+            }
+        }
+    }
+}
+
+impl fmt::Display for SecondsText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.digits() {
+            Some(text) => {
+                f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)?;
+                f.write_str(self.suffix)
+            }
+            None => {
+                // Years chrono can hold but four digits cannot: its own formatting.
+                let pattern = format!("%Y-%m-%d{}%H:%M:%S", self.separator as char);
+                write!(f, "{}{}", self.at.format(&pattern), self.suffix)
+            }
+        }
     }
 }
 
@@ -85,5 +110,18 @@ mod tests {
             seconds_text(far, b'T', "Z").to_string(),
             far.format("%Y-%m-%dT%H:%M:%SZ").to_string()
         );
+    }
+
+    #[test]
+    fn written_bytes_are_the_displayed_text() {
+        for at in [
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(12345, 1, 2, 3, 4, 5).unwrap(),
+        ] {
+            let text = seconds_text(at, b'T', "Z");
+            let mut out = b"x".to_vec();
+            text.write_to(&mut out);
+            assert_eq!(out, format!("x{text}").into_bytes());
+        }
     }
 }

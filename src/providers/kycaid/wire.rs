@@ -77,7 +77,7 @@ fn document(o: &mut ObjectWriter, state: &KycaidTenant, document: &Document) {
         let file = file_id.as_deref().and_then(|id| state.files.get(id));
         o.field(size_key, &file.map(|f| f.size));
     }
-    o.display("created_at", timestamp(document.created_at));
+    o.time("created_at", timestamp(document.created_at));
     reasons(o, &document.decline.reasons);
 }
 
@@ -93,7 +93,7 @@ fn address(o: &mut ObjectWriter, address: &Address) {
     for rule in super::model::extras::ADDRESS_RULES {
         o.field(rule.name, &json_out::lookup(&address.fields, rule.name));
     }
-    o.display("created_at", timestamp(address.created_at));
+    o.time("created_at", timestamp(address.created_at));
 }
 
 pub fn address_json(a: &Address) -> Rendered {
@@ -107,7 +107,7 @@ fn affiliated(o: &mut ObjectWriter, person: &AffiliatedPerson) {
     for rule in super::model::extras::AFFILIATED_RULES {
         o.field(rule.name, &json_out::lookup(&person.fields, rule.name));
     }
-    o.display("created_at", timestamp(person.created_at));
+    o.time("created_at", timestamp(person.created_at));
 }
 
 pub fn affiliated_json(person: &AffiliatedPerson) -> Rendered {
@@ -162,7 +162,7 @@ pub fn applicant_json(state: &KycaidTenant, applicant: &Applicant) -> Rendered {
         o.field("applicant_id", &applicant.id)
             .field("external_applicant_id", &field("external_applicant_id"))
             .field("type", applicant.kind.as_str())
-            .display("created_at", timestamp(applicant.created_at))
+            .time("created_at", timestamp(applicant.created_at))
             .field(
                 "profile_status",
                 &applicant.profile_status.map(|s| s.as_str()),
@@ -229,8 +229,8 @@ pub fn verification_json(verification: &Verification) -> Rendered {
             .field("verified", &verification.verified)
             .object("verifications", |o| checks(o, verification))
             .field("verification_attempts_left", &verification.attempts_left)
-            .display("created_at", timestamp(verification.created_at))
-            .display_or_null("completed_at", verification.completed_at.map(timestamp));
+            .time("created_at", timestamp(verification.created_at))
+            .time_or_null("completed_at", verification.completed_at.map(timestamp));
     })
 }
 

@@ -29,6 +29,6 @@ wire_enum!(ReviewStatus {
 
 /// KYCAID's timestamp format, `YYYY-MM-DD HH:mm:ss` (UTC), written without an intermediate
 /// `String`.
-pub fn timestamp(t: DateTime<Utc>) -> impl std::fmt::Display {
+pub fn timestamp(t: DateTime<Utc>) -> crate::core::time_text::SecondsText {
     crate::core::time_text::seconds_text(t, b' ', "")
 }

@@ -64,8 +64,8 @@ fn attachment_json(attachment: &Attachment, href: &str) -> Rendered {
         if let Some(description) = &attachment.description {
             o.field("description", description);
         }
-        o.display("createdTime", rfc3339(attachment.created_time))
-            .display("updatedTime", rfc3339(attachment.updated_time))
+        o.time("createdTime", rfc3339(attachment.created_time))
+            .time("updatedTime", rfc3339(attachment.updated_time))
             .array("_links", |a| {
                 link(a, "self", href);
                 link(

@@ -100,7 +100,7 @@ fn token_json(token: &AuthenticationToken, href: &str) -> Rendered {
         .field("token", &token.token)
         .field("otpRequired", &token.otp_required)
         .field("credentialId", &token.credential_id)
-        .display("expiredTime", rfc3339(token.expired_time))
+        .time("expiredTime", rfc3339(token.expired_time))
         .array("_links", |a| link(a, "self", href));
     })
 }
@@ -149,9 +149,9 @@ pub fn jwt_json(jwt: &CustomerJwt, organization_id: &str, acl: Option<&Value>) -
             }),
         };
         o.field("customClaims", &jwt.custom_claims)
-            .display("createdTime", rfc3339(jwt.created_time))
-            .display("updatedTime", rfc3339(jwt.updated_time))
-            .display("expiredTime", rfc3339(jwt.expired_time))
+            .time("createdTime", rfc3339(jwt.created_time))
+            .time("updatedTime", rfc3339(jwt.updated_time))
+            .time("expiredTime", rfc3339(jwt.expired_time))
             .array("_links", |a| {
                 link(
                     a,

@@ -70,9 +70,9 @@ pub async fn login(
         let body = json_out::object(|o| {
             o.field("id", &jwt.id)
                 .field("token", &jwt.token)
-                .display("createdTime", rfc3339(jwt.created_time))
-                .display("updatedTime", rfc3339(jwt.updated_time))
-                .display("expiredTime", rfc3339(jwt.expired_time));
+                .time("createdTime", rfc3339(jwt.created_time))
+                .time("updatedTime", rfc3339(jwt.updated_time))
+                .time("expiredTime", rfc3339(jwt.expired_time));
         });
         let location = req.path().replace("/login", "/account");
         Ok(created(location.trim_end_matches('/').to_owned(), body))
@@ -282,8 +282,8 @@ fn liveness_json(session: &LivenessSession, href: &str) -> Rendered {
             .field("sessionId", &session.session_id)
             .field("status", session.status.as_str())
             .field("referenceImage", &session.reference_image)
-            .display("createdTime", rfc3339(session.created_time))
-            .display("updatedTime", rfc3339(session.updated_time))
+            .time("createdTime", rfc3339(session.created_time))
+            .time("updatedTime", rfc3339(session.updated_time))
             .array("_links", |a| {
                 link(a, "self", href);
                 link(

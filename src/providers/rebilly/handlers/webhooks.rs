@@ -73,8 +73,8 @@ fn webhook_json(hook: &Webhook, href: &str) -> Rendered {
             })
             .field("body", &hook.body)
             .field("filter", &hook.filter)
-            .display("createdTime", rfc3339(hook.created_time))
-            .display("updatedTime", rfc3339(hook.updated_time))
+            .time("createdTime", rfc3339(hook.created_time))
+            .time("updatedTime", rfc3339(hook.updated_time))
             .array("_links", |a| link(a, "self", href));
     })
 }

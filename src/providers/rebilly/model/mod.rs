@@ -9,7 +9,7 @@ use crate::core::scenario::TimelineRun;
 
 /// Rebilly's timestamp format: RFC 3339, UTC, whole seconds; formatted where it is written
 /// (`ObjectWriter::display`), without an intermediate `String`.
-pub fn rfc3339(t: DateTime<Utc>) -> impl std::fmt::Display {
+pub fn rfc3339(t: DateTime<Utc>) -> crate::core::time_text::SecondsText {
     crate::core::time_text::seconds_text(t, b'T', "Z")
 }
 

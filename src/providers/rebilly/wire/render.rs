@@ -29,8 +29,8 @@ pub fn file_fields(o: &mut ObjectWriter, file: &File, href: &str) {
         .field("tags", &file.tags)
         .field("sourceType", &file.source_type)
         .field("isPublic", &file.is_public)
-        .display("createdTime", rfc3339(file.created_time))
-        .display("updatedTime", rfc3339(file.updated_time))
+        .time("createdTime", rfc3339(file.created_time))
+        .time("updatedTime", rfc3339(file.updated_time))
         .array("_links", |a| {
             link(a, "self", href);
             link(a, "download", format_args!("{href}/download"));
@@ -134,14 +134,12 @@ pub fn document_fields(
             ReviewerId => o.field("reviewerId", &document.reviewer_id),
             ReviewerName => o.field("reviewerName", &document.reviewer_name),
             ReviewStartTime => {
-                o.display_or_null("reviewStartTime", document.review_start_time.map(rfc3339))
+                o.time_or_null("reviewStartTime", document.review_start_time.map(rfc3339))
             }
-            ReviewTime => o.display_or_null("reviewTime", document.review_time.map(rfc3339)),
-            ProcessedTime => {
-                o.display_or_null("processedTime", document.processed_time.map(rfc3339))
-            }
-            CreatedTime => o.display("createdTime", rfc3339(document.created_time)),
-            UpdatedTime => o.display("updatedTime", rfc3339(document.updated_time)),
+            ReviewTime => o.time_or_null("reviewTime", document.review_time.map(rfc3339)),
+            ProcessedTime => o.time_or_null("processedTime", document.processed_time.map(rfc3339)),
+            CreatedTime => o.time("createdTime", rfc3339(document.created_time)),
+            UpdatedTime => o.time("updatedTime", rfc3339(document.updated_time)),
             Revision => o.field("revision", &document.revision),
             Tags => o.objects("tags", &document.tags, |o, name| {
                 o.field("name", name).field("type", "kyc-document");
@@ -210,8 +208,8 @@ fn customer_fields(o: &mut ObjectWriter, customer: &Customer, href: &str) {
         .field("lastName", &person.last_name)
         .null("defaultPaymentInstrument")
         .null("preferredPayoutInstrumentId")
-        .display("createdTime", rfc3339(customer.created_time))
-        .display("updatedTime", rfc3339(customer.updated_time))
+        .time("createdTime", rfc3339(customer.created_time))
+        .time("updatedTime", rfc3339(customer.updated_time))
         .field("customFields", &customer.custom_fields);
     match &customer.primary_address {
         Some(address) => o.field("primaryAddress", address),
@@ -293,9 +291,9 @@ pub fn request_fields(
             Reason => o.field("reason", &request.reason),
             MatchLevel => o.field("matchLevel", &request.match_level),
             Revision => o.field("revision", &request.revision),
-            ExpirationTime => o.display("expirationTime", rfc3339(request.expiration_time)),
-            CreatedTime => o.display("createdTime", rfc3339(request.created_time)),
-            UpdatedTime => o.display("updatedTime", rfc3339(request.updated_time)),
+            ExpirationTime => o.time("expirationTime", rfc3339(request.expiration_time)),
+            CreatedTime => o.time("createdTime", rfc3339(request.created_time)),
+            UpdatedTime => o.time("updatedTime", rfc3339(request.updated_time)),
             Links => o.array("_links", |a| {
                 link(a, "self", href);
                 if audience == Audience::Merchant {
