@@ -153,10 +153,11 @@ pub fn media_type(req: &HttpRequest) -> Option<std::borrow::Cow<'_, str>> {
 /// A header's trimmed, non-empty text. Pass a `HeaderName` (a constant) rather than a `&str`,
 /// which would be parsed into one on every call.
 pub fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<&str> {
+    // `to_str` admits visible ASCII, spaces and tabs only, so ASCII trimming is the whole job.
     req.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
-        .map(str::trim)
+        .map(str::trim_ascii)
         .filter(|v| !v.is_empty())
 }
 

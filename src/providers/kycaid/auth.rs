@@ -50,9 +50,10 @@ impl Caller {
 fn token(req: &HttpRequest) -> Option<&str> {
     let value = header_str(req, actix_web::http::header::AUTHORIZATION)?;
     let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
+    let token = token.trim_ascii();
     let known = scheme.eq_ignore_ascii_case("token") || scheme.eq_ignore_ascii_case("bearer");
-    (known && !token.is_empty() && !token.contains(char::is_whitespace)).then_some(token)
+    let spaced = token.bytes().any(|b| b.is_ascii_whitespace());
+    (known && !token.is_empty() && !spaced).then_some(token)
 }
 
 fn identify(req: &HttpRequest) -> Result<Caller, KycaidError> {
