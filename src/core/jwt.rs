@@ -1,6 +1,7 @@
 //! HS256 compact JWS tokens the sandbox mints and checks itself (Rebilly customer JWTs, Qolo
 //! bearer tokens): real JWTs a client can decode, signed with a per-provider secret.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -23,20 +24,25 @@ pub fn encode<C: Serialize>(claims: &C, secret: &[u8]) -> String {
 
 /// The claims of a JWT signed with `secret`, or `None` for anything else (`null`, garbage,
 /// another signer's token, claims of another shape).
-pub fn decode<C: DeserializeOwned>(token: &str, secret: &[u8]) -> Option<C> {
-    let payload = VERIFIED.with_borrow_mut(|verified| {
-        if let Some(payload) = verified.get(secret).and_then(|known| known.get(token)) {
-            return Some(payload.clone());
+pub fn decode<C: DeserializeOwned + 'static>(token: &str, secret: &[u8]) -> Option<Rc<C>> {
+    VERIFIED.with_borrow_mut(|verified| {
+        if let Some(known) = verified
+            .get_mut(secret)
+            .and_then(|tokens| tokens.get_mut(token))
+        {
+            return known.claims();
         }
         let payload = verify(token, secret)?;
-        let known = verified.entry(secret.to_vec()).or_default();
-        if known.len() >= VERIFIED_PER_WORKER {
-            known.clear();
+        let tokens = verified.entry(secret.to_vec()).or_default();
+        if tokens.len() >= VERIFIED_PER_WORKER {
+            tokens.clear();
         }
-        known.insert(token.to_owned(), payload.clone());
-        Some(payload)
-    })?;
-    serde_json::from_slice(&payload).ok()
+        let known = tokens.entry(token.to_owned()).or_insert(Verified {
+            payload,
+            decoded: None,
+        });
+        known.claims()
+    })
 }
 
 /// How many tokens each worker remembers as verified (per secret) before it starts over.
@@ -51,11 +57,29 @@ thread_local! {
 /// Tokens are a few hundred bytes long: SipHash cost more than the rest of the lookup.
 type Fast = foldhash::fast::RandomState;
 
-/// Verified payloads by token, for one secret.
-type TokensOf = HashMap<String, Rc<[u8]>, Fast>;
+/// Verified tokens by their text, for one secret.
+type TokensOf = HashMap<String, Verified, Fast>;
+
+/// A token whose signature checked out: its payload, and the claims last read from it.
+struct Verified {
+    payload: Box<[u8]>,
+    decoded: Option<Rc<dyn Any>>,
+}
+
+impl Verified {
+    /// The claims as a `C`, read from the payload the first time they are asked for as one.
+    fn claims<C: DeserializeOwned + 'static>(&mut self) -> Option<Rc<C>> {
+        if let Some(claims) = self.decoded.clone().and_then(|d| d.downcast::<C>().ok()) {
+            return Some(claims);
+        }
+        let claims: Rc<C> = Rc::new(serde_json::from_slice(&self.payload).ok()?);
+        self.decoded = Some(claims.clone());
+        Some(claims)
+    }
+}
 
 /// The decoded payload of `token` if `secret` signed it.
-fn verify(token: &str, secret: &[u8]) -> Option<Rc<[u8]>> {
+fn verify(token: &str, secret: &[u8]) -> Option<Box<[u8]>> {
     let (signing_input, signature) = token.rsplit_once('.')?;
     let (_, payload) = signing_input.split_once('.')?;
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
@@ -69,4 +93,34 @@ fn sign(input: &[u8], secret: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(input);
     mac.finalize().into_bytes().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Sub {
+        sub: String,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Exp {
+        exp: i64,
+    }
+
+    #[test]
+    fn claims_are_read_once_per_token_and_type() {
+        let token = encode(&serde_json::json!({"sub": "ada", "exp": 7}), b"secret");
+        let first: Rc<Sub> = decode(&token, b"secret").unwrap();
+        let again: Rc<Sub> = decode(&token, b"secret").unwrap();
+        assert!(Rc::ptr_eq(&first, &again));
+        assert_eq!(first.sub, "ada");
+        let other: Rc<Exp> = decode(&token, b"secret").unwrap();
+        assert_eq!(other.exp, 7);
+        assert_eq!(decode::<Sub>(&token, b"other"), None);
+        assert_eq!(decode::<Sub>("null", b"secret"), None);
+        let unsigned = format!("{}x", token);
+        assert_eq!(decode::<Sub>(&unsigned, b"secret"), None);
+    }
 }

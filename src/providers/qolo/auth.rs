@@ -96,7 +96,7 @@ fn identify(req: &HttpRequest) -> Result<Caller, QoloError> {
                     .into(),
             )
         })?;
-    let claims: Claims = jwt::decode(token, &qolo.jwt_secret())
+    let claims: std::rc::Rc<Claims> = jwt::decode(token, &qolo.jwt_secret())
         .ok_or_else(|| QoloError::Unauthorized("the bearer token is not valid".into()))?;
     let now = qolo.core.clock.now();
     if now.timestamp() >= claims.exp {
@@ -129,6 +129,6 @@ pub fn tenant_of(qolo: &Qolo, req: &HttpRequest) -> Option<TenantId> {
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))?
         .1
         .trim();
-    let claims: Claims = jwt::decode(token, &qolo.jwt_secret())?;
+    let claims: std::rc::Rc<Claims> = jwt::decode(token, &qolo.jwt_secret())?;
     Some(TenantId::derive(NAME, &[&claims.sub]))
 }
