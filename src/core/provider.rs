@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::http::{in_envelope, BodyError, BrowserCors, MountAt, MountDepth, ProblemAt};
+use super::http::{in_envelope, BodyError, BrowserCors, MountAt, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo, TenantStore};
 
@@ -178,13 +178,12 @@ pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
     at: MountAt,
     routes: fn(&mut web::ServiceConfig),
 ) {
-    let (scope, depth) = match at {
-        MountAt::Prefixed => (web::scope(E::MOUNT), E::MOUNT.matches('/').count()),
-        MountAt::Root => (web::scope(""), 0),
+    let scope = match at {
+        MountAt::Prefixed => web::scope(E::MOUNT),
+        MountAt::Root => web::scope(""),
     };
     cfg.service(
         scope
-            .app_data(MountDepth(depth))
             // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
             // any origin; every error leaves in the provider's envelope.
             .wrap(BrowserCors {

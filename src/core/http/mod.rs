@@ -3,6 +3,7 @@
 mod access_log;
 mod cors;
 mod endpoint;
+mod endpoints;
 mod headers;
 mod json;
 mod multipart;
@@ -21,7 +22,8 @@ use futures_util::StreamExt;
 use thiserror::Error;
 
 pub use cors::BrowserCors;
-pub use endpoint::{endpoint, Endpoint, MountDepth, NestedDepth};
+pub use endpoint::{endpoint, Endpoint};
+pub use endpoints::Endpoints;
 pub use headers::{content_disposition, location};
 pub use json::{decode_json, json_text, JsonError};
 pub use multipart::{parse_multipart, MultipartError, Part};

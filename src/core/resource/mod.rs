@@ -32,12 +32,14 @@
 //! }
 //! impl Update<Qolo> for Person { /* type Patch; fn patch(..); fn apply(..) */ }
 //! // 4. The route lines (its search: `impl<R> Listing<Qolo, R> for Search`, reading `limit`).
-//! cfg.service(endpoint(vec!["/api/v1/persons".into()], || web::to(not_allowed))
+//! let endpoints = Endpoints::new(|| web::to(not_found))
+//!     .service(endpoint(vec!["/api/v1/persons".into()], || web::to(not_allowed))
 //!         .get(list::<Qolo, Person>)
 //!         .post(create::<Qolo, Person>))
 //!     .service(endpoint(vec!["/api/v1/persons/{person_guid}".into()], || web::to(not_allowed))
 //!         .get(show::<Qolo, Person>)
 //!         .patch(update::<Qolo, Person>));
+//! cfg.service(endpoints);
 //! ```
 //!
 //! What does not fit this shape (a create-or-replace `PUT`, copy-on-write updates, uploads and

@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::core::http::{self, endpoint, page_request, PageBounds, PageRequest};
+use crate::core::http::{self, endpoint, page_request, Endpoints, PageBounds, PageRequest};
 use crate::core::json_out::{self, RenderedBody};
 
 #[derive(Default)]
@@ -192,23 +192,24 @@ impl Update<Notes> for Note {
 /// its position; answers status and body per request.
 async fn send(notes: &web::Data<Notes>, requests: Vec<TestRequest>) -> Vec<(u16, String)> {
     let app = init_service(
-        App::new()
-            .app_data(notes.clone())
-            .service(
-                endpoint(vec!["/orgs/{org}/notes".into()], || {
-                    web::to(HttpResponse::MethodNotAllowed)
-                })
-                .get(list::<Notes, Note>)
-                .post(create::<Notes, Note>),
-            )
-            .service(
-                endpoint(vec!["/orgs/{org}/notes/{note_id}".into()], || {
-                    web::to(HttpResponse::MethodNotAllowed)
-                })
-                .get(show::<Notes, Note>)
-                .patch(update::<Notes, Note>)
-                .delete(remove::<Notes, Note>),
-            ),
+        App::new().app_data(notes.clone()).service(
+            Endpoints::new(|| web::to(HttpResponse::NotFound))
+                .service(
+                    endpoint(vec!["/orgs/{org}/notes".into()], || {
+                        web::to(HttpResponse::MethodNotAllowed)
+                    })
+                    .get(list::<Notes, Note>)
+                    .post(create::<Notes, Note>),
+                )
+                .service(
+                    endpoint(vec!["/orgs/{org}/notes/{note_id}".into()], || {
+                        web::to(HttpResponse::MethodNotAllowed)
+                    })
+                    .get(show::<Notes, Note>)
+                    .patch(update::<Notes, Note>)
+                    .delete(remove::<Notes, Note>),
+                ),
+        ),
     )
     .await;
     let mut answers = Vec::new();

@@ -11,19 +11,20 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 
 use super::errors::{method_not_allowed, route_not_found, HermesError};
-use crate::core::http::{endpoint, hosted_page, location, Brand};
+use crate::core::http::{endpoint, hosted_page, location, Brand, Endpoints};
 
 pub(super) type Reply = Result<HttpResponse, HermesError>;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
-    cfg.service(resource("/authorize").get(login::authorize))
+    let endpoints = Endpoints::new(|| web::to(route_not_found))
+        .service(resource("/authorize").get(login::authorize))
         .service(resource("/mediator/api/get_token").post(data::get_token))
         .service(resource("/mediator/api/orpheus/v2.0/api/get_token").post(data::get_token))
         .service(resource("/mediator/api/get_data").post(data::get_data))
         .service(resource("/mediator/api/orpheus/v2.0/api/get_data").post(data::get_data))
-        .service(resource("/pictures/{tenant}/{id}").get(data::picture))
-        .default_service(web::to(route_not_found));
+        .service(resource("/pictures/{tenant}/{id}").get(data::picture));
+    cfg.service(endpoints);
 }
 
 /// How the login pages look.

@@ -21,7 +21,7 @@ use super::input::{is_id, label_of, read_input, Checks, Input, Kind, Rule};
 use super::model::{Address, AffiliatedPerson, Applicant, Document, KycaidTenant, Verification};
 use super::wire::ack;
 use super::Kycaid;
-use crate::core::http::{endpoint, query_param, Endpoint};
+use crate::core::http::{endpoint, query_param, Endpoint, Endpoints};
 use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{
     create, list, remove, show, update, Call, Listing, Resource, ResourceApi,
@@ -98,64 +98,65 @@ fn resource(path: &str) -> Endpoint {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/applicants")
-            .get(list::<Kycaid, Applicant>)
-            .post(create::<Kycaid, Applicant>),
-    )
-    .service(
-        resource("/applicants/{applicant_id}")
-            .get(show::<Kycaid, Applicant>)
-            .patch(update::<Kycaid, Applicant>)
-            .put(update::<Kycaid, Applicant>)
-            .delete(remove::<Kycaid, Applicant>),
-    )
-    .service(resource("/files").post(files::upload))
-    .service(
-        resource("/files/{id}")
-            .get(files::download)
-            .put(files::replace)
-            .delete(files::delete),
-    )
-    .service(resource("/storage/{tenant}/{id}").get(files::storage))
-    .service(resource("/documents").post(create::<Kycaid, Document>))
-    .service(
-        resource("/documents/{document_id}")
-            .get(show::<Kycaid, Document>)
-            .patch(update::<Kycaid, Document>)
-            .put(update::<Kycaid, Document>)
-            .delete(remove::<Kycaid, Document>),
-    )
-    .service(resource("/addresses").post(create::<Kycaid, Address>))
-    .service(
-        resource("/addresses/{address_id}")
-            .get(show::<Kycaid, Address>)
-            .patch(addresses::update_address)
-            .delete(remove::<Kycaid, Address>),
-    )
-    .service(resource("/affiliated-persons").post(create::<Kycaid, AffiliatedPerson>))
-    .service(
-        resource("/affiliated-persons/{affiliated_person_id}")
-            .get(show::<Kycaid, AffiliatedPerson>)
-            .patch(update::<Kycaid, AffiliatedPerson>)
-            .delete(remove::<Kycaid, AffiliatedPerson>),
-    )
-    .service(
-        resource("/verifications")
-            .get(verifications::list)
-            .post(verifications::create),
-    )
-    .service(resource("/verifications/{verification_id}").get(show::<Kycaid, Verification>))
-    .service(resource("/verifications/{id}/status").post(verifications::set_status))
-    .service(resource("/forms/{id}/urls").post(forms::create_url))
-    .service(resource("/form/{token}").get(form::page))
-    .service(resource("/form/{token}/submit").post(form_submit::submit))
-    .service(resource("/countries").get(reference::countries))
-    .service(resource("/languages").get(reference::languages))
-    .service(resource("/business-activities").get(reference::business_activities))
-    .service(resource("/bdb/persons").post(reference::screen_person))
-    .service(resource("/bdb/documents").post(reference::screen_document))
-    .default_service(web::to(route_not_found));
+    let endpoints = Endpoints::new(|| web::to(route_not_found))
+        .service(
+            resource("/applicants")
+                .get(list::<Kycaid, Applicant>)
+                .post(create::<Kycaid, Applicant>),
+        )
+        .service(
+            resource("/applicants/{applicant_id}")
+                .get(show::<Kycaid, Applicant>)
+                .patch(update::<Kycaid, Applicant>)
+                .put(update::<Kycaid, Applicant>)
+                .delete(remove::<Kycaid, Applicant>),
+        )
+        .service(resource("/files").post(files::upload))
+        .service(
+            resource("/files/{id}")
+                .get(files::download)
+                .put(files::replace)
+                .delete(files::delete),
+        )
+        .service(resource("/storage/{tenant}/{id}").get(files::storage))
+        .service(resource("/documents").post(create::<Kycaid, Document>))
+        .service(
+            resource("/documents/{document_id}")
+                .get(show::<Kycaid, Document>)
+                .patch(update::<Kycaid, Document>)
+                .put(update::<Kycaid, Document>)
+                .delete(remove::<Kycaid, Document>),
+        )
+        .service(resource("/addresses").post(create::<Kycaid, Address>))
+        .service(
+            resource("/addresses/{address_id}")
+                .get(show::<Kycaid, Address>)
+                .patch(addresses::update_address)
+                .delete(remove::<Kycaid, Address>),
+        )
+        .service(resource("/affiliated-persons").post(create::<Kycaid, AffiliatedPerson>))
+        .service(
+            resource("/affiliated-persons/{affiliated_person_id}")
+                .get(show::<Kycaid, AffiliatedPerson>)
+                .patch(update::<Kycaid, AffiliatedPerson>)
+                .delete(remove::<Kycaid, AffiliatedPerson>),
+        )
+        .service(
+            resource("/verifications")
+                .get(verifications::list)
+                .post(verifications::create),
+        )
+        .service(resource("/verifications/{verification_id}").get(show::<Kycaid, Verification>))
+        .service(resource("/verifications/{id}/status").post(verifications::set_status))
+        .service(resource("/forms/{id}/urls").post(forms::create_url))
+        .service(resource("/form/{token}").get(form::page))
+        .service(resource("/form/{token}/submit").post(form_submit::submit))
+        .service(resource("/countries").get(reference::countries))
+        .service(resource("/languages").get(reference::languages))
+        .service(resource("/business-activities").get(reference::business_activities))
+        .service(resource("/bdb/persons").post(reference::screen_person))
+        .service(resource("/bdb/documents").post(reference::screen_document));
+    cfg.service(endpoints);
 }
 
 impl Kycaid {

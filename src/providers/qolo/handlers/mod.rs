@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest};
 use super::errors::{method_not_allowed, route_not_found, QoloError};
 use super::model::{Notification, Person};
 use super::Qolo;
-use crate::core::http::endpoint;
+use crate::core::http::{endpoint, Endpoints};
 use crate::core::resource::{create, list, remove, show, update};
 
 pub(super) type Reply = Result<actix_web::HttpResponse, QoloError>;
@@ -17,7 +17,8 @@ pub(super) type Reply = Result<actix_web::HttpResponse, QoloError>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
     // `search` before `{person_guid}`, so it is not taken for a guid.
-    cfg.service(resource("/api/v1/auth/login").post(super::auth::login))
+    let endpoints = Endpoints::new(|| web::to(route_not_found))
+        .service(resource("/api/v1/auth/login").post(super::auth::login))
         .service(
             resource("/api/v1/persons")
                 .post(persons::create)
@@ -43,8 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .get(show::<Qolo, Notification>)
                 .put(update::<Qolo, Notification>)
                 .delete(remove::<Qolo, Notification>),
-        )
-        .default_service(web::to(route_not_found));
+        );
+    cfg.service(endpoints);
 }
 
 /// A guid from the path, normalized; anything else is a 400 on that parameter, as ASP.NET's

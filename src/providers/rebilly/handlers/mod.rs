@@ -27,7 +27,7 @@ use super::model::session::AuthenticationToken;
 use super::model::{Attachment, Customer, File, KycDocument, KycRequest, RebillyTenant, Webhook};
 use super::wire::{created, json_object, ok, resource_href};
 use super::Rebilly;
-use crate::core::http::{endpoint, Endpoint, NestedDepth};
+use crate::core::http::{endpoint, Endpoint, Endpoints};
 use crate::core::resource::{create, list, remove, show, update, Call, Resource, ResourceApi};
 
 /// Rebilly's wire format for the generic resource handlers: JSON-object bodies, `201` +
@@ -103,110 +103,112 @@ fn resource(path: &str) -> Endpoint {
     })
 }
 
-fn core_resources(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/files")
-            .get(list::<Rebilly, File>)
-            .post(files::upload),
-    )
-    .service(
-        resource("/files/{id}")
-            .get(show::<Rebilly, File>)
-            .put(update::<Rebilly, File>)
-            .delete(remove::<Rebilly, File>),
-    )
-    .service(resource("/files/{id}/download").get(files::download))
-    .service(
-        resource("/kyc-documents")
-            .get(list::<Rebilly, KycDocument>)
-            .post(create::<Rebilly, KycDocument>),
-    )
-    .service(
-        resource("/kyc-documents/{id}")
-            .get(show::<Rebilly, KycDocument>)
-            .put(documents::put),
-    )
-    .service(
-        resource("/kyc-requests")
-            .get(list::<Rebilly, KycRequest>)
-            .post(create::<Rebilly, KycRequest>),
-    )
-    .service(
-        resource("/kyc-requests/{id}")
-            .get(show::<Rebilly, KycRequest>)
-            .patch(update::<Rebilly, KycRequest>)
-            .delete(remove::<Rebilly, KycRequest>),
-    )
-    .service(resource("/kyc-documents/{id}/acceptance").post(documents::accept))
-    .service(resource("/kyc-documents/{id}/rejection").post(documents::reject))
-    .service(resource("/kyc-documents/{id}/review").post(documents::review))
-    .service(resource("/kyc-documents/{id}/start-review").post(documents::start_review))
-    .service(resource("/kyc-documents/{id}/stop-review").post(documents::stop_review))
-    .service(resource("/kyc-documents/{id}/matches").post(tags::overwrite_matches))
-    .service(
-        resource("/kyc-settings")
-            .get(settings::get)
-            .put(settings::put),
-    )
-    .service(
-        resource("/tags/{tag}/kyc-documents")
-            .post(tags::tag_documents)
-            .delete(tags::untag_documents),
-    )
-    .service(
-        resource("/tags/{tag}/kyc-documents/{kycDocumentId}")
-            .post(tags::tag_document)
-            .delete(tags::untag_document),
-    )
-    .service(
-        resource("/customers")
-            .get(list::<Rebilly, Customer>)
-            .post(create::<Rebilly, Customer>),
-    )
-    .service(
-        resource("/customers/{id}")
-            .get(show::<Rebilly, Customer>)
-            .put(customers::upsert)
-            .delete(remove::<Rebilly, Customer>),
-    )
-    .service(
-        resource("/attachments")
-            .get(list::<Rebilly, Attachment>)
-            .post(create::<Rebilly, Attachment>),
-    )
-    .service(
-        resource("/attachments/{id}")
-            .get(show::<Rebilly, Attachment>)
-            .put(update::<Rebilly, Attachment>)
-            .delete(remove::<Rebilly, Attachment>),
-    )
-    .service(
-        resource("/authentication-tokens")
-            .get(list::<Rebilly, AuthenticationToken>)
-            .post(create::<Rebilly, AuthenticationToken>),
-    )
-    .service(
-        resource("/authentication-tokens/{token}")
-            .get(show::<Rebilly, AuthenticationToken>)
-            .delete(remove::<Rebilly, AuthenticationToken>),
-    )
-    .service(
-        resource("/webhooks")
-            .get(list::<Rebilly, Webhook>)
-            .post(create::<Rebilly, Webhook>),
-    )
-    .service(
-        resource("/webhooks/{id}")
-            .get(show::<Rebilly, Webhook>)
-            .put(update::<Rebilly, Webhook>)
-            .delete(remove::<Rebilly, Webhook>),
-    )
-    .service(resource("/authentication-tokens/{token}/exchange").post(customer_auth::exchange));
+fn core_resources(endpoints: Endpoints) -> Endpoints {
+    endpoints
+        .service(
+            resource("/files")
+                .get(list::<Rebilly, File>)
+                .post(files::upload),
+        )
+        .service(
+            resource("/files/{id}")
+                .get(show::<Rebilly, File>)
+                .put(update::<Rebilly, File>)
+                .delete(remove::<Rebilly, File>),
+        )
+        .service(resource("/files/{id}/download").get(files::download))
+        .service(
+            resource("/kyc-documents")
+                .get(list::<Rebilly, KycDocument>)
+                .post(create::<Rebilly, KycDocument>),
+        )
+        .service(
+            resource("/kyc-documents/{id}")
+                .get(show::<Rebilly, KycDocument>)
+                .put(documents::put),
+        )
+        .service(
+            resource("/kyc-requests")
+                .get(list::<Rebilly, KycRequest>)
+                .post(create::<Rebilly, KycRequest>),
+        )
+        .service(
+            resource("/kyc-requests/{id}")
+                .get(show::<Rebilly, KycRequest>)
+                .patch(update::<Rebilly, KycRequest>)
+                .delete(remove::<Rebilly, KycRequest>),
+        )
+        .service(resource("/kyc-documents/{id}/acceptance").post(documents::accept))
+        .service(resource("/kyc-documents/{id}/rejection").post(documents::reject))
+        .service(resource("/kyc-documents/{id}/review").post(documents::review))
+        .service(resource("/kyc-documents/{id}/start-review").post(documents::start_review))
+        .service(resource("/kyc-documents/{id}/stop-review").post(documents::stop_review))
+        .service(resource("/kyc-documents/{id}/matches").post(tags::overwrite_matches))
+        .service(
+            resource("/kyc-settings")
+                .get(settings::get)
+                .put(settings::put),
+        )
+        .service(
+            resource("/tags/{tag}/kyc-documents")
+                .post(tags::tag_documents)
+                .delete(tags::untag_documents),
+        )
+        .service(
+            resource("/tags/{tag}/kyc-documents/{kycDocumentId}")
+                .post(tags::tag_document)
+                .delete(tags::untag_document),
+        )
+        .service(
+            resource("/customers")
+                .get(list::<Rebilly, Customer>)
+                .post(create::<Rebilly, Customer>),
+        )
+        .service(
+            resource("/customers/{id}")
+                .get(show::<Rebilly, Customer>)
+                .put(customers::upsert)
+                .delete(remove::<Rebilly, Customer>),
+        )
+        .service(
+            resource("/attachments")
+                .get(list::<Rebilly, Attachment>)
+                .post(create::<Rebilly, Attachment>),
+        )
+        .service(
+            resource("/attachments/{id}")
+                .get(show::<Rebilly, Attachment>)
+                .put(update::<Rebilly, Attachment>)
+                .delete(remove::<Rebilly, Attachment>),
+        )
+        .service(
+            resource("/authentication-tokens")
+                .get(list::<Rebilly, AuthenticationToken>)
+                .post(create::<Rebilly, AuthenticationToken>),
+        )
+        .service(
+            resource("/authentication-tokens/{token}")
+                .get(show::<Rebilly, AuthenticationToken>)
+                .delete(remove::<Rebilly, AuthenticationToken>),
+        )
+        .service(
+            resource("/webhooks")
+                .get(list::<Rebilly, Webhook>)
+                .post(create::<Rebilly, Webhook>),
+        )
+        .service(
+            resource("/webhooks/{id}")
+                .get(show::<Rebilly, Webhook>)
+                .put(update::<Rebilly, Webhook>)
+                .delete(remove::<Rebilly, Webhook>),
+        )
+        .service(resource("/authentication-tokens/{token}/exchange").post(customer_auth::exchange))
 }
 
 /// The customer-facing API, with or without the organization in the path.
-fn storefront_resources(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/login").post(storefront::login))
+fn storefront_resources(endpoints: Endpoints) -> Endpoints {
+    endpoints
+        .service(resource("/login").post(storefront::login))
         .service(resource("/files").post(gatherer::upload_as_customer))
         .service(resource("/logout").post(storefront::logout))
         .service(
@@ -227,46 +229,43 @@ fn storefront_resources(cfg: &mut web::ServiceConfig) {
         .service(resource("/kyc-requests/{id}").get(storefront::get_own_request))
         .service(resource("/kyc-liveness-sessions").post(storefront::create_liveness))
         .service(resource("/kyc-liveness-sessions/{id}").get(storefront::get_liveness))
-        .service(resource("/kyc-liveness-sessions/{id}/finish").post(storefront::finish_liveness));
+        .service(resource("/kyc-liveness-sessions/{id}/finish").post(storefront::finish_liveness))
 }
 
-fn report_resources(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/reports/kyc-acceptance-summary").get(reports::acceptance_summary))
+fn report_resources(endpoints: Endpoints) -> Endpoints {
+    endpoints
+        .service(resource("/reports/kyc-acceptance-summary").get(reports::acceptance_summary))
         .service(resource("/reports/kyc-rejection-summary").get(reports::rejection_summary))
-        .service(resource("/reports/kyc-request-summary").get(reports::request_summary));
+        .service(resource("/reports/kyc-request-summary").get(reports::request_summary))
+}
+
+/// A scope's endpoint table, answering paths it does not know with Rebilly's 404.
+fn table() -> Endpoints {
+    Endpoints::new(|| web::to(route_not_found))
 }
 
 /// `/organizations/{organizationId}` nested in a plain `/organizations` scope: a plain prefix is a
 /// string comparison, so requests without the organization never run the pattern's automaton.
-/// `depth`: the segments between the mount and `/organizations`.
-fn with_organization(depth: usize, configure: fn(&mut web::ServiceConfig)) -> actix_web::Scope {
+fn with_organization(resources: fn(Endpoints) -> Endpoints) -> actix_web::Scope {
     web::scope("/organizations")
-        .service(
-            web::scope("/{organizationId}")
-                .app_data(NestedDepth(depth + 2))
-                .configure(configure)
-                .default_service(web::to(route_not_found)),
-        )
+        .service(web::scope("/{organizationId}").service(resources(table())))
         .default_service(web::to(route_not_found))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/kyc-gatherer").get(gatherer::page))
-        .service(
-            web::scope("/storefront")
-                .app_data(NestedDepth(1))
-                .service(with_organization(1, storefront_resources))
-                .configure(storefront_resources)
-                .default_service(web::to(route_not_found)),
-        )
-        .service(
-            web::scope("/experimental")
-                .app_data(NestedDepth(1))
-                .service(with_organization(1, report_resources))
-                .configure(report_resources)
-                .default_service(web::to(route_not_found)),
-        )
-        .service(with_organization(0, core_resources))
-        .configure(core_resources)
-        .default_service(web::to(route_not_found));
+    // Each table answers every path that reaches it, so it comes after its scope's nested ones.
+    cfg.service(
+        web::scope("/storefront")
+            .service(with_organization(storefront_resources))
+            .service(storefront_resources(table())),
+    )
+    .service(
+        web::scope("/experimental")
+            .service(with_organization(report_resources))
+            .service(report_resources(table())),
+    )
+    .service(with_organization(core_resources))
+    .service(core_resources(
+        table().service(resource("/kyc-gatherer").get(gatherer::page)),
+    ));
 }

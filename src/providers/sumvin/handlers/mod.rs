@@ -11,14 +11,15 @@ use serde_json::{json, Value};
 use super::errors::{method_not_allowed, route_not_found};
 use super::model::{KycStatus, SumvinTenant};
 use super::wire::{epoch_ms_opt, links};
-use crate::core::http::endpoint;
+use crate::core::http::{endpoint, Endpoints};
 
 pub use kyc::status_body;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // GET routes answer HEAD too, as Starlette's do.
     let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
-    cfg.service(resource("/v0/kyc/access-token").post(kyc::access_token))
+    let endpoints = Endpoints::new(|| web::to(route_not_found))
+        .service(resource("/v0/kyc/access-token").post(kyc::access_token))
         .service(resource("/v0/kyc/status").get(kyc::status))
         .service(resource("/v0/kyc/details").get(kyc::details))
         .service(resource("/v0/kyc/applicant").post(kyc::create_applicant))
@@ -34,8 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/v0/kyc/sessions/redemption").post(sessions::redeem))
         .service(resource("/v0/kyc/sumsub/connect/share-token").post(sessions::share_token))
         .service(resource("/cli/kyc").get(sessions::handoff_page))
-        .service(resource("/v0/user/me").get(user::me))
-        .default_service(web::to(route_not_found));
+        .service(resource("/v0/user/me").get(user::me));
+    cfg.service(endpoints);
 }
 
 /// HAL link rows (`rel, href, method, description`) that several resources carry.
