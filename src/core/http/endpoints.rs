@@ -9,7 +9,7 @@
 //! with actix's list; a path none matches gets the provider's own 404.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::{Mutex, OnceLock};
 
@@ -87,10 +87,12 @@ struct PathEntry {
     segments: Rc<[Segment]>,
 }
 
-/// The paths, one segment per level. `ends` is the first-added path ending at this node.
+/// The paths, one segment per level. `ends` is the first-added path ending at this node. A
+/// node has a handful of plain children (the root a few dozen), compared by text: quicker than
+/// hashing each segment.
 #[derive(Default)]
 struct Node {
-    plain: HashMap<String, Node, foldhash::fast::RandomState>,
+    plain: Vec<(Box<str>, Node)>,
     param: Option<Box<Node>>,
     ends: Option<usize>,
 }
@@ -102,26 +104,36 @@ impl Node {
             return;
         };
         let next = match first {
-            Segment::Plain(text) => self.plain.entry(text.clone()).or_default(),
+            Segment::Plain(text) => {
+                let at = match self.plain.iter().position(|(t, _)| **t == **text) {
+                    Some(at) => at,
+                    None => {
+                        self.plain.push((text.as_str().into(), Node::default()));
+                        self.plain.len() - 1
+                    }
+                };
+                &mut self.plain[at].1
+            }
             Segment::Param(_) => self.param.get_or_insert_with(Box::default),
         };
         next.insert(rest, path);
     }
 
     /// The first-added path matching `given`, segment by segment.
-    fn find<'a>(&self, mut given: impl Iterator<Item = &'a str> + Clone) -> Option<usize> {
-        let Some(segment) = given.next() else {
+    fn find(&self, given: &[&str]) -> Option<usize> {
+        let Some((segment, rest)) = given.split_first() else {
             return self.ends;
         };
         let plain = self
             .plain
-            .get(segment)
-            .and_then(|next| next.find(given.clone()));
+            .iter()
+            .find(|(text, _)| **text == **segment)
+            .and_then(|(_, next)| next.find(rest));
         let param = self
             .param
             .as_ref()
             .filter(|_| !segment.is_empty())
-            .and_then(|next| next.find(given));
+            .and_then(|next| next.find(rest));
         match (plain, param) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -129,9 +141,29 @@ impl Node {
     }
 }
 
-/// The path as the table reads it: actix's requoted path, past the scope's own prefix.
-fn path_segments(path: &str) -> impl Iterator<Item = &str> + Clone {
-    path.strip_prefix('/').unwrap_or(path).split('/')
+/// More segments than any endpoint has: such a path matches none.
+const MAX_SEGMENTS: usize = 16;
+
+/// Where each segment of `path` (actix's requoted path, past the scope's own prefix) lies in it;
+/// `None` past `MAX_SEGMENTS`.
+fn segment_ranges(path: &str) -> Option<([(usize, usize); MAX_SEGMENTS], usize)> {
+    let mut ranges = [(0, 0); MAX_SEGMENTS];
+    let start = usize::from(path.starts_with('/'));
+    let mut count = 0;
+    let mut from = start;
+    for (at, byte) in path
+        .bytes()
+        .enumerate()
+        .skip(start)
+        .chain([(path.len(), b'/')])
+    {
+        if byte == b'/' {
+            *ranges.get_mut(count)? = (from, at);
+            count += 1;
+            from = at + 1;
+        }
+    }
+    Some((ranges, count))
 }
 
 struct Table {
@@ -140,10 +172,15 @@ struct Table {
 }
 
 impl Table {
-    fn find(&self, path: &str) -> Option<&PathEntry> {
-        self.root
-            .find(path_segments(path))
-            .map(|index| &self.paths[index])
+    /// The path spelling `path` matches, and where its segments lie in `path`.
+    fn find(&self, path: &str) -> Option<(&PathEntry, [(usize, usize); MAX_SEGMENTS])> {
+        let (ranges, count) = segment_ranges(path)?;
+        let mut segments = [""; MAX_SEGMENTS];
+        for (segment, (from, to)) in segments.iter_mut().zip(&ranges[..count]) {
+            *segment = &path[*from..*to];
+        }
+        let index = self.root.find(&segments[..count])?;
+        Some((&self.paths[index], ranges))
     }
 }
 
@@ -218,16 +255,13 @@ impl Service<ServiceRequest> for TableService {
     actix_web::dev::always_ready!();
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let Some(route) = self.table.find(req.match_info().unprocessed()) else {
+        let Some((route, ranges)) = self.table.find(req.match_info().unprocessed()) else {
             return self.not_found.call(req);
         };
         let path = req.match_info_mut();
-        for (index, segment) in route.segments.iter().enumerate() {
-            let Segment::Param(name) = segment else {
-                continue;
-            };
-            let value = path_segments(path.unprocessed()).nth(index);
-            if let Some(value) = value.map(str::to_owned) {
+        for (segment, (from, to)) in route.segments.iter().zip(ranges) {
+            if let Segment::Param(name) = segment {
+                let value = path.unprocessed()[from..to].to_owned();
                 path.add_static(*name, Cow::Owned(value));
             }
         }
@@ -253,7 +287,7 @@ mod tests {
     }
 
     fn found(table: &Table, path: &str) -> Option<usize> {
-        table.find(path).map(|route| route.endpoint)
+        table.find(path).map(|(route, _)| route.endpoint)
     }
 
     #[test]
@@ -281,6 +315,15 @@ mod tests {
         assert_eq!(found(&t, "/v0/kyc"), Some(2));
         let later = table(&["/{collection}/{id}", "/files/{id}"]);
         assert_eq!(found(&later, "/files/x"), Some(0));
+    }
+
+    #[test]
+    fn segments_are_found_where_they_lie() {
+        let (ranges, count) = segment_ranges("/a/bc//d/").unwrap();
+        assert_eq!(&ranges[..count], &[(1, 2), (3, 5), (6, 6), (7, 8), (9, 9)]);
+        assert_eq!(segment_ranges("").map(|(_, n)| n), Some(1));
+        assert!(segment_ranges(&"/x".repeat(MAX_SEGMENTS + 1)).is_none());
+        assert!(segment_ranges(&"/x".repeat(MAX_SEGMENTS)).is_some());
     }
 
     #[test]
