@@ -7,7 +7,7 @@ use std::time::Instant;
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
@@ -22,6 +22,7 @@ use crate::core::{Clock, Provider};
 
 /// Response header naming the tenant a provider request was served for.
 pub const TENANT_HEADER: &str = "x-sandbox-tenant";
+const TENANT_HEADER_NAME: HeaderName = HeaderName::from_static(TENANT_HEADER);
 
 /// Which provider lives under which path prefix, for labelling journal entries and for answering
 /// a refused body in that provider's envelope.
@@ -98,11 +99,11 @@ async fn guard_and_journal(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let provider = match req.app_data::<ViaPort>() {
-        Some(ViaPort(name)) => mounts.providers.iter().find(|p| p.name() == *name).cloned(),
-        None => mounts.provider_of(req.path()).cloned(),
+        Some(ViaPort(name)) => mounts.providers.iter().find(|p| p.name() == *name),
+        None => mounts.provider_of(req.path()),
     };
     let (http_req, payload) = req.into_parts();
-    let limit = mounts.body_limit(http_req.path(), provider.as_ref());
+    let limit = mounts.body_limit(http_req.path(), provider);
     let buffered = if matches!(payload, Payload::None) {
         Ok((Bytes::new(), None))
     } else if declared_length(&http_req).is_some_and(|n| n > limit) {
@@ -158,7 +159,7 @@ async fn guard_and_journal(
     if let Some(value) = tenant.as_ref().and_then(tenant_header) {
         // Which tenant answered, so a test can find its state in the admin API.
         res.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static(TENANT_HEADER),
+            TENANT_HEADER_NAME,
             value,
         );
     }
