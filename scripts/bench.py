@@ -86,13 +86,14 @@ def wait_answer(port, path="/", deadline_s=10.0):
 
 
 class Server:
-    def __init__(self, name, argv, port, probe="/"):
+    def __init__(self, name, argv, port, probe="/", wrap=(), deadline_s=10.0):
+        """`wrap`: a command the server runs under (bench_instructions.py's callgrind)."""
         self.name, self.port = name, port
         server_core, _ = cores()
         started = time.perf_counter()
-        self.process = subprocess.Popen(server_core + argv, stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen(server_core + list(wrap) + argv, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
-        wait_answer(port, probe)
+        wait_answer(port, probe, deadline_s)
         self.start_ms = (time.perf_counter() - started) * 1000
         time.sleep(0.3)
         self.idle_rss = rss_kib(self.process.pid)
@@ -108,7 +109,7 @@ class Server:
             self.process.kill()
 
 
-def start_sandbox():
+def start_sandbox(wrap=(), deadline_s=10.0):
     ports = {name: free_port() for name in ["main", "rebilly", "kycaid", "hermes", "qolo", "sumvin"]}
     # Every upload of the runs is kept: past the default 256 MiB per credential (1 GiB in all) they would
     # answer 507, which is right for a sandbox but not what the upload rows measure.
@@ -116,14 +117,14 @@ def start_sandbox():
             "--max-stored-bytes", str(STORE_FOR_BENCH), "--max-tenant-stored-bytes", str(STORE_FOR_BENCH)]
     for provider in ["rebilly", "kycaid", "hermes", "qolo", "sumvin"]:
         argv += [f"--port-{provider}", str(ports[provider])]
-    server = Server("kyc-sandbox", argv, ports["main"], "/__admin/health")
+    server = Server("kyc-sandbox", argv, ports["main"], "/__admin/health", wrap, deadline_s)
     server.ports = ports
     return server
 
 
-def start_ceiling():
+def start_ceiling(wrap=(), deadline_s=10.0):
     port = free_port()
-    return Server("ceiling", [CEILING_BIN, str(port)], port)
+    return Server("ceiling", [CEILING_BIN, str(port)], port, "/", wrap, deadline_s)
 
 
 # --- HTTP helpers for setting state up -----------------------------------------------------------------
@@ -283,7 +284,7 @@ def setup_calls(sandbox, scripts):
          lua("rebilly-upload", "POST", {**rebilly_auth, "Content-Type": jpeg_type}, jpeg_upload)),
         ("Rebilly `POST /kyc-documents`", "create", f"{rebilly}/kyc-documents",
          lua("rebilly-document", "POST", {**rebilly_auth, **json_type}, document_json)),
-        ("Sumvin `POST /v0/kyc/documents` (small JPEG, 10,000 applicants in turn)", "create",
+        (f"Sumvin `POST /v0/kyc/documents` (small JPEG, {SUMVIN_UPLOADERS:,} applicants in turn)", "create",
          f"{sumvin}/v0/kyc/documents",
          write_numbered_lua(scripts, "sumvin-upload", "POST", "/v0/kyc/documents",
                             {"x-sumvin-pat": f"{SUMVIN_PAT}_{{n}}", "Content-Type": sumvin_type}, sumvin_upload,
