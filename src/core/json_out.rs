@@ -115,6 +115,7 @@ fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 
 /// Whether JSON must escape a byte of `text` (a control character, `"` or `\\`). Looked at
 /// eight bytes at a time: every key and formatted value of every body passes here.
+#[inline(always)]
 fn needs_escape(text: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH_BITS: u64 = ONES * 0x80;
@@ -195,6 +196,8 @@ pub struct ObjectWriter<'a> {
 }
 
 impl ObjectWriter<'_> {
+    // Inlined so that a literal key's length and escaping are known where it is written.
+    #[inline(always)]
     fn key(&mut self, key: &str) {
         #[cfg(debug_assertions)]
         {
@@ -224,6 +227,7 @@ impl ObjectWriter<'_> {
     }
 
     /// `key` with any serializable value (`Option::None` is `null`).
+    #[inline(always)]
     pub fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
         self.key(key);
         write_value(self.out, value);
@@ -262,6 +266,7 @@ impl ObjectWriter<'_> {
         }
     }
 
+    #[inline(always)]
     pub fn null(&mut self, key: &str) -> &mut Self {
         self.key(key);
         self.out.extend_from_slice(b"null");
