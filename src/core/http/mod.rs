@@ -13,6 +13,7 @@ mod ports;
 mod problem;
 mod recorder;
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use actix_web::http::header;
@@ -179,12 +180,12 @@ pub fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
 }
 
 /// `http://host:port` as the client reached us, for absolute URLs in responses.
-pub fn base_url(req: &HttpRequest) -> String {
+pub fn base_url(req: &HttpRequest) -> Rc<str> {
     thread_local! {
         /// The last `Host` a worker answered a plain request for, with its base URL: a client
         /// keeps calling the same host, and working out the connection's details (proxy
         /// headers, scheme, host) cost more than comparing.
-        static LAST: std::cell::RefCell<(Vec<u8>, String)> = std::cell::RefCell::default();
+        static LAST: std::cell::RefCell<(Vec<u8>, Option<Rc<str>>)> = std::cell::RefCell::default();
     }
     let plain = req.uri().authority().is_none()
         && ![
@@ -195,19 +196,21 @@ pub fn base_url(req: &HttpRequest) -> String {
         .iter()
         .any(|name| req.headers().contains_key(name));
     let host = req.headers().get(header::HOST).filter(|_| plain);
-    let computed = || {
+    let computed = || -> Rc<str> {
         let info = req.connection_info();
-        [info.scheme(), "://", info.host()].concat()
+        [info.scheme(), "://", info.host()].concat().into()
     };
     match host {
         None => computed(),
-        Some(host) => LAST.with_borrow_mut(|(known, url)| {
-            if url.is_empty() || known.as_slice() != host.as_bytes() {
-                *url = computed();
+        Some(host) => LAST.with_borrow_mut(|(known, url)| match url {
+            Some(url) if known.as_slice() == host.as_bytes() => url.clone(),
+            _ => {
+                let fresh = computed();
+                *url = Some(fresh.clone());
                 known.clear();
                 known.extend_from_slice(host.as_bytes());
+                fresh
             }
-            url.clone()
         }),
     }
 }
@@ -240,7 +243,7 @@ mod tests {
             for header in headers {
                 req = req.insert_header(*header);
             }
-            base_url(&req.to_http_request())
+            base_url(&req.to_http_request()).to_string()
         };
         assert_eq!(url(&[("host", "a:1")]), "http://a:1");
         assert_eq!(url(&[("host", "a:1")]), "http://a:1");
@@ -262,7 +265,7 @@ mod tests {
             .insert_header(("host", "b:2"))
             .to_http_request();
         assert_eq!(
-            base_url(&absolute),
+            base_url(&absolute).to_string(),
             absolute.connection_info().scheme().to_owned()
                 + "://"
                 + absolute.connection_info().host()

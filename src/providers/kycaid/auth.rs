@@ -1,6 +1,7 @@
 //! Who is calling: `Authorization: Token <api_token>`; the token selects the tenant.
 
 use std::future::{ready, Ready};
+use std::rc::Rc;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
@@ -18,8 +19,8 @@ pub struct Caller {
     pub without_funds: bool,
     pub info: TenantInfo,
     pub token: String,
-    /// `scheme://host` as the client reached us.
-    pub origin: String,
+    /// `scheme://host` as the client reached us (and the mount prefix on the main port).
+    pub origin: Rc<str>,
 }
 
 impl FromRequest for Caller {
@@ -87,7 +88,10 @@ pub fn caller_for(req: &HttpRequest, tenant: TenantId, credential: Label, token:
         },
         tenant,
         token,
-        origin: base_url(req) + mount_prefix(req, super::MOUNT),
+        origin: match mount_prefix(req, super::MOUNT) {
+            "" => base_url(req),
+            prefix => [&*base_url(req), prefix].concat().into(),
+        },
     }
 }
 

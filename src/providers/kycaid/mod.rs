@@ -69,8 +69,8 @@ impl Kycaid {
             )
         };
         self.tenants.with(&caller.info, init, |state| {
-            if state.origin != caller.origin {
-                state.origin.clone_from(&caller.origin);
+            if *state.origin != *caller.origin {
+                state.origin = caller.origin.to_string();
             }
             let result = f(state);
             self.send_callbacks(state);
