@@ -144,9 +144,16 @@ fn needs_escape(text: &[u8]) -> bool {
 /// `collect_str` escapes piece by piece through `fmt::Write`.
 fn write_display(out: &mut Vec<u8>, value: impl fmt::Display) {
     use std::io::Write as _;
+    write_string_with(out, |out| {
+        write!(out, "{value}").expect("writing into a Vec cannot fail")
+    });
+}
+
+/// A JSON string of what `write` appends, escaped afterwards if it needs it.
+fn write_string_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
     out.push(b'"');
     let start = out.len();
-    write!(out, "{value}").expect("writing into a Vec cannot fail");
+    write(out);
     if needs_escape(&out[start..]) {
         let text = String::from_utf8(out.split_off(start)).expect("Display writes UTF-8");
         out.pop();
@@ -256,6 +263,18 @@ impl ObjectWriter<'_> {
             Some(at) => self.time(key, at),
             None => self.null(key),
         }
+    }
+
+    /// `key` with a string made of `parts` one after the other (a URL from its pieces), without
+    /// going through `fmt`.
+    pub fn joined(&mut self, key: &str, parts: &[&str]) -> &mut Self {
+        self.key(key);
+        write_string_with(self.out, |out| {
+            for part in parts {
+                out.extend_from_slice(part.as_bytes());
+            }
+        });
+        self
     }
 
     /// `display` when there is a value, else `null`.
@@ -380,6 +399,7 @@ mod tests {
                 .null("null")
                 .display("at", format_args!("{}-{}", 2026, "01"))
                 .display("escaped", format_args!("{}\"{}", "say", "\n"))
+                .joined("url", &["http://h", "/storage/", "t-1", "/", "f\"1"])
                 .display_or_null("never", None::<&str>)
                 .object("empty", |_| {})
                 .array("nothing", |_| {})
@@ -403,6 +423,7 @@ mod tests {
             "null": null,
             "at": "2026-01",
             "escaped": "say\"\n",
+            "url": "http://h/storage/t-1/f\"1",
             "never": null,
             "empty": {},
             "nothing": [],

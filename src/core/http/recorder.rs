@@ -158,10 +158,7 @@ async fn guard_and_journal(
     let tenant = http_req.extensions().get::<TenantId>().cloned();
     if let Some(value) = tenant.as_ref().and_then(tenant_header) {
         // Which tenant answered, so a test can find its state in the admin API.
-        res.headers_mut().insert(
-            TENANT_HEADER_NAME,
-            value,
-        );
+        res.headers_mut().insert(TENANT_HEADER_NAME, value);
     }
     let (res, body) = res.into_parts();
     let response_body = match body.try_into_bytes() {

@@ -68,9 +68,9 @@ fn document(o: &mut ObjectWriter, state: &KycaidTenant, document: &Document) {
         o.field(id_key, file_id);
         // Where the bytes can be fetched without a token, as KYCAID's signed storage URLs allow.
         match file_id {
-            Some(id) => o.display(
+            Some(id) => o.joined(
                 url_key,
-                format_args!("{}/storage/{}/{id}", state.origin, state.tenant),
+                &[&state.origin, "/storage/", state.tenant.as_str(), "/", id],
             ),
             None => o.null(url_key),
         };

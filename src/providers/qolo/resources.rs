@@ -57,9 +57,16 @@ impl ResourceApi for Qolo {
     }
 
     fn canonical_id<R: Resource<Self>>(id: &str) -> std::borrow::Cow<'_, str> {
-        uuid::Uuid::parse_str(id).map_or(std::borrow::Cow::Borrowed(id), |u| {
-            std::borrow::Cow::Owned(u.hyphenated().to_string())
-        })
+        let Ok(guid) = uuid::Uuid::parse_str(id) else {
+            return std::borrow::Cow::Borrowed(id);
+        };
+        let mut text = uuid::Uuid::encode_buffer();
+        let canonical = guid.hyphenated().encode_lower(&mut text);
+        // A client nearly always sends the guid as it was given: nothing to copy then.
+        match *canonical == *id {
+            true => std::borrow::Cow::Borrowed(id),
+            false => std::borrow::Cow::Owned(canonical.to_owned()),
+        }
     }
 
     fn created<R: Resource<Self>>(call: &Call<Self>, state: &QoloTenant, id: &str) -> HttpResponse {
