@@ -1,6 +1,7 @@
 //! One path (or a few spellings of it) with its methods, as every provider registers them: GET
 //! answers HEAD too, and any other method gets the provider's 405 with the `Allow` header RFC 9110
 //! asks for, listing what the path does answer.
+//!
 //! Endpoints are registered in a provider's [`Endpoints`](super::Endpoints) table, which finds
 //! them by their path.
 
