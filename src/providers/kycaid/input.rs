@@ -209,7 +209,11 @@ impl Checks {
 
     /// The fields of `rules` present in `input`, normalized (`null` clears a field); bad ones are
     /// recorded and left out.
-    pub fn read(&mut self, input: &Input, rules: &[Rule]) -> Map<String, Value> {
+    pub fn read<'r>(
+        &mut self,
+        input: &Input,
+        rules: impl IntoIterator<Item = &'r Rule>,
+    ) -> Map<String, Value> {
         let mut out = Map::new();
         for rule in rules {
             let Some(raw) = input.get(rule.name) else {

@@ -7,7 +7,7 @@ use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
 use crate::providers::kycaid::errors::KycaidError;
-use crate::providers::kycaid::input::{Checks, Input, Rule};
+use crate::providers::kycaid::input::{Checks, Input};
 use crate::providers::kycaid::model::applicant::TYPE_RULE;
 use crate::providers::kycaid::model::extras::without_nulls;
 use crate::providers::kycaid::model::{Applicant, ApplicantType, KycaidTenant};
@@ -53,9 +53,8 @@ pub(super) fn profile(
     input: &Input,
     checks: &mut Checks,
 ) -> Map<String, Value> {
-    let rules: Vec<Rule> = kind.rules().copied().collect();
-    let values = checks.read(input, &rules);
-    kycaid.check_countries(&rules, &values, checks);
+    let values = checks.read(input, kind.rules());
+    kycaid.check_countries(kind.rules(), &values, checks);
     if let Some(activity) = values.get("business_activity_id").and_then(Value::as_str) {
         if !kycaid.fixtures.is_activity(activity) {
             checks.fail(

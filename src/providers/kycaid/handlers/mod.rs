@@ -161,8 +161,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 impl Kycaid {
     /// Country fields must name a country of `GET /countries`, not just any two letters.
-    fn check_countries(&self, rules: &[Rule], values: &Map<String, Value>, checks: &mut Checks) {
-        for rule in rules.iter().filter(|r| matches!(r.kind, Kind::Country)) {
+    fn check_countries<'r>(
+        &self,
+        rules: impl IntoIterator<Item = &'r Rule>,
+        values: &Map<String, Value>,
+        checks: &mut Checks,
+    ) {
+        for rule in rules
+            .into_iter()
+            .filter(|r| matches!(r.kind, Kind::Country))
+        {
             if let Some(code) = values.get(rule.name).and_then(Value::as_str) {
                 if !self.fixtures.is_country(code) {
                     checks.fail(rule.name, format!("{} is not valid", rule.label()));
