@@ -363,6 +363,8 @@ impl ArrayWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::time_text::seconds_text;
+    use chrono::DateTime;
     use serde_json::json;
 
     fn text(rendered: Rendered) -> String {
@@ -400,6 +402,8 @@ mod tests {
                 .display("at", format_args!("{}-{}", 2026, "01"))
                 .display("escaped", format_args!("{}\"{}", "say", "\n"))
                 .joined("url", &["http://h", "/storage/", "t-1", "/", "f\"1"])
+                .time("at_time", seconds_text(DateTime::UNIX_EPOCH, b'T', "Z"))
+                .time_or_null("no_time", None)
                 .display_or_null("never", None::<&str>)
                 .object("empty", |_| {})
                 .array("nothing", |_| {})
@@ -424,6 +428,8 @@ mod tests {
             "at": "2026-01",
             "escaped": "say\"\n",
             "url": "http://h/storage/t-1/f\"1",
+            "at_time": "1970-01-01T00:00:00Z",
+            "no_time": null,
             "never": null,
             "empty": {},
             "nothing": [],

@@ -18,7 +18,7 @@ type MakeRoute = Rc<dyn Fn() -> Route>;
 /// every method they test in the request's extensions, an allocation per request.
 type Methods = &'static [Method];
 /// actix-web does not export the name of a running route.
-type RouteService = <Route as ServiceFactory<ServiceRequest>>::Service;
+pub(super) type RouteService = <Route as ServiceFactory<ServiceRequest>>::Service;
 
 pub struct Endpoint {
     paths: Vec<String>,
@@ -91,9 +91,7 @@ impl Endpoint {
     {
         self.on(&[Method::DELETE], handler)
     }
-}
 
-impl Endpoint {
     /// What the table needs: the path spellings, and the service factory answering them.
     pub(super) fn into_parts(self) -> (Vec<String>, EndpointFactory) {
         let methods: Vec<&str> = self

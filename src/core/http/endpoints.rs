@@ -20,7 +20,7 @@ use actix_web::dev::{
 use actix_web::{Error, Route};
 use futures_util::future::{join_all, LocalBoxFuture};
 
-use super::endpoint::{Endpoint, EndpointFactory, EndpointService};
+use super::endpoint::{Endpoint, EndpointFactory, EndpointService, RouteService};
 
 /// The endpoints of one scope, in the order they were added; `not_found` answers paths that none
 /// of them matches. Registered last in its scope, since it answers every path that reaches it.
@@ -244,7 +244,7 @@ impl ServiceFactory<ServiceRequest> for TableFactory {
 struct TableService {
     table: Rc<Table>,
     endpoints: Vec<EndpointService>,
-    not_found: <Route as ServiceFactory<ServiceRequest>>::Service,
+    not_found: RouteService,
 }
 
 impl Service<ServiceRequest> for TableService {
