@@ -47,6 +47,8 @@ pub struct MediaType<'a> {
     pub parameter: Option<Cow<'a, str>>,
 }
 
+/// `None` when the value breaks the grammar, parameters included. `wanted` is `""` when no
+/// parameter is needed: no parameter has an empty name.
 pub fn media_type<'a>(value: &'a str, wanted: &str) -> Option<MediaType<'a>> {
     let (essence, params) = value.split_once(';').unwrap_or((value, ""));
     let essence = essence.trim_matches(WHITESPACE);
