@@ -113,9 +113,9 @@ impl Rebilly {
     /// The organization a key without an organization in the path works in.
     fn organization_of(&self, key: &str) -> String {
         self.key_orgs.read().get(key).cloned().unwrap_or_else(|| {
-            TenantId::derive("org", &[key])
-                .as_str()
-                .replacen("org-", "org_", 1)
+            // `org-…` spelt as Rebilly's ids are, `org_…`.
+            let derived = TenantId::derive("org", &[key]);
+            ["org_", &derived.as_str()["org-".len()..]].concat()
         })
     }
 

@@ -22,14 +22,28 @@ pub fn resource_href(req: &HttpRequest, collection: &str, id: &str) -> String {
     let path = req.path();
     // What comes before `/{collection}` in the path (a mount, a storefront organization).
     let prefix = path
-        .match_indices(collection)
-        .find(|(at, _)| path[..*at].ends_with('/'))
-        .map_or("", |(at, _)| &path[..at - 1]);
+        .match_indices('/')
+        .find(|(at, _)| path[at + 1..].starts_with(collection))
+        .map_or("", |(at, _)| &path[..at]);
     let mut href = String::with_capacity(prefix.len() + collection.len() + id.len() + 2);
     for part in [prefix, "/", collection, "/", id] {
         href.push_str(part);
     }
     href
+}
+
+/// What comes before the last `/{collection}/` in `href`, or `""`: the base that a resource's
+/// links to other collections share, as the client addressed the API. (A search for the `/`
+/// rather than for the whole text: this runs on every render, and a substring search sets up
+/// more than it then scans.)
+pub fn base_of<'a>(href: &'a str, collection: &str) -> &'a str {
+    href.rmatch_indices('/')
+        .find(|(at, _)| {
+            href[at + 1..]
+                .strip_prefix(collection)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .map_or("", |(at, _)| &href[..at])
 }
 
 pub fn ok(body: Rendered) -> HttpResponse {
@@ -152,5 +166,48 @@ impl Checks {
         } else {
             Err(RebillyError::Validation(self.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_keep_what_the_client_put_before_the_collection() {
+        let href = |path: &str| {
+            let req = actix_web::test::TestRequest::with_uri(path).to_http_request();
+            resource_href(&req, "kyc-documents", "kyc_doc_1")
+        };
+        assert_eq!(href("/kyc-documents"), "/kyc-documents/kyc_doc_1");
+        assert_eq!(
+            href("/rebilly/kyc-documents/x"),
+            "/rebilly/kyc-documents/kyc_doc_1"
+        );
+        assert_eq!(
+            href("/rebilly/organizations/org_1/kyc-documents"),
+            "/rebilly/organizations/org_1/kyc-documents/kyc_doc_1"
+        );
+        // The first time the collection starts a segment, as the path was routed.
+        assert_eq!(
+            href("/storefront/kyc-documents/kyc-documents"),
+            "/storefront/kyc-documents/kyc_doc_1"
+        );
+    }
+
+    #[test]
+    fn the_base_is_what_comes_before_the_last_collection_segment() {
+        assert_eq!(base_of("/kyc-documents/kyc_doc_1", "kyc-documents"), "");
+        assert_eq!(
+            base_of("/rebilly/organizations/o/kyc-documents/d", "kyc-documents"),
+            "/rebilly/organizations/o"
+        );
+        assert_eq!(
+            base_of("/a/kyc-documents/b/kyc-documents/c", "kyc-documents"),
+            "/a/kyc-documents/b"
+        );
+        assert_eq!(base_of("/rebilly/kyc-documentsx/d", "kyc-documents"), "");
+        assert_eq!(base_of("/rebilly/kyc-documents", "kyc-documents"), "");
+        assert_eq!(base_of("", "kyc-documents"), "");
     }
 }

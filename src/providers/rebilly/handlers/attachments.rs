@@ -12,7 +12,7 @@ use crate::providers::rebilly::errors::RebillyError;
 use crate::providers::rebilly::model::{
     rfc3339, Attachment, RebillyTenant, ATTACHMENT_RELATED_TYPES,
 };
-use crate::providers::rebilly::wire::{link, Checks};
+use crate::providers::rebilly::wire::{base_of, link, Checks};
 use crate::providers::rebilly::Rebilly;
 
 impl Resource<Rebilly> for Attachment {
@@ -51,7 +51,7 @@ impl Listed for Attachment {
 }
 
 fn attachment_json(attachment: &Attachment, href: &str) -> Rendered {
-    let collection = href.rsplit_once("/attachments/").map_or("", |(p, _)| p);
+    let collection = base_of(href, "attachments");
     json_out::object(|o| {
         o.field("id", &attachment.id)
             .field("fileId", &attachment.file_id)

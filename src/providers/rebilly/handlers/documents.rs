@@ -17,8 +17,8 @@ use crate::providers::rebilly::model::{
     MODIFIED, REVIEWED, SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, customer_of, document_of, file_fields, json_object, merchant_document_fields, ok,
-    resource_href, Checks,
+    base_of, created, customer_of, document_of, file_fields, json_object, merchant_document_fields,
+    ok, resource_href, Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -307,7 +307,7 @@ fn expanded_document(
         if !customer && !files {
             return;
         }
-        let base = href.rsplit_once("/kyc-documents/").map_or("", |(p, _)| p);
+        let base = base_of(href, "kyc-documents");
         o.object("_embedded", |o| {
             if customer {
                 let customer_href = format!("{base}/customers/{}", document.customer_id);

@@ -19,8 +19,9 @@ use crate::providers::rebilly::model::{
     SUBTYPES,
 };
 use crate::providers::rebilly::wire::{
-    created, customer_document_fields, customer_json, customer_request_fields, document_fields,
-    expands, json_object, link, list, ok, request_fields, resource_href, Audience, Checks,
+    base_of, created, customer_document_fields, customer_json, customer_request_fields,
+    document_fields, expands, json_object, link, list, ok, request_fields, resource_href, Audience,
+    Checks,
 };
 use crate::providers::rebilly::Rebilly;
 
@@ -272,9 +273,7 @@ pub async fn get_own_request(
 }
 
 fn liveness_json(session: &LivenessSession, href: &str) -> Rendered {
-    let collection = href
-        .rsplit_once("/kyc-liveness-sessions/")
-        .map_or("", |(p, _)| p);
+    let collection = base_of(href, "kyc-liveness-sessions");
     json_out::object(|o| {
         o.field("id", &session.id)
             .field("customerId", &session.customer_id)

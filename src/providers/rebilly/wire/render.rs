@@ -6,6 +6,7 @@
 //! field into the gap); the field lists here spell that order out.
 
 use super::analysis::analysis;
+use super::base_of;
 use crate::core::json_out::{self, ObjectWriter, Rendered};
 use crate::providers::rebilly::model::{
     rfc3339, Customer, File, KycDocument, KycRequest, RebillyTenant,
@@ -160,7 +161,7 @@ pub fn document_fields(
             Links => o.array("_links", |a| {
                 link(a, "self", href);
                 if audience == Audience::Merchant {
-                    let collection = href.rsplit_once("/kyc-documents/").map_or("", |(p, _)| p);
+                    let collection = base_of(href, "kyc-documents");
                     link(
                         a,
                         "customer",
@@ -278,9 +279,7 @@ pub fn request_fields(
     audience: Audience,
 ) {
     use RequestField::*;
-    let collection = href
-        .rsplit_once("/kyc-requests/")
-        .map_or("", |(prefix, _)| prefix);
+    let collection = base_of(href, "kyc-requests");
     for field in fields {
         match field {
             Id => o.field("id", &request.id),

@@ -2,8 +2,9 @@
 //!
 //! Building a `serde_json::Value` first costs a map per object (hashing, a `String` per key,
 //! cloned values) and then a second pass to serialize it; profiling showed that as the largest
-//! share of a read's CPU time. Here each field is written once, in the order written, with
-//! `serde_json` escaping keys and serializing values, so the text is what `Value` gave.
+//! share of a read's CPU time. Here each field is written once, in the order written: strings,
+//! numbers and the like by hand, the rest by `serde_json` (see `scalar`), so the text is what
+//! `Value` gave.
 //!
 //! One difference has to be kept in mind: a `Map` given a key twice keeps one entry (the later
 //! value, at the first position), where a writer would emit the key twice. Debug builds panic on
@@ -18,7 +19,10 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use serde_json::Value;
 
+use self::scalar::{needs_escape, write_str, write_value};
 use super::time_text::SecondsText;
+
+mod scalar;
 
 /// Finished JSON text: a response body, or a part that a larger body embeds as it is.
 #[derive(Clone, PartialEq, Eq)]
@@ -107,38 +111,6 @@ pub fn array(f: impl FnOnce(&mut ArrayWriter)) -> Rendered {
     Rendered(out)
 }
 
-fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    // Writing into a `Vec` cannot fail; only a `Serialize` impl can (a map with non-string
-    // keys), which is a bug, as `json!` treats it.
-    serde_json::to_writer(out, value).expect("the value serializes as JSON");
-}
-
-/// Whether JSON must escape a byte of `text` (a control character, `"` or `\\`). Looked at
-/// eight bytes at a time: every key and formatted value of every body passes here.
-#[inline(always)]
-fn needs_escape(text: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH_BITS: u64 = ONES * 0x80;
-    // The classic "has a byte less than n" test (n <= 128): set high bits mark such bytes.
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGH_BITS;
-    let any_in = |word: u64| {
-        below(word, 0x20)
-            | below(word ^ (ONES * b'"' as u64), 1)
-            | below(word ^ (ONES * b'\\' as u64), 1)
-            != 0
-    };
-    let word = |bytes: &[u8]| u64::from_ne_bytes(bytes.try_into().expect("eight bytes"));
-    if text.len() < 8 {
-        // Padded with a byte that needs nothing.
-        let mut padded = [b'a'; 8];
-        padded[..text.len()].copy_from_slice(text);
-        return any_in(word(&padded));
-    }
-    let mut chunks = text.chunks_exact(8);
-    chunks.by_ref().any(|chunk| any_in(word(chunk)))
-        || (!chunks.remainder().is_empty() && any_in(word(&text[text.len() - 8..])))
-}
-
 /// `value`'s text as a JSON string. Formatted straight into the buffer and escaped afterwards
 /// only if it needs it: what these texts are (times, URLs) nearly never does, and `serde_json`'s
 /// `collect_str` escapes piece by piece through `fmt::Write`.
@@ -157,7 +129,7 @@ fn write_string_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
     if needs_escape(&out[start..]) {
         let text = String::from_utf8(out.split_off(start)).expect("Display writes UTF-8");
         out.pop();
-        write_value(out, text.as_str());
+        write_str(out, &text);
     } else {
         out.push(b'"');
     }
@@ -228,7 +200,7 @@ impl ObjectWriter<'_> {
             if !first {
                 self.out.push(b',');
             }
-            write_value(self.out, key);
+            write_str(self.out, key);
             self.out.push(b':');
         }
     }
@@ -361,169 +333,4 @@ impl ArrayWriter<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::time_text::seconds_text;
-    use chrono::DateTime;
-    use serde_json::json;
-
-    fn text(rendered: Rendered) -> String {
-        String::from_utf8(rendered.into_bytes()).unwrap()
-    }
-
-    #[test]
-    fn escapes_are_found_wherever_they_are() {
-        let naive = |t: &[u8]| t.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
-        for len in 0..20 {
-            let plain: Vec<u8> = (0..len).map(|i| b"az_-09 ~\x7f\xc3\xa9"[i % 11]).collect();
-            assert!(!needs_escape(&plain), "{plain:?}");
-            for at in 0..len {
-                for bad in [0u8, 0x1f, b'"', b'\\', b'\n'] {
-                    let mut text = plain.clone();
-                    text[at] = bad;
-                    assert_eq!(needs_escape(&text), naive(&text), "{text:?}");
-                }
-            }
-        }
-        assert!(!needs_escape("паспорт ß €".as_bytes()));
-    }
-
-    #[test]
-    fn writes_what_a_value_serializes_to() {
-        let nested = object(|o| {
-            o.field("n", &1);
-        });
-        let written = object(|o| {
-            o.field("id", "a\"b\\c\n\u{1}é")
-                .field("count", &3u64)
-                .field("ratio", &0.1)
-                .field("none", &None::<String>)
-                .null("null")
-                .display("at", format_args!("{}-{}", 2026, "01"))
-                .display("escaped", format_args!("{}\"{}", "say", "\n"))
-                .joined("url", &["http://h", "/storage/", "t-1", "/", "f\"1"])
-                .time("at_time", seconds_text(DateTime::UNIX_EPOCH, b'T', "Z"))
-                .time_or_null("no_time", None)
-                .display_or_null("never", None::<&str>)
-                .object("empty", |_| {})
-                .array("nothing", |_| {})
-                .field("tags", &["x", "y"])
-                .objects("links", ["self", "next"], |o, rel| {
-                    o.field("rel", rel);
-                })
-                .raw("nested", &nested)
-                .array("mixed", |a| {
-                    a.value(&1).object(|o| {
-                        o.field("k\t", &true);
-                    });
-                    a.raw(&nested);
-                });
-        });
-        let value = json!({
-            "id": "a\"b\\c\n\u{1}é",
-            "count": 3,
-            "ratio": 0.1,
-            "none": null,
-            "null": null,
-            "at": "2026-01",
-            "escaped": "say\"\n",
-            "url": "http://h/storage/t-1/f\"1",
-            "at_time": "1970-01-01T00:00:00Z",
-            "no_time": null,
-            "never": null,
-            "empty": {},
-            "nothing": [],
-            "tags": ["x", "y"],
-            "links": [{"rel": "self"}, {"rel": "next"}],
-            "nested": {"n": 1},
-            "mixed": [1, {"k\t": true}, {"n": 1}],
-        });
-        assert_eq!(
-            text(written.clone()),
-            serde_json::to_string(&value).unwrap()
-        );
-        assert_eq!(written.to_value(), value);
-    }
-
-    #[test]
-    fn bare_values_and_arrays() {
-        assert_eq!(text(object(|_| {})), "{}");
-        assert_eq!(text(array(|_| {})), "[]");
-        assert_eq!(text(Rendered::null()), "null");
-        assert_eq!(text(Rendered::of(&json!({"a": [1, 2]}))), r#"{"a":[1,2]}"#);
-        let item = object(|o| {
-            o.field("a", &1);
-        });
-        let list = array(|a| {
-            a.raw(&item).raw(&item);
-        });
-        assert_eq!(text(list), r#"[{"a":1},{"a":1}]"#);
-    }
-
-    #[test]
-    fn keys_are_escaped_like_values() {
-        let written = object(|o| {
-            o.field("plain", &1)
-                .field("qu\"ote", &2)
-                .field("back\\slash", &3)
-                .field("tab\t", &4)
-                .field("é", &5);
-        });
-        assert_eq!(
-            text(written),
-            serde_json::json!({"plain": 1, "qu\"ote": 2, "back\\slash": 3, "tab\t": 4, "é": 5})
-                .to_string()
-        );
-    }
-
-    #[test]
-    fn lookup_finds_keys_in_small_and_large_maps() {
-        for size in [0, 1, 3, 8, 9, 40] {
-            let map: serde_json::Map<String, Value> =
-                (0..size).map(|n| (format!("k{n}"), json!(n))).collect();
-            for n in 0..size {
-                assert_eq!(lookup(&map, &format!("k{n}")), Some(&json!(n)), "{size}");
-            }
-            assert_eq!(lookup(&map, "absent"), None);
-        }
-    }
-
-    #[test]
-    fn keys_repeat_only_in_different_objects() {
-        let written = object(|o| {
-            o.field("id", &1).object("child", |o| {
-                o.field("id", &2);
-            });
-        });
-        assert_eq!(text(written), r#"{"id":1,"child":{"id":2}}"#);
-    }
-
-    #[test]
-    #[cfg(debug_assertions)]
-    #[should_panic(expected = "`id` written twice")]
-    fn a_duplicate_key_panics_in_debug_builds() {
-        object(|o| {
-            o.field("id", &1).field("name", "x").null("id");
-        });
-    }
-
-    #[actix_web::test]
-    async fn a_response_carries_the_bytes_as_json() {
-        use actix_web::body::MessageBody;
-        let response = HttpResponse::Created().rendered(Rendered::of(&json!({"a": 1})));
-        assert_eq!(response.status(), 201);
-        assert_eq!(
-            response.headers().get(header::CONTENT_TYPE).unwrap(),
-            "application/json"
-        );
-        let body = response.into_body().try_into_bytes().unwrap();
-        assert_eq!(&body[..], br#"{"a":1}"#);
-        let problem = HttpResponse::BadRequest()
-            .content_type("application/problem+json")
-            .rendered(Rendered::null());
-        assert_eq!(
-            problem.headers().get(header::CONTENT_TYPE).unwrap(),
-            "application/problem+json"
-        );
-    }
-}
+mod tests;
