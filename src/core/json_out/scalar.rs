@@ -47,15 +47,17 @@ pub(super) fn needs_escape(text: &[u8]) -> bool {
             != 0
     };
     let word = |bytes: &[u8]| u64::from_ne_bytes(bytes.try_into().expect("eight bytes"));
-    if text.len() < 8 {
-        // Padded with a byte that needs nothing.
-        let mut padded = [b'a'; 8];
-        padded[..text.len()].copy_from_slice(text);
-        return any_in(word(&padded));
+    let half = |bytes: &[u8]| u32::from_ne_bytes(bytes.try_into().expect("four bytes")) as u64;
+    match text.len() {
+        // Two overlapping halves make a word: no copy into a padded buffer.
+        4..8 => any_in(half(&text[..4]) | half(&text[text.len() - 4..]) << 32),
+        0..4 => text.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\'),
+        _ => {
+            let mut chunks = text.chunks_exact(8);
+            chunks.by_ref().any(|chunk| any_in(word(chunk)))
+                || (!chunks.remainder().is_empty() && any_in(word(&text[text.len() - 8..])))
+        }
     }
-    let mut chunks = text.chunks_exact(8);
-    chunks.by_ref().any(|chunk| any_in(word(chunk)))
-        || (!chunks.remainder().is_empty() && any_in(word(&text[text.len() - 8..])))
 }
 
 /// A serializer for scalars only; it refuses anything else before writing a byte.
