@@ -171,7 +171,7 @@ fn header_text(value: &header::HeaderValue) -> Option<&str> {
     let bytes = value.as_bytes();
     let admitted = bytes
         .iter()
-        .fold(true, |ok, &b| ok & ((b >= b' ') & (b < 0x7f) | (b == b'\t')));
+        .fold(true, |ok, &b| ok & ((b' '..0x7f).contains(&b) | (b == b'\t')));
     // Nothing at or above 0x80 was admitted, so this is ASCII: valid UTF-8, found at once.
     admitted.then(|| std::str::from_utf8(bytes).ok()).flatten()
 }
