@@ -1,22 +1,53 @@
-//! Insertion-ordered collections: O(1) by id, pages in O(limit).
+//! Insertion-ordered collections: O(1) by id, insert and remove; pages in O(limit) (O(limit log n)
+//! while removed slots wait to be compacted away).
+//!
+//! A resource lives in a slot of a `Vec`, in the order it was created; a hash table maps its id to
+//! the slot. Removing one empties its slot rather than moving every later one down (what
+//! `IndexMap::shift_remove` did, O(n) per delete); a count of the filled slots, kept in a
+//! Fenwick tree, still finds the n-th resource for a page. Once half the slots are empty the
+//! rest are moved down in one pass, which costs O(1) per removal over time.
 
-use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Store<T> {
-    items: IndexMap<String, T, IdHasher>,
-}
+use hashbrown::HashTable;
+use serde::de::{Deserialize, Deserializer};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+mod ranks;
+
+use self::ranks::Ranks;
 
 /// Ids are the sandbox's own (or a client's, bounded by the body limit), and a store lives on
 /// localhost: foldhash, several times quicker than SipHash on every lookup, is enough.
 type IdHasher = foldhash::fast::RandomState;
 
+pub struct Store<T> {
+    slots: Vec<Slot<T>>,
+    /// The slot of each stored id.
+    by_id: HashTable<usize>,
+    hasher: IdHasher,
+    /// Which slots are filled, to find the n-th stored item.
+    filled: Ranks,
+    len: usize,
+}
+
+struct Slot<T> {
+    id: String,
+    /// `None` once removed, until the next compaction.
+    item: Option<T>,
+}
+
+/// Fewer empty slots than this are left alone: compacting a small store gains nothing.
+const MIN_EMPTY_TO_COMPACT: usize = 64;
+
 impl<T> Default for Store<T> {
     fn default() -> Self {
         Store {
-            items: IndexMap::default(),
+            slots: Vec::new(),
+            by_id: HashTable::new(),
+            hasher: IdHasher::default(),
+            filled: Ranks::default(),
+            len: 0,
         }
     }
 }
@@ -29,94 +60,214 @@ pub struct Page<'a, T> {
 }
 
 impl<T> Store<T> {
+    /// Stores `item` under `id`: after the others, or in place of the item already stored there.
     pub fn insert(&mut self, id: String, item: T) {
-        self.items.insert(id, item);
+        let hash = self.hasher.hash_one(id.as_str());
+        let slots = &self.slots;
+        if let Some(&at) = self.by_id.find(hash, |&at| slots[at].id == id) {
+            self.slots[at].item = Some(item);
+            return;
+        }
+        let at = self.slots.len();
+        let slots = &self.slots;
+        let hasher = &self.hasher;
+        self.by_id
+            .insert_unique(hash, at, |&at| hasher.hash_one(slots[at].id.as_str()));
+        self.slots.push(Slot {
+            id,
+            item: Some(item),
+        });
+        self.filled.push_filled();
+        self.len += 1;
+    }
+
+    fn slot_of(&self, id: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(id);
+        self.by_id
+            .find(hash, |&at| self.slots[at].id == id)
+            .copied()
     }
 
     pub fn get(&self, id: &str) -> Option<&T> {
-        self.items.get(id)
+        self.slot_of(id).and_then(|at| self.slots[at].item.as_ref())
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        self.items.get_mut(id)
+        let at = self.slot_of(id)?;
+        self.slots[at].item.as_mut()
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.items.contains_key(id)
+        self.slot_of(id).is_some()
     }
 
     /// Keeps the order of the others.
     pub fn remove(&mut self, id: &str) -> Option<T> {
-        self.items.shift_remove(id)
+        let hash = self.hasher.hash_one(id);
+        let slots = &self.slots;
+        let at = self
+            .by_id
+            .find_entry(hash, |&at| slots[at].id == id)
+            .ok()?
+            .remove()
+            .0;
+        let slot = &mut self.slots[at];
+        let item = slot.item.take();
+        slot.id = String::new();
+        self.filled.empty(at);
+        self.len -= 1;
+        let empty = self.slots.len() - self.len;
+        if empty >= MIN_EMPTY_TO_COMPACT && empty > self.len {
+            self.compact();
+        }
+        item
+    }
+
+    /// Moves the stored items down over the empty slots, keeping their order.
+    fn compact(&mut self) {
+        self.slots.retain(|slot| slot.item.is_some());
+        self.filled = Ranks::all_filled(self.slots.len());
+        self.by_id.clear();
+        let hasher = &self.hasher;
+        for (at, slot) in self.slots.iter().enumerate() {
+            let hash = hasher.hash_one(slot.id.as_str());
+            let slots = &self.slots;
+            self.by_id
+                .insert_unique(hash, at, |&at| hasher.hash_one(slots[at].id.as_str()));
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len == 0
     }
 
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
-        self.items.values()
+    pub fn values(&self) -> Values<'_, T> {
+        Values {
+            slots: self.slots.iter(),
+            left: self.len,
+        }
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.items.values_mut()
+        self.slots.iter_mut().filter_map(|slot| slot.item.as_mut())
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&str, &T)> {
+        self.slots
+            .iter()
+            .filter_map(|slot| Some((slot.id.as_str(), slot.item.as_ref()?)))
+    }
+
+    /// The `n`th stored item, oldest first.
+    fn nth(&self, n: usize) -> Option<&T> {
+        let at = if self.slots.len() == self.len {
+            n
+        } else {
+            self.filled.nth_filled(n)?
+        };
+        self.slots.get(at)?.item.as_ref()
     }
 
     /// Oldest first (`newest_first == false`) or newest first; touches only the items returned.
     pub fn page(&self, offset: usize, limit: usize, newest_first: bool) -> Page<'_, T> {
-        let total = self.items.len();
+        let total = self.len;
         let start = offset.min(total);
         let end = start.saturating_add(limit).min(total);
         let items = (start..end)
-            .filter_map(|i| {
-                let index = if newest_first { total - 1 - i } else { i };
-                self.items.get_index(index).map(|(_, v)| v)
-            })
+            .filter_map(|i| self.nth(if newest_first { total - 1 - i } else { i }))
             .collect();
         Page { items, total }
     }
 }
+
+/// The stored items in order, either way.
+pub struct Values<'a, T> {
+    slots: std::slice::Iter<'a, Slot<T>>,
+    left: usize,
+}
+
+impl<'a, T> Iterator for Values<'a, T> {
+    type Item = &'a T;
+
+    fn next(&mut self) -> Option<&'a T> {
+        let item = self.slots.by_ref().find_map(|slot| slot.item.as_ref())?;
+        self.left -= 1;
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<T> DoubleEndedIterator for Values<'_, T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let item = self
+            .slots
+            .by_ref()
+            .rev()
+            .find_map(|slot| slot.item.as_ref())?;
+        self.left -= 1;
+        Some(item)
+    }
+}
+
+impl<T> ExactSizeIterator for Values<'_, T> {}
 
 /// Like `HashMap`'s: panics on a missing id, so use it only right after a lookup or an insert.
 impl<T> std::ops::Index<&str> for Store<T> {
     type Output = T;
 
     fn index(&self, id: &str) -> &T {
-        &self.items[id]
+        self.get(id).expect("the id is stored")
+    }
+}
+
+impl<T: Clone> Clone for Store<T> {
+    fn clone(&self) -> Self {
+        self.entries()
+            .map(|(id, item)| (id.to_owned(), item.clone()))
+            .collect()
+    }
+}
+
+impl<T> FromIterator<(String, T)> for Store<T> {
+    fn from_iter<I: IntoIterator<Item = (String, T)>>(entries: I) -> Self {
+        let mut store = Store::default();
+        for (id, item) in entries {
+            store.insert(id, item);
+        }
+        store
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.entries()).finish()
+    }
+}
+
+/// A JSON object of id to item, in order, as the `IndexMap` it replaced wrote it (snapshots).
+impl<T: Serialize> Serialize for Store<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len))?;
+        for (id, item) in self.entries() {
+            map.serialize_entry(id, item)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Store<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries = indexmap::IndexMap::<String, T>::deserialize(deserializer)?;
+        Ok(entries.into_iter().collect())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn store(n: usize) -> Store<usize> {
-        let mut s = Store::default();
-        for i in 0..n {
-            s.insert(format!("id{i}"), i);
-        }
-        s
-    }
-
-    #[test]
-    fn pages_both_ways() {
-        let s = store(5);
-        let p = s.page(1, 2, false);
-        assert_eq!((p.items, p.total), (vec![&1, &2], 5));
-        assert_eq!(s.page(0, 2, true).items, vec![&4, &3]);
-        assert!(s.page(9, 2, false).items.is_empty());
-        assert_eq!(s.page(4, 100, false).items, vec![&4]);
-    }
-
-    #[test]
-    fn remove_keeps_order() {
-        let mut s = store(4);
-        assert_eq!(s.remove("id1"), Some(1));
-        assert_eq!(s.values().copied().collect::<Vec<_>>(), vec![0, 2, 3]);
-        assert!(s.get("id1").is_none() && s.contains("id2"));
-    }
-}
+mod tests;
