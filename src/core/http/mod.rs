@@ -169,9 +169,9 @@ pub fn header_str(req: &HttpRequest, name: impl header::AsHeaderName) -> Option<
 /// hundred of them, and `to_str` looks at each in turn.
 fn header_text(value: &header::HeaderValue) -> Option<&str> {
     let bytes = value.as_bytes();
-    let admitted = bytes
-        .iter()
-        .fold(true, |ok, &b| ok & ((b' '..0x7f).contains(&b) | (b == b'\t')));
+    let admitted = bytes.iter().fold(true, |ok, &b| {
+        ok & ((b' '..0x7f).contains(&b) | (b == b'\t'))
+    });
     // Nothing at or above 0x80 was admitted, so this is ASCII: valid UTF-8, found at once.
     admitted.then(|| std::str::from_utf8(bytes).ok()).flatten()
 }
@@ -256,7 +256,11 @@ mod tests {
                 let Ok(value) = header::HeaderValue::from_bytes(&bytes) else {
                     continue;
                 };
-                assert_eq!(header_text(&value), value.to_str().ok(), "{byte:#x} at {at}");
+                assert_eq!(
+                    header_text(&value),
+                    value.to_str().ok(),
+                    "{byte:#x} at {at}"
+                );
             }
         }
     }
