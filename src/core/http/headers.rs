@@ -23,6 +23,10 @@ pub fn content_disposition(disposition: &str, file_name: &str) -> HeaderValue {
 
 /// A URL for `Location`, with every byte a header cannot carry percent-encoded.
 pub fn location(url: &str) -> HeaderValue {
+    // Nearly every URL is already all visible ASCII: one check, then one copy.
+    if url.bytes().all(|b| b.is_ascii_graphic()) {
+        return HeaderValue::from_str(url).expect("only visible ASCII");
+    }
     let mut value = String::with_capacity(url.len());
     percent_encode_into(&mut value, url, |b| b.is_ascii_graphic());
     HeaderValue::from_str(&value).expect("only visible ASCII is left")
