@@ -88,3 +88,22 @@ fn serializes_as_the_ordered_map_it_replaced() {
     assert_eq!(format!("{back:?}"), r#"{"id0": 0, "id2": 2, "id3": 33}"#);
     assert_eq!(serde_json::to_string(&back.clone()).unwrap(), json);
 }
+
+#[test]
+fn small_and_large_stores_find_the_same_ids() {
+    for size in [0, 1, LINEAR_UP_TO, LINEAR_UP_TO + 1, 40] {
+        let mut s = store(size);
+        for i in (0..size).step_by(2) {
+            s.remove(&format!("id{i}"));
+        }
+        for i in 0..size {
+            assert_eq!(
+                s.get(&format!("id{i}")).is_some(),
+                i % 2 == 1,
+                "{size}: id{i}"
+            );
+        }
+        // A removed slot's id is cleared; an empty id must not find it.
+        assert!(!s.contains("") && s.get("absent").is_none());
+    }
+}
