@@ -23,12 +23,19 @@ type IdHasher = foldhash::fast::RandomState;
 
 pub struct Store<T> {
     slots: Vec<Slot<T>>,
-    /// The slot of each stored id.
-    by_id: HashTable<usize>,
+    /// The slot of each stored id, beside the id's hash: growing the table then moves entries
+    /// without hashing every id again (and reading every slot to find it).
+    by_id: HashTable<Indexed>,
     hasher: IdHasher,
     /// Which slots are filled, to find the n-th stored item.
     filled: Ranks,
     len: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Indexed {
+    hash: u64,
+    at: usize,
 }
 
 struct Slot<T> {
@@ -67,15 +74,13 @@ impl<T> Store<T> {
     pub fn insert(&mut self, id: String, item: T) {
         let hash = self.hasher.hash_one(id.as_str());
         let slots = &self.slots;
-        if let Some(&at) = self.by_id.find(hash, |&at| slots[at].id == id) {
+        if let Some(&Indexed { at, .. }) = self.by_id.find(hash, |e| slots[e.at].id == id) {
             self.slots[at].item = Some(item);
             return;
         }
         let at = self.slots.len();
-        let slots = &self.slots;
-        let hasher = &self.hasher;
         self.by_id
-            .insert_unique(hash, at, |&at| hasher.hash_one(slots[at].id.as_str()));
+            .insert_unique(hash, Indexed { hash, at }, |e| e.hash);
         self.slots.push(Slot {
             id,
             item: Some(item),
@@ -95,8 +100,8 @@ impl<T> Store<T> {
         }
         let hash = self.hasher.hash_one(id);
         self.by_id
-            .find(hash, |&at| self.slots[at].id == id)
-            .copied()
+            .find(hash, |e| self.slots[e.at].id == id)
+            .map(|e| e.at)
     }
 
     #[inline]
@@ -121,10 +126,11 @@ impl<T> Store<T> {
         let slots = &self.slots;
         let at = self
             .by_id
-            .find_entry(hash, |&at| slots[at].id == id)
+            .find_entry(hash, |e| slots[e.at].id == id)
             .ok()?
             .remove()
-            .0;
+            .0
+            .at;
         let slot = &mut self.slots[at];
         let item = slot.item.take();
         slot.id = String::new();
@@ -137,18 +143,20 @@ impl<T> Store<T> {
         item
     }
 
-    /// Moves the stored items down over the empty slots, keeping their order.
+    /// Moves the stored items down over the empty slots, keeping their order. The table keeps
+    /// its entries and their hashes; only the slot each names changes.
     fn compact(&mut self) {
+        let mut moved_to = Vec::with_capacity(self.slots.len());
+        let mut kept = 0;
+        for slot in &self.slots {
+            moved_to.push(kept);
+            kept += usize::from(slot.item.is_some());
+        }
+        for entry in self.by_id.iter_mut() {
+            entry.at = moved_to[entry.at];
+        }
         self.slots.retain(|slot| slot.item.is_some());
         self.filled = Ranks::all_filled(self.slots.len());
-        self.by_id.clear();
-        let hasher = &self.hasher;
-        for (at, slot) in self.slots.iter().enumerate() {
-            let hash = hasher.hash_one(slot.id.as_str());
-            let slots = &self.slots;
-            self.by_id
-                .insert_unique(hash, at, |&at| hasher.hash_one(slots[at].id.as_str()));
-        }
     }
 
     pub fn len(&self) -> usize {
