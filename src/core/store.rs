@@ -3,9 +3,9 @@
 //!
 //! A resource lives in a slot of a `Vec`, in the order it was created; a hash table maps its id to
 //! the slot. Removing one empties its slot rather than moving every later one down (what
-//! `IndexMap::shift_remove` did, O(n) per delete); a count of the filled slots, kept in a
-//! Fenwick tree, still finds the n-th resource for a page. Once half the slots are empty the
-//! rest are moved down in one pass, which costs O(1) per removal over time.
+//! `IndexMap::shift_remove` did, O(n) per delete); while any slot is empty, a count of the filled
+//! ones, kept in a Fenwick tree, still finds the n-th resource for a page. Once half the slots
+//! are empty the rest are moved down in one pass, which costs O(1) per removal over time.
 
 use std::hash::BuildHasher;
 
@@ -27,8 +27,9 @@ pub struct Store<T> {
     /// without hashing every id again (and reading every slot to find it).
     by_id: HashTable<Indexed>,
     hasher: IdHasher,
-    /// Which slots are filled, to find the n-th stored item.
-    filled: Ranks,
+    /// Which slots are filled, to find the n-th stored item; kept only while some slot is empty
+    /// (otherwise the n-th item is in slot n, and an insert need not touch it).
+    filled: Option<Ranks>,
     len: usize,
 }
 
@@ -56,7 +57,7 @@ impl<T> Default for Store<T> {
             slots: Vec::new(),
             by_id: HashTable::new(),
             hasher: IdHasher::default(),
-            filled: Ranks::default(),
+            filled: None,
             len: 0,
         }
     }
@@ -85,7 +86,9 @@ impl<T> Store<T> {
             id,
             item: Some(item),
         });
-        self.filled.push_filled();
+        if let Some(filled) = &mut self.filled {
+            filled.push_filled();
+        }
         self.len += 1;
     }
 
@@ -134,7 +137,10 @@ impl<T> Store<T> {
         let slot = &mut self.slots[at];
         let item = slot.item.take();
         slot.id = String::new();
-        self.filled.empty(at);
+        let slots = self.slots.len();
+        self.filled
+            .get_or_insert_with(|| Ranks::all_filled(slots))
+            .empty(at);
         self.len -= 1;
         let empty = self.slots.len() - self.len;
         if empty >= MIN_EMPTY_TO_COMPACT && empty > self.len {
@@ -156,7 +162,7 @@ impl<T> Store<T> {
             entry.at = moved_to[entry.at];
         }
         self.slots.retain(|slot| slot.item.is_some());
-        self.filled = Ranks::all_filled(self.slots.len());
+        self.filled = None;
     }
 
     pub fn len(&self) -> usize {
@@ -189,7 +195,7 @@ impl<T> Store<T> {
         let at = if self.slots.len() == self.len {
             n
         } else {
-            self.filled.nth_filled(n)?
+            self.filled.as_ref()?.nth_filled(n)?
         };
         self.slots.get(at)?.item.as_ref()
     }

@@ -39,6 +39,8 @@ fn an_id_stored_again_keeps_its_place_and_one_removed_comes_back_last() {
     s.remove("id0");
     s.insert("id0".into(), 20);
     assert_eq!(ids(&s), ["id1", "id2", "id0"]);
+    assert_eq!(s.page(0, 10, false).items, [&1, &2, &20]);
+    assert_eq!(s.page(1, 1, true).items, [&2]);
     assert_eq!((s.len(), s.remove("absent")), (3, None));
 }
 
