@@ -156,6 +156,13 @@ pub struct Config {
 }
 
 impl Config {
+    /// `--workers`, else one per core this process may run on.
+    pub fn worker_count(&self) -> usize {
+        self.workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+            .max(1)
+    }
+
     /// The largest snapshot restore body: `--max-snapshot-body`, else the larger of `--max-body`
     /// and twice `--max-stored-bytes` plus 16 MiB, so a downloaded snapshot can be posted back.
     pub fn snapshot_body_limit(&self) -> usize {

@@ -2,6 +2,7 @@
 //! `build_sandbox` and `start` are the one place that wires everything; tests call them.
 
 pub mod admin;
+pub mod allocator;
 pub mod config;
 pub mod core;
 pub mod demo;
@@ -195,12 +196,8 @@ pub fn start(config: &Config) -> Result<Running, StartupError> {
         max_body: config.max_body,
         body_timeout: config.body_timeout,
     };
-    let workers = config
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-        .max(1);
     let limits = server::Limits {
-        workers,
+        workers: config.worker_count(),
         max_connections: config.max_connections,
         header_timeout: config.header_timeout,
     };

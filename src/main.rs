@@ -4,8 +4,15 @@ use clap::Parser;
 use kyc_sandbox::config::{CheckArgs, Cli, Command, Config, ScenarioArgs};
 
 fn main() -> ExitCode {
-    let log = kyc_sandbox::logging::init();
     let cli = Cli::parse();
+    match &cli.command {
+        None => kyc_sandbox::allocator::tune_for_workers(cli.serve.worker_count()),
+        Some(Command::Serve(config)) => {
+            kyc_sandbox::allocator::tune_for_workers(config.worker_count())
+        }
+        Some(_) => {}
+    }
+    let log = kyc_sandbox::logging::init();
     let code = match cli.command {
         None => serve(cli.serve),
         Some(Command::Serve(config)) => serve(*config),
