@@ -60,10 +60,15 @@ impl SeededRng {
 
     /// `len` characters of Crockford base32 (ULID alphabet), as in `kyc_doc_01J…` ids.
     pub fn crockford(&mut self, len: usize) -> String {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-        (0..len)
-            .map(|_| char::from(ALPHABET[self.0.random_range(0..ALPHABET.len())]))
-            .collect()
+        const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        // The top five bits of a 32-bit draw: what `random_range(0..32)` returns for the same
+        // draw (a power-of-two range never rejects), without its general range arithmetic and
+        // a `char` pushed at a time. `crockford_is_random_range_over_the_alphabet` holds the two
+        // together, so ids under a seed stay the same.
+        let text = (0..len)
+            .map(|_| ALPHABET[(self.0.next_u32() >> 27) as usize])
+            .collect();
+        String::from_utf8(text).expect("the alphabet is ASCII")
     }
 
     /// `len` decimal digits, never starting with zero.
@@ -85,6 +90,19 @@ impl SeededRng {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crockford_is_random_range_over_the_alphabet() {
+        let alphabet = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let mut fast = SeededRng::derive(7, "crockford");
+        let mut reference = SeededRng::derive(7, "crockford");
+        for _ in 0..1000 {
+            let expected: String = (0..26)
+                .map(|_| char::from(alphabet[reference.0.random_range(0..alphabet.len())]))
+                .collect();
+            assert_eq!(fast.crockford(26), expected);
+        }
+    }
 
     #[test]
     fn same_seed_and_scope_repeat() {

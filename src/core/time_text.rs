@@ -25,17 +25,17 @@ impl SecondsText {
     /// The date and time part, for a year of four digits (`None` for others, which chrono can
     /// hold too).
     fn digits(&self) -> Option<[u8; 19]> {
-        let t = self.at;
+        let t = self.at.naive_utc();
         let year = u32::try_from(t.year()).ok().filter(|year| *year <= 9999)?;
-        let (date, time) = (t.date_naive(), t.time());
         let mut text = *b"0000-00-00 00:00:00";
-        put_digits(&mut text[0..4], year);
-        put_digits(&mut text[5..7], date.month());
-        put_digits(&mut text[8..10], date.day());
+        put_pair(&mut text[0..2], year / 100);
+        put_pair(&mut text[2..4], year % 100);
+        put_pair(&mut text[5..7], t.month());
+        put_pair(&mut text[8..10], t.day());
         text[10] = self.separator;
-        put_digits(&mut text[11..13], time.hour());
-        put_digits(&mut text[14..16], time.minute());
-        put_digits(&mut text[17..19], time.second());
+        put_pair(&mut text[11..13], t.hour());
+        put_pair(&mut text[14..16], t.minute());
+        put_pair(&mut text[17..19], t.second());
         Some(text)
     }
 
@@ -70,6 +70,17 @@ impl fmt::Display for SecondsText {
     }
 }
 
+/// `value` (below 100) as two digits, from a table: a timestamp is seven such pairs.
+fn put_pair(slot: &mut [u8], value: u32) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let at = 2 * value as usize;
+    slot.copy_from_slice(&PAIRS[at..at + 2]);
+}
+
 /// `value` in decimal, right-aligned and zero-padded to the slot's width.
 pub fn put_digits(slot: &mut [u8], mut value: u32) {
     for digit in slot.iter_mut().rev() {
@@ -96,6 +107,19 @@ mod tests {
                 seconds_text(at, b' ', "").to_string(),
                 at.format("%Y-%m-%d %H:%M:%S").to_string()
             );
+            assert_eq!(
+                seconds_text(at, b'T', "Z").to_string(),
+                at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn every_pair_of_digits_matches_chrono_across_centuries() {
+        let start = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap();
+        for step in 0..20_000 {
+            // A stride prime to every unit, so seconds, minutes, hours, days and months all vary.
+            let at = start + chrono::Duration::seconds(step * 1_987_651);
             assert_eq!(
                 seconds_text(at, b'T', "Z").to_string(),
                 at.format("%Y-%m-%dT%H:%M:%SZ").to_string()

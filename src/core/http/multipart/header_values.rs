@@ -18,7 +18,7 @@ pub struct Disposition<'a> {
 pub fn disposition(value: &[u8]) -> Option<Disposition<'_>> {
     let text = std::str::from_utf8(value).ok()?;
     let (kind, params) = text.split_once(';').unwrap_or((text, ""));
-    let kind = token(kind.trim_matches(WHITESPACE))?;
+    let kind = token(trim(kind))?;
     let mut disposition = Disposition {
         form_data: kind.eq_ignore_ascii_case("form-data"),
         name: None,
@@ -51,7 +51,7 @@ pub struct MediaType<'a> {
 /// parameter is needed: no parameter has an empty name.
 pub fn media_type<'a>(value: &'a str, wanted: &str) -> Option<MediaType<'a>> {
     let (essence, params) = value.split_once(';').unwrap_or((value, ""));
-    let essence = essence.trim_matches(WHITESPACE);
+    let essence = trim(essence);
     let (kind, subtype) = essence.split_once('/')?;
     token(kind)?;
     token(subtype)?;
@@ -68,11 +68,56 @@ pub fn media_type<'a>(value: &'a str, wanted: &str) -> Option<MediaType<'a>> {
     Some(MediaType { essence, parameter })
 }
 
-const WHITESPACE: [char; 2] = [' ', '\t'];
+/// Spaces and tabs around what a header value holds (RFC 9110's OWS).
+fn is_whitespace(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn trim_start(text: &str) -> &str {
+    let start = text.bytes().take_while(|b| is_whitespace(*b)).count();
+    &text[start..]
+}
+
+fn trim_end(text: &str) -> &str {
+    let end = text.len() - text.bytes().rev().take_while(|b| is_whitespace(*b)).count();
+    &text[..end]
+}
+
+fn trim(text: &str) -> &str {
+    trim_end(trim_start(text))
+}
+
+/// RFC 9110 §5.6.2's `tchar`, as a table: the set is checked for every byte of every name.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 fn token(text: &str) -> Option<&str> {
-    let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    (!text.is_empty() && text.bytes().all(tchar)).then_some(text)
+    (!text.is_empty() && text.bytes().all(|b| TCHAR[usize::from(b)])).then_some(text)
 }
 
 /// `; name=value` pairs, each value a token-like run or a quoted string. A pair that breaks the
@@ -80,11 +125,8 @@ fn token(text: &str) -> Option<&str> {
 fn parameters(text: &str) -> impl Iterator<Item = (Option<&str>, Cow<'_, str>)> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
-        let text = rest?.trim_start_matches(WHITESPACE);
-        let text = text
-            .strip_prefix(';')
-            .unwrap_or(text)
-            .trim_start_matches(WHITESPACE);
+        let text = trim_start(rest?);
+        let text = trim_start(text.strip_prefix(';').unwrap_or(text));
         if text.is_empty() {
             rest = None;
             return None;
@@ -94,11 +136,11 @@ fn parameters(text: &str) -> impl Iterator<Item = (Option<&str>, Cow<'_, str>)> 
             rest = None;
             return Some(broken());
         };
-        let Some(name) = token(name.trim_end_matches(WHITESPACE)) else {
+        let Some(name) = token(trim_end(name)) else {
             rest = None;
             return Some(broken());
         };
-        let value = value.trim_start_matches(WHITESPACE);
+        let value = trim_start(value);
         let (value, after) = match value.strip_prefix('"') {
             Some(quoted) => match unquote(quoted) {
                 Some(split) => split,
@@ -109,13 +151,10 @@ fn parameters(text: &str) -> impl Iterator<Item = (Option<&str>, Cow<'_, str>)> 
             },
             None => {
                 let end = value.find(';').unwrap_or(value.len());
-                (
-                    Cow::Borrowed(value[..end].trim_end_matches(WHITESPACE)),
-                    &value[end..],
-                )
+                (Cow::Borrowed(trim_end(&value[..end])), &value[end..])
             }
         };
-        let after = after.trim_start_matches(WHITESPACE);
+        let after = trim_start(after);
         if !(after.is_empty() || after.starts_with(';')) {
             rest = None;
             return Some(broken());
@@ -128,7 +167,7 @@ fn parameters(text: &str) -> impl Iterator<Item = (Option<&str>, Cow<'_, str>)> 
 /// The quoted string that `text` continues (after its opening quote), with `\x` read as `x`,
 /// and what follows its closing quote.
 fn unquote(text: &str) -> Option<(Cow<'_, str>, &str)> {
-    let close = text.find(['"', '\\'])?;
+    let close = memchr::memchr2(b'"', b'\\', text.as_bytes())?;
     if text.as_bytes()[close] == b'"' {
         return Some((Cow::Borrowed(&text[..close]), &text[close + 1..]));
     }
@@ -204,6 +243,17 @@ mod tests {
     fn quoted_names_without_escapes_are_borrowed() {
         let d = disposition(br#"form-data; name="side""#).unwrap();
         assert!(matches!(d.name, Some(Cow::Borrowed("side"))));
+    }
+
+    #[test]
+    fn the_tchar_table_is_rfc_9110s_set_and_trims_take_only_spaces_and_tabs() {
+        for b in 0..=255u8 {
+            let listed = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            assert_eq!(TCHAR[usize::from(b)], listed, "{b}");
+        }
+        for text in ["", " \t", " a b\t", "\u{a0}x\u{a0}", "\t\tx y \n"] {
+            assert_eq!(trim(text), text.trim_matches([' ', '\t']), "{text:?}");
+        }
     }
 
     #[test]
