@@ -7,9 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use super::tenant_cell::TenantCell;
 
 /// A credential's stable, non-secret name: `<provider>-<12 hex of SHA-256(credential)>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -147,7 +149,7 @@ pub struct TenantInfo {
 
 pub struct TenantSlot<S> {
     pub info: TenantInfo,
-    pub state: Mutex<S>,
+    pub state: TenantCell<S>,
     /// Set (under the state lock) when the slot is taken out of the map for holding nothing; a
     /// request that locked it meanwhile starts over with the map's current slot.
     retired: AtomicBool,
@@ -188,7 +190,7 @@ impl<S> TenantMap<S> {
             .or_insert_with(|| {
                 Arc::new(TenantSlot {
                     info: info.clone(),
-                    state: Mutex::new(init()),
+                    state: TenantCell::new(init()),
                     retired: AtomicBool::new(false),
                 })
             })
@@ -345,7 +347,7 @@ impl<S> TenantMap<S> {
                 tenant.tenant,
                 Arc::new(TenantSlot {
                     info,
-                    state: Mutex::new(state),
+                    state: TenantCell::new(state),
                     retired: AtomicBool::new(false),
                 }),
             );

@@ -13,6 +13,7 @@ mod hermes;
 mod hosted_pages;
 mod hostile_bodies;
 mod hostile_headers;
+mod kept_reads;
 mod kycaid_account;
 mod kycaid_addresses;
 mod kycaid_applicant_errors;

@@ -66,6 +66,13 @@ impl fmt::Debug for Rendered {
     }
 }
 
+/// Text kept as `Bytes` (a cached read) read back, for comparing it with a fresh render.
+impl From<Bytes> for Rendered {
+    fn from(bytes: Bytes) -> Rendered {
+        Rendered(bytes.to_vec())
+    }
+}
+
 impl From<Rendered> for Bytes {
     fn from(rendered: Rendered) -> Bytes {
         Bytes::from(rendered.0)
@@ -80,17 +87,26 @@ pub trait RenderedBody {
 
 impl RenderedBody for HttpResponseBuilder {
     fn rendered(&mut self, body: Rendered) -> HttpResponse {
-        let mut response = self.body(body.0);
-        // The builder does not show its headers; the response does.
-        let headers = response.headers_mut();
-        if !headers.contains_key(header::CONTENT_TYPE) {
-            headers.insert(
-                header::CONTENT_TYPE,
-                header::HeaderValue::from_static("application/json"),
-            );
-        }
-        response
+        json_typed(self.body(body.0))
     }
+}
+
+/// `200 OK` with JSON text kept from an earlier render.
+pub fn json_ok(body: Bytes) -> HttpResponse {
+    json_typed(HttpResponse::Ok().body(body))
+}
+
+/// `content-type: application/json`, unless the response has a type.
+fn json_typed(mut response: HttpResponse) -> HttpResponse {
+    // The builder does not show its headers; the response does.
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_TYPE) {
+        headers.insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json"),
+        );
+    }
+    response
 }
 
 /// Most bodies fit, so most are written without growing the buffer. Not larger: glibc serves

@@ -47,12 +47,16 @@
 //! the same model methods and [`Resource::find`].
 
 use std::future::Future;
+use std::sync::Arc;
 
+use actix_web::web::Bytes;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
 
-use super::json_out::Rendered;
+use super::json_out::{self, Rendered};
+use super::read_cache::RequestKey;
 use super::store::{Page, Store};
+use super::tenant::TenantSlot;
 
 /// A provider's API as the generic handlers see it: its tenant state, who calls, its error
 /// envelope, its request bodies, and how it answers writes. Implemented once per provider.
@@ -74,6 +78,18 @@ pub trait ResourceApi: Sized + 'static {
 
     /// The sandbox clock's time.
     fn now(&self) -> DateTime<Utc>;
+
+    /// The caller's tenant, when it exists, for reads that change nothing (see [`show`]).
+    /// `None`, the default, sends every read through `with_state`.
+    fn tenant(&self, _caller: &Self::Caller) -> Option<Arc<TenantSlot<Self::State>>> {
+        None
+    }
+
+    /// Whether what `with_state` does around a request would leave `state` as it is for this
+    /// caller, so that a read may go without it (KYCAID first notes a new origin).
+    fn reads_alone(_state: &Self::State, _caller: &Self::Caller) -> bool {
+        true
+    }
 
     /// Reads the body of a create or update (bounded, in the provider's envelope on failure).
     fn read_body(
@@ -178,6 +194,12 @@ pub trait Resource<P: ResourceApi>: Sized + 'static {
         Ok(())
     }
 
+    /// Whether reading item `id` changes nothing (`on_read` has nothing to do), so its body
+    /// may be kept until the tenant changes (`core::read_cache`). No, unless a resource says so.
+    fn read_changes_nothing(_state: &P::State, _id: &str) -> bool {
+        false
+    }
+
     /// What `remove` does once the item is found: by default takes it out of its store (a
     /// stored file's bytes are released with it). Override to refuse (still in use), to unlink
     /// it from its parents or to take its children too.
@@ -248,11 +270,46 @@ pub async fn show<P: ResourceApi, R: Resource<P>>(
     let id = path_id::<P, R>(&req)?;
     let id = id.as_ref();
     let call = Call::new(&req, &caller, &api);
+    if let Some(read) = read_alone::<P, R>(&call, id) {
+        return read.map(json_out::json_ok);
+    }
     with_item::<P, R>(&call, id, |state| {
         R::on_read(&call, state, id)?;
         let item = R::find(state, id)?;
         Ok(R::render(&call, state, item).ok())
     })
+}
+
+/// `show` for a read that changes nothing, without `with_state`: the body kept for this very
+/// request since the tenant last changed, else rendered and kept. `None` sends the read the
+/// usual way (no such tenant, or reading it has effects).
+fn read_alone<P: ResourceApi, R: Resource<P>>(
+    call: &Call<P>,
+    id: &str,
+) -> Option<Result<Bytes, P::Error>> {
+    let slot = call.api.tenant(call.caller)?;
+    let mut peek = slot.state.peek();
+    let (state, reads) = peek.parts();
+    if !P::reads_alone(state, call.caller) || !R::read_changes_nothing(state, id) {
+        return None;
+    }
+    let item = match R::find(state, id) {
+        Ok(item) => item,
+        Err(not_found) => return Some(Err(not_found)),
+    };
+    let key = RequestKey::of(call.req);
+    if let Some(body) = reads.get(&key) {
+        // Every hit in a debug build (the test suites) is checked against a fresh render.
+        debug_assert_eq!(
+            R::render(call, state, item),
+            Rendered::from(body.clone()),
+            "a kept read differs from the resource as it is now"
+        );
+        return Some(Ok(body));
+    }
+    let body = Bytes::from(R::render(call, state, item));
+    reads.insert(&key, body.clone());
+    Some(Ok(body))
 }
 
 /// `GET /<collection>`: one page, in the provider's list shape.

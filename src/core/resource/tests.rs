@@ -6,12 +6,12 @@ use std::future::{ready, Ready};
 use actix_web::http::StatusCode;
 use actix_web::test::{call_service, init_service, read_body, TestRequest};
 use actix_web::App;
-use parking_lot::Mutex;
 use serde_json::{json, Value};
 
 use super::*;
 use crate::core::http::{self, endpoint, page_request, Endpoints, PageBounds, PageRequest};
 use crate::core::json_out::{self, RenderedBody};
+use crate::core::tenant::{TenantId, TenantInfo, TenantMap, TenantState};
 
 #[derive(Default)]
 struct Desk {
@@ -20,7 +20,33 @@ struct Desk {
     trash: Vec<String>,
 }
 
-struct Notes(Mutex<Desk>);
+impl TenantState for Desk {
+    fn holds_nothing(&self) -> bool {
+        self.notes.is_empty() && self.trash.is_empty()
+    }
+}
+
+/// One desk, kept as providers keep their tenants (so reads may be cached).
+#[derive(Default)]
+struct Notes(TenantMap<Desk>);
+
+impl Notes {
+    fn info() -> TenantInfo {
+        TenantInfo {
+            tenant: TenantId::parse("notes-desk"),
+            provider: "notes",
+            credential: "x-who".into(),
+            created_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn desk(&self) -> Arc<TenantSlot<Desk>> {
+        self.0
+            .get(&Notes::info().tenant)
+            .expect("the desk holds notes")
+    }
+}
+
 struct Note(String);
 struct Who;
 
@@ -93,7 +119,11 @@ impl ResourceApi for Notes {
     type Query = PageRequest;
 
     fn with_state<T>(&self, _: &Who, f: impl FnOnce(&mut Desk) -> T) -> T {
-        f(&mut self.0.lock())
+        self.0.with(&Notes::info(), Desk::default, f)
+    }
+
+    fn tenant(&self, _: &Who) -> Option<Arc<TenantSlot<Desk>>> {
+        self.0.get(&Notes::info().tenant)
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -149,6 +179,10 @@ impl Resource<Notes> for Note {
 
     fn render(_: &Call<Notes>, _: &Desk, note: &Note) -> Rendered {
         Rendered::of(&note.0)
+    }
+
+    fn read_changes_nothing(_: &Desk, _: &str) -> bool {
+        true
     }
 
     fn delete(_: &Call<Notes>, state: &mut Desk, id: &str) -> Result<(), Oops> {
@@ -239,7 +273,7 @@ fn answer(status: u16, body: &str) -> (u16, String) {
 
 #[actix_web::test]
 async fn writes_reads_and_deletes_by_the_named_id() {
-    let notes = web::Data::new(Notes(Mutex::default()));
+    let notes = web::Data::new(Notes::default());
     let post = |t: &str| to("POST", "", Some(json!({"text": t})));
     let answers = send(
         &notes,
@@ -265,14 +299,18 @@ async fn writes_reads_and_deletes_by_the_named_id() {
         answers[6..],
         [answer(204, ""), answer(404, "Note not found")]
     );
-    assert_eq!(notes.0.lock().trash, ["3"], "removed by `Note::delete`");
+    assert_eq!(
+        notes.desk().state.lock().trash,
+        ["3"],
+        "removed by `Note::delete`"
+    );
 }
 
 /// Who calls, then the id's format, then the body, then whether the id names anything, then
 /// what the resource itself refuses.
 #[actix_web::test]
 async fn refusals_come_in_order() {
-    let notes = web::Data::new(Notes(Mutex::default()));
+    let notes = web::Data::new(Notes::default());
     let pinned = Some(json!({"text": "pinned"}));
     let answers = send(
         &notes,
@@ -297,6 +335,70 @@ async fn refusals_come_in_order() {
         answer(409, "pinned notes stay"),
     ];
     assert_eq!(answers, expected);
-    let desk = notes.0.lock();
+    let desk = notes.desk();
+    let desk = desk.state.lock();
     assert!(desk.notes.contains("1") && desk.trash.is_empty());
+}
+
+/// A read that changes nothing is kept until the desk changes, by the generic handlers or by
+/// anything else that locks it (as admin transitions and scheduled steps do); the same read with
+/// another header is kept apart.
+#[actix_web::test]
+async fn kept_reads_last_until_the_state_changes() {
+    let notes = web::Data::new(Notes::default());
+    let kept = |notes: &web::Data<Notes>| notes.desk().state.peek().parts().1.len();
+    let answers = send(
+        &notes,
+        vec![
+            to("POST", "", Some(json!({"text": "one"}))),
+            to("GET", "/1", None),
+            to("GET", "/1", None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        answers[1..],
+        [answer(200, r#""one""#), answer(200, r#""one""#)]
+    );
+    assert_eq!(kept(&notes), 1);
+    let answers = send(
+        &notes,
+        vec![
+            to("GET", "/1", None).insert_header(("x-trace", "2")),
+            to("GET", "/9", None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        answers,
+        [answer(200, r#""one""#), answer(404, "Note not found")]
+    );
+    assert_eq!(kept(&notes), 2, "another header is another read");
+
+    let answers = send(
+        &notes,
+        vec![
+            to("PATCH", "/1", Some(json!({"text": "uno"}))),
+            to("GET", "/1", None),
+        ],
+    )
+    .await;
+    assert_eq!(answers[1], answer(200, r#""uno""#));
+    assert_eq!(
+        kept(&notes),
+        1,
+        "the change dropped both, the read after it is kept"
+    );
+
+    notes
+        .desk()
+        .state
+        .lock()
+        .notes
+        .get_mut("1")
+        .expect("note 1")
+        .0 = "eins".into();
+    assert_eq!(kept(&notes), 0);
+    let answers = send(&notes, vec![to("GET", "/1", None)]).await;
+    assert_eq!(answers, [answer(200, r#""eins""#)]);
 }

@@ -1,6 +1,8 @@
 //! Qolo's resources through the core's CRUD pattern: persons (read; creates and updates run KYC
 //! and stay in `handlers::persons`) and webhook subscriptions (all of it).
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -18,6 +20,7 @@ use crate::core::http::{location, query_param};
 use crate::core::json_out::{Rendered, RenderedBody};
 use crate::core::resource::{Call, Create, Listing, Resource, ResourceApi, Update};
 use crate::core::store::{Page, Store};
+use crate::core::tenant::TenantSlot;
 
 impl ResourceApi for Qolo {
     type State = QoloTenant;
@@ -32,6 +35,10 @@ impl ResourceApi for Qolo {
 
     fn now(&self) -> DateTime<Utc> {
         self.core.clock.now()
+    }
+
+    fn tenant(&self, caller: &Caller) -> Option<Arc<TenantSlot<QoloTenant>>> {
+        self.tenants.get(&caller.tenant)
     }
 
     async fn read_body(
@@ -138,6 +145,10 @@ impl Resource<Qolo> for Person {
     fn render(_: &Call<Qolo>, _: &QoloTenant, person: &Person) -> Rendered {
         person_json(person)
     }
+
+    fn read_changes_nothing(_: &QoloTenant, _: &str) -> bool {
+        true
+    }
 }
 
 impl Resource<Qolo> for Notification {
@@ -155,6 +166,10 @@ impl Resource<Qolo> for Notification {
 
     fn render(_: &Call<Qolo>, _: &QoloTenant, notification: &Notification) -> Rendered {
         notification_json(notification)
+    }
+
+    fn read_changes_nothing(_: &QoloTenant, _: &str) -> bool {
+        true
     }
 }
 

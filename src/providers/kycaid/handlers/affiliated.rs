@@ -33,6 +33,10 @@ impl Resource<Kycaid> for AffiliatedPerson {
         affiliated_json(person)
     }
 
+    fn read_changes_nothing(_: &KycaidTenant, _: &str) -> bool {
+        true
+    }
+
     /// The company applicant no longer lists it.
     fn delete(_: &Call<Kycaid>, state: &mut KycaidTenant, id: &str) -> Result<(), KycaidError> {
         if let Some(person) = state.affiliated_persons.remove(id) {

@@ -11,6 +11,8 @@ mod forms;
 mod reference;
 mod verifications;
 
+use std::sync::Arc;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -27,6 +29,7 @@ use crate::core::resource::{
     create, list, remove, show, update, Call, Listing, Resource, ResourceApi,
 };
 use crate::core::store::{Page, Store};
+use crate::core::tenant::TenantSlot;
 
 type Reply = Result<HttpResponse, KycaidError>;
 
@@ -46,6 +49,15 @@ impl ResourceApi for Kycaid {
 
     fn now(&self) -> DateTime<Utc> {
         self.core.clock.now()
+    }
+
+    fn tenant(&self, caller: &Caller) -> Option<Arc<TenantSlot<KycaidTenant>>> {
+        self.tenants.get(&caller.tenant)
+    }
+
+    /// `with_tenant` notes the origin a token calls from, for the links it renders.
+    fn reads_alone(state: &KycaidTenant, caller: &Caller) -> bool {
+        *state.origin == *caller.origin
     }
 
     async fn read_body(

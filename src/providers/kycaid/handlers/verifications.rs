@@ -38,6 +38,10 @@ impl Resource<Kycaid> for Verification {
     fn render(_: &Call<Kycaid>, _: &KycaidTenant, verification: &Self) -> Rendered {
         verification_json(verification)
     }
+
+    fn read_changes_nothing(_: &KycaidTenant, _: &str) -> bool {
+        true
+    }
 }
 
 const ID: &str = Verification::ID;

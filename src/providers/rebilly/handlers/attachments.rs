@@ -30,6 +30,10 @@ impl Resource<Rebilly> for Attachment {
     fn render(call: &Call<Rebilly>, _: &RebillyTenant, attachment: &Self) -> Rendered {
         attachment_json(attachment, &href::<Self>(call.req, &attachment.id))
     }
+
+    fn read_changes_nothing(_: &RebillyTenant, _: &str) -> bool {
+        true
+    }
 }
 
 impl Listed for Attachment {

@@ -34,6 +34,10 @@ impl Resource<Rebilly> for Customer {
         customer_json(customer, &href::<Self>(call.req, &customer.id))
     }
 
+    fn read_changes_nothing(_: &RebillyTenant, _: &str) -> bool {
+        true
+    }
+
     fn delete(
         call: &Call<Rebilly>,
         state: &mut RebillyTenant,

@@ -347,6 +347,11 @@ impl Resource<Rebilly> for KycDocument {
         expanded_document(call.req, state, document, &href)
     }
 
+    /// Reads count while a review runs (a step may wait for them).
+    fn read_changes_nothing(state: &RebillyTenant, id: &str) -> bool {
+        state.documents.get(id).is_some_and(|d| d.run.is_none())
+    }
+
     /// A review scenario may wait for the document to be fetched.
     fn on_read(
         call: &Call<Rebilly>,

@@ -191,6 +191,10 @@ impl Resource<Rebilly> for File {
         file_json(file, &href::<Self>(call.req, &file.id))
     }
 
+    fn read_changes_nothing(_: &RebillyTenant, _: &str) -> bool {
+        true
+    }
+
     /// A file a KYC document still names stays (`409`).
     fn delete(_: &Call<Rebilly>, state: &mut RebillyTenant, id: &str) -> Result<(), RebillyError> {
         if let Some(document) = state

@@ -16,6 +16,8 @@ mod storefront;
 mod tags;
 mod webhooks;
 
+use std::sync::Arc;
+
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -29,6 +31,7 @@ use super::wire::{created, json_object, ok, resource_href};
 use super::Rebilly;
 use crate::core::http::{endpoint, Endpoint, Endpoints};
 use crate::core::resource::{create, list, remove, show, update, Call, Resource, ResourceApi};
+use crate::core::tenant::TenantSlot;
 
 /// Rebilly's wire format for the generic resource handlers: JSON-object bodies, `201` +
 /// `Location` with the resource on create, the resource on update, `204` on delete, and
@@ -46,6 +49,10 @@ impl ResourceApi for Rebilly {
 
     fn now(&self) -> DateTime<Utc> {
         self.core.clock.now()
+    }
+
+    fn tenant(&self, caller: &Caller) -> Option<Arc<TenantSlot<RebillyTenant>>> {
+        self.tenants.get(&caller.tenant)
     }
 
     async fn read_body(

@@ -38,6 +38,10 @@ impl Resource<Rebilly> for KycRequest {
         request_of(state, request, &href, expanding(call.req, "documents"))
     }
 
+    fn read_changes_nothing(_: &RebillyTenant, _: &str) -> bool {
+        true
+    }
+
     /// Its documents stay, no longer counting toward it; its gatherer link stops working.
     fn delete(_: &Call<Rebilly>, state: &mut RebillyTenant, id: &str) -> Result<(), RebillyError> {
         let request = state

@@ -34,6 +34,10 @@ impl Resource<Rebilly> for Webhook {
     fn render(call: &Call<Rebilly>, _: &RebillyTenant, hook: &Self) -> Rendered {
         webhook_json(hook, &href::<Self>(call.req, &hook.id))
     }
+
+    fn read_changes_nothing(_: &RebillyTenant, _: &str) -> bool {
+        true
+    }
 }
 
 impl Listed for Webhook {

@@ -1,0 +1,110 @@
+//! Reads answered from what the sandbox kept of an earlier identical read (`core::read_cache`):
+//! every change to the tenant shows at once, however it was made, and requests that differ in
+//! anything a render may read (host, query, credential) are answered apart. Debug builds check
+//! each kept answer against a fresh render, so these tests also fail on a stale one.
+
+use crate::common;
+
+use common::kycaid::{applicant_of, get, kyc, passport, person};
+use common::spawn_app;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn front_side(applicant: &Value) -> String {
+    applicant["documents"][0]["front_side"]
+        .as_str()
+        .expect("the passport's front side has a URL")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_polled_kycaid_applicant_shows_every_change_however_it_was_made() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({"email": "t+manual@example.com"})).await;
+    let document_id = passport(&app, &id, "P1").await;
+    let first = applicant_of(&app, &id).await;
+    assert_eq!(applicant_of(&app, &id).await, first);
+    assert_eq!(first["documents"][0]["status"], "new");
+
+    // An admin transition changes the tenant outside the provider's handlers.
+    let reply = app
+        .admin_post(
+            "/transitions",
+            json!({"provider": "kycaid", "kind": "document", "id": document_id, "to": "invalid",
+                   "decline_reasons": ["BAD_QUALITY"]}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let declined = applicant_of(&app, &id).await;
+    assert_eq!(declined["documents"][0]["status"], "invalid");
+
+    // So does a write through the API.
+    let reply = app
+        .send(
+            kyc(&app, Method::PATCH, &format!("/applicants/{id}"))
+                .json(&json!({"first_name": "Janet"})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(applicant_of(&app, &id).await["first_name"], "Janet");
+}
+
+#[tokio::test]
+async fn a_kycaid_read_from_another_host_links_to_that_host() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({})).await;
+    passport(&app, &id, "P2").await;
+    let here = front_side(&applicant_of(&app, &id).await);
+    assert!(here.starts_with(&app.base), "{here}");
+    let proxied = app
+        .send(
+            kyc(&app, Method::GET, &format!("/applicants/{id}"))
+                .header("X-Forwarded-Host", "kyc.example.test")
+                .header("X-Forwarded-Proto", "https"),
+        )
+        .await;
+    assert_eq!(proxied.status, 200, "{}", proxied.body);
+    assert!(
+        front_side(&proxied.body).starts_with("https://kyc.example.test/"),
+        "{}",
+        proxied.body
+    );
+    assert_eq!(front_side(&applicant_of(&app, &id).await), here);
+}
+
+#[tokio::test]
+async fn a_kycaid_read_of_another_token_or_a_missing_id_is_its_own() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({})).await;
+    assert_eq!(applicant_of(&app, &id).await["applicant_id"], id);
+    let other = app
+        .send(common::kycaid::kyc_as(
+            &app,
+            common::kycaid::OTHER_TOKEN,
+            Method::GET,
+            &format!("/applicants/{id}"),
+        ))
+        .await;
+    assert_eq!(other.status, 404, "{}", other.body);
+    let missing = get(&app, &format!("/applicants/{}", "0".repeat(36))).await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_eq!(applicant_of(&app, &id).await["applicant_id"], id);
+}
+
+#[tokio::test]
+async fn a_polled_rebilly_file_follows_its_changes() {
+    let app = spawn_app().await;
+    let file = app.upload_named("passport.png").await;
+    let path = format!("/files/{}", file["id"].as_str().expect("a file id"));
+    let first = app.reb_get(&path).await;
+    assert_eq!(app.reb_get(&path).await.body, first.body);
+    let renamed = app
+        .reb_json(
+            Method::PUT,
+            &path,
+            json!({"name": "renamed", "extension": "png"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(app.reb_get(&path).await.body["name"], "renamed");
+}
