@@ -108,3 +108,36 @@ async fn a_polled_rebilly_file_follows_its_changes() {
     assert_eq!(renamed.status, 200, "{}", renamed.body);
     assert_eq!(app.reb_get(&path).await.body["name"], "renamed");
 }
+
+/// Built-in `rebilly-auto-accept`: in progress at once, accepted 5 s later. While it waits for
+/// the clock, each read is answered from the kept body and still counted in the review's run.
+#[tokio::test]
+async fn kept_rebilly_document_reads_still_count_and_its_review_still_lands() {
+    let app = spawn_app().await;
+    let document = app
+        .kyc_document("cus_kept", "identity-proof", "passport.png")
+        .await;
+    let id = document["id"].as_str().expect("a document id").to_owned();
+    let path = format!("/kyc-documents/{id}");
+    let first = app.reb_get(&path).await;
+    assert_eq!(first.body["status"], "in-progress", "{}", first.body);
+    for _ in 0..2 {
+        assert_eq!(app.reb_get(&path).await.body, first.body);
+    }
+    // The count is kept with the review, which only a snapshot shows.
+    let snapshot = app
+        .send(app.request(Method::GET, "/__admin/snapshot"))
+        .await
+        .body;
+    let tenants = snapshot["providers"]["rebilly"]["tenants"]
+        .as_array()
+        .expect("Rebilly's tenants");
+    let saved = tenants
+        .iter()
+        .find_map(|t| t["state"]["documents"].get(&id))
+        .expect("the document is in the snapshot");
+    assert_eq!(saved["run"]["reads"], 3, "{saved}");
+
+    app.advance(5).await;
+    assert_eq!(app.reb_get(&path).await.body["status"], "accepted");
+}

@@ -200,6 +200,10 @@ pub trait Resource<P: ResourceApi>: Sized + 'static {
         false
     }
 
+    /// What a read answered from a kept body still notes: only counters that no render shows
+    /// (a review's reads while its next step waits for time). Nothing by default.
+    fn on_kept_read(_state: &P::State, _id: &str) {}
+
     /// What `remove` does once the item is found: by default takes it out of its store (a
     /// stored file's bytes are released with it). Override to refuse (still in use), to unlink
     /// it from its parents or to take its children too.
@@ -297,6 +301,7 @@ fn read_alone<P: ResourceApi, R: Resource<P>>(
         Ok(item) => item,
         Err(not_found) => return Some(Err(not_found)),
     };
+    R::on_kept_read(state, id);
     let key = RequestKey::of(call.req);
     if let Some(body) = reads.get(&key) {
         // Every hit in a debug build (the test suites) is checked against a fresh render.

@@ -1,5 +1,6 @@
 //! A resource's progress through its scenario's timeline.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -16,7 +17,9 @@ pub struct TimelineRun {
     pub run_id: u64,
     next: usize,
     anchor: DateTime<Utc>,
-    reads: u32,
+    /// A counter no render shows, so a read answered from what was kept of an earlier one
+    /// (`core::read_cache`, which only sees the state read-only) still counts.
+    reads: Cell<u32>,
     /// The step whose due time was last handed out, so polling never schedules it twice.
     announced: Option<usize>,
 }
@@ -54,7 +57,7 @@ impl Serialize for TimelineRun {
             run_id: self.run_id,
             next: self.next,
             anchor: self.anchor,
-            reads: self.reads,
+            reads: self.reads.get(),
             announced: self.announced,
         }
         .serialize(s)
@@ -85,7 +88,7 @@ impl<'de> serde::Deserialize<'de> for TimelineRun {
             run_id: saved.run_id,
             next: saved.next,
             anchor: saved.anchor,
-            reads: saved.reads,
+            reads: Cell::new(saved.reads),
             announced: saved.announced,
         })
     }
@@ -98,7 +101,7 @@ impl TimelineRun {
             run_id,
             next: 0,
             anchor: now,
-            reads: 0,
+            reads: Cell::new(0),
             announced: None,
         }
     }
@@ -112,13 +115,21 @@ impl TimelineRun {
             scenario: &self.scenario.name,
             next_step: self.next,
             steps: self.scenario.timeline.len(),
-            reads_since_last_step: self.reads,
+            reads_since_last_step: self.reads.get(),
         }
     }
 
     /// Counts a read of the resource (a client polling it).
-    pub fn record_read(&mut self) {
-        self.reads = self.reads.saturating_add(1);
+    pub fn record_read(&self) {
+        self.reads.set(self.reads.get().saturating_add(1));
+    }
+
+    /// Whether the next step waits for reads, so that a read may take it.
+    pub fn waits_for_reads(&self) -> bool {
+        self.scenario
+            .timeline
+            .get(self.next)
+            .is_some_and(|step| matches!(step.trigger, Trigger::AfterReads(_)))
     }
 
     /// Takes every step that is due at `now`, in order, each with the instant it fell due, and
@@ -144,13 +155,13 @@ impl TimelineRun {
                     }
                     at
                 }
-                Trigger::AfterReads(reads) if self.reads >= reads => now,
+                Trigger::AfterReads(reads) if self.reads.get() >= reads => now,
                 Trigger::AfterReads(_) => break,
             };
             due_steps.push((step.clone(), at));
             self.next += 1;
             self.anchor = at;
-            self.reads = 0;
+            self.reads.set(0);
         }
         (due_steps, None)
     }
@@ -234,9 +245,11 @@ mod tests {
             9,
             t0(),
         );
+        assert!(!run.waits_for_reads(), "the first step is immediate");
         let (steps, due) = run.take_due(t0());
         assert_eq!(steps.len(), 1);
         assert_eq!(due, None);
+        assert!(run.waits_for_reads());
         run.record_read();
         assert!(run.take_due(t0()).0.is_empty());
         run.record_read();
@@ -245,5 +258,6 @@ mod tests {
         assert_eq!(steps.len(), 1);
         assert_eq!(steps[0].1, later);
         assert_eq!(due.unwrap().at, later + Duration::seconds(5));
+        assert!(!run.waits_for_reads(), "the last step waits for time");
     }
 }

@@ -347,9 +347,17 @@ impl Resource<Rebilly> for KycDocument {
         expanded_document(call.req, state, document, &href)
     }
 
-    /// Reads count while a review runs (a step may wait for them).
+    /// A read may take a review's next step when that step waits for reads.
     fn read_changes_nothing(state: &RebillyTenant, id: &str) -> bool {
-        state.documents.get(id).is_some_and(|d| d.run.is_none())
+        let document = state.documents.get(id);
+        document.is_some_and(|d| d.run.as_ref().is_none_or(|run| !run.waits_for_reads()))
+    }
+
+    /// A review's reads count even while its next step waits for time.
+    fn on_kept_read(state: &RebillyTenant, id: &str) {
+        if let Some(run) = state.documents.get(id).and_then(|d| d.run.as_ref()) {
+            run.record_read();
+        }
     }
 
     /// A review scenario may wait for the document to be fetched.
