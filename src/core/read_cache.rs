@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use actix_web::web::Bytes;
 use actix_web::HttpRequest;
 
+use super::json_out::Rendered;
+
 /// Entries one tenant keeps: a client polls a few resources, not many.
 const ENTRIES_PER_TENANT: usize = 8;
 /// Bodies larger than this are rendered each time (a resource with hundreds of embedded items).
@@ -47,8 +49,25 @@ impl Drop for Entry {
 }
 
 impl ReadCache {
+    /// The answer to `req`: what was kept of the same request, else `render`'s, kept. Every
+    /// kept answer a debug build gives (the test suites) is checked against a fresh render.
+    pub fn answer(&mut self, req: &HttpRequest, render: impl Fn() -> Rendered) -> Bytes {
+        let key = RequestKey::of(req);
+        if let Some(body) = self.get(&key) {
+            debug_assert_eq!(
+                render(),
+                Rendered::from(body.clone()),
+                "a kept read differs from a fresh render"
+            );
+            return body;
+        }
+        let body = Bytes::from(render());
+        self.insert(&key, body.clone());
+        body
+    }
+
     /// The body cached for the request `key`.
-    pub fn get(&self, key: &RequestKey) -> Option<Bytes> {
+    fn get(&self, key: &RequestKey) -> Option<Bytes> {
         self.entries
             .iter()
             .find(|e| *e.key == *key.0)
@@ -57,7 +76,7 @@ impl ReadCache {
 
     /// Keeps `body` as the answer to the request `key`, unless it is too large or the
     /// budget is spent. The oldest entry makes room.
-    pub fn insert(&mut self, key: &RequestKey, body: Bytes) {
+    fn insert(&mut self, key: &RequestKey, body: Bytes) {
         if body.len() > LARGEST_BODY {
             return;
         }
@@ -95,10 +114,10 @@ thread_local! {
 
 /// A request as a cache key: its method, path and query, and every header (sorted, so their
 /// order does not matter), each prefixed with its length so no two requests spell the same.
-pub struct RequestKey(Vec<u8>);
+struct RequestKey(Vec<u8>);
 
 impl RequestKey {
-    pub fn of(req: &HttpRequest) -> RequestKey {
+    fn of(req: &HttpRequest) -> RequestKey {
         let mut headers: Vec<(&[u8], &[u8])> = req
             .headers()
             .iter()

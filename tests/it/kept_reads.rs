@@ -141,3 +141,41 @@ async fn kept_rebilly_document_reads_still_count_and_its_review_still_lands() {
     app.advance(5).await;
     assert_eq!(app.reb_get(&path).await.body["status"], "accepted");
 }
+
+/// Built-in `sumvin-approve`: approved 30 s after submission. Polled meanwhile, the status is
+/// answered from the kept body; each poll still counts in the review's progress, and
+/// timestamps asked for in another format are another answer.
+#[tokio::test]
+async fn a_polled_sumvin_status_counts_its_reads_and_shows_the_approval() {
+    let app = spawn_app().await;
+    app.submit_kyc("pat-kept", "passport.png", "GBR").await;
+    let first = app.status("pat-kept").await;
+    assert_eq!(first["status"], "in_progress");
+    for _ in 0..2 {
+        assert_eq!(app.status("pat-kept").await, first);
+    }
+    let iso = app
+        .send(
+            app.sumvin(Method::GET, "pat-kept", "/v0/kyc/status")
+                .header("X-Timestamp-Format", "iso8601"),
+        )
+        .await;
+    assert_eq!(iso.status, 200, "{}", iso.body);
+
+    let journal = app
+        .admin_get("/requests?method=GET&path=kyc/status&limit=1")
+        .await;
+    let tenant = journal["requests"][0]["tenant"]
+        .as_str()
+        .expect("the read names its tenant")
+        .to_owned();
+    let state = app.admin_get(&format!("/tenants/{tenant}/state")).await;
+    let timeline = &state["state"]["kyc"]["timeline"];
+    assert_eq!(timeline["scenario"], "sumvin-approve", "{timeline}");
+    assert_eq!(timeline["reads_since_last_step"], 4, "{timeline}");
+
+    app.advance(30).await;
+    let approved = app.status("pat-kept").await;
+    assert_eq!(approved["status"], "approved");
+    assert!(approved["verified_at"].is_number(), "{approved}");
+}

@@ -83,17 +83,18 @@ impl From<Rendered> for Bytes {
 /// was set), and the buffer becomes the body without a copy.
 pub trait RenderedBody {
     fn rendered(&mut self, body: Rendered) -> HttpResponse;
+    /// The same for text kept from an earlier render (`core::read_cache`).
+    fn kept(&mut self, body: Bytes) -> HttpResponse;
 }
 
 impl RenderedBody for HttpResponseBuilder {
     fn rendered(&mut self, body: Rendered) -> HttpResponse {
         json_typed(self.body(body.0))
     }
-}
 
-/// `200 OK` with JSON text kept from an earlier render.
-pub fn json_ok(body: Bytes) -> HttpResponse {
-    json_typed(HttpResponse::Ok().body(body))
+    fn kept(&mut self, body: Bytes) -> HttpResponse {
+        json_typed(self.body(body))
+    }
 }
 
 /// `content-type: application/json`, unless the response has a type.

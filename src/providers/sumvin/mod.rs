@@ -11,7 +11,8 @@ mod wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::web;
+use actix_web::web::{self, Bytes};
+use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
 
@@ -21,6 +22,7 @@ use self::fixtures::Fixtures;
 use self::model::{Decision, Image, KycStatus, SumvinTenant};
 use self::scenario::{SumvinEffect, REVIEW_STARTED};
 use crate::core::http::{refusal, BodyError, MountAt};
+use crate::core::json_out::Rendered;
 use crate::core::scenario::{schema_for, Facts, ScenarioSchema, TimelineRun};
 use crate::core::{
     mount_provider, Core, Decidable, Job, LoadError, Provider, ReviewAction, TenantId, TenantMap,
@@ -196,6 +198,29 @@ impl Sumvin {
                 );
             }
         }
+    }
+
+    /// A read of the verification that changes nothing (its review, if any, waits for the
+    /// clock), answered from what was kept of the same request or rendered and kept
+    /// (`core::read_cache`); the read still counts. `None` for a user without a verification or
+    /// one whose next step a read would take: those go through `with_tenant`.
+    fn kept_read(
+        &self,
+        caller: &Caller,
+        req: &HttpRequest,
+        render: impl Fn(&SumvinTenant) -> Rendered,
+    ) -> Option<Bytes> {
+        let slot = self.tenants.get(&caller.tenant)?;
+        let mut peek = slot.state.peek();
+        let (state, reads) = peek.parts();
+        let kyc = state.kyc.as_ref()?;
+        if kyc.run.as_ref().is_some_and(TimelineRun::waits_for_reads) {
+            return None;
+        }
+        if let Some(run) = &kyc.run {
+            run.record_read();
+        }
+        Some(reads.answer(req, || render(state)))
     }
 
     /// A client read the verification: counts toward `after_reads` steps.

@@ -3,6 +3,7 @@
 use actix_web::body::BoxBody;
 use actix_web::http::header::HeaderName;
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -49,6 +50,14 @@ pub struct Hal {
 pub enum HalBody {
     Value(Value),
     Rendered(Rendered),
+    /// Kept from an earlier render of the same request (`core::read_cache`).
+    Kept(Bytes),
+}
+
+impl From<Bytes> for HalBody {
+    fn from(body: Bytes) -> Self {
+        HalBody::Kept(body)
+    }
 }
 
 impl From<Value> for HalBody {
@@ -92,6 +101,7 @@ impl Responder for Hal {
                 response.json(body)
             }
             HalBody::Rendered(body) => response.rendered(body),
+            HalBody::Kept(body) => response.kept(body),
         }
     }
 }

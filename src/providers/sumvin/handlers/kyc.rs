@@ -67,6 +67,9 @@ pub fn status_body(state: &SumvinTenant, timestamps: Timestamps) -> Rendered {
 pub async fn status(req: HttpRequest, caller: Caller, sumvin: web::Data<Sumvin>) -> Reply {
     let refresh = refresh_param(&req)?;
     let timestamps = Timestamps::of(&req);
+    if let Some(body) = sumvin.kept_read(&caller, &req, |state| status_body(state, timestamps)) {
+        return Ok(Hal::ok(body));
+    }
     sumvin.with_tenant(&caller, |state| {
         if state.kyc.is_none() && refresh {
             return Err(SumvinError::NoApplicant);
