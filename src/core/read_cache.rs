@@ -112,33 +112,46 @@ thread_local! {
     static SPARE: RefCell<Vec<u8>> = RefCell::default();
 }
 
-/// A request as a cache key: its method, path and query, and every header (sorted, so their
-/// order does not matter), each prefixed with its length so no two requests spell the same.
+/// A request as a cache key: `METHOD path?query`, then every header as `name:value`, sorted so
+/// their order does not matter, each on a line of its own. No part can hold a line break (a
+/// header value with one is refused before it gets here, as is a path), so no two requests
+/// spell the same key.
 struct RequestKey(Vec<u8>);
+
+/// Headers sorted on the stack when there are this many or fewer (a client sends a handful).
+const SORTED_ON_STACK: usize = 16;
 
 impl RequestKey {
     fn of(req: &HttpRequest) -> RequestKey {
-        let mut headers: Vec<(&[u8], &[u8])> = req
-            .headers()
-            .iter()
-            .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()))
-            .collect();
-        headers.sort_unstable();
         let mut key = SPARE.take();
         key.clear();
-        let mut put = |part: &[u8]| {
-            key.extend_from_slice(&(part.len() as u32).to_le_bytes());
-            key.extend_from_slice(part);
+        key.extend_from_slice(req.method().as_str().as_bytes());
+        key.push(b' ');
+        let target = req.uri().path_and_query().map_or("", |p| p.as_str());
+        key.extend_from_slice(target.as_bytes());
+        let headers = req.headers();
+        let mut write = |sorted: &[(&str, &[u8])]| {
+            for (name, value) in sorted {
+                key.push(b'\n');
+                key.extend_from_slice(name.as_bytes());
+                key.push(b':');
+                key.extend_from_slice(value);
+            }
         };
-        put(req.method().as_str().as_bytes());
-        put(req
-            .uri()
-            .path_and_query()
-            .map_or("", |p| p.as_str())
-            .as_bytes());
-        for (name, value) in headers {
-            put(name);
-            put(value);
+        let pairs = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
+        if headers.len() <= SORTED_ON_STACK {
+            let mut stack = [("", &[][..]); SORTED_ON_STACK];
+            let mut count = 0;
+            for pair in pairs {
+                stack[count] = pair;
+                count += 1;
+            }
+            stack[..count].sort_unstable();
+            write(&stack[..count]);
+        } else {
+            let mut heap: Vec<_> = pairs.collect();
+            heap.sort_unstable();
+            write(&heap);
         }
         RequestKey(key)
     }
@@ -191,11 +204,23 @@ mod tests {
         ] {
             assert_ne!(key_of(other), one);
         }
-        // A header's value cannot run into the next header's name.
+        // A header's value cannot run into the next header's name, nor a name into its value.
         assert_ne!(
             key_of(base().insert_header(("a", "bc"))),
             key_of(base().insert_header(("ab", "c")))
         );
+    }
+
+    #[test]
+    fn many_headers_are_sorted_too() {
+        let mut forward = TestRequest::get().uri("/r");
+        let mut backward = TestRequest::get().uri("/r");
+        for n in 0..SORTED_ON_STACK + 4 {
+            forward = forward.insert_header((format!("x-{n:02}"), format!("{n}")));
+            let m = SORTED_ON_STACK + 3 - n;
+            backward = backward.insert_header((format!("x-{m:02}"), format!("{m}")));
+        }
+        assert_eq!(key_of(forward), key_of(backward));
     }
 
     #[test]
