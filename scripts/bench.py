@@ -7,6 +7,9 @@ the medians are printed as a Markdown table. It is a benchmark, not a test: noth
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -18,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -146,6 +150,36 @@ def call_header(method, url, headers, name):
         return response.headers.get(name)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def hermes_signed(base, path, body, client="demo-client", secret="demo-secret"):
+    """A Hermes API call signed as its reference scripts sign it (HMAC-SHA512 over client, nonce, time,
+    `POST /path` and the body): each nonce is accepted once, which is why wrk cannot replay these calls."""
+    payload, ts, nonce = json.dumps(body), str(int(time.time())), base64.urlsafe_b64encode(os.urandom(24)).decode()
+    signed = client + nonce + ts + "POST " + path + payload
+    signature = base64.b64encode(hmac.new(secret.encode(), signed.encode(), hashlib.sha512).digest()).decode()
+    auth = f'HMAC client_id="{client}",ts="{ts}",nonce="{nonce}",signature="{signature}"'
+    return call("POST", base + path, {"Authorization": auth}, body)
+
+
+def hermes_picture(base):
+    """The URL of a picture of a test identity's data: a login approved without a browser, its token, its data."""
+    authorize = (f"{base}/authorize?client_id=demo-client&redirect_uri=http://localhost/cb&state=s"
+                 "&kyc_data=true&sandbox_decision=approve")
+    try:
+        urllib.request.build_opener(_NoRedirect).open(authorize)
+        raise RuntimeError("authorize did not redirect")
+    except urllib.error.HTTPError as redirect:
+        code = re.search(r"code=([^&]+)", redirect.headers["Location"]).group(1)
+    token = hermes_signed(base, "/mediator/api/get_token",
+                          {"grant_type": "authorization_code", "code": code, "redirect_uri": "http://localhost/cb"})
+    data = hermes_signed(base, "/mediator/api/get_data", {"token": token["access_token"]})
+    return re.findall(r'"(http[^"]*/pictures/[^"]*)"', json.dumps(data))[0]
+
+
 def multipart(fields, file_field, file_name, content, content_type):
     boundary = "benchboundary7d1f"
     parts = []
@@ -261,6 +295,7 @@ def setup_calls(sandbox, scripts):
                                             "postal_code": "73301", "country": "USA"},
                            "identifications": [{"govt_id_type": "SSN", "govt_id_number": "123456789"}]}})
     person_guid = person.get("person_guid") or person.get("data", {}).get("person_guid")
+    picture = hermes_picture(f"http://127.0.0.1:{p['hermes']}")
 
     jpeg_type, jpeg_upload = multipart({}, "file", "passport.jpg", read(JPEG), "image/jpeg")
     sumvin_type, sumvin_upload = multipart({"document_type": "PASSPORT", "country": "GBR", "side": "FRONT_SIDE"},
@@ -278,6 +313,7 @@ def setup_calls(sandbox, scripts):
          lua("rebilly-get", "GET", rebilly_auth)),
         ("Sumvin `GET /v0/kyc/status`", "read", f"{sumvin}/v0/kyc/status", lua("sumvin-status", "GET", sumvin_auth)),
         ("Qolo `GET /persons/{guid}`", "read", f"{qolo}/persons/{person_guid}", lua("qolo-get", "GET", qolo_auth)),
+        ("Hermes `GET /pictures/{tenant}/{id}` (a 233-byte PNG)", "read", picture, lua("hermes-picture", "GET", {})),
         ("KYCAID `POST /applicants`", "create", f"{kycaid}/applicants",
          lua("kycaid-create", "POST", {**kycaid_auth, **json_type}, applicant_json)),
         ("Rebilly `POST /files` (small JPEG)", "create", f"{rebilly}/files",
