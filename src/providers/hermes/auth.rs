@@ -3,7 +3,7 @@
 //! `signature` is the standard base64 of HMAC-SHA512, keyed by the client secret, over
 //! `client_id + nonce + ts + "METHOD /path" + raw body`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -71,17 +71,55 @@ pub fn sign(
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-/// Nonces seen per client, each until its `ts` leaves the window.
+/// Nonces seen per client, each until its `ts` leaves the window. Kept by `ts` as well, so
+/// those that left it are dropped from the ends, not found by scanning every nonce per call.
 #[derive(Default)]
-pub struct Nonces(Mutex<HashMap<(String, String), i64>>);
+pub struct Nonces(Mutex<Seen>);
+
+type NonceKey = (String, String);
+
+#[derive(Default)]
+struct Seen {
+    ts_of: HashMap<NonceKey, i64>,
+    by_ts: BTreeMap<i64, Vec<NonceKey>>,
+}
+
+impl Seen {
+    /// Drops the nonces whose `ts` is more than the window away from `now`, on either side (the
+    /// sandbox clock can be set back).
+    fn forget_outside(&mut self, now: i64) {
+        let window = (now - TS_WINDOW_SECS)..=(now + TS_WINDOW_SECS);
+        while let Some(entry) = self.by_ts.first_entry() {
+            if window.contains(entry.key()) {
+                break;
+            }
+            for key in entry.remove() {
+                self.ts_of.remove(&key);
+            }
+        }
+        while let Some(entry) = self.by_ts.last_entry() {
+            if window.contains(entry.key()) {
+                break;
+            }
+            for key in entry.remove() {
+                self.ts_of.remove(&key);
+            }
+        }
+    }
+}
 
 impl Nonces {
     /// False if the nonce was already used within the window.
     fn first_use(&self, client_id: &str, nonce: &str, ts: i64, now: i64) -> bool {
         let mut seen = self.0.lock();
-        seen.retain(|_, ts| (now - *ts).abs() <= TS_WINDOW_SECS);
-        seen.insert((client_id.to_owned(), nonce.to_owned()), ts)
-            .is_none()
+        seen.forget_outside(now);
+        let key = (client_id.to_owned(), nonce.to_owned());
+        if seen.ts_of.contains_key(&key) {
+            return false;
+        }
+        seen.ts_of.insert(key.clone(), ts);
+        seen.by_ts.entry(ts).or_default().push(key);
+        true
     }
 }
 
@@ -148,6 +186,37 @@ pub fn tenant_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nonce_is_refused_within_its_window_and_forgotten_outside_it() {
+        let nonces = Nonces::default();
+        assert!(nonces.first_use("c", "n", 1_000, 1_000));
+        assert!(
+            !nonces.first_use("c", "n", 1_100, 1_100),
+            "again within the window"
+        );
+        assert!(nonces.first_use("other", "n", 1_000, 1_000), "per client");
+        for n in 0..1_000 {
+            assert!(nonces.first_use("c", &format!("old-{n}"), 900, 1_000));
+        }
+        assert_eq!(nonces.0.lock().ts_of.len(), 1_002);
+        let later = 1_000 + TS_WINDOW_SECS + 1;
+        assert!(
+            nonces.first_use("c", "n", later, later),
+            "its first ts left the window"
+        );
+        assert_eq!(
+            nonces.0.lock().ts_of.len(),
+            1,
+            "every nonce outside the window was dropped"
+        );
+        let earlier = later - 3 * TS_WINDOW_SECS;
+        assert!(
+            nonces.first_use("c", "n", earlier, earlier),
+            "the clock was set back"
+        );
+        assert_eq!(nonces.0.lock().ts_of.len(), 1);
+    }
 
     #[test]
     fn the_header_parses_in_any_order_and_refuses_gaps() {
