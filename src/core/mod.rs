@@ -175,7 +175,7 @@ impl Core {
         tenant: &TenantId,
         kind: &'static str,
         id: &str,
-    ) -> Vec<(scenario::Step, chrono::DateTime<chrono::Utc>)> {
+    ) -> scenario::DueSteps {
         let (steps, due) = run.take_due(now);
         if let Some(due) = due {
             self.scheduler.schedule(Job {

@@ -11,17 +11,20 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde::Serialize;
 
+type Fast = foldhash::fast::RandomState;
+
 pub use loader::{parse_document, parse_scenario, schema_for, LoadError, ScenarioSchema, Source};
 pub use model::{Effect, EventSchema, Facts, Matcher, Rule, Scalar, Scenario, Step, Trigger};
-pub use timeline::{Due, Progress, TimelineRun};
+pub use timeline::{Due, DueSteps, Progress, TimelineRun};
 
 /// Every scenario in force. Later sources override earlier ones with the same name, so a file in
 /// `--scenarios DIR` replaces the built-in of that name.
 #[derive(Debug, Default)]
 pub struct ScenarioSet {
     by_name: IndexMap<String, Arc<Scenario>>,
-    /// By provider, then event: looked up without building a key.
-    by_event: HashMap<String, HashMap<String, Vec<Arc<Scenario>>>>,
+    /// By provider, then event: looked up without building a key, on every create that starts a
+    /// review, so with foldhash rather than SipHash (the keys are the sandbox's own names).
+    by_event: HashMap<String, HashMap<String, Vec<Arc<Scenario>>, Fast>, Fast>,
     /// The rules of faults files, each with its file's path, in load order.
     faults: Vec<(String, crate::core::faults::FaultSpec)>,
 }
@@ -67,7 +70,8 @@ impl ScenarioSet {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let mut by_event: HashMap<String, HashMap<String, Vec<Arc<Scenario>>>> = HashMap::new();
+        let mut by_event: HashMap<String, HashMap<String, Vec<Arc<Scenario>>, Fast>, Fast> =
+            HashMap::default();
         for scenario in by_name.values() {
             by_event
                 .entry(scenario.provider.clone())

@@ -1,5 +1,6 @@
 //! The scenario model: when a scenario applies, and the timeline of steps it plays.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -138,10 +139,10 @@ impl Scalar {
 /// Request data a scenario is chosen by. A fact may hold several values (e.g. every uploaded file
 /// name); a condition holds when any of them matches.
 #[derive(Debug, Default, Clone)]
-pub struct Facts(Vec<(&'static str, String)>);
+pub struct Facts<'a>(Vec<(&'static str, Cow<'a, str>)>);
 
-impl Facts {
-    pub fn add(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
+impl<'a> Facts<'a> {
+    pub fn add(&mut self, name: &'static str, value: impl Into<Cow<'a, str>>) -> &mut Self {
         self.0.push((name, value.into()));
         self
     }

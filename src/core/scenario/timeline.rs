@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::model::{Scenario, Step, Trigger};
+use super::model::{Effect, Scenario, Step, Trigger};
 
 /// Lives inside the resource it drives, so each resource follows its own timeline and a step is
 /// applied under the same lock as the rest of the resource's state.
@@ -22,6 +22,45 @@ pub struct TimelineRun {
     reads: Cell<u32>,
     /// The step whose due time was last handed out, so polling never schedules it twice.
     announced: Option<usize>,
+}
+
+/// The steps that fell due, in order, each with the instant it applies at. They stay in their
+/// scenario: a step's `set` is only read, never copied.
+pub struct DueSteps {
+    scenario: Arc<Scenario>,
+    due: Vec<(usize, DateTime<Utc>)>,
+}
+
+impl DueSteps {
+    pub fn is_empty(&self) -> bool {
+        self.due.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.due.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Step, DateTime<Utc>)> {
+        self.due
+            .iter()
+            .map(|&(index, at)| (&self.scenario.timeline[index], at))
+    }
+
+    /// Each due step's effect in the provider's type. Effects were checked when the scenario
+    /// loaded, so one that does not parse is a bug: it is logged and skipped.
+    pub fn effects<E: Effect>(&self) -> impl Iterator<Item = (E, DateTime<Utc>)> + '_ {
+        self.iter()
+            .filter_map(|(step, at)| match E::deserialize(&step.set) {
+                Ok(effect) => Some((effect, at)),
+                Err(e) => {
+                    log::error!(
+                        "{}: scenario step was validated at load but does not parse: {e}",
+                        E::PROVIDER
+                    );
+                    None
+                }
+            })
+    }
 }
 
 /// When the next pending step is due on the clock, if it waits for time.
@@ -134,8 +173,11 @@ impl TimelineRun {
 
     /// Takes every step that is due at `now`, in order, each with the instant it fell due, and
     /// returns them with when the following step is due (for the scheduler), if it waits for time.
-    pub fn take_due(&mut self, now: DateTime<Utc>) -> (Vec<(Step, DateTime<Utc>)>, Option<Due>) {
-        let mut due_steps = Vec::new();
+    pub fn take_due(&mut self, now: DateTime<Utc>) -> (DueSteps, Option<Due>) {
+        let mut due_steps = DueSteps {
+            scenario: self.scenario.clone(),
+            due: Vec::new(),
+        };
         while let Some(step) = self.scenario.timeline.get(self.next) {
             let at = match step.trigger {
                 Trigger::Immediately => self.anchor,
@@ -158,7 +200,7 @@ impl TimelineRun {
                 Trigger::AfterReads(reads) if self.reads.get() >= reads => now,
                 Trigger::AfterReads(_) => break,
             };
-            due_steps.push((step.clone(), at));
+            due_steps.due.push((self.next, at));
             self.next += 1;
             self.anchor = at;
             self.reads.set(0);
@@ -225,7 +267,7 @@ mod tests {
             "announced once"
         );
         let (steps, due) = run.take_due(t0() + Duration::hours(1));
-        let instants: Vec<_> = steps.iter().map(|(_, at)| *at).collect();
+        let instants: Vec<_> = steps.iter().map(|(_, at)| at).collect();
         assert_eq!(
             instants,
             vec![t0() + Duration::seconds(30), t0() + Duration::seconds(90)]
@@ -256,7 +298,7 @@ mod tests {
         let later = t0() + Duration::seconds(3);
         let (steps, due) = run.take_due(later);
         assert_eq!(steps.len(), 1);
-        assert_eq!(steps[0].1, later);
+        assert_eq!(steps.iter().next().map(|(_, at)| at), Some(later));
         assert_eq!(due.unwrap().at, later + Duration::seconds(5));
         assert!(!run.waits_for_reads(), "the last step waits for time");
     }

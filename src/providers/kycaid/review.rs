@@ -231,15 +231,8 @@ impl Kycaid {
                 v.run = None;
             }
         }
-        for (step, at) in steps {
-            match serde_json::from_value::<KycaidEffect>(step.set) {
-                Ok(effect) => self.apply_effect(state, id, effect, at),
-                Err(e) => {
-                    log::error!(
-                        "kycaid: scenario step was validated at load but does not parse: {e}"
-                    )
-                }
-            }
+        for (effect, at) in steps.effects::<KycaidEffect>() {
+            self.apply_effect(state, id, effect, at);
         }
     }
 

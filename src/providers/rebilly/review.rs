@@ -74,16 +74,7 @@ impl Rebilly {
         if run.is_finished() {
             document.run = None;
         }
-        for (step, at) in steps {
-            let effect = match serde_json::from_value::<RebillyEffect>(step.set) {
-                Ok(effect) => effect,
-                Err(e) => {
-                    log::error!(
-                        "rebilly: scenario step was validated at load but does not parse: {e}"
-                    );
-                    continue;
-                }
-            };
+        for (effect, at) in steps.effects::<RebillyEffect>() {
             let outcome = state.change_document(id, at, MODIFIED, |document| {
                 document.decide_automatically(effect.into_decision(), at)
             });

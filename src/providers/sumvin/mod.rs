@@ -87,7 +87,7 @@ impl Sumvin {
 
     /// Facts a scenario is chosen by: the submission's documents (with `extra`, about to be
     /// added), the level and the attempt number.
-    fn review_facts(&self, state: &SumvinTenant, extra: Option<&Image>) -> Facts {
+    fn review_facts<'a>(&self, state: &'a SumvinTenant, extra: Option<&'a Image>) -> Facts<'a> {
         let mut facts = Facts::default();
         let round = state.collecting_round();
         for image in state
@@ -179,16 +179,7 @@ impl Sumvin {
             .core
             .take_due_steps(run, now, NAME, tenant, APPLICANT, &applicant_id);
         let level_steps = self.fixtures.steps(&kyc.level).to_vec();
-        for (step, at) in steps {
-            let effect: SumvinEffect = match serde_json::from_value(step.set) {
-                Ok(effect) => effect,
-                Err(e) => {
-                    log::error!(
-                        "sumvin: scenario step was validated at load but does not parse: {e}"
-                    );
-                    continue;
-                }
-            };
+        for (effect, at) in steps.effects::<SumvinEffect>() {
             let (to, decision) = effect.into_decision();
             if let Err(illegal) = state.transition(to, at, decision, &level_steps) {
                 log::warn!(
