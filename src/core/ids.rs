@@ -36,16 +36,9 @@ impl SeededRng {
 
     /// `len` lowercase hex characters.
     pub fn hex(&mut self, len: usize) -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut bytes = vec![0u8; len.div_ceil(2)];
         self.0.fill_bytes(&mut bytes);
-        // Written digit by digit: `hex::encode` goes through a char iterator (a KYCAID create
-        // makes several such ids).
-        let mut out = String::with_capacity(bytes.len() * 2);
-        for byte in bytes {
-            out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-            out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
-        }
+        let mut out = lower_hex(&bytes);
         out.truncate(len);
         out
     }
@@ -87,9 +80,28 @@ impl SeededRng {
     }
 }
 
+/// `bytes` as lowercase hex. Written digit by digit: `hex::encode` goes through a char iterator,
+/// which cost a Rebilly upload more than hashing its file (and a KYCAID create makes several ids).
+pub fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_hex_is_what_the_hex_crate_writes() {
+        let every_byte: Vec<u8> = (0..=255).collect();
+        assert_eq!(lower_hex(&every_byte), hex::encode(&every_byte));
+        assert_eq!(lower_hex(&[]), "");
+    }
 
     #[test]
     fn crockford_is_random_range_over_the_alphabet() {

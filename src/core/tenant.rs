@@ -101,7 +101,7 @@ impl TenantId {
             hasher.update([0u8]);
         }
         let digest = hasher.finalize();
-        TenantId(format!("{provider}-{}", hex::encode(&digest[..6])).into())
+        TenantId(format!("{provider}-{}", crate::core::ids::lower_hex(&digest[..6])).into())
     }
 
     pub fn parse(name: &str) -> Self {

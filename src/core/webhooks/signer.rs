@@ -93,7 +93,7 @@ impl HmacSigner {
             HmacAlgorithm::Sha512 => mac::<Hmac<Sha512>>(&self.key, message),
         };
         match self.encoding {
-            SignatureEncoding::Hex => hex::encode(tag),
+            SignatureEncoding::Hex => crate::core::ids::lower_hex(&tag),
             SignatureEncoding::Base64 => BASE64.encode(tag),
         }
     }

@@ -150,29 +150,33 @@ pub async fn upload(
     let size = imagesize::blob_size(&data).ok();
     let data = rebilly.core.storage.store(&caller.tenant, data)?;
     let now = rebilly.core.clock.now();
-    let file = rebilly.with_tenant(&caller, |state| {
-        let file = File {
-            id: state.new_id("file_"),
-            name: fields.name.unwrap_or(name),
-            description: fields.description,
-            extension: extension.to_owned(),
-            mime,
-            size: data.len(),
-            width: size.map(|s| s.width as u32),
-            height: size.map(|s| s.height as u32),
-            sha1: hex::encode(Sha1::digest(&data)),
-            tags: fields.tags.unwrap_or_default(),
-            source_type: fields.source_type,
-            is_public: fields.is_public.unwrap_or(false),
-            created_time: now,
-            updated_time: now,
-            data,
-        };
-        state.files.insert(file.id.clone(), file.clone());
-        file
+    let sha1 = crate::core::ids::lower_hex(&Sha1::digest(&data));
+    let mut file = File {
+        id: String::new(),
+        name: fields.name.unwrap_or(name),
+        description: fields.description,
+        extension: extension.to_owned(),
+        mime,
+        size: data.len(),
+        width: size.map(|s| s.width as u32),
+        height: size.map(|s| s.height as u32),
+        sha1,
+        tags: fields.tags.unwrap_or_default(),
+        source_type: fields.source_type,
+        is_public: fields.is_public.unwrap_or(false),
+        created_time: now,
+        updated_time: now,
+        data,
+    };
+    // Only the id needs the organization's state; the answer is rendered from the file as stored.
+    let (href, body) = rebilly.with_tenant(&caller, |state| {
+        file.id = state.new_id("file_");
+        let href = href::<File>(&req, &file.id);
+        let body = file_json(&file, &href);
+        state.files.insert(file.id.clone(), file);
+        (href, body)
     });
-    let href = href::<File>(&req, &file.id);
-    Ok(created(href.clone(), file_json(&file, &href)))
+    Ok(created(href, body))
 }
 
 impl Resource<Rebilly> for File {
