@@ -466,3 +466,69 @@ async fn accepting_a_document_archives_the_unreviewed_ones_of_its_type() {
         "another type stays"
     );
 }
+
+/// The documents an acceptance supersedes are found through each customer's own list: one moved
+/// to the customer by `PUT` is archived there, and so is one restored from a snapshot (the list
+/// is not saved, and is rebuilt from the documents).
+#[tokio::test]
+async fn superseded_documents_are_found_after_a_move_and_after_a_restore() {
+    let app = spawn_app().await;
+    let id = |d: &Value| d["id"].as_str().unwrap().to_owned();
+    let accept = |doc: String| {
+        let app = &app;
+        async move {
+            let path = format!("/kyc-documents/{doc}/acceptance");
+            let reply = app.send(app.reb(Method::POST, &path)).await;
+            assert_eq!(reply.status, 201, "{}", reply.body);
+        }
+    };
+    let status = |doc: String| {
+        let app = &app;
+        async move { app.reb_get(&format!("/kyc-documents/{doc}")).await.body["status"].clone() }
+    };
+
+    let moved = app
+        .kyc_document("cus_from", "identity-proof", "manual-moved.png")
+        .await;
+    let put = app
+        .reb_json(
+            Method::PUT,
+            &format!("/kyc-documents/{}", id(&moved)),
+            json!({"customerId": "cus_to", "documentType": "identity-proof", "fileIds": moved["fileIds"]}),
+        )
+        .await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let left_behind = app
+        .kyc_document("cus_from", "identity-proof", "manual-stays.png")
+        .await;
+    let accepted = app
+        .kyc_document("cus_to", "identity-proof", "manual-accepted.png")
+        .await;
+    accept(id(&accepted)).await;
+    assert_eq!(status(id(&moved)).await, "archived", "moved to cus_to");
+    assert_eq!(
+        status(id(&left_behind)).await,
+        "pending",
+        "cus_from's stays"
+    );
+
+    let restored = app
+        .kyc_document("cus_restored", "address-proof", "manual-saved.png")
+        .await;
+    let snapshot = app
+        .send(app.request(Method::GET, "/__admin/snapshot"))
+        .await
+        .body;
+    let reply = app
+        .send(
+            app.request(Method::POST, "/__admin/snapshot/restore")
+                .json(&snapshot),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let newer = app
+        .kyc_document("cus_restored", "address-proof", "manual-new.png")
+        .await;
+    accept(id(&newer)).await;
+    assert_eq!(status(id(&restored)).await, "archived", "after the restore");
+}

@@ -2,6 +2,8 @@
 //! and `KycRequestWebhook` payloads, sent to every active webhook whose `eventsFilter` and
 //! `filter` want the event, and to `--rebilly-webhook-url`.
 
+use std::borrow::Cow;
+
 use actix_web::http::Method;
 use serde_json::{json, Value};
 
@@ -9,59 +11,94 @@ use super::model::tenant::{Event, Snapshot};
 use super::model::{RebillyTenant, Webhook};
 use super::wire::{customer_of, document_of, request_of};
 use super::{Rebilly, NAME};
-use crate::core::http::json_text;
+use crate::core::json_out::{self, ObjectWriter, Rendered};
 use crate::core::webhooks::{basic_auth, Outbound};
 use crate::core::TenantId;
 
 /// The default payload of one event, with the resource as it was at the event. Links are absolute,
 /// as in Rebilly's own webhook examples, on the main port.
-fn payload(origin: &str, state: &RebillyTenant, event: &Event) -> Value {
-    let base = format!("{origin}/rebilly/organizations/{}", state.organization_id);
-    let customer_href = |id: &str| format!("{base}/customers/{id}");
-    let customer = |id: &str| customer_of(state, id, &customer_href(id)).to_value();
-    match &event.snapshot {
-        Snapshot::Document(document) => {
-            let href = format!("{base}/kyc-documents/{}", document.id);
-            let file_id = document.file_ids.first();
-            let mut links =
-                vec![json!({"rel": "customer", "href": customer_href(&document.customer_id)})];
-            if let Some(file_id) = file_id {
-                links.push(json!({"rel": "file", "href": format!("{base}/files/{file_id}")}));
+struct Payload {
+    /// What is sent: written once, the embedded resources as their renders wrote them.
+    text: Rendered,
+    /// The top-level values a webhook's `filter` and body template read (all but `_embedded` and
+    /// `_links`, which [`Payload::field`] reads from the text in the rare case one is named).
+    top: Value,
+}
+
+impl Payload {
+    fn of(origin: &str, state: &RebillyTenant, event: &Event) -> Payload {
+        let base = format!("{origin}/rebilly/organizations/{}", state.organization_id);
+        let customer_href = |id: &str| format!("{base}/customers/{id}");
+        let customer = |id: &str| customer_of(state, id, &customer_href(id));
+        let link = |o: &mut ObjectWriter, rel: &str, href: &str| {
+            o.field("rel", rel).field("href", href);
+        };
+        match &event.snapshot {
+            Snapshot::Document(document) => {
+                let href = format!("{base}/kyc-documents/{}", document.id);
+                let file_id = document.file_ids.first();
+                let top = json!({
+                    "eventType": event.event_type,
+                    "customerId": document.customer_id,
+                    "kycDocumentId": document.id,
+                    "fileId": file_id,
+                });
+                let text = json_out::object(|o| {
+                    write_top(o, &top);
+                    o.object("_embedded", |o| {
+                        o.raw("customer", &customer(&document.customer_id))
+                            .raw("kycDocument", &document_of(state, document, &href));
+                    })
+                    .array("_links", |a| {
+                        a.object(|o| link(o, "customer", &customer_href(&document.customer_id)));
+                        if let Some(file_id) = file_id {
+                            a.object(|o| link(o, "file", &format!("{base}/files/{file_id}")));
+                        }
+                        a.object(|o| link(o, "kycDocument", &href));
+                    });
+                });
+                Payload { text, top }
             }
-            links.push(json!({"rel": "kycDocument", "href": href}));
-            json!({
-                "eventType": event.event_type,
-                "customerId": document.customer_id,
-                "kycDocumentId": document.id,
-                "fileId": file_id,
-                "_embedded": {
-                    "customer": customer(&document.customer_id),
-                    "kycDocument": document_of(state, document, &href).to_value(),
-                },
-                "_links": links,
-            })
+            Snapshot::Request(request) => {
+                let href = format!("{base}/kyc-requests/{}", request.id);
+                let top = json!({
+                    "eventType": event.event_type,
+                    "customerId": request.customer_id,
+                    "kycRequestId": request.id,
+                });
+                let text = json_out::object(|o| {
+                    write_top(o, &top);
+                    o.object("_embedded", |o| {
+                        o.raw("customer", &customer(&request.customer_id))
+                            .raw("kycRequest", &request_of(state, request, &href, false));
+                    })
+                    .array("_links", |a| {
+                        a.object(|o| link(o, "customer", &customer_href(&request.customer_id)));
+                        a.object(|o| link(o, "kycRequest", &href));
+                    });
+                });
+                Payload { text, top }
+            }
         }
-        Snapshot::Request(request) => {
-            let href = format!("{base}/kyc-requests/{}", request.id);
-            json!({
-                "eventType": event.event_type,
-                "customerId": request.customer_id,
-                "kycRequestId": request.id,
-                "_embedded": {
-                    "customer": customer(&request.customer_id),
-                    "kycRequest": request_of(state, request, &href, false).to_value(),
-                },
-                "_links": [
-                    {"rel": "customer", "href": customer_href(&request.customer_id)},
-                    {"rel": "kycRequest", "href": href},
-                ],
-            })
+    }
+
+    /// A top-level value of the payload, as a filter or template names it.
+    fn field(&self, name: &str) -> Option<Cow<'_, Value>> {
+        match self.top.get(name) {
+            Some(value) => Some(Cow::Borrowed(value)),
+            None => self.text.to_value().get(name).cloned().map(Cow::Owned),
         }
     }
 }
 
+fn write_top(o: &mut ObjectWriter, top: &Value) {
+    for (key, value) in top.as_object().into_iter().flatten() {
+        o.field(key, value);
+    }
+}
+
 /// A webhook's `filter` (`field:v1,v2;field2:v3`) on the payload's top-level values.
-fn filter_admits(filter: Option<&str>, payload: &Value) -> bool {
+fn filter_admits(filter: Option<&str>, payload: &Payload) -> bool {
     filter
         .unwrap_or("")
         .split(';')
@@ -70,10 +107,10 @@ fn filter_admits(filter: Option<&str>, payload: &Value) -> bool {
             let Some((field, values)) = clause.split_once(':') else {
                 return true;
             };
-            let actual = match &payload[field.trim()] {
-                Value::String(s) => s.clone(),
-                Value::Null => return false,
-                other => other.to_string(),
+            let actual = match payload.field(field.trim()).as_deref() {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => return false,
+                Some(other) => other.to_string(),
             };
             values.split(',').any(|v| v.trim() == actual)
         })
@@ -81,7 +118,7 @@ fn filter_admits(filter: Option<&str>, payload: &Value) -> bool {
 
 /// A webhook's own `body` template with `{{field}}` placeholders from the payload's top level;
 /// unknown placeholders render empty, as Rebilly's do.
-fn render_template(template: &str, payload: &Value) -> String {
+fn render_template(template: &str, payload: &Payload) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -91,7 +128,7 @@ fn render_template(template: &str, payload: &Value) -> String {
             return out;
         };
         let name = rest[start + 2..start + end].trim();
-        match payload.get(name) {
+        match payload.field(name).as_deref() {
             Some(Value::String(s)) => out.push_str(s),
             Some(Value::Null) | None => {}
             Some(other) => out.push_str(&other.to_string()),
@@ -102,10 +139,10 @@ fn render_template(template: &str, payload: &Value) -> String {
     out
 }
 
-fn outbound(tenant: &TenantId, event: &str, hook: &Webhook, payload: &Value) -> Outbound {
+fn outbound(tenant: &TenantId, event: &str, hook: &Webhook, payload: &Payload) -> Outbound {
     let body = match &hook.body {
-        Some(template) => render_template(template, payload),
-        None => json_text(payload),
+        Some(template) => render_template(template, payload).into_bytes(),
+        None => payload.text.as_bytes().to_vec(),
     };
     let method = Method::from_bytes(hook.method.as_bytes()).unwrap_or(Method::POST);
     let mut out =
@@ -137,7 +174,7 @@ impl Rebilly {
             if wanted.is_empty() && global.is_none() {
                 continue;
             }
-            let payload = payload(self.core.origin(), state, event);
+            let payload = Payload::of(self.core.origin(), state, event);
             for hook in wanted
                 .into_iter()
                 .filter(|h| filter_admits(h.filter.as_deref(), &payload))
@@ -147,12 +184,12 @@ impl Rebilly {
                     .enqueue(outbound(tenant, event.event_type, hook, &payload));
             }
             if let Some(url) = global {
-                self.core.webhooks.enqueue(Outbound::json(
+                self.core.webhooks.enqueue(Outbound::post(
                     NAME,
                     tenant.clone(),
                     event.event_type,
                     url.clone(),
-                    &payload,
+                    payload.text.into_bytes(),
                 ));
             }
         }
@@ -165,8 +202,12 @@ mod tests {
 
     #[test]
     fn templates_and_filters_read_the_payload() {
-        let payload =
+        let top =
             json!({"eventType": "kyc-document-accepted", "customerId": "cus_1", "revision": 3});
+        let payload = Payload {
+            text: Rendered::of(&json!({"eventType": "kyc-document-accepted", "_links": []})),
+            top,
+        };
         assert_eq!(
             render_template(
                 "{{ eventType }} for {{customerId}} r{{revision}} {{nope}}!",
@@ -181,5 +222,10 @@ mod tests {
         assert!(filter_admits(Some("customerId:cus_2,cus_1"), &payload));
         assert!(!filter_admits(Some("customerId:cus_2"), &payload));
         assert!(filter_admits(None, &payload));
+        assert_eq!(
+            render_template("links: {{_links}}", &payload),
+            "links: []",
+            "what is not a top-level scalar is read from the text"
+        );
     }
 }

@@ -272,6 +272,7 @@ pub async fn put(
                 document.match_level = input.match_level;
                 document.touch(now);
             });
+            state.index_document_customer(&path.id);
             return Ok(ok(document_of(
                 state,
                 &state.documents[path.id.as_str()],

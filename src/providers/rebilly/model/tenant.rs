@@ -59,6 +59,12 @@ pub struct RebillyTenant {
     /// Each customer's requests, oldest first.
     #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     customer_requests: HashMap<String, Vec<String>>,
+    /// Each customer's documents, so an acceptance finds the ones it supersedes without reading
+    /// every document of the organization. A document is listed under every customer it has
+    /// belonged to (readers check its current customer). Not saved: `None` after a restore, and
+    /// rebuilt from the documents the first time it is needed.
+    #[serde(skip)]
+    customer_documents: Option<HashMap<String, Vec<String>>>,
     /// Changes not yet turned into webhooks; drained after every operation.
     #[serde(skip)]
     pub events: Vec<Event>,
@@ -106,6 +112,7 @@ impl RebillyTenant {
             requests: Store::default(),
             customers: Store::default(),
             customer_requests: HashMap::new(),
+            customer_documents: Some(HashMap::new()),
             events: Vec::new(),
             global_listener: listened(),
             rng,
@@ -166,6 +173,11 @@ impl RebillyTenant {
         for jwt in self.jwts.values_mut() {
             if jwt.customer_id == from {
                 jwt.revoked = true;
+            }
+        }
+        if let Some(index) = &mut self.customer_documents {
+            if let Some(moved) = index.remove(from) {
+                index.entry(into.to_owned()).or_default().extend(moved);
             }
         }
         if let Some(moved) = self.customer_requests.remove(from) {
@@ -324,10 +336,29 @@ impl RebillyTenant {
             .cloned()
     }
 
+    /// Lists document `id` under the customer it now belongs to (after a change of customer).
+    pub fn index_document_customer(&mut self, id: &str) {
+        let Some(customer_id) = self.documents.get(id).map(|d| d.customer_id.clone()) else {
+            return;
+        };
+        if let Some(index) = &mut self.customer_documents {
+            let listed = index.entry(customer_id).or_default();
+            if !listed.iter().any(|listed| listed == id) {
+                listed.push(id.to_owned());
+            }
+        }
+    }
+
     /// Stores a new document, counts it toward its request and emits `kyc-document-created`.
     pub fn insert_document(&mut self, document: KycDocument, at: DateTime<Utc>) {
         let id = document.id.clone();
         let request_id = document.request_id.clone();
+        if let Some(index) = &mut self.customer_documents {
+            index
+                .entry(document.customer_id.clone())
+                .or_default()
+                .push(id.clone());
+        }
         self.documents.insert(id.clone(), document);
         self.emit("kyc-document-created", &id);
         if let Some(request) = request_id.and_then(|r| self.requests.get_mut(&r)) {
@@ -381,17 +412,30 @@ impl RebillyTenant {
         kind: DocumentType,
         at: DateTime<Utc>,
     ) {
-        let unreviewed: Vec<String> = self
-            .documents
-            .values()
-            // The cheap comparisons first: this runs over every document of the organization.
-            .filter(|d| {
-                d.status == DocumentStatus::Pending
-                    && d.document_type == kind
-                    && d.customer_id == customer_id
-                    && d.id != accepted
+        let documents = &self.documents;
+        let index = self.customer_documents.get_or_insert_with(|| {
+            let mut index: HashMap<String, Vec<String>> = HashMap::new();
+            for document in documents.values() {
+                index
+                    .entry(document.customer_id.clone())
+                    .or_default()
+                    .push(document.id.clone());
+            }
+            index
+        });
+        let unreviewed: Vec<String> = index
+            .get(customer_id)
+            .into_iter()
+            .flatten()
+            .filter(|id| {
+                documents.get(id).is_some_and(|d| {
+                    d.status == DocumentStatus::Pending
+                        && d.document_type == kind
+                        && d.customer_id == customer_id
+                        && d.id != accepted
+                })
             })
-            .map(|d| d.id.clone())
+            .cloned()
             .collect();
         for id in unreviewed {
             self.change_document(&id, at, MODIFIED, |d| {
