@@ -2,7 +2,10 @@
 //! body of about the size of a stored KYC resource. `scripts/bench.sh` runs it beside the sandbox,
 //! under the same load, so the sandbox's figures read as a share of what HTTP itself costs here.
 //!
-//! `cargo run --release --example ceiling -- [PORT]` (0, the default, picks a free port and prints it).
+//! `cargo run --release --example ceiling -- [PORT] [--read-body]` (port 0, the default, picks a free
+//! port and prints it). With `--read-body` every request's body is read whole before the same answer:
+//! what HTTP itself costs a create. A separate mode rather than a route, so that the GET ceiling
+//! stays the bare handler.
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 
@@ -22,6 +25,10 @@ const BODY: &str = concat!(
     r#""verifications":{"document":{"verified":true,"comment":"","decline_reasons":[]}}}"#
 );
 
+async fn fixed_after_body(_body: web::Bytes) -> HttpResponse {
+    fixed().await
+}
+
 async fn fixed() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
@@ -30,12 +37,21 @@ async fn fixed() -> HttpResponse {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let read_body = args.iter().any(|a| a == "--read-body");
+    let port: u16 = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
-    let server =
-        HttpServer::new(|| App::new().default_service(web::to(fixed))).bind(("127.0.0.1", port))?;
+    let server = HttpServer::new(move || {
+        let answer = match read_body {
+            true => web::to(fixed_after_body),
+            false => web::to(fixed),
+        };
+        App::new().default_service(answer)
+    })
+    .bind(("127.0.0.1", port))?;
     println!("ceiling listening on http://{}", server.addrs()[0]);
     server.run().await
 }
