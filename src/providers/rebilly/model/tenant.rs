@@ -64,7 +64,7 @@ pub struct RebillyTenant {
     /// belonged to (readers check its current customer). Not saved: `None` after a restore, and
     /// rebuilt from the documents the first time it is needed.
     #[serde(skip)]
-    customer_documents: Option<HashMap<String, Vec<String>>>,
+    customer_documents: Option<CustomerDocuments>,
     /// Changes not yet turned into webhooks; drained after every operation.
     #[serde(skip)]
     pub events: Vec<Event>,
@@ -76,6 +76,10 @@ pub struct RebillyTenant {
     #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub rng: SeededRng,
 }
+
+/// Document ids by customer id; looked up on every document create, so with foldhash (the ids are
+/// the client's, bounded by the body limit, on localhost).
+type CustomerDocuments = HashMap<String, Vec<String>, foldhash::fast::RandomState>;
 
 fn listened() -> bool {
     true
@@ -112,7 +116,7 @@ impl RebillyTenant {
             requests: Store::default(),
             customers: Store::default(),
             customer_requests: HashMap::new(),
-            customer_documents: Some(HashMap::new()),
+            customer_documents: Some(CustomerDocuments::default()),
             events: Vec::new(),
             global_listener: listened(),
             rng,
@@ -354,10 +358,12 @@ impl RebillyTenant {
         let id = document.id.clone();
         let request_id = document.request_id.clone();
         if let Some(index) = &mut self.customer_documents {
-            index
-                .entry(document.customer_id.clone())
-                .or_default()
-                .push(id.clone());
+            match index.get_mut(document.customer_id.as_str()) {
+                Some(ids) => ids.push(id.clone()),
+                None => {
+                    index.insert(document.customer_id.clone(), vec![id.clone()]);
+                }
+            }
         }
         self.documents.insert(id.clone(), document);
         self.emit("kyc-document-created", &id);
@@ -414,7 +420,7 @@ impl RebillyTenant {
     ) {
         let documents = &self.documents;
         let index = self.customer_documents.get_or_insert_with(|| {
-            let mut index: HashMap<String, Vec<String>> = HashMap::new();
+            let mut index = CustomerDocuments::default();
             for document in documents.values() {
                 index
                     .entry(document.customer_id.clone())
