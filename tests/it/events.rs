@@ -134,12 +134,7 @@ async fn a_restore_announces_a_reset_and_the_restored_clock() {
     let snapshot = app.admin_get("/snapshot").await;
     app.advance(60).await;
     let mut events = Events::open(&app).await;
-    let reply = app
-        .send(
-            app.request(Method::POST, "/__admin/snapshot/restore")
-                .json(&snapshot),
-        )
-        .await;
+    let reply = app.admin_post("/snapshot/restore", snapshot).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(events.until("reset", |_| true).await["tenant"], Value::Null);
     let clock = events.until("clock", |_| true).await;

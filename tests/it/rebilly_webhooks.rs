@@ -515,16 +515,8 @@ async fn superseded_documents_are_found_after_a_move_and_after_a_restore() {
     let restored = app
         .kyc_document("cus_restored", "address-proof", "manual-saved.png")
         .await;
-    let snapshot = app
-        .send(app.request(Method::GET, "/__admin/snapshot"))
-        .await
-        .body;
-    let reply = app
-        .send(
-            app.request(Method::POST, "/__admin/snapshot/restore")
-                .json(&snapshot),
-        )
-        .await;
+    let snapshot = app.admin_get("/snapshot").await;
+    let reply = app.admin_post("/snapshot/restore", snapshot).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let newer = app
         .kyc_document("cus_restored", "address-proof", "manual-new.png")

@@ -93,11 +93,7 @@ async fn download(app: &TestApp) -> Value {
 }
 
 async fn restore(app: &TestApp, snapshot: &Value) -> common::Reply {
-    app.send(
-        app.request(Method::POST, "/__admin/snapshot/restore")
-            .json(snapshot),
-    )
-    .await
+    app.admin_post("/snapshot/restore", snapshot.clone()).await
 }
 
 #[tokio::test]
