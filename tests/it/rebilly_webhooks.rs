@@ -468,8 +468,9 @@ async fn accepting_a_document_archives_the_unreviewed_ones_of_its_type() {
 }
 
 /// The documents an acceptance supersedes are found through each customer's own list: one moved
-/// to the customer by `PUT` is archived there, and so is one restored from a snapshot (the list
-/// is not saved, and is rebuilt from the documents).
+/// to the customer by `PUT` or by merging its customer into it (`DELETE ?targetCustomerId=`) is
+/// archived there, and so is one restored from a snapshot (the list is not saved, and is rebuilt
+/// from the documents).
 #[tokio::test]
 async fn superseded_documents_are_found_after_a_move_and_after_a_restore() {
     let app = spawn_app().await;
@@ -511,6 +512,22 @@ async fn superseded_documents_are_found_after_a_move_and_after_a_restore() {
         "pending",
         "cus_from's stays"
     );
+
+    let merged = app
+        .kyc_document("cus_merged", "address-proof", "manual-merged.png")
+        .await;
+    let reply = app
+        .send(app.reb(
+            Method::DELETE,
+            "/customers/cus_merged?targetCustomerId=cus_to",
+        ))
+        .await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    let into = app
+        .kyc_document("cus_to", "address-proof", "manual-into.png")
+        .await;
+    accept(id(&into)).await;
+    assert_eq!(status(id(&merged)).await, "archived", "merged into cus_to");
 
     let restored = app
         .kyc_document("cus_restored", "address-proof", "manual-saved.png")

@@ -81,6 +81,16 @@ pub struct RebillyTenant {
 /// the client's, bounded by the body limit, on localhost).
 type CustomerDocuments = HashMap<String, Vec<String>, foldhash::fast::RandomState>;
 
+/// Adds `id` to `customer_id`'s documents; the customer's key is copied only for its first one.
+fn list_document(index: &mut CustomerDocuments, customer_id: &str, id: &str) {
+    match index.get_mut(customer_id) {
+        Some(ids) => ids.push(id.to_owned()),
+        None => {
+            index.insert(customer_id.to_owned(), vec![id.to_owned()]);
+        }
+    }
+}
+
 fn listened() -> bool {
     true
 }
@@ -346,9 +356,11 @@ impl RebillyTenant {
             return;
         };
         if let Some(index) = &mut self.customer_documents {
-            let listed = index.entry(customer_id).or_default();
-            if !listed.iter().any(|listed| listed == id) {
-                listed.push(id.to_owned());
+            let listed = index
+                .get(&customer_id)
+                .is_some_and(|ids| ids.iter().any(|listed| listed == id));
+            if !listed {
+                list_document(index, &customer_id, id);
             }
         }
     }
@@ -358,12 +370,7 @@ impl RebillyTenant {
         let id = document.id.clone();
         let request_id = document.request_id.clone();
         if let Some(index) = &mut self.customer_documents {
-            match index.get_mut(document.customer_id.as_str()) {
-                Some(ids) => ids.push(id.clone()),
-                None => {
-                    index.insert(document.customer_id.clone(), vec![id.clone()]);
-                }
-            }
+            list_document(index, &document.customer_id, &id);
         }
         self.documents.insert(id.clone(), document);
         self.emit("kyc-document-created", &id);
@@ -422,10 +429,7 @@ impl RebillyTenant {
         let index = self.customer_documents.get_or_insert_with(|| {
             let mut index = CustomerDocuments::default();
             for document in documents.values() {
-                index
-                    .entry(document.customer_id.clone())
-                    .or_default()
-                    .push(document.id.clone());
+                list_document(&mut index, &document.customer_id, &document.id);
             }
             index
         });
