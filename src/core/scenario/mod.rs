@@ -1,5 +1,6 @@
 //! Scenarios decide outcomes: which one applies to a resource, and the timeline it then plays.
 
+mod candidates;
 mod faults_file;
 mod loader;
 mod model;
@@ -10,6 +11,8 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::Serialize;
+
+use self::candidates::Candidates;
 
 type Fast = foldhash::fast::RandomState;
 
@@ -24,7 +27,7 @@ pub struct ScenarioSet {
     by_name: IndexMap<String, Arc<Scenario>>,
     /// By provider, then event: looked up without building a key, on every create that starts a
     /// review, so with foldhash rather than SipHash (the keys are the sandbox's own names).
-    by_event: HashMap<String, HashMap<String, Vec<Arc<Scenario>>, Fast>, Fast>,
+    by_event: HashMap<String, HashMap<String, Candidates, Fast>, Fast>,
     /// The rules of faults files, each with its file's path, in load order.
     faults: Vec<(String, crate::core::faults::FaultSpec)>,
 }
@@ -80,13 +83,23 @@ impl ScenarioSet {
                 .or_default()
                 .push(scenario.clone());
         }
-        for candidates in by_event.values_mut().flat_map(HashMap::values_mut) {
-            candidates.sort_by(|a, b| {
-                b.priority
-                    .cmp(&a.priority)
-                    .then_with(|| a.name.cmp(&b.name))
-            });
-        }
+        let by_event = by_event
+            .into_iter()
+            .map(|(provider, events)| {
+                let events = events
+                    .into_iter()
+                    .map(|(on, mut scenarios)| {
+                        scenarios.sort_by(|a, b| {
+                            b.priority
+                                .cmp(&a.priority)
+                                .then_with(|| a.name.cmp(&b.name))
+                        });
+                        (on, Candidates::new(scenarios))
+                    })
+                    .collect();
+                (provider, events)
+            })
+            .collect();
         Ok(ScenarioSet {
             by_name,
             by_event,
@@ -149,10 +162,7 @@ impl ScenarioSet {
             .get(provider)
             .and_then(|events| events.get(on));
         Ok(candidates
-            .and_then(|c| {
-                c.iter()
-                    .find(|s| !s.forced_only && facts.satisfies(&s.when))
-            })
+            .and_then(|c| c.first_met(facts))
             .cloned())
     }
 }
@@ -179,7 +189,7 @@ mod tests {
         const PROVIDER: &'static str = "demo";
         const EVENTS: &'static [EventSchema] = &[EventSchema {
             name: "start",
-            facts: &["country"],
+            facts: &["country", "file_name"],
         }];
     }
 
@@ -217,6 +227,42 @@ mod tests {
         assert_eq!(pick(&Facts::default(), Some("also-prk")), "also-prk");
         assert!(set.select("demo", "start", &facts, Some("nope")).is_err());
         assert!(set.select("demo", "other", &facts, None).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_condition_holds_for_any_value_every_condition_must_hold_and_forced_only_waits() {
+        let mut forced_only = source("hidden", 100, "{}");
+        forced_only.text.push_str("forced_only: true\n");
+        let set = ScenarioSet::load(
+            &[schema_for::<Noop>()],
+            &[
+                source("default", -100, "{}"),
+                source("both", 10, "{country: PRK, file_name: {prefix: reject-}}"),
+                source("any-file", 5, "{file_name: {suffix: .pdf}}"),
+                forced_only,
+            ],
+        )
+        .unwrap();
+        let pick = |facts: &Facts, forced| {
+            set.select("demo", "start", facts, forced)
+                .unwrap()
+                .unwrap()
+                .name
+                .clone()
+        };
+        let mut facts = Facts::default();
+        facts
+            .add("file_name", "scan.jpg")
+            .add("file_name", "reject-me.PDF");
+        assert_eq!(pick(&facts, None), "any-file");
+        facts.add("country", "prk");
+        assert_eq!(pick(&facts, None), "both");
+        assert_eq!(pick(&facts, Some("hidden")), "hidden");
+        let mut elsewhere = Facts::default();
+        elsewhere
+            .add("country", "FRA")
+            .add("file_name", "reject-x.jpg");
+        assert_eq!(pick(&elsewhere, None), "default");
     }
 
     #[test]

@@ -147,12 +147,15 @@ impl<'a> Facts<'a> {
         self
     }
 
-    pub fn satisfies(&self, when: &BTreeMap<String, Matcher>) -> bool {
-        when.iter().all(|(name, matcher)| {
-            self.0
-                .iter()
-                .any(|(fact, value)| fact == name && matcher.matches(value))
-        })
+    /// The values of the facts named in `names`, each with its name's place there.
+    pub(super) fn among(&self, names: &[String]) -> Vec<(usize, &str)> {
+        self.0
+            .iter()
+            .filter_map(|(fact, value)| {
+                let at = names.iter().position(|name| name == fact)?;
+                Some((at, value.as_ref()))
+            })
+            .collect()
     }
 }
 
@@ -219,13 +222,6 @@ fn deserialize_delay<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>
 mod tests {
     use super::*;
 
-    fn when(pairs: &[(&str, Matcher)]) -> BTreeMap<String, Matcher> {
-        pairs
-            .iter()
-            .map(|(k, m)| (k.to_string(), m.clone()))
-            .collect()
-    }
-
     #[test]
     fn matchers() {
         let text = |s: &str| Scalar::Text(s.into());
@@ -237,30 +233,6 @@ mod tests {
         assert!(Matcher::Rule(Rule::Contains("stuck".into())).matches("my-stuck-file.png"));
         assert!(Matcher::Rule(Rule::OneOf(vec![text("a"), text("b")])).matches("B"));
         assert!(!Matcher::Rule(Rule::OneOf(vec![text("a")])).matches("c"));
-    }
-
-    #[test]
-    fn facts_need_every_condition_and_any_value() {
-        let mut facts = Facts::default();
-        facts
-            .add("file_name", "selfie.jpg")
-            .add("file_name", "retry-id.png")
-            .add("attempt", "1");
-        let retry = Matcher::Rule(Rule::Prefix("retry".into()));
-        assert!(facts.satisfies(&when(&[("file_name", retry.clone())])));
-        assert!(facts.satisfies(&when(&[
-            ("file_name", retry.clone()),
-            ("attempt", Matcher::Equals(Scalar::Int(1)))
-        ])));
-        assert!(!facts.satisfies(&when(&[
-            ("file_name", retry),
-            ("attempt", Matcher::Equals(Scalar::Int(2)))
-        ])));
-        assert!(facts.satisfies(&BTreeMap::new()));
-        assert!(!facts.satisfies(&when(&[(
-            "country",
-            Matcher::Equals(Scalar::Text("PRK".into()))
-        )])));
     }
 
     #[test]
