@@ -51,17 +51,18 @@ impl SeededRng {
         token
     }
 
-    /// `len` characters of Crockford base32 (ULID alphabet), as in `kyc_doc_01J…` ids.
-    pub fn crockford(&mut self, len: usize) -> String {
+    /// `prefix`, then `len` characters of Crockford base32 (ULID alphabet), as in `kyc_doc_01J…`
+    /// ids, in one allocation.
+    pub fn crockford(&mut self, prefix: &str, len: usize) -> String {
         const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let mut text = Vec::with_capacity(prefix.len() + len);
+        text.extend_from_slice(prefix.as_bytes());
         // The top five bits of a 32-bit draw: what `random_range(0..32)` returns for the same
         // draw (a power-of-two range never rejects), without its general range arithmetic and
         // a `char` pushed at a time. `crockford_is_random_range_over_the_alphabet` holds the two
         // together, so ids under a seed stay the same.
-        let text = (0..len)
-            .map(|_| ALPHABET[(self.0.next_u32() >> 27) as usize])
-            .collect();
-        String::from_utf8(text).expect("the alphabet is ASCII")
+        text.extend((0..len).map(|_| ALPHABET[(self.0.next_u32() >> 27) as usize]));
+        String::from_utf8(text).expect("the prefix is text and the alphabet ASCII")
     }
 
     /// `len` decimal digits, never starting with zero.
@@ -112,7 +113,7 @@ mod tests {
             let expected: String = (0..26)
                 .map(|_| char::from(alphabet[reference.0.random_range(0..alphabet.len())]))
                 .collect();
-            assert_eq!(fast.crockford(26), expected);
+            assert_eq!(fast.crockford("file_", 26), format!("file_{expected}"));
         }
     }
 

@@ -161,9 +161,7 @@ impl ScenarioSet {
             .by_event
             .get(provider)
             .and_then(|events| events.get(on));
-        Ok(candidates
-            .and_then(|c| c.first_met(facts))
-            .cloned())
+        Ok(candidates.and_then(|c| c.first_met(facts)).cloned())
     }
 }
 

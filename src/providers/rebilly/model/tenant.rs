@@ -231,7 +231,7 @@ impl RebillyTenant {
     }
 
     pub fn new_id(&mut self, prefix: &str) -> String {
-        format!("{prefix}{}", self.rng.crockford(26))
+        self.rng.crockford(prefix, 26)
     }
 
     /// A customer JWT valid until `expires`, signed with `secret`.
