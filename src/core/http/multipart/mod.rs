@@ -65,7 +65,7 @@ fn parse_parts(
     let mut delimiter = Vec::with_capacity(boundary.len() + 4);
     delimiter.extend_from_slice(b"\r\n--");
     delimiter.extend_from_slice(boundary);
-    let finder = memmem::Finder::new(&delimiter);
+    let finder = Delimiter::new(&delimiter, body.len());
     let mut at = if body.starts_with(&delimiter[2..]) {
         delimiter.len() - 2
     } else {
@@ -97,6 +97,43 @@ fn parse_parts(
         let data = body.slice(at..at + length);
         at += length + delimiter.len();
         parts.push(part(headers, data, form_data)?);
+    }
+}
+
+/// Finds the delimiter in the body. Building `memmem`'s searcher costs about what scanning a
+/// small form takes, so a body of up to `SCAN_UP_TO` bytes is searched by memchr for the
+/// delimiter's first byte (`\r`), each hit checked; in binary data one byte in 256 is a `\r`.
+enum Delimiter<'a> {
+    Scan(&'a [u8]),
+    Searcher(Box<memmem::Finder<'a>>),
+}
+
+const SCAN_UP_TO: usize = 4096;
+
+impl<'a> Delimiter<'a> {
+    fn new(delimiter: &'a [u8], body_len: usize) -> Self {
+        if body_len <= SCAN_UP_TO {
+            Delimiter::Scan(delimiter)
+        } else {
+            Delimiter::Searcher(Box::new(memmem::Finder::new(delimiter)))
+        }
+    }
+
+    fn find(&self, haystack: &[u8]) -> Option<usize> {
+        let needle = match self {
+            Delimiter::Searcher(finder) => return finder.find(haystack),
+            Delimiter::Scan(needle) => needle,
+        };
+        let (&first, rest) = needle.split_first()?;
+        let mut from = 0;
+        while let Some(hit) = memchr::memchr(first, &haystack[from..]) {
+            let at = from + hit;
+            if haystack[at + 1..].starts_with(rest) {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
     }
 }
 
@@ -212,6 +249,23 @@ mod tests {
         ];
         for body in refused {
             assert!(parse(body).is_err(), "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn small_and_large_bodies_split_alike() {
+        // Binary data full of `\r` and near-delimiters, under and over the scanning limit.
+        for filler in [100, SCAN_UP_TO] {
+            let mut body = b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\n".to_vec();
+            let data: Vec<u8> = (0..filler).flat_map(|_| *b"\r\r\n-\r\n--xy\r").collect();
+            body.extend_from_slice(&data);
+            body.extend_from_slice(
+                b"\r\n--xyz\r\nContent-Disposition: form-data; name=b\r\n\r\nB\r\n--xyz--",
+            );
+            let parts = parse(&body).unwrap();
+            assert_eq!(parts.len(), 2);
+            assert_eq!(&parts[0].data[..], &data[..]);
+            assert_eq!(&parts[1].data[..], b"B");
         }
     }
 
