@@ -200,6 +200,12 @@ mod tests {
         }
     }
 
+    /// The name of the scenario `set` picks for the demo event.
+    fn picked(set: &ScenarioSet, facts: &Facts, forced: Option<&str>) -> String {
+        let scenario = set.select("demo", "start", facts, forced).unwrap();
+        scenario.expect("a scenario applies").name.clone()
+    }
+
     #[test]
     fn selects_by_priority_then_default_and_forced() {
         let set = ScenarioSet::load(
@@ -213,13 +219,7 @@ mod tests {
         .unwrap();
         let mut facts = Facts::default();
         facts.add("country", "PRK");
-        let pick = |f: &Facts, forced| {
-            set.select("demo", "start", f, forced)
-                .unwrap()
-                .unwrap()
-                .name
-                .clone()
-        };
+        let pick = |facts: &Facts, forced| picked(&set, facts, forced);
         assert_eq!(pick(&facts, None), "sanctioned");
         assert_eq!(pick(&Facts::default(), None), "default");
         assert_eq!(pick(&Facts::default(), Some("also-prk")), "also-prk");
@@ -241,13 +241,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let pick = |facts: &Facts, forced| {
-            set.select("demo", "start", facts, forced)
-                .unwrap()
-                .unwrap()
-                .name
-                .clone()
-        };
+        let pick = |facts: &Facts, forced| picked(&set, facts, forced);
         let mut facts = Facts::default();
         facts
             .add("file_name", "scan.jpg")
