@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use super::model::{Facts, Matcher, Scenario};
 
-/// The scenarios `when` can pick, highest priority first. Each condition names its fact by its
-/// place in `names`, so a pick compares each fact's name once rather than once per condition (a
-/// Rebilly document has some twenty scenarios, nearly all testing `file_name`).
+/// The scenarios an event can pick by their `when`, highest priority first. Each condition names
+/// its fact by its place in `names`, so a pick compares each fact's name once rather than once per
+/// condition (a Rebilly document has some twenty scenarios, nearly all testing `file_name`).
 #[derive(Debug, Default)]
 pub(super) struct Candidates {
     names: Vec<String>,
