@@ -2,10 +2,14 @@
 //! body of about the size of a stored KYC resource. `scripts/bench.sh` runs it beside the sandbox,
 //! under the same load, so the sandbox's figures read as a share of what HTTP itself costs here.
 //!
-//! `cargo run --release --example ceiling -- [PORT] [--read-body]` (port 0, the default, picks a free
-//! port and prints it). With `--read-body` every request's body is read whole before the same answer:
-//! what HTTP itself costs a create. A separate mode rather than a route, so that the GET ceiling
-//! stays the bare handler.
+//! `cargo run --release --example ceiling -- [PORT] [--read-body] [--spin-us N]` (port 0, the
+//! default, picks a free port and prints it). With `--read-body` every request's body is read whole
+//! before the same answer: what HTTP itself costs a create. A separate mode rather than a route, so
+//! that the GET ceiling stays the bare handler. `--spin-us N` busy-waits N µs before each answer: a
+//! bare server at a create's pace, to see what the kernel's share of a request does when answers
+//! come slower (README, *Where the targets stand*).
+
+use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 
@@ -29,6 +33,14 @@ async fn fixed_after_body(_body: web::Bytes) -> HttpResponse {
     fixed().await
 }
 
+async fn fixed_after_spin(spin: web::Data<Duration>) -> HttpResponse {
+    let started = Instant::now();
+    while started.elapsed() < **spin {
+        std::hint::spin_loop();
+    }
+    fixed().await
+}
+
 async fn fixed() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
@@ -37,19 +49,27 @@ async fn fixed() -> HttpResponse {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let read_body = args.iter().any(|a| a == "--read-body");
-    let port: u16 = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
+    let (mut port, mut read_body, mut spin) = (0u16, false, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--read-body" => read_body = true,
+            "--spin-us" => {
+                let micros = args.next().and_then(|us| us.parse().ok());
+                spin = micros.map(Duration::from_micros);
+            }
+            other => port = other.parse().unwrap_or(0),
+        }
+    }
     let server = HttpServer::new(move || {
-        let answer = match read_body {
-            true => web::to(fixed_after_body),
-            false => web::to(fixed),
+        let answer = match (read_body, spin) {
+            (true, _) => web::to(fixed_after_body),
+            (false, Some(_)) => web::to(fixed_after_spin),
+            (false, None) => web::to(fixed),
         };
-        App::new().default_service(answer)
+        App::new()
+            .app_data(web::Data::new(spin.unwrap_or_default()))
+            .default_service(answer)
     })
     .bind(("127.0.0.1", port))?;
     println!("ceiling listening on http://{}", server.addrs()[0]);
