@@ -49,6 +49,9 @@ def parse_args():
     parser.add_argument("--reviews", type=int, default=10000, help="pending reviews decided by one clock advance")
     parser.add_argument("--applicants", type=int, default=100000, help="applicants created for the memory figure")
     parser.add_argument("--out", default=os.path.join(ROOT, "target", "bench"))
+    parser.add_argument("--spin-us", default="",
+                        help="comma-separated µs; adds a reference row per value: the ceiling busy-waiting that long "
+                             "before each answer (what a handler's own work of that size costs here)")
     args = parser.parse_args()
     if args.short:
         args.runs, args.duration, args.reviews, args.applicants = 1, 1, 1000, 2000
@@ -127,9 +130,10 @@ def start_sandbox(wrap=(), deadline_s=10.0):
     return server
 
 
-def start_ceiling(wrap=(), deadline_s=10.0, read_body=False):
+def start_ceiling(wrap=(), deadline_s=10.0, read_body=False, spin_us=0):
     port = free_port()
     argv = [CEILING_BIN, str(port)] + (["--read-body"] if read_body else [])
+    argv += ["--spin-us", str(spin_us)] if spin_us else []
     return Server("ceiling", argv, port, "/", wrap, deadline_s)
 
 
@@ -351,6 +355,15 @@ def measure_calls(args, scripts):
     reader.stop()
     rows = [(f"bare actix-web, `POST` of the {len(form)}-byte Sumvin upload form, body read whole, same JSON",
              "reference", reader_runs)]
+    for spin_us in [int(us) for us in args.spin_us.split(",") if us]:
+        spinner = start_ceiling(spin_us=spin_us)
+        spinner_runs = []
+        for _ in range(args.runs):
+            ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
+            spinner_runs.append(run_measured(spinner, f"http://127.0.0.1:{spinner.port}/", ceiling_script, args))
+        spinner.stop()
+        rows.append((f"bare actix-web ceiling, busy-waiting {spin_us} µs before each answer", "reference",
+                     spinner_runs))
     for name, kind, url, script in calls:
         sandbox_runs = []
         for _ in range(args.runs):
