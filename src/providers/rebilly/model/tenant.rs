@@ -2,7 +2,7 @@
 //! document counts toward, request statuses recomputed on every document change, and the events
 //! each change emits.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -191,7 +191,10 @@ impl RebillyTenant {
         }
         if let Some(index) = &mut self.customer_documents {
             if let Some(moved) = index.remove(from) {
-                index.entry(into.to_owned()).or_default().extend(moved);
+                // A document may be listed under both already (it was moved from one to the other).
+                let listed = index.entry(into.to_owned()).or_default();
+                let known: HashSet<String> = listed.iter().cloned().collect();
+                listed.extend(moved.into_iter().filter(|id| !known.contains(id)));
             }
         }
         if let Some(moved) = self.customer_requests.remove(from) {
