@@ -7,7 +7,7 @@
 //! before the same answer: what HTTP itself costs a create. A separate mode rather than a route, so
 //! that the GET ceiling stays the bare handler. `--spin-us N` busy-waits N µs before each answer: a
 //! bare server at a create's pace, to see what the kernel's share of a request does when answers
-//! come slower (README, *Where the targets stand*).
+//! come slower (README, *Performance and capacity*, the latest round).
 
 use std::time::{Duration, Instant};
 
@@ -67,9 +67,12 @@ async fn main() -> std::io::Result<()> {
             (false, Some(_)) => web::to(fixed_after_spin),
             (false, None) => web::to(fixed),
         };
-        App::new()
-            .app_data(web::Data::new(spin.unwrap_or_default()))
-            .default_service(answer)
+        // The plain ceiling keeps no app data: it stays the barest handler.
+        let app = match spin {
+            Some(spin) => App::new().app_data(web::Data::new(spin)),
+            None => App::new(),
+        };
+        app.default_service(answer)
     })
     .bind(("127.0.0.1", port))?;
     println!("ceiling listening on http://{}", server.addrs()[0]);

@@ -343,32 +343,33 @@ def measure_calls(args, scripts):
     calls = setup_calls(sandbox, scripts)
     ceiling_script = write_lua(scripts, "ceiling", "GET", {})
     ceiling_url = f"http://127.0.0.1:{ceiling.port}/"
+    ceiling_runs = []
+
+    def alternated(server, url, script):
+        """`args.runs` runs of `server`, each after a ceiling run, so both see the same machine."""
+        runs = []
+        for _ in range(args.runs):
+            ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
+            runs.append(run_measured(server, url, script, args))
+        return runs
+
     # What HTTP itself costs a create: a second bare server that reads each body whole, sent the
     # Sumvin upload form. A reference row: every ratio is still to the GET ceiling, as the targets say.
     reader = start_ceiling(read_body=True)
     form_type, form = multipart(SUMVIN_FORM, "file", "passport.jpg", read(JPEG), "image/jpeg")
     reader_script = write_lua(scripts, "ceiling-post", "POST", {"Content-Type": form_type}, form)
-    ceiling_runs, reader_runs = [], []
-    for _ in range(args.runs):
-        ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
-        reader_runs.append(run_measured(reader, f"http://127.0.0.1:{reader.port}/", reader_script, args))
+    reader_runs = alternated(reader, f"http://127.0.0.1:{reader.port}/", reader_script)
     reader.stop()
     rows = [(f"bare actix-web, `POST` of the {len(form)}-byte Sumvin upload form, body read whole, same JSON",
              "reference", reader_runs)]
     for spin_us in [int(us) for us in args.spin_us.split(",") if us]:
         spinner = start_ceiling(spin_us=spin_us)
-        spinner_runs = []
-        for _ in range(args.runs):
-            ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
-            spinner_runs.append(run_measured(spinner, f"http://127.0.0.1:{spinner.port}/", ceiling_script, args))
+        spinner_runs = alternated(spinner, f"http://127.0.0.1:{spinner.port}/", ceiling_script)
         spinner.stop()
         rows.append((f"bare actix-web ceiling, busy-waiting {spin_us} µs before each answer", "reference",
                      spinner_runs))
     for name, kind, url, script in calls:
-        sandbox_runs = []
-        for _ in range(args.runs):
-            ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
-            sandbox_runs.append(run_measured(sandbox, url, script, args))
+        sandbox_runs = alternated(sandbox, url, script)
         rows.append((name, kind, sandbox_runs))
         print(f"  {name}: {median_of(sandbox_runs, 'rps'):,.0f} req/s", file=sys.stderr)
     figures = {
