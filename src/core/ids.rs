@@ -36,9 +36,17 @@ impl SeededRng {
 
     /// `len` lowercase hex characters.
     pub fn hex(&mut self, len: usize) -> String {
-        let mut bytes = vec![0u8; len.div_ceil(2)];
-        self.0.fill_bytes(&mut bytes);
-        let mut out = lower_hex(&bytes);
+        let drawn = len.div_ceil(2);
+        // One draw of all the bytes, as before: drawing in pieces would change seeded ids.
+        let mut out = if drawn <= 32 {
+            let mut bytes = [0u8; 32];
+            self.0.fill_bytes(&mut bytes[..drawn]);
+            lower_hex(&bytes[..drawn])
+        } else {
+            let mut bytes = vec![0u8; drawn];
+            self.0.fill_bytes(&mut bytes);
+            lower_hex(&bytes)
+        };
         out.truncate(len);
         out
     }
@@ -85,12 +93,11 @@ impl SeededRng {
 /// which cost a Rebilly upload more than hashing its file (and a KYCAID create makes several ids).
 pub fn lower_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
-    }
-    out
+    let text: Vec<u8> = bytes
+        .iter()
+        .flat_map(|&byte| [DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 0xf)]])
+        .collect();
+    String::from_utf8(text).expect("hex digits are ASCII")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod clock;
 pub mod events;
 pub mod fake;
+pub mod fields;
 pub mod faults;
 pub mod http;
 pub mod ids;

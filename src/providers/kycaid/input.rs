@@ -6,25 +6,26 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Number, Value};
 
 use super::errors::{FieldError, KycaidError};
+use crate::core::fields::Fields;
 use crate::core::http::{body_limit, decode_json, media_type, read_body, JsonError};
 use crate::core::validate::is_email;
 
 /// A parsed body: JSON values, or the strings of a form (which rules then read leniently).
 pub struct Input {
-    pub fields: Map<String, Value>,
+    pub fields: Fields,
     pub from_form: bool,
 }
 
 impl Input {
     pub fn empty() -> Self {
         Input {
-            fields: Map::new(),
+            fields: Fields::new(),
             from_form: false,
         }
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        crate::core::json_out::lookup(&self.fields, name)
+        self.fields.get(name)
     }
 }
 
@@ -49,16 +50,18 @@ pub fn parse_input(media_type: Option<&str>, body: &[u8]) -> Result<Input, Kycai
 }
 
 fn parse_json(body: &[u8]) -> Result<Input, KycaidError> {
-    match decode_json::<Value>(body) {
-        Ok(Value::Object(fields)) => Ok(Input {
+    match decode_json::<Fields>(body) {
+        Ok(fields) => Ok(Input {
             fields,
             from_form: false,
         }),
-        Ok(_) => Err(KycaidError::bad_body("Request body must be a JSON object")),
         Err(JsonError::Syntax { message, .. }) => {
             Err(KycaidError::bad_body(format!("Malformed JSON: {message}")))
         }
-        Err(e) => Err(KycaidError::bad_body(e.to_string())),
+        // Any value is accepted inside the object, so only the root can have the wrong shape.
+        Err(JsonError::Shape { .. }) => {
+            Err(KycaidError::bad_body("Request body must be a JSON object"))
+        }
     }
 }
 
@@ -66,7 +69,7 @@ fn parse_json(body: &[u8]) -> Result<Input, KycaidError> {
 fn parse_form(body: &[u8]) -> Result<Input, KycaidError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
         .map_err(|e| KycaidError::bad_body(format!("Malformed form body: {e}")))?;
-    let mut fields = Map::new();
+    let mut fields = Fields::new();
     for (key, value) in pairs {
         let (key, listed) = match key.strip_suffix("[]") {
             Some(k) => (k.to_owned(), true),
@@ -216,28 +219,35 @@ impl Checks {
     ) -> Map<String, Value> {
         let mut out = Map::new();
         for rule in rules {
-            let Some(raw) = input.get(rule.name) else {
-                continue;
-            };
-            // A form's empty value is a parameter without a value (Faraday sends nil ones as
-            // bare keys): not given, rather than cleared.
-            if input.from_form && raw.as_str() == Some("") {
-                continue;
-            }
-            match normalize(rule, raw, input.from_form) {
-                Ok(value) => {
-                    out.insert(rule.name.to_owned(), value);
-                }
-                Err(message) => self.fail(rule.name, format!("{} {message}", rule.label())),
+            if let Some(value) = self.read_one(input, rule) {
+                out.insert(rule.name.to_owned(), value);
             }
         }
         out
     }
 
-    /// Records `{Label} is required` unless `values` holds a non-null `name`; an absent enum (a
-    /// `type`) is `{Label} is not valid`, as the real API answers a missing `type`.
+    /// The field of `rule`, normalized, if `input` has it; a bad one is recorded and left out.
+    pub fn read_one(&mut self, input: &Input, rule: &Rule) -> Option<Value> {
+        let raw = input.get(rule.name)?;
+        // A form's empty value is a parameter without a value (Faraday sends nil ones as bare
+        // keys): not given, rather than cleared.
+        if input.from_form && raw.as_str() == Some("") {
+            return None;
+        }
+        normalize(rule, raw, input.from_form)
+            .map_err(|message| self.fail(rule.name, format!("{} {message}", rule.label())))
+            .ok()
+    }
+
+    /// Records `{Label} is required` unless `values` holds a non-null `name`.
     pub fn require(&mut self, values: &Map<String, Value>, rule: &Rule) {
-        if values.get(rule.name).is_none_or(Value::is_null) {
+        self.require_value(values.get(rule.name), rule);
+    }
+
+    /// Records `{Label} is required` unless `value` is given and not null; an absent enum (a
+    /// `type`) is `{Label} is not valid`, as the real API answers a missing `type`.
+    pub fn require_value(&mut self, value: Option<&Value>, rule: &Rule) {
+        if value.is_none_or(Value::is_null) {
             let problem = match rule.kind {
                 Kind::Enum(_) => "is not valid",
                 _ => "is required",

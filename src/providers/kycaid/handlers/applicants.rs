@@ -125,10 +125,10 @@ impl Create<Kycaid> for Applicant {
 
     fn draft(call: &Call<Kycaid>, input: Input) -> Result<Self::Draft, KycaidError> {
         let mut checks = Checks::default();
-        let typed = checks.read(&input, &[TYPE_RULE]);
-        checks.require(&typed, &TYPE_RULE);
+        let typed = checks.read_one(&input, &TYPE_RULE);
+        checks.require_value(typed.as_ref(), &TYPE_RULE);
         let Some(kind) = typed
-            .get("type")
+            .as_ref()
             .and_then(Value::as_str)
             .and_then(ApplicantType::parse)
         else {

@@ -18,6 +18,7 @@ use super::form::{document_types, tenant_of, Steps, IDENTITY_TYPES};
 use super::{found, Reply};
 use crate::core::http::{forced_scenario, Part};
 use crate::providers::kycaid::errors::KycaidError;
+use crate::core::fields::Fields;
 use crate::providers::kycaid::input::{rule, Checks, Input, Kind, Rule};
 use crate::providers::kycaid::model::extras::ADDRESS_RULES;
 use crate::providers::kycaid::model::{AddressType, ApplicantType, DocumentType, KycaidTenant};
@@ -47,7 +48,7 @@ struct Submission {
 }
 
 fn split(parts: Vec<Part>) -> Submission {
-    let mut fields = Map::new();
+    let mut fields = Fields::new();
     let mut files = HashMap::new();
     for part in parts {
         match &part.file_name {

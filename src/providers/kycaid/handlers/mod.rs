@@ -183,7 +183,7 @@ impl Kycaid {
             .into_iter()
             .filter(|r| matches!(r.kind, Kind::Country))
         {
-            if let Some(code) = values.get(rule.name).and_then(Value::as_str) {
+            if let Some(code) = json_out::lookup(values, rule.name).and_then(Value::as_str) {
                 if !self.fixtures.is_country(code) {
                     checks.fail(rule.name, format!("{} is not valid", rule.label()));
                 }
