@@ -63,6 +63,16 @@ impl Fields {
         }
     }
 
+    /// Takes a field out; the others keep their order.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        let at = self.position(name)?;
+        let (_, value) = self.entries.remove(at);
+        if self.index.is_some() {
+            self.index = Some(Index::of(&self.entries));
+        }
+        Some(value)
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -72,7 +82,7 @@ impl Fields {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.entries.iter().map(|(name, value)| (name, value))
+        self.into_iter()
     }
 
     pub fn into_map(self) -> Map<String, Value> {
@@ -114,6 +124,23 @@ impl Index {
     }
 }
 
+/// Where checks look a body's fields up: the top level of a body, or an object inside it.
+pub trait Lookup {
+    fn lookup(&self, name: &str) -> Option<&Value>;
+}
+
+impl Lookup for Fields {
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+impl Lookup for Map<String, Value> {
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
 impl std::ops::Index<&str> for Fields {
     type Output = Value;
 
@@ -129,6 +156,27 @@ impl FromIterator<(String, Value)> for Fields {
             fields.insert(name, value);
         }
         fields
+    }
+}
+
+impl IntoIterator for Fields {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Value)>,
+        fn(&'a (String, Value)) -> (&'a String, &'a Value),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(name, value)| (name, value))
     }
 }
 

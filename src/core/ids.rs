@@ -95,7 +95,12 @@ pub fn lower_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let text: Vec<u8> = bytes
         .iter()
-        .flat_map(|&byte| [DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 0xf)]])
+        .flat_map(|&byte| {
+            [
+                DIGITS[usize::from(byte >> 4)],
+                DIGITS[usize::from(byte & 0xf)],
+            ]
+        })
         .collect();
     String::from_utf8(text).expect("hex digits are ASCII")
 }

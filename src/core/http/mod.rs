@@ -142,10 +142,15 @@ impl Chunks {
 
 /// The media type without parameters, lowercased (`multipart/form-data`).
 pub fn media_type(req: &HttpRequest) -> Option<std::borrow::Cow<'_, str>> {
-    req.headers()
+    let value = req
+        .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .and_then(header_text)?;
+    let essence = match memchr::memchr(b';', value.as_bytes()) {
+        Some(at) => &value[..at],
+        None => value,
+    };
+    Some(essence.trim_ascii())
         .filter(|v| !v.is_empty())
         .map(|v| match v.bytes().any(|b| b.is_ascii_uppercase()) {
             true => v.to_ascii_lowercase().into(),

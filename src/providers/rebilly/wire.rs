@@ -6,7 +6,7 @@ mod render;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use self::render::{
     customer_document_fields, customer_json, customer_of, customer_request_fields, document_fields,
@@ -14,7 +14,8 @@ pub use self::render::{
     request_of, Audience,
 };
 use super::errors::{InvalidField, RebillyError};
-use crate::core::http::{self, body_limit, decode_json, read_body, PageRequest};
+use crate::core::fields::{Fields, Lookup};
+use crate::core::http::{self, body_limit, decode_json, read_body, JsonError, PageRequest};
 use crate::core::json_out::{Rendered, RenderedBody};
 
 /// Where a resource lives, as the client addressed the API (with or without the organization).
@@ -78,13 +79,15 @@ pub fn expands(req: &HttpRequest, name: &str) -> bool {
 pub use crate::core::http::query_param;
 
 /// The JSON object a create or update sent, or a 400 (malformed) or 422 (not an object).
-pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, RebillyError> {
-    match decode_json(bytes)? {
-        Value::Object(map) => Ok(map),
-        _ => Err(RebillyError::Validation(vec![InvalidField::new(
+pub fn parse_object(bytes: &[u8]) -> Result<Fields, RebillyError> {
+    match decode_json(bytes) {
+        Ok(fields) => Ok(fields),
+        // Any value is accepted inside the object, so only the root can have the wrong shape.
+        Err(JsonError::Shape { .. }) => Err(RebillyError::Validation(vec![InvalidField::new(
             "body",
             "must be a JSON object",
         )])),
+        Err(syntax) => Err(syntax.into()),
     }
 }
 
@@ -92,7 +95,7 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, RebillyError> {
 pub async fn json_object(
     req: &HttpRequest,
     payload: &mut web::Payload,
-) -> Result<Map<String, Value>, RebillyError> {
+) -> Result<Fields, RebillyError> {
     parse_object(&read_body(req, payload, body_limit(req)).await?)
 }
 
@@ -108,11 +111,11 @@ impl Checks {
     /// An optional string of at most `max` characters (`null` allowed).
     pub fn opt_string(
         &mut self,
-        body: &Map<String, Value>,
+        body: &(impl Lookup + ?Sized),
         field: &str,
         max: usize,
     ) -> Option<String> {
-        match body.get(field) {
+        match body.lookup(field) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.chars().count() <= max => Some(s.clone()),
             Some(Value::String(_)) => {
@@ -129,19 +132,23 @@ impl Checks {
     /// Like `opt_string` for a field the spec types `string` alone: `null` is refused too.
     pub fn opt_non_null_string(
         &mut self,
-        body: &Map<String, Value>,
+        body: &(impl Lookup + ?Sized),
         field: &str,
         max: usize,
     ) -> Option<String> {
-        if body.get(field) == Some(&Value::Null) {
+        if body.lookup(field) == Some(&Value::Null) {
             self.fail(field, "must be a string");
             return None;
         }
         self.opt_string(body, field, max)
     }
 
-    pub fn string_list(&mut self, body: &Map<String, Value>, field: &str) -> Option<Vec<String>> {
-        match body.get(field) {
+    pub fn string_list(
+        &mut self,
+        body: &(impl Lookup + ?Sized),
+        field: &str,
+    ) -> Option<Vec<String>> {
+        match body.lookup(field) {
             None | Some(Value::Null) => None,
             Some(Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());

@@ -1,10 +1,10 @@
 //! Attachments: files linked to other resources (`POST /attachments/`, list, get, PUT, DELETE).
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::fields::Fields;
 use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
@@ -89,10 +89,7 @@ struct AttachmentInput {
     description: Option<String>,
 }
 
-fn parse(
-    body: &Map<String, Value>,
-    state: &RebillyTenant,
-) -> Result<AttachmentInput, RebillyError> {
+fn parse(body: &Fields, state: &RebillyTenant) -> Result<AttachmentInput, RebillyError> {
     let mut checks = Checks::default();
     let required = |checks: &mut Checks, field: &str| {
         let value = checks.opt_string(body, field, 255);
@@ -126,7 +123,7 @@ fn parse(
 }
 
 /// The body as sent: what it names is checked under the lock, against the tenant's files.
-type Body = Map<String, Value>;
+type Body = Fields;
 
 impl Create<Rebilly> for Attachment {
     type Draft = Body;

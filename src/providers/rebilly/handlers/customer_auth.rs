@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::href;
 use super::listing::Listed;
+use crate::core::fields::Fields;
 use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource};
 use crate::core::store::Store;
@@ -165,7 +166,7 @@ pub fn jwt_json(jwt: &CustomerJwt, organization_id: &str, acl: Option<&Value>) -
 /// An optional future RFC 3339 `field` (`null` means absent); one hour from `now` when absent.
 fn future_time(
     checks: &mut Checks,
-    body: &Map<String, Value>,
+    body: &Fields,
     field: &str,
     now: DateTime<Utc>,
 ) -> DateTime<Utc> {
@@ -186,7 +187,7 @@ fn future_time(
 pub fn password_login(
     rebilly: &Rebilly,
     state: &mut RebillyTenant,
-    body: &Map<String, Value>,
+    body: &Fields,
     now: DateTime<Utc>,
 ) -> Result<(String, String), RebillyError> {
     let mut checks = Checks::default();
@@ -221,7 +222,7 @@ pub fn password_login(
 
 /// A checked login body; the credentials are checked under the lock, where the customers are.
 pub struct Login {
-    body: Map<String, Value>,
+    body: Fields,
     mode: &'static str,
     otp_required: bool,
     expired_time: DateTime<Utc>,
@@ -230,7 +231,7 @@ pub struct Login {
 impl Create<Rebilly> for AuthenticationToken {
     type Draft = Login;
 
-    fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<Login, RebillyError> {
+    fn draft(call: &Call<Rebilly>, body: Fields) -> Result<Login, RebillyError> {
         let mut checks = Checks::default();
         let otp_required = match body.get("otpRequired") {
             None => false,

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::files::IdPath;
 use super::href;
 use super::listing::Listed;
+use crate::core::fields::Fields;
 use crate::core::http::query_param;
 use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource};
@@ -150,7 +151,7 @@ fn check_contact(checks: &mut Checks, contact: &Map<String, Value>) {
 /// What a customer body sets: `primaryAddress` (a `ContactObject` or `null`), `websiteId`,
 /// `customFields`. Read-only fields (`id`, `email`, `firstName`, `lastName`, ...) and fields the
 /// sandbox does not model are ignored, as Rebilly ignores read-only input.
-pub(super) fn parse_change(body: &Map<String, Value>) -> Result<CustomerChange, RebillyError> {
+pub(super) fn parse_change(body: &Fields) -> Result<CustomerChange, RebillyError> {
     let mut checks = Checks::default();
     let mut change = CustomerChange::default();
     match body.get("primaryAddress") {
@@ -182,7 +183,7 @@ pub(super) fn parse_change(body: &Map<String, Value>) -> Result<CustomerChange, 
 impl Create<Rebilly> for Customer {
     type Draft = CustomerChange;
 
-    fn draft(_: &Call<Rebilly>, body: Map<String, Value>) -> Result<CustomerChange, RebillyError> {
+    fn draft(_: &Call<Rebilly>, body: Fields) -> Result<CustomerChange, RebillyError> {
         parse_change(&body)
     }
 

@@ -1,11 +1,12 @@
 //! KYC documents: list, create, get, update/create-with-id (PUT), and the review calls.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::files::IdPath;
 use super::listing::Listed;
 use super::{expanding, href};
+use crate::core::fields::{Fields, Lookup};
 use crate::core::http::forced_scenario;
 use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource};
@@ -38,7 +39,7 @@ pub(crate) struct DocumentInput {
 
 /// `customer` is the signed-in customer on the storefront, where the body names none.
 pub(crate) fn parse_input(
-    body: &Map<String, Value>,
+    body: &Fields,
     state: &RebillyTenant,
     customer: Option<&str>,
 ) -> Result<DocumentInput, RebillyError> {
@@ -202,14 +203,14 @@ pub(crate) fn create_document(
 /// A create's body, and the scenario `X-Sandbox-Scenario` forces; the body is checked under the
 /// lock, against the tenant's files and requests.
 pub struct NewDocument {
-    body: Map<String, Value>,
+    body: Fields,
     forced: Option<String>,
 }
 
 impl Create<Rebilly> for KycDocument {
     type Draft = NewDocument;
 
-    fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<NewDocument, RebillyError> {
+    fn draft(call: &Call<Rebilly>, body: Fields) -> Result<NewDocument, RebillyError> {
         Ok(NewDocument {
             body,
             forced: forced_scenario(call.req),
@@ -461,13 +462,13 @@ pub async fn accept(
 }
 
 /// Body: `{type, message}` (the spec) or `{rejectionReason: {type, message}}` (what the SDK sends).
-fn parse_rejection(body: &Map<String, Value>) -> Result<Rejection, RebillyError> {
-    let (reason, prefix) = match body.get("rejectionReason") {
+fn parse_rejection(body: &Fields) -> Result<Rejection, RebillyError> {
+    let (reason, prefix): (&dyn Lookup, _) = match body.get("rejectionReason") {
         Some(Value::Object(inner)) => (inner, "rejectionReason."),
         _ => (body, ""),
     };
     let mut checks = Checks::default();
-    let kind = match reason.get("type") {
+    let kind = match reason.lookup("type") {
         Some(Value::String(s)) => RejectionType::parse(s).or_else(|| {
             checks.fail(
                 format!("{prefix}type"),

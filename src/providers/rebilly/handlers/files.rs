@@ -9,6 +9,7 @@ use sha1::{Digest, Sha1};
 use super::href;
 use super::listing::Listed;
 use crate::core::assets::fixture_bytes;
+use crate::core::fields::Fields;
 use crate::core::http::{body_limit, content_disposition, media_type, parse_multipart, read_body};
 use crate::core::json_out::Rendered;
 use crate::core::media::{sniff_among, Media};
@@ -34,7 +35,7 @@ pub struct FileFields {
     source_type: Option<String>,
 }
 
-fn file_fields(body: &serde_json::Map<String, Value>, checks: &mut Checks) -> FileFields {
+fn file_fields(body: &Fields, checks: &mut Checks) -> FileFields {
     let is_public = match body.get("isPublic") {
         None => None,
         Some(Value::Bool(b)) => Some(*b),
@@ -219,10 +220,7 @@ impl Resource<Rebilly> for File {
 impl Update<Rebilly> for File {
     type Patch = FileFields;
 
-    fn patch(
-        _: &Call<Rebilly>,
-        body: serde_json::Map<String, Value>,
-    ) -> Result<FileFields, RebillyError> {
+    fn patch(_: &Call<Rebilly>, body: Fields) -> Result<FileFields, RebillyError> {
         let mut checks = Checks::default();
         let fields = file_fields(&body, &mut checks);
         checks.finish()?;

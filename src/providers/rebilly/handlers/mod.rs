@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
 
 use self::listing::ListQuery;
 use super::auth::Caller;
@@ -29,6 +28,7 @@ use super::model::session::AuthenticationToken;
 use super::model::{Attachment, Customer, File, KycDocument, KycRequest, RebillyTenant, Webhook};
 use super::wire::{created, json_object, ok, resource_href};
 use super::Rebilly;
+use crate::core::fields::Fields;
 use crate::core::http::{endpoint, Endpoint, Endpoints};
 use crate::core::resource::{create, list, remove, show, update, Call, Resource, ResourceApi};
 use crate::core::tenant::TenantSlot;
@@ -40,7 +40,7 @@ impl ResourceApi for Rebilly {
     type State = RebillyTenant;
     type Caller = Caller;
     type Error = RebillyError;
-    type Body = Map<String, Value>;
+    type Body = Fields;
     type Query = ListQuery;
 
     fn with_state<T>(&self, caller: &Caller, f: impl FnOnce(&mut RebillyTenant) -> T) -> T {
@@ -58,7 +58,7 @@ impl ResourceApi for Rebilly {
     async fn read_body(
         req: &HttpRequest,
         payload: &mut web::Payload,
-    ) -> Result<Map<String, Value>, RebillyError> {
+    ) -> Result<Fields, RebillyError> {
         json_object(req, payload).await
     }
 

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::listing::Listed;
 use super::{expanding, href};
+use crate::core::fields::Fields;
 use crate::core::http::{base_url, mount_prefix};
 use crate::core::json_out::Rendered;
 use crate::core::resource::{Call, Create, Resource, Update};
@@ -137,10 +138,7 @@ fn requested_document(checks: &mut Checks, at: &str, item: &Value) -> Option<Req
     })
 }
 
-fn requested_documents(
-    checks: &mut Checks,
-    body: &Map<String, Value>,
-) -> Option<Vec<RequestedDocument>> {
+fn requested_documents(checks: &mut Checks, body: &Fields) -> Option<Vec<RequestedDocument>> {
     let items = match body.get("documents") {
         None => {
             checks.fail("documents", "is required");
@@ -179,11 +177,7 @@ pub struct RequestFields {
     expiration_time: Option<DateTime<Utc>>,
 }
 
-fn request_fields(
-    checks: &mut Checks,
-    body: &Map<String, Value>,
-    now: DateTime<Utc>,
-) -> RequestFields {
+fn request_fields(checks: &mut Checks, body: &Fields, now: DateTime<Utc>) -> RequestFields {
     let redirect_url = body.contains_key("redirectUrl").then(|| {
         let url = checks.opt_string(body, "redirectUrl", 2048);
         if let Some(url) = &url {
@@ -243,7 +237,7 @@ pub struct NewRequest {
 impl Create<Rebilly> for KycRequest {
     type Draft = NewRequest;
 
-    fn draft(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<NewRequest, RebillyError> {
+    fn draft(call: &Call<Rebilly>, body: Fields) -> Result<NewRequest, RebillyError> {
         let now = call.now;
         let mut checks = Checks::default();
         let customer_id = checks.opt_string(&body, "customerId", 50);
@@ -332,7 +326,7 @@ fn gatherer_jwt(
 /// A checked PATCH body; what depends on the request (read-only `customerId`) is checked under
 /// the lock, into the same `checks`, so one 422 names every bad field.
 pub struct RequestPatch {
-    body: Map<String, Value>,
+    body: Fields,
     checks: Checks,
     documents: Option<Vec<RequestedDocument>>,
     fields: RequestFields,
@@ -341,7 +335,7 @@ pub struct RequestPatch {
 impl Update<Rebilly> for KycRequest {
     type Patch = RequestPatch;
 
-    fn patch(call: &Call<Rebilly>, body: Map<String, Value>) -> Result<RequestPatch, RebillyError> {
+    fn patch(call: &Call<Rebilly>, body: Fields) -> Result<RequestPatch, RebillyError> {
         let mut checks = Checks::default();
         let documents = body
             .contains_key("documents")

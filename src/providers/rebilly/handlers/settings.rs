@@ -1,8 +1,9 @@
 //! `GET|PUT /kyc-settings`: the organization's analyzer weights, thresholds and gatherer UI.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::core::fields::Fields;
 use crate::core::json_out::Rendered;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::RebillyError;
@@ -83,12 +84,7 @@ fn check_minimum_ages(checks: &mut Checks, at: &str, value: Option<&Value>) {
     }
 }
 
-fn check_proof(
-    checks: &mut Checks,
-    body: &Map<String, Value>,
-    field: &str,
-    weights: &[(&str, u8)],
-) {
+fn check_proof(checks: &mut Checks, body: &Fields, field: &str, weights: &[(&str, u8)]) {
     match body.get(field) {
         None => {}
         Some(Value::Object(proof)) => {

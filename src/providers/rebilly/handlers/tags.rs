@@ -2,9 +2,10 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::files::IdPath;
+use crate::core::fields::Fields;
 use crate::providers::rebilly::auth::Caller;
 use crate::providers::rebilly::errors::{InvalidField, RebillyError};
 use crate::providers::rebilly::model::{DocumentType, MODIFIED};
@@ -122,7 +123,7 @@ pub async fn untag_document(
     single(&rebilly, &caller, &path, false)
 }
 
-fn document_ids(body: &Map<String, Value>) -> Result<Vec<String>, RebillyError> {
+fn document_ids(body: &Fields) -> Result<Vec<String>, RebillyError> {
     let mut checks = Checks::default();
     let ids = checks.string_list(body, "kycDocumentIds");
     match &ids {

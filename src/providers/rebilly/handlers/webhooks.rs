@@ -2,10 +2,11 @@
 //! `eventsFilter`, `filter`, a custom `method`, `headers`, `body` template and Basic credentials.
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::href;
 use super::listing::Listed;
+use crate::core::fields::{Fields, Lookup};
 use crate::core::json_out::{self, Rendered};
 use crate::core::resource::{Call, Create, Resource, Update};
 use crate::core::store::Store;
@@ -97,12 +98,12 @@ pub struct WebhookInput {
 
 fn one_of(
     checks: &mut Checks,
-    body: &Map<String, Value>,
+    body: &impl Lookup,
     field: &str,
     allowed: &[&str],
     default: &str,
 ) -> String {
-    match body.get(field) {
+    match body.lookup(field) {
         None | Some(Value::Null) => default.to_owned(),
         Some(Value::String(s)) if allowed.contains(&s.as_str()) => s.clone(),
         Some(_) => {
@@ -112,7 +113,7 @@ fn one_of(
     }
 }
 
-fn headers(checks: &mut Checks, body: &Map<String, Value>) -> Vec<WebhookHeader> {
+fn headers(checks: &mut Checks, body: &Fields) -> Vec<WebhookHeader> {
     let Some(items) = body.get("headers").filter(|v| !v.is_null()) else {
         return Vec::new();
     };
@@ -145,7 +146,7 @@ fn headers(checks: &mut Checks, body: &Map<String, Value>) -> Vec<WebhookHeader>
     out
 }
 
-fn authorization(checks: &mut Checks, body: &Map<String, Value>) -> Option<BasicCredentials> {
+fn authorization(checks: &mut Checks, body: &Fields) -> Option<BasicCredentials> {
     let auth = body.get("authorization").filter(|v| !v.is_null())?;
     let Some(auth) = auth.as_object() else {
         checks.fail("authorization", "must be an object");
@@ -176,7 +177,7 @@ fn authorization(checks: &mut Checks, body: &Map<String, Value>) -> Option<Basic
     }
 }
 
-fn parse(body: &Map<String, Value>) -> Result<WebhookInput, RebillyError> {
+fn parse(body: &Fields) -> Result<WebhookInput, RebillyError> {
     let mut checks = Checks::default();
     let url = checks.opt_string(body, "url", 2048).unwrap_or_default();
     if url.is_empty() {
@@ -229,7 +230,7 @@ fn parse(body: &Map<String, Value>) -> Result<WebhookInput, RebillyError> {
 impl Create<Rebilly> for Webhook {
     type Draft = WebhookInput;
 
-    fn draft(_: &Call<Rebilly>, body: Map<String, Value>) -> Result<WebhookInput, RebillyError> {
+    fn draft(_: &Call<Rebilly>, body: Fields) -> Result<WebhookInput, RebillyError> {
         parse(&body)
     }
 
@@ -262,7 +263,7 @@ impl Create<Rebilly> for Webhook {
 impl Update<Rebilly> for Webhook {
     type Patch = WebhookInput;
 
-    fn patch(_: &Call<Rebilly>, body: Map<String, Value>) -> Result<WebhookInput, RebillyError> {
+    fn patch(_: &Call<Rebilly>, body: Fields) -> Result<WebhookInput, RebillyError> {
         parse(&body)
     }
 
