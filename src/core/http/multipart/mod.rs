@@ -42,7 +42,7 @@ pub fn parse_multipart(req: &HttpRequest, body: Bytes) -> Result<Vec<Part>, Mult
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+        .and_then(super::header_text)
         .and_then(|v| media_type(v, "boundary"))
         .ok_or(MultipartError("no multipart content type"))?;
     let Some(subtype) = content_type.essence.strip_prefix("multipart/") else {
