@@ -286,3 +286,44 @@ async fn oversized_bodies_get_413_in_the_envelope_of_the_mount_they_hit() {
         "{tenants}"
     );
 }
+
+/// A JSON object with thousands of members, one of them repeated: read as any JSON parser reads
+/// it (the later value of a repeated name counts, as `serde_json` and Python's `json` take it),
+/// and answered at once rather than compared name by name against every other member.
+#[tokio::test]
+async fn bodies_with_many_or_repeated_members_read_like_any_json_object() {
+    let app = spawn_app().await;
+    let junk: String = (0..5000).map(|i| format!("\"junk_{i}\": {i}, ")).collect();
+
+    let body = format!(
+        "{{\"type\": \"PERSON\", \"first_name\": \"Ada\", {junk}\"first_name\": \"Grace\"}}"
+    );
+    let created = app
+        .send(
+            crate::common::kycaid::kyc(&app, Method::POST, "/applicants")
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let id = created.body["applicant_id"].as_str().unwrap().to_owned();
+    let applicant = app
+        .send(crate::common::kycaid::kyc(
+            &app,
+            Method::GET,
+            &format!("/applicants/{id}"),
+        ))
+        .await;
+    assert_eq!(applicant.body["first_name"], "Grace", "{}", applicant.body);
+
+    let body = format!("{{\"websiteId\": \"web-1\", {junk}\"websiteId\": \"web-2\"}}");
+    let customer = app
+        .send(
+            app.rebilly(Method::POST, KEY, ORG, "/customers")
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await;
+    assert_eq!(customer.status, 201, "{}", customer.body);
+    assert_eq!(customer.body["websiteId"], "web-2", "{}", customer.body);
+}
