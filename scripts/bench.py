@@ -79,10 +79,16 @@ def rss_kib(pid):
     return 0
 
 
-def wait_answer(port, path="/", deadline_s=10.0):
+class StartFailed(RuntimeError):
+    """The server exited before it answered (a port taken between `free_port` and its bind, say)."""
+
+
+def wait_answer(port, path="/", deadline_s=10.0, process=None):
     """Seconds until the first request on `port` is answered (connection refused is retried at once)."""
     start = time.perf_counter()
     while time.perf_counter() - start < deadline_s:
+        if process is not None and process.poll() is not None:
+            raise StartFailed(f"exited with {process.returncode} before answering on port {port}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
                 conn.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
@@ -99,9 +105,16 @@ class Server:
         self.name, self.port = name, port
         server_core, _ = cores()
         started = time.perf_counter()
+        self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(server_core + list(wrap) + argv, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-        wait_answer(port, probe, deadline_s)
+                                        stderr=self.stderr)
+        try:
+            wait_answer(port, probe, deadline_s, self.process)
+        except RuntimeError as failure:
+            self.stop()
+            self.stderr.seek(0)
+            said = self.stderr.read().decode(errors="replace").strip().splitlines()[-3:]
+            raise type(failure)(f"{name}: {failure}; it said: {' / '.join(said) or 'nothing'}") from None
         self.start_ms = (time.perf_counter() - started) * 1000
         time.sleep(0.3)
         self.idle_rss = rss_kib(self.process.pid)
@@ -110,14 +123,27 @@ class Server:
         return rss_kib(self.process.pid)
 
     def stop(self):
+        """Waits until the process is gone, so the next measurement has the core to itself (a sandbox
+        holding gigabytes takes seconds to free them)."""
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
 
 
-def start_sandbox(wrap=(), deadline_s=10.0):
+def start_sandbox(wrap=(), deadline_s=10.0, attempts=3):
+    """The sandbox on free ports; started again on other ports if it could not bind one."""
+    for attempt in range(attempts):
+        try:
+            return start_sandbox_once(wrap, deadline_s)
+        except StartFailed:
+            if attempt == attempts - 1:
+                raise
+
+
+def start_sandbox_once(wrap, deadline_s):
     ports = {name: free_port() for name in ["main", "rebilly", "kycaid", "hermes", "qolo", "sumvin"]}
     # Every upload of the runs is kept: past the default 256 MiB per credential (1 GiB in all) they would
     # answer 507, which is right for a sandbox but not what the upload rows measure.
