@@ -217,24 +217,38 @@ impl Checks {
         input: &Input,
         rules: impl IntoIterator<Item = &'r Rule>,
     ) -> Map<String, Value> {
-        let mut out = Map::new();
-        for rule in rules {
-            if let Some(value) = self.read_one(input, rule) {
-                out.insert(rule.name.to_owned(), value);
-            }
-        }
-        out
+        collect(rules, |rule| self.read_one(input, rule))
+    }
+
+    /// Like [`Checks::read`], moving the values out of `input` (left `null` there) rather than
+    /// copying them: for a body read once.
+    pub fn take<'r>(
+        &mut self,
+        input: &mut Input,
+        rules: impl IntoIterator<Item = &'r Rule>,
+    ) -> Map<String, Value> {
+        collect(rules, |rule| self.take_one(input, rule))
     }
 
     /// The field of `rule`, normalized, if `input` has it; a bad one is recorded and left out.
     pub fn read_one(&mut self, input: &Input, rule: &Rule) -> Option<Value> {
-        let raw = input.get(rule.name)?;
-        // A form's empty value is a parameter without a value (Faraday sends nil ones as bare
-        // keys): not given, rather than cleared.
-        if input.from_form && raw.as_str() == Some("") {
-            return None;
-        }
-        normalize(rule, raw, input.from_form)
+        let raw = input
+            .get(rule.name)
+            .filter(|raw| given(input.from_form, raw))?;
+        self.normalized(rule, raw.clone(), input.from_form)
+    }
+
+    fn take_one(&mut self, input: &mut Input, rule: &Rule) -> Option<Value> {
+        let from_form = input.from_form;
+        let raw = input
+            .fields
+            .get_mut(rule.name)
+            .filter(|raw| given(from_form, raw))?;
+        self.normalized(rule, raw.take(), from_form)
+    }
+
+    fn normalized(&mut self, rule: &Rule, raw: Value, from_form: bool) -> Option<Value> {
+        normalize(rule, raw, from_form)
             .map_err(|message| self.fail(rule.name, format!("{} {message}", rule.label())))
             .ok()
     }
@@ -257,14 +271,42 @@ impl Checks {
     }
 }
 
+/// A form's empty value is a parameter without a value (Faraday sends nil ones as bare keys):
+/// not given, rather than cleared.
+fn given(from_form: bool, raw: &Value) -> bool {
+    !(from_form && raw.as_str() == Some(""))
+}
+
+/// Each rule's value that `one` gives, under the rule's name.
+fn collect<'r>(
+    rules: impl IntoIterator<Item = &'r Rule>,
+    mut one: impl FnMut(&Rule) -> Option<Value>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for rule in rules {
+        if let Some(value) = one(rule) {
+            out.insert(rule.name.to_owned(), value);
+        }
+    }
+    out
+}
+
+/// `s` without surrounding whitespace, in its own buffer when there is none to remove.
+fn trimmed(s: String) -> String {
+    match s.trim() {
+        t if t.len() == s.len() => s,
+        t => t.to_owned(),
+    }
+}
+
 /// A form sends every value as text: an empty one means "not given".
-fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String> {
+fn normalize(rule: &Rule, raw: Value, from_form: bool) -> Result<Value, String> {
     if raw.is_null() {
         return Ok(Value::Null);
     }
-    let text = |raw: &Value| -> Result<String, String> {
+    let text = |raw: Value| -> Result<String, String> {
         match raw {
-            Value::String(s) => Ok(s.trim().to_owned()),
+            Value::String(s) => Ok(trimmed(s)),
             _ => Err("must be a string".to_owned()),
         }
     };
@@ -346,7 +388,7 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
                 .map_err(|_| "must be a date and time in YYYY-MM-DD HH:mm:ss format".into())
         }
         Kind::Bool => match raw {
-            Value::Bool(b) => Ok(Value::Bool(*b)),
+            Value::Bool(b) => Ok(Value::Bool(b)),
             Value::String(s) if from_form => match s.as_str() {
                 "true" | "1" => Ok(Value::Bool(true)),
                 "false" | "0" => Ok(Value::Bool(false)),
@@ -355,7 +397,7 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
             _ => Err("must be a boolean".into()),
         },
         Kind::Number => match raw {
-            Value::Number(n) => Ok(Value::Number(n.clone())),
+            Value::Number(n) => Ok(Value::Number(n)),
             Value::String(s) if from_form => s
                 .parse::<f64>()
                 .ok()
@@ -387,8 +429,8 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
         }
         Kind::EnumList(options) => {
             let items = match raw {
-                Value::Array(items) => items.clone(),
-                Value::String(_) if from_form => vec![raw.clone()],
+                Value::Array(items) => items,
+                Value::String(s) if from_form => vec![Value::String(s)],
                 _ => return Err("must be an array".into()),
             };
             let mut out = Vec::with_capacity(items.len());
@@ -406,8 +448,8 @@ fn normalize(rule: &Rule, raw: &Value, from_form: bool) -> Result<Value, String>
         }
         Kind::TextList => {
             let items = match raw {
-                Value::Array(items) => items.clone(),
-                Value::String(_) if from_form => vec![raw.clone()],
+                Value::Array(items) => items,
+                Value::String(s) if from_form => vec![Value::String(s)],
                 _ => return Err("must be an array".into()),
             };
             if items.iter().all(Value::is_string) {
@@ -437,6 +479,26 @@ mod tests {
         let values = checks.read(&input, &[rule("pep", Kind::Bool)]);
         assert_eq!(values["pep"], json!(true));
         assert!(checks.errors.is_empty());
+    }
+
+    #[test]
+    fn taking_the_fields_gives_what_reading_them_gives() {
+        let text = br#"{"first_name": " Ada ", "last_name": "Lovelace", "pep": true, "dob": "1815-13-10"}"#;
+        let rules = [
+            rule("first_name", Kind::Name),
+            rule("last_name", Kind::Name),
+            rule("pep", Kind::Bool),
+            rule("dob", Kind::Date),
+        ];
+        let mut read = Checks::default();
+        let expected = read.read(&parse_input(None, text).unwrap(), &rules);
+        assert_eq!(expected["first_name"], json!("Ada"));
+        let mut input = parse_input(None, text).unwrap();
+        let mut taken = Checks::default();
+        assert_eq!(taken.take(&mut input, &rules), expected);
+        assert_eq!(taken.errors.len(), 1);
+        assert_eq!(taken.errors[0].parameter, read.errors[0].parameter);
+        assert!(input.get("last_name").is_some_and(Value::is_null));
     }
 
     #[test]

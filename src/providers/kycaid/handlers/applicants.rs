@@ -49,15 +49,15 @@ impl Resource<Kycaid> for Applicant {
     }
 }
 
-/// The profile fields of `kind` from `input`, with `business_activity_id` checked against the
-/// fixtures; problems are added to `checks`.
+/// The profile fields of `kind`, moved out of `input`, with `business_activity_id` checked
+/// against the fixtures; problems are added to `checks`.
 pub(super) fn profile(
     kycaid: &Kycaid,
     kind: ApplicantType,
-    input: &Input,
+    input: &mut Input,
     checks: &mut Checks,
 ) -> Map<String, Value> {
-    let values = checks.read(input, kind.rules());
+    let values = checks.take(input, kind.rules());
     kycaid.check_countries(kind.rules(), &values, checks);
     if let Some(activity) = values.get("business_activity_id").and_then(Value::as_str) {
         if !kycaid.fixtures.is_activity(activity) {
@@ -123,7 +123,7 @@ impl Create<Kycaid> for Applicant {
     /// The applicant's type and its checked profile fields.
     type Draft = (ApplicantType, Map<String, Value>);
 
-    fn draft(call: &Call<Kycaid>, input: Input) -> Result<Self::Draft, KycaidError> {
+    fn draft(call: &Call<Kycaid>, mut input: Input) -> Result<Self::Draft, KycaidError> {
         let mut checks = Checks::default();
         let typed = checks.read_one(&input, &TYPE_RULE);
         checks.require_value(typed.as_ref(), &TYPE_RULE);
@@ -134,7 +134,7 @@ impl Create<Kycaid> for Applicant {
         else {
             return Err(KycaidError::Validation(checks.errors));
         };
-        let values = profile(call.api, kind, &input, &mut checks);
+        let values = profile(call.api, kind, &mut input, &mut checks);
         require(kind, &Map::new(), &values, &mut checks);
         checks.finish()?;
         Ok((kind, values))
@@ -161,7 +161,7 @@ impl Update<Kycaid> for Applicant {
         call: &Call<Kycaid>,
         state: &mut KycaidTenant,
         id: &str,
-        input: Input,
+        mut input: Input,
     ) -> Result<(), KycaidError> {
         let applicant = Self::find(state, id)?;
         let kind = applicant.kind;
@@ -171,7 +171,7 @@ impl Update<Kycaid> for Applicant {
                 checks.fail("type", "Type of applicant cannot be changed");
             }
         }
-        let values = profile(call.api, kind, &input, &mut checks);
+        let values = profile(call.api, kind, &mut input, &mut checks);
         if values.is_empty() && checks.errors.is_empty() {
             return Err(KycaidError::no_parameters());
         }

@@ -174,8 +174,8 @@ impl Kycaid {
 
         let profile_values = steps.profile.then(|| {
             let kind = applicant.as_ref().map_or(ApplicantType::Person, |a| a.kind);
-            let picked = pick(input, PROFILE_FIELDS);
-            let values = profile(self, kind, &picked, &mut checks);
+            let mut picked = pick(input, PROFILE_FIELDS);
+            let values = profile(self, kind, &mut picked, &mut checks);
             let current = applicant
                 .as_ref()
                 .map(|a| a.fields.clone())
