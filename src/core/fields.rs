@@ -85,10 +85,6 @@ impl Fields {
         self.into_iter()
     }
 
-    pub fn into_map(self) -> Map<String, Value> {
-        self.entries.into_iter().collect()
-    }
-
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {
             None => self.entries.iter().position(|(n, _)| n == name),
@@ -219,15 +215,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// What `serde_json`'s own map makes of the same text, to compare with.
+    fn as_map(fields: Fields) -> Map<String, Value> {
+        fields.into_iter().collect()
+    }
+
     #[test]
     fn a_repeated_name_keeps_its_place_and_takes_the_last_value() {
         let fields: Fields = serde_json::from_str(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
         let names: Vec<_> = fields.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["a", "b"]);
         assert_eq!(fields["a"], json!(3));
-        // What serde_json's own map makes of the same text.
         let map: Map<String, Value> = serde_json::from_str(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
-        assert_eq!(fields.into_map(), map);
+        assert_eq!(as_map(fields), map);
     }
 
     #[test]
@@ -246,7 +246,7 @@ mod tests {
         assert_eq!(fields["k699"], json!(699));
         assert!(fields.get("k700").is_none());
         let map: Map<String, Value> = serde_json::from_str(&text).unwrap();
-        assert_eq!(fields.into_map(), map);
+        assert_eq!(as_map(fields), map);
     }
 
     #[test]
