@@ -137,6 +137,14 @@ async fn a_body_that_stops_arriving_gets_408_in_the_mounts_envelope() {
         (408, Some("request_timeout")),
         "{body}"
     );
+    // Not one byte of the body: the wait is timed from the first poll that finds nothing.
+    let (status, _) = raw_exchange(
+        &app,
+        &stalled_post("/kycaid/applicants", "Authorization: Token tok-slow"),
+        b"",
+    )
+    .await;
+    assert_eq!(status, 408);
 
     let (status, body) = raw_exchange(
         &app,

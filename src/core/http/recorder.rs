@@ -12,6 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, Error, HttpMessage};
 use futures_util::StreamExt;
+use std::future::Future;
 
 use super::access_log::log_access;
 use super::{declared_length, instance_of, BodyError, ViaPort};
@@ -110,7 +111,7 @@ async fn guard_and_journal(
         Err(BodyError::TooLarge { limit })
     } else {
         let expected = declared_length(&http_req).unwrap_or(0);
-        buffer_body(payload, expected, limit, mounts.body_timeout).await
+        buffer_body(payload, expected, limit, started, mounts.body_timeout).await
     };
     let mut fault = None;
     let (res, request_capture) = match buffered {
@@ -231,30 +232,76 @@ fn fault_for(faults: &Faults, provider: &dyn Provider, req: &ServiceRequest) -> 
 }
 
 /// The whole body (`expected` bytes long, by its `Content-Length`), or why it was refused: over
-/// `limit` bytes, or not complete within `timeout`.
+/// `limit` bytes, or not complete `timeout` after `started`.
 /// A read error (the client went away) is kept so the handler still sees it.
 async fn buffer_body(
     mut payload: Payload,
     expected: usize,
     limit: usize,
+    started: Instant,
     timeout: std::time::Duration,
 ) -> Result<(Bytes, Option<PayloadError>), BodyError> {
-    let deadline = tokio::time::Instant::now() + timeout;
+    let mut wait = BodyWait::new(started + timeout);
     // Copied, even when it came in one chunk: a chunk is a slice of the connection's read
     // buffer, which the journal and the stored files would otherwise keep alive whole.
     let mut buf = BytesMut::with_capacity(expected.min(limit));
     loop {
-        match tokio::time::timeout_at(deadline, payload.next()).await {
-            Err(_) => return Err(BodyError::TimedOut { after: timeout }),
-            Ok(None) => return Ok((buf.freeze(), None)),
-            Ok(Some(Err(e))) => return Ok((buf.freeze(), Some(e))),
-            Ok(Some(Ok(chunk))) => {
+        match std::future::poll_fn(|cx| wait.poll_next(&mut payload, cx)).await {
+            None => return Err(BodyError::TimedOut { after: timeout }),
+            Some(None) => return Ok((buf.freeze(), None)),
+            Some(Some(Err(e))) => return Ok((buf.freeze(), Some(e))),
+            Some(Some(Ok(chunk))) => {
                 if buf.len() + chunk.len() > limit {
                     return Err(BodyError::TooLarge { limit });
                 }
                 buf.extend_from_slice(&chunk);
             }
         }
+    }
+}
+
+/// The body's next chunk, unless its deadline passes first (`None`).
+///
+/// actix-web's HTTP/1 dispatcher calls the service as soon as it has parsed a request's head,
+/// before it feeds the payload the body bytes that came in the same read, and polls the service
+/// again once it has. So a body that arrived whole is `Pending` once and ready on the next poll
+/// of the same turn. A timer armed at that first `Pending` is registered and cleared for nothing
+/// on every request with a body, so the first wait asks to be polled again at once instead, and
+/// the timer is armed only when the body is still missing then.
+struct BodyWait {
+    deadline: Instant,
+    waited: bool,
+    timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl BodyWait {
+    fn new(deadline: Instant) -> Self {
+        BodyWait {
+            deadline,
+            waited: false,
+            timer: None,
+        }
+    }
+
+    fn poll_next(
+        &mut self,
+        payload: &mut Payload,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Option<Result<Bytes, PayloadError>>>> {
+        use std::task::Poll;
+        if let Poll::Ready(chunk) = payload.poll_next_unpin(cx) {
+            return Poll::Ready(Some(chunk));
+        }
+        if !self.waited {
+            self.waited = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let deadline = self.deadline;
+        let timer = self
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+        timer.as_mut().poll(cx).map(|()| None)
     }
 }
 
