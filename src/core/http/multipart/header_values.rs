@@ -129,46 +129,84 @@ fn token(text: &str) -> Option<&str> {
 
 /// `; name=value` pairs, each value a token-like run or a quoted string. A pair that breaks the
 /// grammar comes out as `(None, _)` and the iteration ends there.
-fn parameters(text: &str) -> impl Iterator<Item = (Option<&str>, Cow<'_, str>)> {
-    let mut rest = Some(text);
-    std::iter::from_fn(move || {
-        let text = trim_start(rest?);
-        let text = trim_start(text.strip_prefix(';').unwrap_or(text));
-        if text.is_empty() {
-            rest = None;
+fn parameters(text: &str) -> Parameters<'_> {
+    Parameters {
+        text,
+        at: 0,
+        done: false,
+    }
+}
+
+/// One pass over the bytes: these values are a few dozen bytes, shorter than what setting up a
+/// `memchr` search or a chain of string adapters costs per parameter.
+struct Parameters<'a> {
+    text: &'a str,
+    at: usize,
+    done: bool,
+}
+
+impl<'a> Parameters<'a> {
+    fn broken(&mut self) -> Option<(Option<&'a str>, Cow<'a, str>)> {
+        self.done = true;
+        Some((None, Cow::Borrowed("")))
+    }
+}
+
+/// Where the spaces and tabs that start at `at` end.
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && is_whitespace(bytes[at]) {
+        at += 1;
+    }
+    at
+}
+
+impl<'a> Iterator for Parameters<'a> {
+    type Item = (Option<&'a str>, Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
             return None;
         }
-        let broken = || (None, Cow::Borrowed(""));
-        let Some((name, value)) = split_at(text, b'=') else {
-            rest = None;
-            return Some(broken());
-        };
-        let Some(name) = token(trim_end(name)) else {
-            rest = None;
-            return Some(broken());
-        };
-        let value = trim_start(value);
-        let (value, after) = match value.strip_prefix('"') {
-            Some(quoted) => match unquote(quoted) {
-                Some(split) => split,
-                None => {
-                    rest = None;
-                    return Some(broken());
-                }
-            },
-            None => {
-                let end = memchr::memchr(b';', value.as_bytes()).unwrap_or(value.len());
-                (Cow::Borrowed(trim_end(&value[..end])), &value[end..])
-            }
-        };
-        let after = trim_start(after);
-        if !(after.is_empty() || after.starts_with(';')) {
-            rest = None;
-            return Some(broken());
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        let mut at = skip_whitespace(bytes, self.at);
+        if bytes.get(at) == Some(&b';') {
+            at = skip_whitespace(bytes, at + 1);
         }
-        rest = Some(after);
+        if at == bytes.len() {
+            self.done = true;
+            return None;
+        }
+        // Every byte boundary used below is next to an ASCII byte, so each slice is a `str`.
+        let name_start = at;
+        while at < bytes.len() && TCHAR[usize::from(bytes[at])] {
+            at += 1;
+        }
+        let name = &text[name_start..at];
+        at = skip_whitespace(bytes, at);
+        if name.is_empty() || bytes.get(at) != Some(&b'=') {
+            return self.broken();
+        }
+        at = skip_whitespace(bytes, at + 1);
+        let value = if bytes.get(at) == Some(&b'"') {
+            let Some((value, after)) = unquote(&text[at + 1..]) else {
+                return self.broken();
+            };
+            at = text.len() - after.len();
+            value
+        } else {
+            let start = at;
+            while at < bytes.len() && bytes[at] != b';' {
+                at += 1;
+            }
+            Cow::Borrowed(trim_end(&text[start..at]))
+        };
+        at = skip_whitespace(bytes, at);
+        if at < bytes.len() && bytes[at] != b';' {
+            return self.broken();
+        }
+        self.at = at;
         Some((Some(name), value))
-    })
+    }
 }
 
 /// The quoted string that `text` continues (after its opening quote), with `\x` read as `x`,
@@ -228,6 +266,14 @@ mod tests {
             read("form-data; filename*=UTF-8''x.jpg; name=f"),
             Some((true, some("f"), None))
         );
+        assert_eq!(
+            read("form-data;;name=a ;filename = \"b\"\t"),
+            Some((true, some("a"), some("b")))
+        );
+        assert_eq!(
+            read("form-data; name = two words ; x=y"),
+            Some((true, some("two words"), None))
+        );
     }
 
     #[test]
@@ -240,6 +286,9 @@ mod tests {
             "form-data; name=\"open",
             "form-data; name=\"a\"b",
             "form-data; =a",
+            "form-data; name=a;; filename=b",
+            "form-data; na me=a",
+            "form-data; name=\"a\" ;; x",
         ] {
             assert_eq!(read(value), None, "{value}");
         }

@@ -8,19 +8,24 @@
 
 mod header_values;
 
+use std::borrow::Cow;
+
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpRequest;
+use bytestring::ByteString;
 use memchr::memmem;
 use thiserror::Error;
 
 use header_values::{disposition, media_type};
 
+/// One part of a form. Its texts and data are slices of the body, so parsing a form allocates
+/// only its list of parts.
 #[derive(Debug, Clone)]
 pub struct Part {
-    pub name: String,
-    pub file_name: Option<String>,
-    pub content_type: Option<String>,
+    pub name: ByteString,
+    pub file_name: Option<ByteString>,
+    pub content_type: Option<ByteString>,
     pub data: Bytes,
 }
 
@@ -96,7 +101,7 @@ fn parse_parts(
             .ok_or(MultipartError("the body ended before the form did"))?;
         let data = body.slice(at..at + length);
         at += length + delimiter.len();
-        parts.push(part(headers, data, form_data)?);
+        parts.push(part(body, headers, data, form_data)?);
     }
 }
 
@@ -148,38 +153,54 @@ fn line_end(rest: &[u8]) -> Option<usize> {
 }
 
 fn part(
+    body: &Bytes,
     headers: &[httparse::Header<'_>],
     data: Bytes,
     form_data: bool,
 ) -> Result<Part, MultipartError> {
-    let value = |name: &header::HeaderName| {
-        headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name.as_str()))
-            .map(|h| h.value)
-    };
-    let disposition = value(&header::CONTENT_DISPOSITION)
+    // The first of each, found in one pass over the part's headers.
+    let (mut disposition_value, mut type_value) = (None, None);
+    for h in headers {
+        let slot = match h.name.len() {
+            19 if h.name.eq_ignore_ascii_case("content-disposition") => &mut disposition_value,
+            12 if h.name.eq_ignore_ascii_case("content-type") => &mut type_value,
+            _ => continue,
+        };
+        slot.get_or_insert(h.value);
+    }
+    let text = |text: Cow<'_, str>| shared_text(body, text);
+    let disposition = disposition_value
         .and_then(disposition)
         .filter(|d| !form_data || d.form_data);
     let (name, file_name) = match disposition {
-        Some(d) => (d.name.map(String::from), d.file_name.map(String::from)),
+        Some(d) => (d.name.map(text), d.file_name.map(text)),
         None if form_data => return Err(MultipartError("a part has no form-data disposition")),
         None => (None, None),
     };
     let name = match name {
         Some(name) => name,
         None if form_data => return Err(MultipartError("a part has no name")),
-        None => String::new(),
+        None => ByteString::new(),
     };
-    let content_type = value(&header::CONTENT_TYPE)
+    let content_type = type_value
         .and_then(|v| std::str::from_utf8(v).ok())
-        .and_then(|v| Some(String::from(media_type(v, "")?.essence)));
+        .and_then(|v| Some(text(media_type(v, "")?.essence)));
     Ok(Part {
         name,
         file_name,
         content_type,
         data,
     })
+}
+
+/// `text` as a slice of `body` when it was read from there as it is; an unescaped or lowercased
+/// copy otherwise.
+fn shared_text(body: &Bytes, text: Cow<'_, str>) -> ByteString {
+    match text {
+        Cow::Borrowed(text) => ByteString::try_from(body.slice_ref(text.as_bytes()))
+            .unwrap_or_else(|_| ByteString::from(text)),
+        Cow::Owned(text) => ByteString::from(text),
+    }
 }
 
 #[cfg(test)]
@@ -202,10 +223,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parts.len(), 2);
-        assert_eq!(
-            (parts[0].name.as_str(), parts[0].text()),
-            ("side", Some("FRONT"))
-        );
+        assert_eq!((&*parts[0].name, parts[0].text()), ("side", Some("FRONT")));
         assert_eq!(
             (&parts[0].file_name, &parts[0].content_type),
             (&None, &None)
@@ -220,7 +238,7 @@ mod tests {
     fn a_form_may_start_at_the_first_byte_and_hold_nothing() {
         let parts =
             parse(b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\n\r\n--xyz--").unwrap();
-        assert_eq!((parts[0].name.as_str(), parts[0].data.len()), ("a", 0));
+        assert_eq!((&*parts[0].name, parts[0].data.len()), ("a", 0));
         assert!(parse(b"--xyz--\r\n").unwrap().is_empty());
     }
 
@@ -277,5 +295,7 @@ mod tests {
         let parts = parse_parts(&body, b"xyz", true).unwrap();
         let offset = parts[0].data.as_ptr() as usize - body.as_ptr() as usize;
         assert_eq!(&body[offset..offset + 4], b"DATA");
+        let offset = parts[0].name.as_ptr() as usize - body.as_ptr() as usize;
+        assert_eq!(&body[offset..offset + 1], b"a");
     }
 }

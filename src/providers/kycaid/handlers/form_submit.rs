@@ -55,11 +55,11 @@ fn split(parts: Vec<Part>) -> Submission {
             // An empty file input still sends its part, nameless and empty.
             Some(name) if name.is_empty() && part.data.is_empty() => {}
             Some(_) => {
-                files.insert(part.name.clone(), part);
+                files.insert(String::from(&*part.name), part);
             }
             None => {
                 let text = String::from_utf8_lossy(&part.data).into_owned();
-                fields.insert(part.name, Value::String(text));
+                fields.insert(String::from(&*part.name), Value::String(text));
             }
         }
     }

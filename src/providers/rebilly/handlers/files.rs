@@ -108,7 +108,10 @@ pub async fn upload(
         };
         (
             file.data.clone(),
-            file.file_name.clone().unwrap_or_default(),
+            file.file_name
+                .as_deref()
+                .map(String::from)
+                .unwrap_or_default(),
             fields,
         )
     } else {

@@ -87,7 +87,7 @@ fn parse_form(parts: &[Part]) -> Result<UploadForm, SumvinError> {
             document_type,
             country,
             side,
-            file_name: file.file_name.clone(),
+            file_name: file.file_name.as_deref().map(String::from),
             data: file.data.clone(),
         }),
         _ => Err(SumvinError::Validation(issues)),
