@@ -3,7 +3,6 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -14,34 +13,39 @@ use super::tenant::TenantId;
 /// Bodies are kept up to this many bytes; longer ones are cut and marked `truncated`.
 pub const JOURNAL_BODY_LIMIT: usize = 4096;
 
-/// A request or response body as the journal keeps it: the bytes (at most `JOURNAL_BODY_LIMIT`),
-/// turned into JSON only when the journal is read, so recording costs no parsing.
+/// A request or response body as the journal keeps it: a copy of its first
+/// `JOURNAL_BODY_LIMIT` bytes, turned into JSON only when the journal is read, so recording costs
+/// no parsing.
+///
+/// A copy rather than a share of the request's `Bytes`: a body is a slice of its connection's
+/// read buffer, and a response body's memory is better reused at once than held for a thousand
+/// requests and freed cold. A full ring copies into the buffers its oldest entry already has.
 #[derive(Debug, Clone)]
 pub struct CapturedBody {
-    kept: Bytes,
+    kept: Vec<u8>,
     size: usize,
 }
 
 impl CapturedBody {
-    /// Keeps `bytes` as they are when short (no copy: `Bytes` is shared), else a copy of the
-    /// first `JOURNAL_BODY_LIMIT` bytes, so a large upload is not held alive by the journal.
-    pub fn capture(bytes: &Bytes) -> Self {
-        let kept = if bytes.len() > JOURNAL_BODY_LIMIT {
-            Bytes::copy_from_slice(&bytes[..JOURNAL_BODY_LIMIT])
-        } else {
-            bytes.clone()
-        };
-        CapturedBody {
-            kept,
-            size: bytes.len(),
-        }
+    pub fn capture(bytes: &[u8]) -> Self {
+        let mut captured = CapturedBody::empty();
+        captured.refill(bytes);
+        captured
     }
 
     pub fn empty() -> Self {
         CapturedBody {
-            kept: Bytes::new(),
+            kept: Vec::new(),
             size: 0,
         }
+    }
+
+    /// Holds `bytes` in place of what it held, in the buffer it already has.
+    fn refill(&mut self, bytes: &[u8]) {
+        self.kept.clear();
+        self.kept
+            .extend_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]);
+        self.size = bytes.len();
     }
 
     pub fn truncated(&self) -> bool {
@@ -102,7 +106,7 @@ pub struct Entry {
 }
 
 /// What a request leaves for the journal, borrowed from it: [`Journal::record`] copies the text
-/// into an entry's own strings.
+/// and the bodies into an entry's own buffers.
 pub struct Record<'a> {
     pub at: DateTime<Utc>,
     pub wall_at: DateTime<Utc>,
@@ -114,18 +118,13 @@ pub struct Record<'a> {
     pub status: u16,
     pub duration_ms: f64,
     pub request_content_type: Option<&'a str>,
-    pub request: CapturedBody,
-    pub response: CapturedBody,
+    pub request: &'a [u8],
+    pub response: &'a [u8],
     pub fault: Option<crate::core::faults::FaultNote>,
 }
 
 /// What an entry owned that a refill replaced, dropped by the caller when convenient.
-type Replaced = (
-    Option<TenantId>,
-    CapturedBody,
-    CapturedBody,
-    Option<crate::core::faults::FaultNote>,
-);
+type Replaced = (Option<TenantId>, Option<crate::core::faults::FaultNote>);
 
 impl Entry {
     fn new(id: u64, record: Record<'_>) -> Entry {
@@ -183,10 +182,10 @@ impl Entry {
             (Some(kept), Some(new)) => overwrite(kept, new),
             (kept, new) => *kept = new.map(str::to_owned),
         }
+        self.request.refill(request);
+        self.response.refill(response);
         (
             std::mem::replace(&mut self.tenant, tenant),
-            std::mem::replace(&mut self.request, request),
-            std::mem::replace(&mut self.response, response),
             std::mem::replace(&mut self.fault, fault),
         )
     }
@@ -363,8 +362,8 @@ mod tests {
             status: 200,
             duration_ms: 0.1,
             request_content_type: None,
-            request: CapturedBody::empty(),
-            response: CapturedBody::capture(&Bytes::from_static(br#"{"ok":true}"#)),
+            request: b"",
+            response: br#"{"ok":true}"#,
             fault: None,
         }
     }
@@ -376,7 +375,7 @@ mod tests {
         first.query = "page=2";
         first.request_content_type = Some("application/json");
         first.tenant = Some(TenantId::parse("a-1"));
-        first.request = CapturedBody::capture(&Bytes::from_static(b"{}"));
+        first.request = b"{}";
         j.record(first);
         let held = j.get(1).unwrap();
         j.record(entry("b", "/held"));
@@ -386,6 +385,7 @@ mod tests {
         let mut third = entry("c", "/new");
         third.method = "DELETE";
         third.request_content_type = Some("text/plain");
+        third.request = br#"{"a longer body":"than the next one"}"#;
         j.record(third);
         j.record(entry("d", "/last"));
         let last = j.get(4).unwrap();
@@ -398,6 +398,8 @@ mod tests {
             ("", &None)
         );
         assert_eq!((last.tenant.is_none(), last.request.size), (true, 0));
+        assert_eq!(last.request.content(), serde_json::Value::Null);
+        assert_eq!(last.response.content(), serde_json::json!({"ok": true}));
         assert_eq!(j.len(), 1);
     }
 
@@ -457,10 +459,10 @@ mod tests {
     #[test]
     fn bodies_are_captured_and_truncated() {
         assert_eq!(
-            CapturedBody::capture(&Bytes::from_static(br#"{"a":1}"#)).content(),
+            CapturedBody::capture(br#"{"a":1}"#).content(),
             serde_json::json!({"a": 1})
         );
-        let big = Bytes::from(vec![b'x'; JOURNAL_BODY_LIMIT + 10]);
+        let big = vec![b'x'; JOURNAL_BODY_LIMIT + 10];
         let c = CapturedBody::capture(&big);
         assert!(c.truncated());
         assert_eq!(c.size, JOURNAL_BODY_LIMIT + 10);

@@ -56,8 +56,11 @@ impl Storage {
         }))
     }
 
-    /// Keeps `bytes` for `tenant` if both limits allow it.
+    /// Keeps a copy of `bytes` for `tenant` if both limits allow it. A copy: uploaded bytes are
+    /// a slice of the request, which is a slice of its connection's read buffer; sharing them
+    /// would keep that whole buffer alive for as long as the file is stored.
     pub fn store(&self, tenant: &TenantId, bytes: Bytes) -> Result<Blob, StorageFull> {
+        let bytes = Bytes::copy_from_slice(&bytes);
         let size = bytes.len() as u64;
         let mut usage = self.0.usage.lock();
         let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
@@ -205,6 +208,17 @@ impl Deref for Blob {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_file_is_a_copy_not_a_share_of_the_request() {
+        let request = Bytes::from_static(b"headers, then the file");
+        let file = request.slice(14..);
+        let stored = Storage::default()
+            .store(&TenantId::parse("t"), file.clone())
+            .unwrap();
+        assert_eq!(&stored[..], b"the file");
+        assert_ne!(stored.as_ptr(), file.as_ptr());
+    }
 
     #[test]
     fn limits_hold_and_leases_come_back() {

@@ -17,7 +17,7 @@ use std::future::Future;
 use super::access_log::log_access;
 use super::{declared_length, instance_of, BodyError, ViaPort};
 use crate::core::faults::{serve_faulted, Faults, Hit, RequestFacts};
-use crate::core::journal::{CapturedBody, Journal, Record};
+use crate::core::journal::{Journal, Record};
 use crate::core::tenant::TenantId;
 use crate::core::{Clock, Provider};
 
@@ -116,7 +116,8 @@ async fn guard_and_journal(
     let mut fault = None;
     let (res, request_capture) = match buffered {
         Ok((body, failure)) => {
-            let capture = provider.as_ref().map(|_| CapturedBody::capture(&body));
+            // Shared until the journal copies it, after the response.
+            let capture = provider.as_ref().map(|_| body.clone());
             let req = ServiceRequest::from_parts(http_req, replay(body, failure));
             let hit = match &provider {
                 Some(provider) if mounts.faults.is_active() => {
@@ -146,10 +147,7 @@ async fn guard_and_journal(
             response
                 .head_mut()
                 .set_connection_type(actix_web::http::ConnectionType::Close);
-            (
-                ServiceResponse::new(http_req, response),
-                Some(CapturedBody::empty()),
-            )
+            (ServiceResponse::new(http_req, response), Some(Bytes::new()))
         }
     };
     let (Some(provider), Some(request_capture)) = (provider, request_capture) else {
@@ -166,9 +164,6 @@ async fn guard_and_journal(
         Ok(bytes) => bytes,
         Err(body) => Box::pin(to_bytes(body)).await.unwrap_or_default(),
     };
-    let response_capture = CapturedBody::capture(&response_body);
-    let res = res.set_body(BoxBody::new(response_body));
-
     mounts.journal.record(Record {
         at,
         wall_at: chrono::Utc::now(),
@@ -186,10 +181,11 @@ async fn guard_and_journal(
             .headers()
             .get(actix_web::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok()),
-        request: request_capture,
-        response: response_capture,
+        request: &request_capture,
+        response: &response_body,
         fault,
     });
+    let res = res.set_body(BoxBody::new(response_body));
     Ok(ServiceResponse::new(http_req, res))
 }
 
@@ -242,21 +238,52 @@ async fn buffer_body(
     timeout: std::time::Duration,
 ) -> Result<(Bytes, Option<PayloadError>), BodyError> {
     let mut wait = BodyWait::new(started + timeout);
-    // Copied, even when it came in one chunk: a chunk is a slice of the connection's read
-    // buffer, which the journal and the stored files would otherwise keep alive whole.
-    let mut buf = BytesMut::with_capacity(expected.min(limit));
+    let mut body = Body::default();
     loop {
         match std::future::poll_fn(|cx| wait.poll_next(&mut payload, cx)).await {
             None => return Err(BodyError::TimedOut { after: timeout }),
-            Some(None) => return Ok((buf.freeze(), None)),
-            Some(Some(Err(e))) => return Ok((buf.freeze(), Some(e))),
+            Some(None) => return Ok((body.whole(), None)),
+            Some(Some(Err(e))) => return Ok((body.whole(), Some(e))),
             Some(Some(Ok(chunk))) => {
-                if buf.len() + chunk.len() > limit {
+                if body.len() + chunk.len() > limit {
                     return Err(BodyError::TooLarge { limit });
                 }
-                buf.extend_from_slice(&chunk);
+                body.push(chunk, expected.min(limit));
             }
         }
+    }
+}
+
+/// A body as its chunks come. One that comes in one chunk (most) stays that chunk, a slice of the
+/// connection's read buffer: nothing keeps it past the request (the journal and stored files
+/// copy what they keep), so the buffer is free for the connection's next read.
+#[derive(Default)]
+struct Body {
+    first: Bytes,
+    joined: Option<BytesMut>,
+}
+
+impl Body {
+    fn len(&self) -> usize {
+        self.joined.as_ref().map_or(self.first.len(), BytesMut::len)
+    }
+
+    fn push(&mut self, chunk: Bytes, expected: usize) {
+        match &mut self.joined {
+            Some(joined) => joined.extend_from_slice(&chunk),
+            None if self.first.is_empty() => self.first = chunk,
+            None => {
+                let mut joined =
+                    BytesMut::with_capacity(expected.max(self.first.len() + chunk.len()));
+                joined.extend_from_slice(&self.first);
+                joined.extend_from_slice(&chunk);
+                self.joined = Some(joined);
+            }
+        }
+    }
+
+    fn whole(self) -> Bytes {
+        self.joined.map_or(self.first, BytesMut::freeze)
     }
 }
 
@@ -316,5 +343,27 @@ fn replay(body: Bytes, failure: Option<PayloadError>) -> Payload {
             > = Box::pin(futures_util::stream::iter([Ok(body), Err(e)]));
             Payload::from(stream)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_in_one_chunk_is_that_chunk_and_more_chunks_are_joined() {
+        let chunk = Bytes::from_static(b"{\"whole\":true}");
+        let mut one = Body::default();
+        one.push(chunk.clone(), chunk.len());
+        let whole = one.whole();
+        assert_eq!(whole.as_ptr(), chunk.as_ptr());
+
+        let mut three = Body::default();
+        for part in ["{\"a\":", "1", "}"] {
+            three.push(Bytes::from_static(part.as_bytes()), 7);
+            assert!(three.len() <= 7);
+        }
+        assert_eq!(&three.whole()[..], b"{\"a\":1}");
+        assert!(Body::default().whole().is_empty());
     }
 }
