@@ -38,11 +38,15 @@ pub fn scenario_schema() -> Box<dyn ScenarioSchema> {
     schema_for::<RebillyEffect>()
 }
 
+/// API key → organization, oldest binding first. Looked up on every keyed call: foldhash rather
+/// than SipHash, as keys come from the sandbox's own clients on localhost.
+type KeyOrgs = IndexMap<String, String, foldhash::fast::RandomState>;
+
 pub struct Rebilly {
     core: Arc<Core>,
     tenants: TenantMap<RebillyTenant>,
     /// The organization each API key was last used with, for paths without `/organizations/{id}`.
-    key_orgs: RwLock<IndexMap<String, String>>,
+    key_orgs: RwLock<KeyOrgs>,
     /// Signs customer JWTs; from the seed, so tokens repeat with it (a restored snapshot brings
     /// its own, so the tokens it holds stay valid).
     jwt_secret: RwLock<Arc<[u8]>>,
@@ -56,7 +60,7 @@ impl Rebilly {
         Rebilly {
             implicit_customers,
             tenants: TenantMap::default(),
-            key_orgs: RwLock::new(IndexMap::new()),
+            key_orgs: RwLock::default(),
             jwt_secret: RwLock::new(
                 core.rng_for("rebilly-jwt-secret")
                     .secret(32)
@@ -140,7 +144,7 @@ impl Rebilly {
 /// What Rebilly keeps beside its organizations, in a snapshot.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct RebillyExtra {
-    key_orgs: IndexMap<String, String>,
+    key_orgs: KeyOrgs,
     #[serde(with = "crate::core::snapshot::base64_bytes")]
     jwt_secret: Vec<u8>,
 }

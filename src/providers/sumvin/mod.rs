@@ -78,10 +78,14 @@ impl Sumvin {
         caller: &Caller,
         f: impl FnOnce(&mut SumvinTenant) -> R,
     ) -> R {
-        let mut info = caller.info.clone();
-        info.tenant = caller.tenant.clone();
         let now = self.now();
         let init = || SumvinTenant::new(self.core.rng_for(caller.tenant.as_str()), now);
+        if caller.tenant == caller.info.tenant {
+            return self.tenants.with(&caller.info, init, f);
+        }
+        // A session bound to another user's tenant (see redemption) is recorded under that one.
+        let mut info = caller.info.clone();
+        info.tenant = caller.tenant.clone();
         self.tenants.with(&info, init, f)
     }
 

@@ -193,7 +193,7 @@ pub async fn upload(
             KycStatus::Rejected => return Err(SumvinError::RejectedFinal),
             KycStatus::Pending | KycStatus::Retry => {}
         }
-        let level_steps = sumvin.fixtures.steps(&kyc.level).to_vec();
+        let level_steps = sumvin.fixtures.steps(&kyc.level);
         let image = Image {
             image_id: state.rng.digits(10),
             document_type: form.document_type,
