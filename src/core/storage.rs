@@ -24,7 +24,8 @@ pub enum StorageFull {
 #[derive(Debug, Default)]
 struct Usage {
     total: u64,
-    per_tenant: HashMap<TenantId, u64>,
+    /// Looked up on every upload: foldhash, as tenant ids are the sandbox's own.
+    per_tenant: HashMap<TenantId, u64, foldhash::fast::RandomState>,
 }
 
 #[derive(Debug)]

@@ -187,6 +187,24 @@ async fn uploads_are_listed_and_downloadable() {
     assert_eq!(uploaded["country"], "DEU");
     let image_id = uploaded["image_id"].as_str().unwrap();
     assert!(image_id.len() == 10 && image_id.chars().all(|c| c.is_ascii_digit()));
+    // HAL links, `self` first; the others are the same for every upload.
+    let links = uploaded["_links"].as_object().unwrap();
+    assert_eq!(
+        links.keys().collect::<Vec<_>>(),
+        ["self", "documents", "required", "status"]
+    );
+    assert_eq!(
+        links["self"],
+        json!({"href": format!("/v0/kyc/documents/{image_id}"), "method": "GET",
+               "templated": false, "description": "the uploaded image"})
+    );
+    assert_eq!(
+        links["required"],
+        json!({"href": "/v0/kyc/documents/required", "method": "GET", "templated": false,
+               "description": "which document steps still need an upload"})
+    );
+    assert_eq!(links["status"]["href"], "/v0/kyc/status");
+    assert_eq!(links["documents"]["href"], "/v0/kyc/documents");
 
     let listed = app
         .send(app.sumvin(Method::GET, "pat-a", "/v0/kyc/documents"))

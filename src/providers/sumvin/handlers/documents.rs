@@ -1,5 +1,7 @@
 //! Document images: multipart upload, list, required steps, download.
 
+use std::sync::OnceLock;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -7,7 +9,7 @@ use serde_json::{json, Value};
 use crate::core::http::{
     body_limit, content_disposition, forced_scenario, media_type, parse_multipart, read_body, Part,
 };
-use crate::core::json_out;
+use crate::core::json_out::{self, Rendered};
 use crate::providers::sumvin::auth::Caller;
 use crate::providers::sumvin::errors::{Issue, SumvinError};
 use crate::providers::sumvin::model::{DocumentStatus, DocumentType, Image, KycStatus, Side};
@@ -154,6 +156,35 @@ fn sniff(data: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The links of an upload's answer after `self`, the same for every upload: rendered once.
+fn upload_links() -> &'static [(&'static str, Rendered); 3] {
+    static LINKS: OnceLock<[(&str, Rendered); 3]> = OnceLock::new();
+    LINKS.get_or_init(|| {
+        let link = |href, description| {
+            json_out::object(|o| {
+                o.field("href", href)
+                    .field("method", "GET")
+                    .field("templated", &false)
+                    .field("description", description);
+            })
+        };
+        [
+            (
+                "documents",
+                link("/v0/kyc/documents", "every uploaded image"),
+            ),
+            (
+                "required",
+                link(
+                    "/v0/kyc/documents/required",
+                    "which document steps still need an upload",
+                ),
+            ),
+            ("status", link("/v0/kyc/status", "current KYC status")),
+        ]
+    })
+}
+
 pub async fn upload(
     req: HttpRequest,
     mut payload: web::Payload,
@@ -219,25 +250,10 @@ pub async fn upload(
         let self_href = format!("/v0/kyc/documents/{}", image.image_id);
         let body = json_out::object(|o| {
             o.object("_links", |o| {
-                link_fields(
-                    o,
-                    &[
-                        ("self", &self_href, "GET", "the uploaded image"),
-                        (
-                            "documents",
-                            "/v0/kyc/documents",
-                            "GET",
-                            "every uploaded image",
-                        ),
-                        (
-                            "required",
-                            "/v0/kyc/documents/required",
-                            "GET",
-                            "which document steps still need an upload",
-                        ),
-                        ("status", "/v0/kyc/status", "GET", "current KYC status"),
-                    ],
-                )
+                link_fields(o, &[("self", &self_href, "GET", "the uploaded image")]);
+                for (rel, link) in upload_links() {
+                    o.raw(rel, link);
+                }
             })
             .field("document_type", image.document_type.as_str())
             .field("country", &image.country)
