@@ -137,7 +137,7 @@ async fn a_body_that_stops_arriving_gets_408_in_the_mounts_envelope() {
         (408, Some("request_timeout")),
         "{body}"
     );
-    // Not one byte of the body: the wait is timed from the first poll that finds nothing.
+    // Not one byte of the body: the wait still ends `--body-timeout` after the request came in.
     let (status, _) = raw_exchange(
         &app,
         &stalled_post("/kycaid/applicants", "Authorization: Token tok-slow"),
