@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -13,16 +14,19 @@ use super::tenant::TenantId;
 /// Bodies are kept up to this many bytes; longer ones are cut and marked `truncated`.
 pub const JOURNAL_BODY_LIMIT: usize = 4096;
 
-/// A request or response body as the journal keeps it: a copy of its first
-/// `JOURNAL_BODY_LIMIT` bytes, turned into JSON only when the journal is read, so recording costs
-/// no parsing.
+/// A request or response body as the journal keeps it: its first `JOURNAL_BODY_LIMIT` bytes,
+/// turned into JSON only when the journal is read, so recording costs no parsing.
 ///
-/// A copy rather than a share of the request's `Bytes`: a body is a slice of its connection's
-/// read buffer, and a response body's memory is better reused at once than held for a thousand
-/// requests and freed cold. A full ring copies into the buffers its oldest entry already has.
+/// Mostly a copy rather than a share of the body's `Bytes`: a request body is a slice of its
+/// connection's read buffer, and a freshly rendered response's memory is better reused at once
+/// than held for a thousand requests and freed cold. A full ring copies into the buffers its
+/// oldest entry already has. A short response body that something else already shares (a kept
+/// read's answer, a stored picture) is held instead: its memory lives on anyway, and holding it
+/// costs a count where copying it wrote a cold buffer on every read.
 #[derive(Debug, Clone)]
 pub struct CapturedBody {
-    kept: Vec<u8>,
+    copied: Vec<u8>,
+    shared: Option<Bytes>,
     size: usize,
 }
 
@@ -35,38 +39,58 @@ impl CapturedBody {
 
     pub fn empty() -> Self {
         CapturedBody {
-            kept: Vec::new(),
+            copied: Vec::new(),
+            shared: None,
             size: 0,
         }
     }
 
-    /// Holds `bytes` in place of what it held, in the buffer it already has.
-    fn refill(&mut self, bytes: &[u8]) {
-        self.kept.clear();
-        self.kept
+    /// Holds a copy of `bytes` in place of what it held, in the buffer it already has; returns
+    /// the share it held, if any, for the caller to drop when convenient.
+    fn refill(&mut self, bytes: &[u8]) -> Option<Bytes> {
+        self.copied.clear();
+        self.copied
             .extend_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]);
         self.size = bytes.len();
+        self.shared.take()
+    }
+
+    /// As [`Self::refill`], but holds a short `body` that is already shared instead of copying
+    /// it (a clone of a shared `Bytes` allocates nothing; a long one would keep all of its
+    /// memory for a few bytes shown).
+    fn refill_from(&mut self, body: &Bytes) -> Option<Bytes> {
+        if body.len() > JOURNAL_BODY_LIMIT || body.is_unique() {
+            return self.refill(body);
+        }
+        self.copied.clear();
+        self.size = body.len();
+        self.shared.replace(body.clone())
+    }
+
+    fn kept(&self) -> &[u8] {
+        self.shared.as_deref().unwrap_or(&self.copied)
     }
 
     pub fn truncated(&self) -> bool {
-        self.size > self.kept.len()
+        self.size > self.kept().len()
     }
 
     /// Whether the kept bytes contain `needle` (an id, for a resource's timeline).
     pub fn contains(&self, needle: &str) -> bool {
         let needle = needle.as_bytes();
-        !needle.is_empty() && self.kept.windows(needle.len()).any(|w| w == needle)
+        !needle.is_empty() && self.kept().windows(needle.len()).any(|w| w == needle)
     }
 
     /// JSON when the body was complete JSON, else its text (lossy UTF-8), else null when empty.
     pub fn content(&self) -> serde_json::Value {
-        let text = || serde_json::Value::String(String::from_utf8_lossy(&self.kept).into_owned());
-        if self.kept.is_empty() {
+        let kept = self.kept();
+        let text = || serde_json::Value::String(String::from_utf8_lossy(kept).into_owned());
+        if kept.is_empty() {
             serde_json::Value::Null
         } else if self.truncated() {
             text()
         } else {
-            serde_json::from_slice(&self.kept).unwrap_or_else(|_| text())
+            serde_json::from_slice(kept).unwrap_or_else(|_| text())
         }
     }
 }
@@ -106,7 +130,8 @@ pub struct Entry {
 }
 
 /// What a request leaves for the journal, borrowed from it: [`Journal::record`] copies the text
-/// and the bodies into an entry's own buffers.
+/// and the bodies into an entry's own buffers (or holds a shared response body, see
+/// [`CapturedBody`]).
 pub struct Record<'a> {
     pub at: DateTime<Utc>,
     pub wall_at: DateTime<Utc>,
@@ -119,12 +144,16 @@ pub struct Record<'a> {
     pub duration_ms: f64,
     pub request_content_type: Option<&'a str>,
     pub request: &'a [u8],
-    pub response: &'a [u8],
+    pub response: &'a Bytes,
     pub fault: Option<crate::core::faults::FaultNote>,
 }
 
 /// What an entry owned that a refill replaced, dropped by the caller when convenient.
-type Replaced = (Option<TenantId>, Option<crate::core::faults::FaultNote>);
+type Replaced = (
+    Option<TenantId>,
+    Option<crate::core::faults::FaultNote>,
+    [Option<Bytes>; 2],
+);
 
 impl Entry {
     fn new(id: u64, record: Record<'_>) -> Entry {
@@ -182,11 +211,14 @@ impl Entry {
             (Some(kept), Some(new)) => overwrite(kept, new),
             (kept, new) => *kept = new.map(str::to_owned),
         }
-        self.request.refill(request);
-        self.response.refill(response);
+        let bodies = [
+            self.request.refill(request),
+            self.response.refill_from(response),
+        ];
         (
             std::mem::replace(&mut self.tenant, tenant),
             std::mem::replace(&mut self.fault, fault),
+            bodies,
         )
     }
 }
@@ -350,6 +382,8 @@ impl Journal {
 mod tests {
     use super::*;
 
+    static OK: Bytes = Bytes::from_static(br#"{"ok":true}"#);
+
     fn entry<'a>(provider: &'static str, path: &'a str) -> Record<'a> {
         Record {
             at: Utc::now(),
@@ -363,7 +397,7 @@ mod tests {
             duration_ms: 0.1,
             request_content_type: None,
             request: b"",
-            response: br#"{"ok":true}"#,
+            response: &OK,
             fault: None,
         }
     }
@@ -454,6 +488,45 @@ mod tests {
         for bad in ["6xx", "44xx", "x", "99", "600", ""] {
             assert!(bad.parse::<StatusFilter>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_short_shared_response_is_held_and_any_other_copied() {
+        let mut body = CapturedBody::empty();
+        let shared = Bytes::from(br#"{"kept":"read"}"#.to_vec());
+        let cache_copy = shared.clone();
+        assert!(body.refill_from(&shared).is_none());
+        assert_eq!(
+            body.kept().as_ptr(),
+            cache_copy.as_ptr(),
+            "held, not copied"
+        );
+        assert_eq!(body.content(), serde_json::json!({"kept": "read"}));
+
+        let fresh = Bytes::from(br#"{"fresh":1}"#.to_vec());
+        let displaced = body.refill_from(&fresh);
+        assert_eq!(
+            displaced.as_deref(),
+            Some(&cache_copy[..]),
+            "handed back to drop"
+        );
+        assert_ne!(
+            body.kept().as_ptr(),
+            fresh.as_ptr(),
+            "a unique body is copied"
+        );
+        assert_eq!(body.content(), serde_json::json!({"fresh": 1}));
+
+        let long = Bytes::from(vec![b'x'; JOURNAL_BODY_LIMIT + 1]);
+        let _other_owner = long.clone();
+        assert!(body.refill_from(&long).is_none());
+        assert_ne!(
+            body.kept().as_ptr(),
+            long.as_ptr(),
+            "a long body is cut, not held"
+        );
+        assert!(body.truncated());
+        assert_eq!(body.kept().len(), JOURNAL_BODY_LIMIT);
     }
 
     #[test]

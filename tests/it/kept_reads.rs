@@ -179,3 +179,38 @@ async fn a_polled_sumvin_status_counts_its_reads_and_shows_the_approval() {
     assert_eq!(approved["status"], "approved");
     assert!(approved["verified_at"].is_number(), "{approved}");
 }
+
+/// The journal holds a kept read's answer rather than copying it (`core::journal`'s
+/// `CapturedBody`): every entry still shows what its client got, the earlier ones included
+/// after a change replaced the kept answer.
+#[tokio::test]
+async fn the_journal_shows_each_kept_read_as_answered_then_and_after_a_change() {
+    let app = spawn_app().await;
+    let id = person(&app, json!({"first_name": "Ann"})).await;
+    let before = applicant_of(&app, &id).await;
+    assert_eq!(
+        applicant_of(&app, &id).await,
+        before,
+        "the second read is kept"
+    );
+    let reply = app
+        .send(
+            kyc(&app, Method::PATCH, &format!("/applicants/{id}"))
+                .json(&json!({"first_name": "Beth"})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let after = applicant_of(&app, &id).await;
+    assert_eq!(after["first_name"], "Beth");
+
+    let journal = app
+        .admin_get(&format!("/requests?method=GET&path={id}&limit=10"))
+        .await;
+    let answers: Vec<&Value> = journal["requests"]
+        .as_array()
+        .expect("the journal's entries")
+        .iter()
+        .map(|entry| &entry["response"]["content"])
+        .collect();
+    assert_eq!(answers, [&after, &before, &before], "newest first");
+}
