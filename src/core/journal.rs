@@ -223,6 +223,18 @@ impl Entry {
     }
 }
 
+impl Entry {
+    /// See [`Ring::fetch_ahead`]: what a refill writes besides the entry itself.
+    fn fetch_buffers(&self) {
+        for text in [&self.method, &self.path, &self.query] {
+            prefetch(text.as_ptr(), text.len());
+        }
+        for body in [&self.request, &self.response] {
+            prefetch(body.copied.as_ptr(), body.copied.len());
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Filter<'a> {
     pub provider: Option<&'a str>,
@@ -281,6 +293,40 @@ struct Ring {
     entries: VecDeque<Arc<Entry>>,
 }
 
+impl Ring {
+    /// Asks for the memory the next records will reuse before they need it. A full ring's oldest
+    /// entry was written a thousand requests ago and has left the cache, so refilling it waited
+    /// on memory for every line it read (about 2 % of a stored resource's `GET`). The entry the
+    /// next record reuses had its own lines fetched by the previous record, so reading where its
+    /// buffers are costs nothing now; the one after it gets its own lines fetched.
+    fn fetch_ahead(&self) {
+        if let Some(next) = self.entries.front() {
+            next.fetch_buffers();
+        }
+        if let Some(after) = self.entries.get(1) {
+            // An `Arc`'s two counts sit just before its value; `get_mut` reads them.
+            let counts = 2 * std::mem::size_of::<usize>();
+            let start = Arc::as_ptr(after).cast::<u8>().wrapping_sub(counts);
+            prefetch(start, counts + std::mem::size_of::<Entry>());
+        }
+    }
+}
+
+/// A hint that `len` bytes from `start` will be used soon, so the CPU loads them into its cache
+/// meanwhile. Nothing else changes, whatever the address; on other CPUs it does nothing.
+#[inline]
+fn prefetch(start: *const u8, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    for offset in (0..len).step_by(64) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch neither reads nor writes memory as far as the program can tell and
+        // never faults, even on an address that is not mapped.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (start, len);
+}
+
 impl Journal {
     pub fn new(capacity: usize) -> Self {
         Journal {
@@ -322,6 +368,9 @@ impl Journal {
         // The extra reference only when someone listens: nothing more on the hot path otherwise.
         let announced = self.events.has_subscribers().then(|| entry.clone());
         ring.entries.push_back(entry);
+        if ring.entries.len() == self.capacity {
+            ring.fetch_ahead();
+        }
         drop(ring);
         drop((evicted, replaced));
         if let Some(entry) = announced {
