@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::http::{in_envelope, BodyError, BrowserCors, MountAt, ProblemAt};
+use super::http::{in_envelope, BodyError, BrowserCors, Endpoints, MountAt, ProblemAt};
 use super::scheduler::Job;
 use super::tenant::{TenantId, TenantInfo, TenantStore};
 
@@ -169,27 +169,27 @@ pub enum TransitionError {
     Invalid(String),
 }
 
-/// Mounts a provider's routes under `E::MOUNT` (on the main port) or at the root (of its own
-/// port), with the provider as app data, its errors rendered with `instance` filled in, and CORS
-/// open to every origin. `E` is the provider's error type.
+/// Mounts a provider's endpoints under `E::MOUNT` (on the main port) or at the root (of its
+/// own port), with the provider as app data, its errors rendered with `instance` filled in, and
+/// CORS open to every origin. `E` is the provider's error type. The provider's data goes on the
+/// app itself: each provider's type is its own, so the main port's app holds all five apart.
 pub fn mount_provider<P: Send + Sync + 'static, E: ProblemAt>(
     cfg: &mut web::ServiceConfig,
     provider: Arc<P>,
     at: MountAt,
-    routes: fn(&mut web::ServiceConfig),
+    endpoints: fn() -> Endpoints,
 ) {
-    let scope = match at {
-        MountAt::Prefixed => web::scope(E::MOUNT),
-        MountAt::Root => web::scope(""),
+    let prefix = match at {
+        MountAt::Prefixed => E::MOUNT,
+        MountAt::Root => "",
     };
-    cfg.service(
-        scope
-            // Browser clients (hosted pages, frontend prototypes) call the provider APIs from
-            // any origin; every error leaves in the provider's envelope.
-            .wrap(BrowserCors {
-                finish: in_envelope::<E>,
-            })
-            .app_data(web::Data::from(provider))
-            .configure(routes),
-    );
+    cfg.app_data(web::Data::from(provider));
+    // Browser clients (hosted pages, frontend prototypes) call the provider APIs from any origin;
+    // every error leaves in the provider's envelope.
+    cfg.service(endpoints().mounted(
+        prefix,
+        BrowserCors {
+            finish: in_envelope::<E>,
+        },
+    ));
 }

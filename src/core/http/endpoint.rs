@@ -92,6 +92,15 @@ impl Endpoint {
         self.on(&[Method::DELETE], handler)
     }
 
+    /// The same endpoint on each of its paths behind each of `prefixes`.
+    pub(super) fn under(mut self, prefixes: &[String]) -> Self {
+        self.paths = prefixes
+            .iter()
+            .flat_map(|prefix| self.paths.iter().map(move |path| format!("{prefix}{path}")))
+            .collect();
+        self
+    }
+
     /// What the table needs: the path spellings, and the service factory answering them.
     pub(super) fn into_parts(self) -> (Vec<String>, EndpointFactory) {
         let methods: Vec<&str> = self

@@ -1,4 +1,4 @@
-//! A provider scope's endpoints, found by their path segments in a small tree.
+//! A provider's endpoints, found by their path segments in a small tree.
 //!
 //! actix-router tries a scope's resources one after the other, and compiles every pattern with a
 //! `{param}` into a regular expression (regex-lite's PikeVM took about 7% of a stored resource's
@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::{Mutex, OnceLock};
 
+use actix_service::apply;
 use actix_web::dev::{
     AppService, HttpServiceFactory, ResourceDef, Service, ServiceFactory, ServiceRequest,
     ServiceResponse,
@@ -21,9 +22,10 @@ use actix_web::{Error, Route};
 use futures_util::future::{join_all, LocalBoxFuture};
 
 use super::endpoint::{Endpoint, EndpointFactory, EndpointService, RouteService};
+use super::BrowserCors;
 
-/// The endpoints of one scope, in the order they were added; `not_found` answers paths that none
-/// of them matches. Registered last in its scope, since it answers every path that reaches it.
+/// A provider's endpoints, in the order they were added; `not_found` answers paths under the
+/// provider's mount that none of them matches.
 pub struct Endpoints {
     endpoints: Vec<Endpoint>,
     not_found: fn() -> Route,
@@ -40,6 +42,14 @@ impl Endpoints {
     /// Adds an endpoint; where paths overlap, an earlier one wins.
     pub fn service(mut self, endpoint: Endpoint) -> Self {
         self.endpoints.push(endpoint);
+        self
+    }
+
+    /// Adds `inner`'s endpoints after these, each on its paths behind each of `prefixes` (`""`
+    /// for the paths as they are); `inner`'s own `not_found` is not used.
+    pub fn nest(mut self, prefixes: &[String], inner: Endpoints) -> Self {
+        self.endpoints
+            .extend(inner.endpoints.into_iter().map(|e| e.under(prefixes)));
         self
     }
 }
@@ -184,8 +194,18 @@ impl Table {
     }
 }
 
-impl HttpServiceFactory for Endpoints {
-    fn register(self, config: &mut AppService) {
+impl Endpoints {
+    /// The endpoints as one service answering every path under `prefix` (`""`: all of them),
+    /// each answer finished by `cors`.
+    pub fn mounted(self, prefix: &'static str, cors: BrowserCors) -> Mounted {
+        Mounted {
+            endpoints: self,
+            prefix,
+            cors,
+        }
+    }
+
+    fn into_factory(self) -> TableFactory {
         let mut table = Table {
             root: Node::default(),
             paths: Vec::new(),
@@ -203,13 +223,28 @@ impl HttpServiceFactory for Endpoints {
             }
             factories.push(factory);
         }
-        let factory = TableFactory {
+        TableFactory {
             table: Rc::new(table),
             endpoints: factories,
             not_found: (self.not_found)(),
-        };
-        // A prefix of nothing: every path that reaches the scope's end comes here, whole.
-        config.register_service(ResourceDef::prefix(""), None, factory, None);
+        }
+    }
+}
+
+/// A provider's endpoints registered straight on the app, under the provider's mount. A scope
+/// of their own (what this replaced) routed every request a second time and added a boxed
+/// layer to it, for nothing the app's own router and data do not already give.
+pub struct Mounted {
+    endpoints: Endpoints,
+    prefix: &'static str,
+    cors: BrowserCors,
+}
+
+impl HttpServiceFactory for Mounted {
+    fn register(self, config: &mut AppService) {
+        let service = apply(self.cors, self.endpoints.into_factory());
+        // A prefix: every path under the mount comes here, the mount itself consumed.
+        config.register_service(ResourceDef::prefix(self.prefix), None, service, None);
     }
 }
 

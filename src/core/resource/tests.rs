@@ -9,7 +9,9 @@ use actix_web::App;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::core::http::{self, endpoint, page_request, Endpoints, PageBounds, PageRequest};
+use crate::core::http::{
+    self, endpoint, page_request, BrowserCors, Endpoints, PageBounds, PageRequest,
+};
 use crate::core::json_out::{self, RenderedBody};
 use crate::core::tenant::{TenantId, TenantInfo, TenantMap, TenantState};
 
@@ -242,7 +244,8 @@ async fn send(notes: &web::Data<Notes>, requests: Vec<TestRequest>) -> Vec<(u16,
                     .get(show::<Notes, Note>)
                     .patch(update::<Notes, Note>)
                     .delete(remove::<Notes, Note>),
-                ),
+                )
+                .mounted("", BrowserCors { finish: |res| res }),
         ),
     )
     .await;

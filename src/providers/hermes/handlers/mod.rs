@@ -15,16 +15,15 @@ use crate::core::http::{endpoint, hosted_page, location, Brand, Endpoints};
 
 pub(super) type Reply = Result<HttpResponse, HermesError>;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes() -> Endpoints {
     let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
-    let endpoints = Endpoints::new(|| web::to(route_not_found))
+    Endpoints::new(|| web::to(route_not_found))
         .service(resource("/authorize").get(login::authorize))
         .service(resource("/mediator/api/get_token").post(data::get_token))
         .service(resource("/mediator/api/orpheus/v2.0/api/get_token").post(data::get_token))
         .service(resource("/mediator/api/get_data").post(data::get_data))
         .service(resource("/mediator/api/orpheus/v2.0/api/get_data").post(data::get_data))
-        .service(resource("/pictures/{tenant}/{id}").get(data::picture));
-    cfg.service(endpoints);
+        .service(resource("/pictures/{tenant}/{id}").get(data::picture))
 }
 
 /// How the login pages look.

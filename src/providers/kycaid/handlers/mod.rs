@@ -109,8 +109,8 @@ fn resource(path: &str) -> Endpoint {
     })
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    let endpoints = Endpoints::new(|| web::to(route_not_found))
+pub fn routes() -> Endpoints {
+    Endpoints::new(|| web::to(route_not_found))
         .service(
             resource("/applicants")
                 .get(list::<Kycaid, Applicant>)
@@ -167,8 +167,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/languages").get(reference::languages))
         .service(resource("/business-activities").get(reference::business_activities))
         .service(resource("/bdb/persons").post(reference::screen_person))
-        .service(resource("/bdb/documents").post(reference::screen_document));
-    cfg.service(endpoints);
+        .service(resource("/bdb/documents").post(reference::screen_document))
 }
 
 impl Kycaid {

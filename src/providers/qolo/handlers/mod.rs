@@ -14,10 +14,10 @@ use crate::core::resource::{create, list, remove, show, update};
 
 pub(super) type Reply = Result<actix_web::HttpResponse, QoloError>;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes() -> Endpoints {
     let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
     // `search` before `{person_guid}`, so it is not taken for a guid.
-    let endpoints = Endpoints::new(|| web::to(route_not_found))
+    Endpoints::new(|| web::to(route_not_found))
         .service(resource("/api/v1/auth/login").post(super::auth::login))
         .service(
             resource("/api/v1/persons")
@@ -44,8 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .get(show::<Qolo, Notification>)
                 .put(update::<Qolo, Notification>)
                 .delete(remove::<Qolo, Notification>),
-        );
-    cfg.service(endpoints);
+        )
 }
 
 /// A guid from the path, normalized; anything else is a 400 on that parameter, as ASP.NET's

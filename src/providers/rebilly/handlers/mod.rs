@@ -246,33 +246,31 @@ fn report_resources(endpoints: Endpoints) -> Endpoints {
         .service(resource("/reports/kyc-request-summary").get(reports::request_summary))
 }
 
-/// A scope's endpoint table, answering paths it does not know with Rebilly's 404.
+/// An endpoint table, answering paths it does not know with Rebilly's 404.
 fn table() -> Endpoints {
     Endpoints::new(|| web::to(route_not_found))
 }
 
-/// `/organizations/{organizationId}` nested in a plain `/organizations` scope: a plain prefix is a
-/// string comparison, so requests without the organization never run the pattern's automaton.
-fn with_organization(resources: fn(Endpoints) -> Endpoints) -> actix_web::Scope {
-    web::scope("/organizations")
-        .service(web::scope("/{organizationId}").service(resources(table())))
-        .default_service(web::to(route_not_found))
+/// `prefix` followed by `/organizations/{organizationId}`, and `prefix` alone.
+fn with_organization(prefix: &str) -> [String; 2] {
+    [
+        format!("{prefix}/organizations/{{organizationId}}"),
+        prefix.to_owned(),
+    ]
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    // Each table answers every path that reaches it, so it comes after its scope's nested ones.
-    cfg.service(
-        web::scope("/storefront")
-            .service(with_organization(storefront_resources))
-            .service(storefront_resources(table())),
-    )
-    .service(
-        web::scope("/experimental")
-            .service(with_organization(report_resources))
-            .service(report_resources(table())),
-    )
-    .service(with_organization(core_resources))
-    .service(core_resources(
-        table().service(resource("/kyc-gatherer").get(gatherer::page)),
-    ));
+/// One table for every path: the storefront's and the reports' own prefixes keep their paths
+/// apart from the core ones.
+pub fn routes() -> Endpoints {
+    table()
+        .nest(
+            &with_organization("/storefront"),
+            storefront_resources(table()),
+        )
+        .nest(
+            &with_organization("/experimental"),
+            report_resources(table()),
+        )
+        .nest(&with_organization(""), core_resources(table()))
+        .service(resource("/kyc-gatherer").get(gatherer::page))
 }

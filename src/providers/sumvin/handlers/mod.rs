@@ -15,10 +15,10 @@ use crate::core::http::{endpoint, Endpoints};
 
 pub use kyc::status_body;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes() -> Endpoints {
     // GET routes answer HEAD too, as Starlette's do.
     let resource = |path: &str| endpoint(vec![path.to_owned()], || web::to(method_not_allowed));
-    let endpoints = Endpoints::new(|| web::to(route_not_found))
+    Endpoints::new(|| web::to(route_not_found))
         .service(resource("/v0/kyc/access-token").post(kyc::access_token))
         .service(resource("/v0/kyc/status").get(kyc::status))
         .service(resource("/v0/kyc/details").get(kyc::details))
@@ -35,8 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/v0/kyc/sessions/redemption").post(sessions::redeem))
         .service(resource("/v0/kyc/sumsub/connect/share-token").post(sessions::share_token))
         .service(resource("/cli/kyc").get(sessions::handoff_page))
-        .service(resource("/v0/user/me").get(user::me));
-    cfg.service(endpoints);
+        .service(resource("/v0/user/me").get(user::me))
 }
 
 /// HAL link rows (`rel, href, method, description`) that several resources carry.
