@@ -113,29 +113,27 @@ async fn guard_and_journal(
         let expected = declared_length(&http_req).unwrap_or(0);
         buffer_body(payload, expected, limit, started, mounts.body_timeout).await
     };
-    let mut fault = None;
-    let (res, request_capture) = match buffered {
+    let (res, request_capture, fault) = match buffered {
         Ok((body, failure)) => {
             // Shared until the journal copies it, after the response.
             let capture = provider.as_ref().map(|_| body.clone());
             let req = ServiceRequest::from_parts(http_req, replay(body, failure));
+            // Boxed, like what serves it: rare, and a `Hit` held across the handler's await
+            // would enlarge every request's future, which actix moves whole.
             let hit = match &provider {
                 Some(provider) if mounts.faults.is_active() => {
-                    fault_for(&mounts.faults, provider.as_ref(), &req)
+                    fault_for(&mounts.faults, provider.as_ref(), &req).map(Box::new)
                 }
                 _ => None,
             };
-            let res = match (hit, &provider) {
+            match (hit, &provider) {
                 (Some(hit), Some(provider)) => {
-                    // Boxed: rare, and its state would otherwise enlarge every request's future.
                     let (res, note) =
-                        Box::pin(serve_faulted(hit, req, provider.as_ref(), next)).await?;
-                    fault = Some(note);
-                    res
+                        Box::pin(serve_faulted(*hit, req, provider.as_ref(), next)).await?;
+                    (res, capture, Some(note))
                 }
-                _ => next.call(req).await?.map_into_boxed_body(),
-            };
-            (res, capture)
+                _ => (next.call(req).await?.map_into_boxed_body(), capture, None),
+            }
         }
         Err(refusal) => {
             let path = http_req.path();
@@ -147,7 +145,11 @@ async fn guard_and_journal(
             response
                 .head_mut()
                 .set_connection_type(actix_web::http::ConnectionType::Close);
-            (ServiceResponse::new(http_req, response), Some(Bytes::new()))
+            (
+                ServiceResponse::new(http_req, response),
+                Some(Bytes::new()),
+                None,
+            )
         }
     };
     let (Some(provider), Some(request_capture)) = (provider, request_capture) else {
@@ -159,34 +161,74 @@ async fn guard_and_journal(
         // Which tenant answered, so a test can find its state in the admin API.
         res.headers_mut().insert(TENANT_HEADER_NAME, value);
     }
-    let (res, body) = res.into_parts();
-    let response_body = match body.try_into_bytes() {
-        Ok(bytes) => bytes,
-        Err(body) => Box::pin(to_bytes(body)).await.unwrap_or_default(),
-    };
-    mounts.journal.record(Record {
-        at,
-        wall_at: chrono::Utc::now(),
-        provider: Some(provider.name()),
+    let exchange = Exchange {
+        http_req,
+        provider: provider.name(),
         tenant,
-        method: http_req.method().as_str(),
-        path: http_req.path(),
-        query: http_req.query_string(),
-        status: match &fault {
-            Some(note) if !note.answered => 0,
-            _ => res.status().as_u16(),
-        },
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        request_content_type: http_req
-            .headers()
-            .get(actix_web::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok()),
-        request: &request_capture,
-        response: &response_body,
+        request: request_capture,
         fault,
-    });
-    let res = res.set_body(BoxBody::new(response_body));
-    Ok(ServiceResponse::new(http_req, res))
+        started,
+        at,
+    };
+    let (res, body) = res.into_parts();
+    match body.try_into_bytes() {
+        Ok(bytes) => Ok(exchange.record(&mounts.journal, res, bytes)),
+        // Boxed: rare (nearly every answer is whole), and its state would otherwise enlarge
+        // every request's future, which is moved whole as the request goes through actix.
+        Err(body) => {
+            let journal = mounts.journal.clone();
+            Box::pin(async move {
+                let bytes = to_bytes(body).await.unwrap_or_default();
+                Ok(exchange.record(&journal, res, bytes))
+            })
+            .await
+        }
+    }
+}
+
+/// What the journal keeps of a provider request besides its answer.
+struct Exchange {
+    http_req: actix_web::HttpRequest,
+    provider: &'static str,
+    tenant: Option<TenantId>,
+    request: Bytes,
+    fault: Option<crate::core::faults::FaultNote>,
+    started: Instant,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Exchange {
+    /// Records the request with its answer, `res` carrying `body`, and hands the answer back.
+    fn record(
+        self,
+        journal: &Journal,
+        res: actix_web::HttpResponse<()>,
+        body: Bytes,
+    ) -> ServiceResponse<BoxBody> {
+        let http_req = self.http_req;
+        journal.record(Record {
+            at: self.at,
+            wall_at: chrono::Utc::now(),
+            provider: Some(self.provider),
+            tenant: self.tenant,
+            method: http_req.method().as_str(),
+            path: http_req.path(),
+            query: http_req.query_string(),
+            status: match &self.fault {
+                Some(note) if !note.answered => 0,
+                _ => res.status().as_u16(),
+            },
+            duration_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            request_content_type: http_req
+                .headers()
+                .get(actix_web::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            request: &self.request,
+            response: &body,
+            fault: self.fault,
+        });
+        ServiceResponse::new(http_req, res.set_body(BoxBody::new(body)))
+    }
 }
 
 /// The `x-sandbox-tenant` value for `tenant`. A client calls with the same credential again and
