@@ -177,8 +177,10 @@ fn header_text(value: &header::HeaderValue) -> Option<&str> {
     let admitted = bytes.iter().fold(true, |ok, &b| {
         ok & ((b' '..0x7f).contains(&b) | (b == b'\t'))
     });
-    // Nothing at or above 0x80 was admitted, so this is ASCII: valid UTF-8, found at once.
-    admitted.then(|| std::str::from_utf8(bytes).ok()).flatten()
+    // SAFETY: every byte was just checked to be below 0x7f, so this is ASCII, which is valid
+    // UTF-8 (`from_utf8` would walk the bytes a second time to find that out: a quarter of
+    // reading a credential).
+    admitted.then(|| unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
 /// The scenario a request forces with `X-Sandbox-Scenario`, if any.
