@@ -21,8 +21,11 @@ pub const JOURNAL_BODY_LIMIT: usize = 4096;
 /// connection's read buffer, and a freshly rendered response's memory is better reused at once
 /// than held for a thousand requests and freed cold. A full ring copies into the buffers its
 /// oldest entry already has. A short response body that something else already shares (a kept
-/// read's answer, a stored picture) is held instead: its memory lives on anyway, and holding it
-/// costs a count where copying it wrote a cold buffer on every read.
+/// read's answer, a static fixture) is held instead: holding it costs a count where copying it
+/// wrote a cold buffer on every read. Once the read cache lets go of such a body (after a write),
+/// the journal alone keeps it, whole buffer and all (the render buffer's 1 KiB at least, up to
+/// about twice the body): at most a few KiB per entry beyond the copy, for as long as the entry
+/// stays in the ring.
 #[derive(Debug, Clone)]
 pub struct CapturedBody {
     copied: Vec<u8>,

@@ -123,3 +123,39 @@ async fn an_unknown_path_on_the_main_port_says_where_each_provider_lives() {
         .unwrap()
         .contains("/applicants"));
 }
+
+/// Rebilly's paths are one table of prefixes (`/storefront`, `/experimental`, each with and
+/// without `/organizations/{organizationId}`, and the core paths with and without it): what
+/// none of them knows gets Rebilly's own 404 on both ports, and a neighbouring prefix on the
+/// main port is not Rebilly's.
+#[tokio::test]
+async fn unknown_rebilly_paths_under_every_prefix_get_rebillys_404() {
+    let app = spawn().await;
+    let own = &app.ports["rebilly"];
+    for path in [
+        "/storefront/x",
+        "/experimental/files",
+        "/organizations",
+        "/organizations/org-1",
+        "/organizations/org-1/x",
+        "/storefront/organizations/org-1/x",
+    ] {
+        for url in [
+            format!("{}/rebilly{path}", app.base),
+            format!("{own}{path}"),
+        ] {
+            let reply = app
+                .send(app.client.get(&url).header("REB-APIKEY", "sk_sandbox_1"))
+                .await;
+            assert_eq!(reply.status, 404, "{url}");
+            assert_eq!(reply.body["title"], "Not Found", "{url}: {}", reply.body);
+        }
+    }
+    let neighbour = app.send(app.request(Method::GET, "/rebillyx/files")).await;
+    assert_eq!(neighbour.status, 404);
+    assert!(
+        neighbour.body["providers"].is_array(),
+        "the main port's own 404: {}",
+        neighbour.body
+    );
+}
