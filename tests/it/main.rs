@@ -5,6 +5,7 @@ mod common;
 mod admin;
 mod admin_guard;
 mod cli;
+mod connections;
 mod dashboard;
 mod demo;
 mod events;

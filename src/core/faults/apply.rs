@@ -1,8 +1,6 @@
 //! Carrying out a hit on a live request: waiting, answering in the provider's envelope, or
 //! cutting the connection so the client reads no answer at all.
 
-use std::any::Any;
-
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
@@ -34,15 +32,13 @@ struct Socket(#[cfg(unix)] std::os::fd::RawFd);
 
 /// `HttpServer::on_connect` hook: remembers each TCP connection's socket (one small insert per
 /// connection, none per request).
-pub fn remember_socket(connection: &dyn Any, data: &mut Extensions) {
-    #[cfg(unix)]
-    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        use std::os::fd::AsRawFd;
-        data.insert(Socket(stream.as_raw_fd()));
-    }
-    #[cfg(not(unix))]
-    let _ = (connection, data);
+#[cfg(unix)]
+pub fn remember_socket(connection: &impl std::os::fd::AsRawFd, data: &mut Extensions) {
+    data.insert(Socket(connection.as_raw_fd()));
 }
+
+#[cfg(not(unix))]
+pub fn remember_socket<T>(_: &T, _: &mut Extensions) {}
 
 /// Shuts the request's connection down both ways: the client reads end of stream before any
 /// status line. Returns whether the socket was known.

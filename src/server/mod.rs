@@ -10,11 +10,14 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_http::{body::MessageBody, HttpService, Request, Response};
+use actix_http::{body::MessageBody, HttpService, Protocol, Request, Response};
 use actix_server::{Server, ServerBuilder};
-use actix_service::{map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt};
+use actix_service::{
+    fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
+};
 use actix_web::dev::{AppConfig, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
+use actix_web::rt::net::TcpStream;
 use actix_web::{web, App};
 
 use crate::admin;
@@ -23,6 +26,10 @@ use crate::core::http::{
     guard_and_record, BodyLimit, BodyTimeout, MountAt, Mounts, ProviderPorts, ViaPort,
 };
 use crate::core::Sandbox;
+
+mod coalesced;
+
+use coalesced::Coalesced;
 
 /// What every listener's app shares: the state, the limits and where each provider port is.
 pub struct AppParts {
@@ -163,11 +170,15 @@ where
         let app = make_app()
             .into_factory()
             .map_err(|err| err.into().error_response());
-        HttpService::build()
+        let http = HttpService::build()
             .client_request_timeout(header_timeout)
             .local_addr(addr)
-            .on_connect_ext(|io: &_, data: _| remember_socket(io as &dyn std::any::Any, data))
-            .finish(map_config(app, |_| AppConfig::default()))
-            .tcp()
+            .on_connect_ext(|io: &Coalesced, data: _| remember_socket(io, data))
+            .finish(map_config(app, |_| AppConfig::default()));
+        fn_service(|stream: TcpStream| async move {
+            let peer = stream.peer_addr().ok();
+            Ok((Coalesced::new(stream), Protocol::Http1, peer))
+        })
+        .and_then(http)
     })
 }
