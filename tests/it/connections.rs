@@ -1,6 +1,8 @@
 //! The transport under the loads clients put on it. Small answers are held for the end of the
-//! worker's turn and sent together (`src/server/coalesced.rs`); they must still arrive whole,
-//! in order and once, however the client reads.
+//! worker's turn and sent together (`src/server/coalesced/`); they must still arrive whole, in
+//! order and once, however the client reads. (A server socket on loopback takes megabytes
+//! before a send waits, more than these tests send; the unit tests beside the module shrink the
+//! server's buffers to cover a client that does not read.)
 
 use std::net::SocketAddr;
 
@@ -13,8 +15,8 @@ use tokio::net::{TcpSocket, TcpStream};
 use crate::common::kycaid::{person, TOKEN};
 use crate::common::{spawn_app, tiny_png, TestApp};
 
-/// A connection that takes little at a time: the server's sends fill its window after a few
-/// KiB, so they wait for the client to read.
+/// A connection whose client takes little at a time (a 4 KiB receive buffer), so answers come
+/// in many short reads and split anywhere.
 async fn narrow_connection(app: &TestApp) -> TcpStream {
     let addr: SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
     let socket = TcpSocket::new_v4().unwrap();
@@ -67,8 +69,8 @@ async fn pipelined_answers_arrive_whole_and_in_order_at_a_client_that_reads_late
         ids.push(person(&app, json!({"first_name": name})).await);
     }
     let mut stream = narrow_connection(&app).await;
-    // 200 requests sent one by one, none of the answers (about 200 KiB) read: each answer is
-    // written on its own, and the window is full after a few of them.
+    // 200 requests sent one by one, none of the answers (about 200 KiB) read until all are
+    // sent: each answer is held and sent on its own while the earlier ones wait unread.
     for n in 0..200 {
         let request = format!(
             "GET /kycaid/applicants/{} HTTP/1.1\r\nHost: x\r\nAuthorization: Token {TOKEN}\r\n\r\n",
@@ -98,7 +100,7 @@ async fn pipelined_answers_arrive_whole_and_in_order_at_a_client_that_reads_late
 }
 
 #[tokio::test]
-async fn a_large_download_arrives_whole_at_a_client_that_reads_slowly() {
+async fn a_large_download_arrives_whole_twice_in_a_row_through_a_narrow_window() {
     let app = spawn_app().await;
     // A valid PNG followed by 600 KiB that varies, so a lost or repeated chunk shows.
     let mut image = tiny_png();

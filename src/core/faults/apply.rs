@@ -115,7 +115,7 @@ pub async fn serve_faulted(
     Ok((res, note))
 }
 
-/// Cuts the connection; the response handed back to actix is never read by the client (writing
+/// Cuts the connection; the response handed back to actix is never read by the client (sending
 /// it fails on the closed socket), and says so should the socket be unknown.
 fn unanswered(req: ServiceRequest) -> ServiceResponse<BoxBody> {
     let cut = cut_connection(req.request());
