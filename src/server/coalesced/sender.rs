@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use super::Conn;
+use super::{remember, Conn};
 
 /// How long the bytes of a connection actix has let go of wait for a client that reads
 /// nothing, before the socket closes with them unsent.
@@ -157,7 +157,7 @@ impl Future for SendTask {
             let nothing_new = SENDER.with_borrow_mut(|sender| {
                 let empty = sender.queued.is_empty();
                 if empty {
-                    sender.task = Some(cx.waker().clone());
+                    remember(&mut sender.task, cx);
                 }
                 empty
             });
