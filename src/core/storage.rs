@@ -61,21 +61,28 @@ impl Storage {
     /// a slice of the request, which is a slice of its connection's read buffer; sharing them
     /// would keep that whole buffer alive for as long as the file is stored.
     pub fn store(&self, tenant: &TenantId, bytes: Bytes) -> Result<Blob, StorageFull> {
-        let bytes = Bytes::copy_from_slice(&bytes);
         let size = bytes.len() as u64;
-        let mut usage = self.0.usage.lock();
-        let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
-        if held + size > self.0.tenant_limit {
-            return Err(StorageFull::Tenant {
-                limit: self.0.tenant_limit,
-            });
-        }
-        if usage.total + size > self.0.total_limit {
-            return Err(StorageFull::Total {
-                limit: self.0.total_limit,
-            });
-        }
-        Ok(self.lease(&mut usage, tenant, bytes))
+        let lease = {
+            let mut usage = self.0.usage.lock();
+            let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
+            if held + size > self.0.tenant_limit {
+                return Err(StorageFull::Tenant {
+                    limit: self.0.tenant_limit,
+                });
+            }
+            if usage.total + size > self.0.total_limit {
+                return Err(StorageFull::Total {
+                    limit: self.0.total_limit,
+                });
+            }
+            self.lease(&mut usage, tenant, size)
+        };
+        // Copied once counted, outside the lock: a refused upload is never copied, and a large
+        // one does not hold up other workers' uploads while it is.
+        Ok(Blob {
+            bytes: Bytes::copy_from_slice(&bytes),
+            lease: Some(lease),
+        })
     }
 
     /// Leases `bytes` for `tenant` whatever the limits: for a snapshot being restored, whose
@@ -83,23 +90,22 @@ impl Storage {
     /// count until the restore completes, so checking here could refuse a snapshot of the very
     /// state in place). Uploads are refused again until the counts are below the limits.
     pub fn adopt(&self, tenant: &TenantId, bytes: Bytes) -> Blob {
-        let mut usage = self.0.usage.lock();
-        self.lease(&mut usage, tenant, bytes)
-    }
-
-    /// Counts `bytes` for `tenant` (under the usage lock the caller holds) and leases them.
-    fn lease(&self, usage: &mut Usage, tenant: &TenantId, bytes: Bytes) -> Blob {
-        let size = bytes.len() as u64;
-        usage.total += size;
-        *usage.per_tenant.entry(tenant.clone()).or_default() += size;
+        let lease = self.lease(&mut self.0.usage.lock(), tenant, bytes.len() as u64);
         Blob {
             bytes,
-            lease: Some(Arc::new(Lease {
-                ledger: self.0.clone(),
-                tenant: tenant.clone(),
-                size,
-            })),
+            lease: Some(lease),
         }
+    }
+
+    /// Counts `size` bytes for `tenant` (under the usage lock the caller holds).
+    fn lease(&self, usage: &mut Usage, tenant: &TenantId, size: u64) -> Arc<Lease> {
+        usage.total += size;
+        *usage.per_tenant.entry(tenant.clone()).or_default() += size;
+        Arc::new(Lease {
+            ledger: self.0.clone(),
+            tenant: tenant.clone(),
+            size,
+        })
     }
 
     /// Leases a pending blob's bytes for `tenant` (a no-op for one already kept).
