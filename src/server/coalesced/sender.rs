@@ -5,7 +5,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock, which a test can pause and move on.
+use tokio::time::Instant;
 
 use super::{remember, Conn};
 
@@ -121,7 +124,7 @@ impl SendTask {
             self.abandoned = None;
             return;
         };
-        let due = tokio::time::Instant::from_std(oldest + ABANDONED_FOR);
+        let due = oldest + ABANDONED_FOR;
         let timer = self
             .abandoned
             .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));

@@ -107,6 +107,36 @@ fn what_a_dropped_connection_held_is_sent_when_the_client_reads_late() {
 }
 
 #[test]
+fn a_dropped_connection_whose_client_reads_nothing_is_closed_after_the_cut_off() {
+    actix_web::rt::System::new().block_on(async {
+        let (mut served, client) = narrow_pair().await;
+        // More than the narrow sockets take, less than a connection may hold.
+        let data = chunks()[..60].concat();
+        for chunk in data.chunks(1024) {
+            served.write_all(chunk).await.unwrap();
+        }
+        drop(served);
+        // A paused clock jumps to the next timer whenever nothing else can run: the sender's
+        // cut-off comes first, then this sleep ends, and only then does the client read.
+        tokio::time::pause();
+        tokio::time::sleep(sender::ABANDONED_FOR + Duration::from_secs(1)).await;
+        let received = tokio::time::timeout(Duration::from_secs(5), read_all(client))
+            .await
+            .expect("the socket was still open past the cut-off");
+        assert!(
+            received.len() < data.len(),
+            "all {} bytes arrived: the sender went on past the cut-off",
+            data.len()
+        );
+        assert_eq!(
+            received,
+            data[..received.len()],
+            "what arrived is the start, in order"
+        );
+    });
+}
+
+#[test]
 fn a_send_that_fails_wakes_the_connection_without_another_write() {
     actix_web::rt::System::new().block_on(async {
         let (mut served, client) = narrow_pair().await;
