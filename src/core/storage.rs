@@ -61,28 +61,26 @@ impl Storage {
     /// a slice of the request, which is a slice of its connection's read buffer; sharing them
     /// would keep that whole buffer alive for as long as the file is stored.
     pub fn store(&self, tenant: &TenantId, bytes: Bytes) -> Result<Blob, StorageFull> {
-        let size = bytes.len() as u64;
-        let lease = {
-            let mut usage = self.0.usage.lock();
-            let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
-            if held + size > self.0.tenant_limit {
-                return Err(StorageFull::Tenant {
-                    limit: self.0.tenant_limit,
-                });
-            }
-            if usage.total + size > self.0.total_limit {
-                return Err(StorageFull::Total {
-                    limit: self.0.total_limit,
-                });
-            }
-            self.lease(&mut usage, tenant, size)
-        };
+        let lease = self.lease_within_limits(tenant, bytes.len() as u64)?;
         // Copied once counted, outside the lock: a refused upload is never copied, and a large
         // one does not hold up other workers' uploads while it is.
-        Ok(Blob {
-            bytes: Bytes::copy_from_slice(&bytes),
-            lease: Some(lease),
-        })
+        Ok(Blob::leased(Bytes::copy_from_slice(&bytes), lease))
+    }
+
+    fn lease_within_limits(&self, tenant: &TenantId, size: u64) -> Result<Arc<Lease>, StorageFull> {
+        let mut usage = self.0.usage.lock();
+        let held = usage.per_tenant.get(tenant).copied().unwrap_or(0);
+        if held + size > self.0.tenant_limit {
+            return Err(StorageFull::Tenant {
+                limit: self.0.tenant_limit,
+            });
+        }
+        if usage.total + size > self.0.total_limit {
+            return Err(StorageFull::Total {
+                limit: self.0.total_limit,
+            });
+        }
+        Ok(self.lease(&mut usage, tenant, size))
     }
 
     /// Leases `bytes` for `tenant` whatever the limits: for a snapshot being restored, whose
@@ -91,10 +89,7 @@ impl Storage {
     /// state in place). Uploads are refused again until the counts are below the limits.
     pub fn adopt(&self, tenant: &TenantId, bytes: Bytes) -> Blob {
         let lease = self.lease(&mut self.0.usage.lock(), tenant, bytes.len() as u64);
-        Blob {
-            bytes,
-            lease: Some(lease),
-        }
+        Blob::leased(bytes, lease)
     }
 
     /// Counts `size` bytes for `tenant` (under the usage lock the caller holds).
@@ -108,10 +103,17 @@ impl Storage {
         })
     }
 
-    /// Leases a pending blob's bytes for `tenant` (a no-op for one already kept).
+    /// Leases a pending blob's bytes for `tenant` (a no-op for one already kept), copying them
+    /// only if they are a slice of a request.
     pub fn keep(&self, tenant: &TenantId, blob: &mut Blob) -> Result<(), StorageFull> {
         if blob.lease.is_none() {
-            *blob = self.store(tenant, blob.bytes())?;
+            *blob = match blob.own {
+                true => Blob::leased(
+                    blob.bytes(),
+                    self.lease_within_limits(tenant, blob.len() as u64)?,
+                ),
+                false => self.store(tenant, blob.bytes())?,
+            };
         }
         Ok(())
     }
@@ -155,12 +157,37 @@ impl Drop for Lease {
 pub struct Blob {
     bytes: Bytes,
     lease: Option<Arc<Lease>>,
+    /// Pending bytes of their own (decoded, not a slice of a request): kept without a copy.
+    own: bool,
 }
 
 impl Blob {
-    /// Bytes received but not kept yet: they count once `Storage::keep` leases them.
+    /// Bytes received but not kept yet, a slice of the request: they count once `Storage::keep`
+    /// leases a copy of them.
     pub fn pending(bytes: Bytes) -> Self {
-        Blob { bytes, lease: None }
+        Blob {
+            bytes,
+            lease: None,
+            own: false,
+        }
+    }
+
+    /// Bytes decoded from a request (base64), not kept yet: `Storage::keep` leases them as
+    /// they are.
+    pub fn pending_decoded(bytes: Vec<u8>) -> Self {
+        Blob {
+            bytes: bytes.into(),
+            lease: None,
+            own: true,
+        }
+    }
+
+    fn leased(bytes: Bytes, lease: Arc<Lease>) -> Self {
+        Blob {
+            bytes,
+            lease: Some(lease),
+            own: true,
+        }
     }
 
     /// The bytes, for a response body (no copy).
@@ -186,14 +213,13 @@ impl<'de> serde::Deserialize<'de> for Blob {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.as_bytes())
             .map_err(|e| serde::de::Error::custom(format!("stored file bytes: {e}")))?;
-        let blob = Blob::pending(Bytes::from(bytes));
         match super::snapshot::context() {
             Some(super::snapshot::Context {
                 storage,
                 tenant: Some(tenant),
                 ..
-            }) => Ok(storage.adopt(&tenant, blob.bytes())),
-            _ => Ok(blob),
+            }) => Ok(storage.adopt(&tenant, bytes.into())),
+            _ => Ok(Blob::pending_decoded(bytes)),
         }
     }
 }
@@ -225,6 +251,21 @@ mod tests {
             .unwrap();
         assert_eq!(&stored[..], b"the file");
         assert_ne!(stored.as_ptr(), file.as_ptr());
+    }
+
+    #[test]
+    fn decoded_bytes_are_kept_as_they_are_and_counted() {
+        let storage = Storage::new(10, 6);
+        let tenant = TenantId::parse("t");
+        let mut blob = Blob::pending_decoded(b"12345".to_vec());
+        let before = blob.as_ptr();
+        storage.keep(&tenant, &mut blob).unwrap();
+        assert_eq!((blob.as_ptr(), storage.used(Some(&tenant))), (before, 5));
+        let mut over = Blob::pending_decoded(b"67".to_vec());
+        assert_eq!(
+            storage.keep(&tenant, &mut over).unwrap_err(),
+            StorageFull::Tenant { limit: 6 }
+        );
     }
 
     #[test]

@@ -124,7 +124,7 @@ fn document_input(
                 );
                 None
             }
-            Some(media) => Some((Blob::pending(bytes.into()), media.mime)),
+            Some(media) => Some((Blob::pending_decoded(bytes), media.mime)),
         }
     };
     let front = image("front");
