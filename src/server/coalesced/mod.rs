@@ -26,11 +26,10 @@ use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use actix_web::rt::net::TcpStream;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-// tokio's clock, which a test can pause and move on.
-use tokio::time::Instant;
 
 use sender::Sender;
 

@@ -5,16 +5,22 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
-
-// tokio's clock, which a test can pause and move on.
-use tokio::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{remember, Conn};
 
 /// How long the bytes of a connection actix has let go of wait for a client that reads
 /// nothing, before the socket closes with them unsent.
 pub const ABANDONED_FOR: Duration = Duration::from_secs(60);
+
+/// [`ABANDONED_FOR`], or a unit test's own cut-off for the sender of its thread.
+fn cut_off() -> Duration {
+    #[cfg(test)]
+    if let Some(cut_off) = super::tests::CUT_OFF.get() {
+        return cut_off;
+    }
+    ABANDONED_FOR
+}
 
 /// The connections with something held, and how to wake the task that sends them.
 #[derive(Default)]
@@ -110,7 +116,7 @@ impl SendTask {
         }
         let now = *now.get_or_insert_with(Instant::now);
         let since = *conn.abandoned_at.get_or_insert(now);
-        now.duration_since(since) < ABANDONED_FOR
+        now.duration_since(since) < cut_off()
     }
 
     /// Arms the timer for the oldest abandoned connection among the stalled ones.
@@ -124,7 +130,7 @@ impl SendTask {
             self.abandoned = None;
             return;
         };
-        let due = oldest + ABANDONED_FOR;
+        let due = tokio::time::Instant::from_std(oldest + cut_off());
         let timer = self
             .abandoned
             .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(due)));

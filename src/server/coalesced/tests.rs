@@ -11,6 +11,12 @@ use tokio::net::TcpSocket;
 
 use super::*;
 
+thread_local! {
+    /// The cut-off for a dropped connection's bytes on this test's thread (each test runs on a
+    /// thread of its own, with a sender of its own), instead of the minute a server waits.
+    pub(super) static CUT_OFF: std::cell::Cell<Option<Duration>> = const { std::cell::Cell::new(None) };
+}
+
 /// A served connection (in `Coalesced`) and its client, both with small socket buffers.
 async fn narrow_pair() -> (Coalesced, tokio::net::TcpStream) {
     let (served, client) = narrow_sockets().await;
@@ -91,35 +97,39 @@ fn a_failed_send_is_reported_by_the_next_write() {
     });
 }
 
+/// Writes `data` in 1 KiB pieces, held since the client reads nothing yet, and lets the
+/// connection go, as actix does when it ends one.
+async fn write_and_drop(mut served: Coalesced, data: &[u8]) {
+    for chunk in data.chunks(1024) {
+        served.write_all(chunk).await.unwrap();
+    }
+    drop(served);
+}
+
 #[test]
 fn what_a_dropped_connection_held_is_sent_when_the_client_reads_late() {
     actix_web::rt::System::new().block_on(async {
-        let (mut served, client) = narrow_pair().await;
+        let (served, client) = narrow_pair().await;
         let data = chunks()[..40].concat();
-        for chunk in data.chunks(1024) {
-            served.write_all(chunk).await.unwrap();
-        }
-        drop(served);
+        write_and_drop(served, &data).await;
         // The sender has sent what the sockets take and waits for the client.
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert_eq!(read_all(client).await, data);
     });
 }
 
+const CUT_OFF_IN_TEST: Duration = Duration::from_millis(100);
+
 #[test]
 fn a_dropped_connection_whose_client_reads_nothing_is_closed_after_the_cut_off() {
     actix_web::rt::System::new().block_on(async {
-        let (mut served, client) = narrow_pair().await;
+        CUT_OFF.set(Some(CUT_OFF_IN_TEST));
+        let (served, client) = narrow_pair().await;
         // More than the narrow sockets take, less than a connection may hold.
         let data = chunks()[..60].concat();
-        for chunk in data.chunks(1024) {
-            served.write_all(chunk).await.unwrap();
-        }
-        drop(served);
-        // A paused clock jumps to the next timer whenever nothing else can run: the sender's
-        // cut-off comes first, then this sleep ends, and only then does the client read.
-        tokio::time::pause();
-        tokio::time::sleep(sender::ABANDONED_FOR + Duration::from_secs(1)).await;
+        write_and_drop(served, &data).await;
+        // The client reads only after the cut-off: the sender's timer, due first, has run.
+        tokio::time::sleep(3 * CUT_OFF_IN_TEST).await;
         let received = tokio::time::timeout(Duration::from_secs(5), read_all(client))
             .await
             .expect("the socket was still open past the cut-off");
