@@ -8,6 +8,7 @@ the medians are printed as a Markdown table. It is a benchmark, not a test: noth
 
 import argparse
 import base64
+import collections
 import hashlib
 import hmac
 import json
@@ -286,8 +287,13 @@ def run_measured(server, url, script, args):
 
 # --- The calls ---------------------------------------------------------------------------------------------
 
+# A call the bench measures. `stored`, for a create, counts what the sandbox holds of what it creates, by the
+# provider's own API, so that the bench can check that every answered create was kept, once.
+Call = collections.namedtuple("Call", "name kind url script stored", defaults=[None])
+
+
 def setup_calls(sandbox, scripts):
-    """Creates the state each call reads, and returns (name, kind, url, lua script) per call."""
+    """Creates the state each call reads, and returns a `Call` per call."""
     p = sandbox.ports
     kycaid = f"http://127.0.0.1:{p['kycaid']}"
     rebilly = f"http://127.0.0.1:{p['rebilly']}"
@@ -336,25 +342,35 @@ def setup_calls(sandbox, scripts):
                                 "fileIds": [rebilly_file]}).encode()
     json_type = {"Content-Type": "application/json"}
     lua = lambda name, method, headers, body=b"": write_lua(scripts, name, method, headers, body)
+    total = lambda url, auth: int(call_header("GET", url, auth, "Pagination-Total"))
+    sumvin_images = lambda: sum(
+        call("GET", f"{sumvin}/v0/kyc/documents", {"x-sumvin-pat": f"{SUMVIN_PAT}_{n}"})["total_count"]
+        for n in range(1, SUMVIN_UPLOADERS + 1))
     return [
-        ("KYCAID `GET /applicants/{id}`", "read", f"{kycaid}/applicants/{applicant}",
-         lua("kycaid-get", "GET", kycaid_auth)),
-        ("Rebilly `GET /kyc-documents/{id}`", "read", f"{rebilly}/kyc-documents/{document}",
-         lua("rebilly-get", "GET", rebilly_auth)),
-        ("Sumvin `GET /v0/kyc/status`", "read", f"{sumvin}/v0/kyc/status", lua("sumvin-status", "GET", sumvin_auth)),
-        ("Qolo `GET /persons/{guid}`", "read", f"{qolo}/persons/{person_guid}", lua("qolo-get", "GET", qolo_auth)),
-        ("Hermes `GET /pictures/{tenant}/{id}` (a 233-byte PNG)", "read", picture, lua("hermes-picture", "GET", {})),
-        ("KYCAID `POST /applicants`", "create", f"{kycaid}/applicants",
-         lua("kycaid-create", "POST", {**kycaid_auth, **json_type}, applicant_json)),
-        ("Rebilly `POST /files` (small JPEG)", "create", f"{rebilly}/files",
-         lua("rebilly-upload", "POST", {**rebilly_auth, "Content-Type": jpeg_type}, jpeg_upload)),
-        ("Rebilly `POST /kyc-documents`", "create", f"{rebilly}/kyc-documents",
-         lua("rebilly-document", "POST", {**rebilly_auth, **json_type}, document_json)),
-        (f"Sumvin `POST /v0/kyc/documents` (small JPEG, {SUMVIN_UPLOADERS:,} applicants in turn)", "create",
-         f"{sumvin}/v0/kyc/documents",
-         write_numbered_lua(scripts, "sumvin-upload", "POST", "/v0/kyc/documents",
-                            {"x-sumvin-pat": f"{SUMVIN_PAT}_{{n}}", "Content-Type": sumvin_type}, sumvin_upload,
-                            cycle=SUMVIN_UPLOADERS)),
+        Call("KYCAID `GET /applicants/{id}`", "read", f"{kycaid}/applicants/{applicant}",
+             lua("kycaid-get", "GET", kycaid_auth)),
+        Call("Rebilly `GET /kyc-documents/{id}`", "read", f"{rebilly}/kyc-documents/{document}",
+             lua("rebilly-get", "GET", rebilly_auth)),
+        Call("Sumvin `GET /v0/kyc/status`", "read", f"{sumvin}/v0/kyc/status",
+             lua("sumvin-status", "GET", sumvin_auth)),
+        Call("Qolo `GET /persons/{guid}`", "read", f"{qolo}/persons/{person_guid}", lua("qolo-get", "GET", qolo_auth)),
+        Call("Hermes `GET /pictures/{tenant}/{id}` (a 233-byte PNG)", "read", picture,
+             lua("hermes-picture", "GET", {})),
+        Call("KYCAID `POST /applicants`", "create", f"{kycaid}/applicants",
+             lua("kycaid-create", "POST", {**kycaid_auth, **json_type}, applicant_json),
+             lambda: call("GET", f"{kycaid}/applicants?per_page=1", kycaid_auth)["total"]),
+        Call("Rebilly `POST /files` (small JPEG)", "create", f"{rebilly}/files",
+             lua("rebilly-upload", "POST", {**rebilly_auth, "Content-Type": jpeg_type}, jpeg_upload),
+             lambda: total(f"{rebilly}/files?limit=1", rebilly_auth)),
+        Call("Rebilly `POST /kyc-documents`", "create", f"{rebilly}/kyc-documents",
+             lua("rebilly-document", "POST", {**rebilly_auth, **json_type}, document_json),
+             lambda: total(f"{rebilly}/kyc-documents?limit=1", rebilly_auth)),
+        Call(f"Sumvin `POST /v0/kyc/documents` (small JPEG, {SUMVIN_UPLOADERS:,} applicants in turn)", "create",
+             f"{sumvin}/v0/kyc/documents",
+             write_numbered_lua(scripts, "sumvin-upload", "POST", "/v0/kyc/documents",
+                                {"x-sumvin-pat": f"{SUMVIN_PAT}_{{n}}", "Content-Type": sumvin_type}, sumvin_upload,
+                                cycle=SUMVIN_UPLOADERS),
+             sumvin_images),
     ]
 
 
@@ -385,25 +401,30 @@ def measure_calls(args, scripts):
     reader_script = write_lua(scripts, "ceiling-post", "POST", {"Content-Type": form_type}, form)
     reader_runs = alternated(reader, f"http://127.0.0.1:{reader.port}/", reader_script)
     rows = [(f"bare actix-web, `POST` of the {len(form)}-byte Sumvin upload form, body read whole, same JSON",
-             "reference", reader_runs, reader.rss())]
+             "reference", reader_runs, reader.rss(), None)]
     reader.stop()
     for spin_us in [int(us) for us in args.spin_us.split(",") if us]:
         spinner = start_ceiling(spin_us=spin_us)
         spinner_runs = alternated(spinner, f"http://127.0.0.1:{spinner.port}/", ceiling_script)
         rows.append((f"bare actix-web ceiling, busy-waiting {spin_us} µs before each answer", "reference",
-                     spinner_runs, spinner.rss()))
+                     spinner_runs, spinner.rss(), None))
         spinner.stop()
-    for index, (name, kind, _, _) in enumerate(calls):
+    for index, (name, kind, *_) in enumerate(calls):
         # Each create starts from a fresh sandbox, so that its row does not depend on what the rows
         # before it stored: on this project's VM, memory past about 3.3 GiB of the sandbox's RSS is
         # backed by the host on first touch, which doubles the kernel's time per create (README).
         server = sandbox
         if kind == "create":
             server = start_sandbox()
-        fresh_calls = setup_calls(server, tempfile.mkdtemp(dir=scripts)) if server is not sandbox else calls
-        _, _, url, script = fresh_calls[index]
-        sandbox_runs = alternated(server, url, script)
-        rows.append((name, kind, sandbox_runs, server.rss()))
+        this = setup_calls(server, tempfile.mkdtemp(dir=scripts))[index] if server is not sandbox else calls[index]
+        before = this.stored() if this.stored else None
+        sandbox_runs = alternated(server, this.url, this.script)
+        audit = None
+        if this.stored:
+            audit = {"stored": this.stored() - before,
+                     "answered": sum(r["requests"] - r["non2xx"] for r in sandbox_runs),
+                     "in_flight": args.connections * len(sandbox_runs)}
+        rows.append((name, kind, sandbox_runs, server.rss(), audit))
         print(f"  {name}: {median_of(sandbox_runs, 'rps'):,.0f} req/s", file=sys.stderr)
         if server is not sandbox:
             server.stop()
@@ -532,6 +553,12 @@ def measure_memory(args):
             "after": after, "per_1000": (after - before) / created * 1000}
 
 
+def kept_once(audit):
+    """Every answered create is stored, and nothing beyond what wrk may have sent and not seen answered before it
+    stopped (one request per connection per run)."""
+    return audit["answered"] <= audit["stored"] <= audit["answered"] + audit["in_flight"]
+
+
 def fmt_row(cells):
     return "| " + " | ".join(cells) + " |"
 
@@ -549,7 +576,7 @@ def report(args, figures, start_ms, advance, memory):
                  f"{ceiling['p50']:.2f}", f"{ceiling['p99']:.2f}", "0", f"{ceiling['cpu_us']:.1f}", "1.00",
                  f"{ceiling['rss'] / 1024:.0f}"]),
     ]
-    for name, kind, runs, rss in figures["rows"]:
+    for name, kind, runs, rss, _ in figures["rows"]:
         rps, cpu = median_of(runs, "rps"), median_of(runs, "cpu_us")
         lines.append(fmt_row([name, f"{rps:,.0f}", f"{rps / ceiling['rps']:.2f}", f"{median_of(runs, 'p50'):.2f}",
                               f"{median_of(runs, 'p99'):.2f}", str(sum(r["non2xx"] for r in runs)), f"{cpu:.1f}",
@@ -568,6 +595,12 @@ def report(args, figures, start_ms, advance, memory):
         fmt_row([f"one clock advance deciding {advance['reviews']:,} pending reviews, one per customer (webhooks queued)",
                  f"{advance['ms']:.0f} ms (fired {advance['fired']})", ""]),
     ]
+    for name, _, _, _, audit in figures["rows"]:
+        if audit:
+            lines.append(fmt_row([
+                f"{name}: stored (the API's count) / 2xx answers (up to {audit['in_flight']} more stored: "
+                f"sent before wrk stopped, answers unread)",
+                f"{audit['stored']:,} / {audit['answered']:,} ({'ok' if kept_once(audit) else 'MISMATCH'})", ""]))
     return "\n".join(lines)
 
 
@@ -590,9 +623,12 @@ def main():
     print(table)
     with open(os.path.join(args.out, "last.md"), "w") as f:
         f.write(table + "\n")
-    failures = [name for name, _, runs, _ in figures["rows"] if any(r["non2xx"] or r["errors"] for r in runs)]
+    failures = [name for name, _, runs, _, _ in figures["rows"] if any(r["non2xx"] or r["errors"] for r in runs)]
     if failures:
         sys.exit("calls that answered errors under load: " + ", ".join(failures))
+    unaccounted = [name for name, _, _, _, audit in figures["rows"] if audit and not kept_once(audit)]
+    if unaccounted:
+        sys.exit("creates whose answers and stored resources disagree: " + ", ".join(unaccounted))
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ def main():
             fmt_row(["---", "---:", "---:", "---:"]),
             fmt_row(["bare actix-web ceiling, fixed 1 KiB JSON", f"{ceiling_ir:,.0f}", "1.00", ""]),
         ]
-        for row, (name, _, url, script) in enumerate(calls):
+        for row, (name, _, url, script, _) in enumerate(calls):
             if row not in wanted:
                 continue
             ir, requests = sandbox.per_request(url, script, args)
