@@ -409,25 +409,33 @@ def measure_calls(args, scripts):
         rows.append((f"bare actix-web ceiling, busy-waiting {spin_us} µs before each answer", "reference",
                      spinner_runs, spinner.rss(), None))
         spinner.stop()
+    # The reads take turns run by run, so that a spell of load from elsewhere on the machine lands on one run
+    # of several rows (which the medians leave out) rather than on every run of one row.
+    reads = [call_row for call_row in calls if call_row.kind != "create"]
+    read_runs = [[] for _ in reads]
+    for _ in range(args.runs):
+        for call_row, runs in zip(reads, read_runs):
+            ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
+            runs.append(run_measured(sandbox, call_row.url, call_row.script, args))
+    for call_row, runs in zip(reads, read_runs):
+        rows.append((call_row.name, call_row.kind, runs, sandbox.rss(), None))
+        print(f"  {call_row.name}: {median_of(runs, 'rps'):,.0f} req/s", file=sys.stderr)
+    # Each create starts from a fresh sandbox, so that its row does not depend on what the rows before it
+    # stored: on this project's VM, memory past about 3.3 GiB of the sandbox's RSS is backed by the host on
+    # first touch, which doubles the kernel's time per create (README).
     for index, (name, kind, *_) in enumerate(calls):
-        # Each create starts from a fresh sandbox, so that its row does not depend on what the rows
-        # before it stored: on this project's VM, memory past about 3.3 GiB of the sandbox's RSS is
-        # backed by the host on first touch, which doubles the kernel's time per create (README).
-        server = sandbox
-        if kind == "create":
-            server = start_sandbox()
-        this = setup_calls(server, tempfile.mkdtemp(dir=scripts))[index] if server is not sandbox else calls[index]
-        before = this.stored() if this.stored else None
+        if kind != "create":
+            continue
+        server = start_sandbox()
+        this = setup_calls(server, tempfile.mkdtemp(dir=scripts))[index]
+        before = this.stored()
         sandbox_runs = alternated(server, this.url, this.script)
-        audit = None
-        if this.stored:
-            audit = {"stored": this.stored() - before,
-                     "answered": sum(r["requests"] - r["non2xx"] for r in sandbox_runs),
-                     "in_flight": args.connections * len(sandbox_runs)}
+        audit = {"stored": this.stored() - before,
+                 "answered": sum(r["requests"] - r["non2xx"] for r in sandbox_runs),
+                 "in_flight": args.connections * len(sandbox_runs)}
         rows.append((name, kind, sandbox_runs, server.rss(), audit))
         print(f"  {name}: {median_of(sandbox_runs, 'rps'):,.0f} req/s", file=sys.stderr)
-        if server is not sandbox:
-            server.stop()
+        server.stop()
     figures = {
         "ceiling": {"rps": median_of(ceiling_runs, "rps"), "p50": median_of(ceiling_runs, "p50"),
                     "p99": median_of(ceiling_runs, "p99"), "cpu_us": median_of(ceiling_runs, "cpu_us"),
