@@ -390,9 +390,15 @@ def measure_calls(args, scripts):
         """`args.runs` runs of `server`, each after a ceiling run, so both see the same machine."""
         runs = []
         for _ in range(args.runs):
-            ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
-            runs.append(run_measured(server, url, script, args))
+            runs.append(paired_run(server, url, script))
         return runs
+
+    def paired_run(server, url, script):
+        """A run of `server` right after a run of the ceiling, which it carries as `paired`."""
+        ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
+        run = run_measured(server, url, script, args)
+        run["paired"] = ceiling_runs[-1]
+        return run
 
     # What HTTP itself costs a create: a second bare server that reads each body whole, sent the
     # Sumvin upload form. A reference row: every ratio is still to the GET ceiling, as the targets say.
@@ -415,13 +421,12 @@ def measure_calls(args, scripts):
     read_runs = [[] for _ in reads]
     for _ in range(args.runs):
         for call_row, runs in zip(reads, read_runs):
-            ceiling_runs.append(run_measured(ceiling, ceiling_url, ceiling_script, args))
-            runs.append(run_measured(sandbox, call_row.url, call_row.script, args))
+            runs.append(paired_run(sandbox, call_row.url, call_row.script))
     for call_row, runs in zip(reads, read_runs):
         rows.append((call_row.name, call_row.kind, runs, sandbox.rss(), None))
         print(f"  {call_row.name}: {median_of(runs, 'rps'):,.0f} req/s", file=sys.stderr)
     # Each create starts from a fresh sandbox, so that its row does not depend on what the rows before it
-    # stored: on this project's VM, memory past about 3.3 GiB of the sandbox's RSS is backed by the host on
+    # stored: on this project's VM, memory past about 3.2 GiB of the sandbox's RSS is backed by the host on
     # first touch, which doubles the kernel's time per create (README).
     for index, (name, kind, *_) in enumerate(calls):
         if kind != "create":
@@ -575,7 +580,8 @@ def report(args, figures, start_ms, advance, memory):
     ceiling = figures["ceiling"]
     lines = [
         f"kyc-sandbox benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, wrk -t1 -c{args.connections}, "
-        f"{args.runs} x {args.duration} s per call, medians; server on core 0, wrk on core 1",
+        f"{args.runs} x {args.duration} s per call, medians, each ratio to the ceiling runs alternated with that row; "
+        f"server on core 0, wrk on core 1",
         "",
         fmt_row(["call", "req/s", "ratio to ceiling", "p50 ms", "p99 ms", "non-2xx", "CPU µs per request",
                  "CPU ratio", "server RSS after, MiB"]),
@@ -586,9 +592,13 @@ def report(args, figures, start_ms, advance, memory):
     ]
     for name, kind, runs, rss, _ in figures["rows"]:
         rps, cpu = median_of(runs, "rps"), median_of(runs, "cpu_us")
-        lines.append(fmt_row([name, f"{rps:,.0f}", f"{rps / ceiling['rps']:.2f}", f"{median_of(runs, 'p50'):.2f}",
+        # Each row is divided by the ceiling runs it alternated with: load from elsewhere on a shared machine
+        # comes and goes over minutes, and moves both sides of a pair alike.
+        paired = [run["paired"] for run in runs]
+        paired_rps, paired_cpu = median_of(paired, "rps"), median_of(paired, "cpu_us")
+        lines.append(fmt_row([name, f"{rps:,.0f}", f"{rps / paired_rps:.2f}", f"{median_of(runs, 'p50'):.2f}",
                               f"{median_of(runs, 'p99'):.2f}", str(sum(r["non2xx"] for r in runs)), f"{cpu:.1f}",
-                              f"{ceiling['cpu_us'] / cpu:.2f}", f"{rss / 1024:.0f}"]))
+                              f"{paired_cpu / cpu:.2f}", f"{rss / 1024:.0f}"]))
     lines += [
         "",
         fmt_row(["figure", "kyc-sandbox", "ceiling"]),
