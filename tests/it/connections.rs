@@ -31,6 +31,20 @@ struct Answers {
 }
 
 impl Answers {
+    fn on(stream: TcpStream) -> Self {
+        Answers {
+            stream,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The next answer's body, which must be a `200`'s; `what` names it in a failure.
+    async fn ok(&mut self, what: impl std::fmt::Display) -> Vec<u8> {
+        let (status, body) = self.next().await;
+        assert_eq!(status, 200, "{what}");
+        body
+    }
+
     async fn next(&mut self) -> (u16, Vec<u8>) {
         loop {
             if let Some(answer) = self.take_whole() {
@@ -79,14 +93,9 @@ async fn pipelined_answers_arrive_whole_and_in_order_at_a_client_that_reads_late
         stream.write_all(request.as_bytes()).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
-    let mut answers = Answers {
-        stream,
-        buffer: Vec::new(),
-    };
+    let mut answers = Answers::on(stream);
     for n in 0..200 {
-        let (status, body) = answers.next().await;
-        assert_eq!(status, 200, "answer {n}");
-        let body: Value = serde_json::from_slice(&body).unwrap();
+        let body: Value = serde_json::from_slice(&answers.ok(format!("answer {n}")).await).unwrap();
         assert_eq!(body["applicant_id"], ids[n % ids.len()], "answer {n}");
     }
     // Exactly 200: nothing more is on its way.
@@ -124,13 +133,9 @@ async fn a_large_download_arrives_whole_twice_in_a_row_through_a_narrow_window()
         .write_all(format!("{request}{request}").as_bytes())
         .await
         .unwrap();
-    let mut answers = Answers {
-        stream,
-        buffer: Vec::new(),
-    };
+    let mut answers = Answers::on(stream);
     for n in 0..2 {
-        let (status, body) = answers.next().await;
-        assert_eq!(status, 200, "download {n}");
+        let body = answers.ok(format!("download {n}")).await;
         assert!(body == image, "download {n} differs from the upload");
     }
 }
@@ -148,18 +153,13 @@ async fn many_connections_at_once_each_get_their_own_answers() {
     let clients = ids.iter().cloned().map(|id| {
         let addr = addr.clone();
         tokio::spawn(async move {
-            let mut answers = Answers {
-                stream: TcpStream::connect(&addr).await.unwrap(),
-                buffer: Vec::new(),
-            };
+            let mut answers = Answers::on(TcpStream::connect(&addr).await.unwrap());
             for _ in 0..50 {
                 let request = format!(
                     "GET /kycaid/applicants/{id} HTTP/1.1\r\nHost: x\r\nAuthorization: Token {TOKEN}\r\n\r\n"
                 );
                 answers.stream.write_all(request.as_bytes()).await.unwrap();
-                let (status, body) = answers.next().await;
-                assert_eq!(status, 200);
-                let body: Value = serde_json::from_slice(&body).unwrap();
+                let body: Value = serde_json::from_slice(&answers.ok(&id).await).unwrap();
                 assert_eq!(body["applicant_id"], id.as_str());
             }
         })
