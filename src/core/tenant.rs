@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use parking_lot::RwLock;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -14,9 +15,14 @@ use sha2::{Digest, Sha256};
 use super::tenant_cell::TenantCell;
 
 /// A credential's stable, non-secret name: `<provider>-<12 hex of SHA-256(credential)>`.
+///
+/// Kept inline (a derived name is at most 20 bytes of the 24 a `CompactString` holds in place):
+/// a request copies its tenant into its caller, the journal, the storage ledger and the tenant
+/// map's key, and with thousands of tenants each clone of a shared `Arc<str>` was a cache miss
+/// and an atomic count.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct TenantId(Arc<str>);
+pub struct TenantId(CompactString);
 
 /// How many credentials each worker remembers the tenant of before it starts over.
 const DERIVED_PER_WORKER: usize = 16_384;
@@ -101,7 +107,10 @@ impl TenantId {
             hasher.update([0u8]);
         }
         let digest = hasher.finalize();
-        TenantId(format!("{provider}-{}", crate::core::ids::lower_hex(&digest[..6])).into())
+        TenantId(compact_str::format_compact!(
+            "{provider}-{}",
+            crate::core::ids::lower_hex(&digest[..6])
+        ))
     }
 
     pub fn parse(name: &str) -> Self {
