@@ -16,6 +16,9 @@ pub struct Disposition<'a> {
 /// `None` when the value does not follow the grammar. A parameter given twice counts once, the
 /// first time; `filename*` (RFC 8187) is not read, as no browser sends it in a form.
 pub fn disposition(value: &[u8]) -> Option<Disposition<'_>> {
+    if let Some(plain) = plain_form_data(value) {
+        return Some(plain);
+    }
     let text = std::str::from_utf8(value).ok()?;
     let (kind, params) = split_at(text, b';').unwrap_or((text, ""));
     let kind = token(trim(kind))?;
@@ -38,6 +41,38 @@ pub fn disposition(value: &[u8]) -> Option<Disposition<'_>> {
         }
     }
     Some(disposition)
+}
+
+/// `form-data; name="…"`, then `; filename="…"` or nothing: what browsers, curl and the HTTP
+/// libraries send, read in one pass. Any other spelling (case, spaces, escapes, more parameters)
+/// is left to the grammar, which reads this one alike.
+fn plain_form_data(value: &[u8]) -> Option<Disposition<'_>> {
+    let (name, rest) = plain_quoted(value.strip_prefix(b"form-data; name=\"")?)?;
+    let file_name = match rest {
+        b"" => None,
+        _ => match plain_quoted(rest.strip_prefix(b"; filename=\"")?)? {
+            (file_name, b"") => Some(Cow::Borrowed(file_name)),
+            _ => return None,
+        },
+    };
+    Some(Disposition {
+        form_data: true,
+        name: Some(Cow::Borrowed(name)),
+        file_name,
+    })
+}
+
+/// The quoted string `text` continues (after its opening quote) when it holds no escape, and
+/// what follows its closing quote.
+fn plain_quoted(text: &[u8]) -> Option<(&str, &[u8])> {
+    let close = memchr::memchr2(b'"', b'\\', text)?;
+    if text[close] != b'"' {
+        return None;
+    }
+    Some((
+        std::str::from_utf8(&text[..close]).ok()?,
+        &text[close + 1..],
+    ))
 }
 
 /// A media type's `type/subtype`, lowercased, and the value of its parameter `wanted`.
@@ -274,6 +309,31 @@ mod tests {
             read("form-data; name = two words ; x=y"),
             Some((true, some("two words"), None))
         );
+    }
+
+    #[test]
+    fn the_plain_spelling_reads_as_the_grammar_reads_it() {
+        for value in [
+            r#"form-data; name="side""#,
+            r#"form-data; name="file"; filename="passport.jpg""#,
+            r#"form-data; name="file"; filename="""#,
+            "form-data; name=\"f\"; filename=\"паспорт.jpg\"",
+        ] {
+            let plain = plain_form_data(value.as_bytes()).expect(value);
+            let text = value.replace("form-data;", "form-data ;");
+            assert_eq!(Some(plain), disposition(text.as_bytes()), "{value}");
+        }
+        for other in [
+            r#"form-data; name="a\"b""#,
+            r#"form-data; name="a"; filename="b"; x=y"#,
+            r#"form-data; name="a" "#,
+            r#"form-data; name="a"; size=3"#,
+            "form-data; name=a",
+            "Form-Data; name=\"a\"",
+        ] {
+            assert_eq!(plain_form_data(other.as_bytes()), None, "{other}");
+        }
+        assert_eq!(disposition(b"form-data; name=\"\xff\""), None);
     }
 
     #[test]
