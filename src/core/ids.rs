@@ -1,5 +1,6 @@
 //! Id generators for every provider's format, drawn from a seeded generator for repeatability.
 
+use compact_str::CompactString;
 use rand::distr::{Alphanumeric, SampleString};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -74,8 +75,8 @@ impl SeededRng {
     }
 
     /// `len` decimal digits, never starting with zero.
-    pub fn digits(&mut self, len: usize) -> String {
-        let mut out = String::with_capacity(len);
+    pub fn digits(&mut self, len: usize) -> CompactString {
+        let mut out = CompactString::with_capacity(len);
         out.push(char::from(b'1' + self.0.random_range(0..9u8)));
         for _ in 1..len {
             out.push(char::from(b'0' + self.0.random_range(0..10u8)));

@@ -33,11 +33,11 @@ fn ids<T>(s: &Store<T>) -> Vec<&str> {
 #[test]
 fn an_id_stored_again_keeps_its_place_and_one_removed_comes_back_last() {
     let mut s = store(3);
-    s.insert("id0".into(), 10);
+    s.insert("id0", 10);
     assert_eq!(ids(&s), ["id0", "id1", "id2"]);
     assert_eq!(s["id0"], 10);
     s.remove("id0");
-    s.insert("id0".into(), 20);
+    s.insert("id0", 20);
     assert_eq!(ids(&s), ["id1", "id2", "id0"]);
     assert_eq!(s.page(0, 10, false).items, [&1, &2, &20]);
     assert_eq!(s.page(1, 1, true).items, [&2]);

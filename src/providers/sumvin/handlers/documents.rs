@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use compact_str::CompactString;
 use serde_json::{json, Value};
 
 use crate::core::http::{
@@ -19,9 +20,9 @@ use crate::providers::sumvin::Sumvin;
 /// The form fields of an upload, each parsed into its domain type.
 struct UploadForm {
     document_type: DocumentType,
-    country: String,
+    country: CompactString,
     side: Option<Side>,
-    file_name: Option<String>,
+    file_name: Option<CompactString>,
     data: web::Bytes,
 }
 
@@ -32,8 +33,9 @@ fn text_field<'a>(parts: &'a [Part], name: &str) -> Option<&'a Part> {
 /// Validates like FastAPI would: every problem reported at once, in field order.
 fn parse_form(parts: &[Part]) -> Result<UploadForm, SumvinError> {
     let mut issues = Vec::new();
-    let text =
-        |name: &str| text_field(parts, name).map(|p| p.text().unwrap_or_default().to_owned());
+    let text = |name: &str| {
+        text_field(parts, name).map(|p| CompactString::from(p.text().unwrap_or_default()))
+    };
 
     let document_type = match text("document_type") {
         None => {
@@ -89,7 +91,7 @@ fn parse_form(parts: &[Part]) -> Result<UploadForm, SumvinError> {
             document_type,
             country,
             side,
-            file_name: file.file_name.as_deref().map(String::from),
+            file_name: file.file_name.clone(),
             data: file.data.clone(),
         }),
         _ => Err(SumvinError::Validation(issues)),

@@ -2,6 +2,7 @@
 //! serve, and the per-user summary of which steps have documents.
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::core::storage::Blob;
@@ -102,14 +103,14 @@ pub enum DocumentStatus {
 /// An uploaded document image. `round` is the submission it belongs to (0 = first).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Image {
-    pub image_id: String,
+    pub image_id: CompactString,
     pub document_type: DocumentType,
-    pub country: String,
+    pub country: CompactString,
     pub side: Option<Side>,
     pub added_at: DateTime<Utc>,
     pub status: DocumentStatus,
     pub round: u32,
-    pub file_name: Option<String>,
+    pub file_name: Option<CompactString>,
     #[serde(deserialize_with = "crate::core::snapshot::interned")]
     pub content_type: crate::core::snapshot::StaticText,
     pub width: Option<u32>,

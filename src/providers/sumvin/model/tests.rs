@@ -46,7 +46,7 @@ fn machine_refuses_illegal_moves() {
 
 fn image(n: u32, document_type: DocumentType, round: u32) -> Image {
     Image {
-        image_id: n.to_string(),
+        image_id: n.to_string().into(),
         document_type,
         country: "GBR".into(),
         side: None,
