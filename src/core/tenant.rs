@@ -156,12 +156,16 @@ pub struct TenantInfo {
     pub created_at: DateTime<Utc>,
 }
 
+/// In this order (`repr(C)`): a request touches the `Arc`'s count, the flag and the lock one
+/// after the other, so they share the allocation's first cache line; with thousands of tenants
+/// that line is a miss, and two would be two.
+#[repr(C)]
 pub struct TenantSlot<S> {
-    pub info: TenantInfo,
-    pub state: TenantCell<S>,
     /// Set (under the state lock) when the slot is taken out of the map for holding nothing; a
     /// request that locked it meanwhile starts over with the map's current slot.
     retired: AtomicBool,
+    pub state: TenantCell<S>,
+    pub info: TenantInfo,
 }
 
 /// What a provider's per-tenant state tells the map: whether it holds anything a client could
