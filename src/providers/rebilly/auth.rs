@@ -10,6 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::HeaderName;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use compact_str::CompactString;
 
 use super::errors::RebillyError;
 use super::model::session::decode_jwt;
@@ -23,7 +24,8 @@ const API_KEY: HeaderName = HeaderName::from_static("reb-apikey");
 pub struct Caller {
     pub tenant: TenantId,
     pub info: TenantInfo,
-    pub organization_id: String,
+    /// Kept in place: a derived organization id (`org_` and 12 hex digits) fits.
+    pub organization_id: CompactString,
 }
 
 impl FromRequest for Caller {
@@ -93,7 +95,7 @@ impl KeyKind {
     }
 }
 
-fn caller_for(req: &HttpRequest, organization_id: String, kind: KeyKind) -> Caller {
+fn caller_for(req: &HttpRequest, organization_id: CompactString, kind: KeyKind) -> Caller {
     let (tenant, credential) =
         TenantId::derive_labelled(super::NAME, &[&organization_id], kind.as_str(), || {
             format!("{} (organization {organization_id})", kind.as_str())
@@ -116,7 +118,7 @@ fn caller_for(req: &HttpRequest, organization_id: String, kind: KeyKind) -> Call
 }
 
 /// The organization of a key-authenticated call, or `None` without a key.
-fn keyed_organization(req: &HttpRequest) -> Option<(String, KeyKind)> {
+fn keyed_organization(req: &HttpRequest) -> Option<(CompactString, KeyKind)> {
     let (key, kind) = match header_str(req, API_KEY) {
         Some(key) => (key, KeyKind::Secret),
         None => (publishable_key(req)?, KeyKind::Publishable),
@@ -125,7 +127,7 @@ fn keyed_organization(req: &HttpRequest) -> Option<(String, KeyKind)> {
     let organization_id = match req.match_info().get("organizationId") {
         Some(org) => {
             rebilly.bind_key(key, org);
-            org.to_owned()
+            CompactString::from(org)
         }
         None => rebilly.organization_of(key),
     };
@@ -177,7 +179,7 @@ fn identify(req: &HttpRequest) -> Result<Caller, RebillyError> {
 /// login with the organization in the path needs no key (the SDK sends `Bearer null`).
 pub fn login_caller(req: &HttpRequest) -> Result<Caller, RebillyError> {
     let in_path = || {
-        let organization_id = req.match_info().get("organizationId")?.to_owned();
+        let organization_id = CompactString::from(req.match_info().get("organizationId")?);
         Some((organization_id, KeyKind::StorefrontLogin))
     };
     keyed_organization(req)
@@ -206,7 +208,11 @@ fn identify_shopper(req: &HttpRequest) -> Result<Shopper, RebillyError> {
     {
         return Err(unauthenticated("The JWT belongs to another organization."));
     }
-    let caller = caller_for(req, claims.org.clone(), KeyKind::CustomerJwt);
+    let caller = caller_for(
+        req,
+        CompactString::from(claims.org.as_str()),
+        KeyKind::CustomerJwt,
+    );
     let now = rebilly.core.clock.now();
     let slot = rebilly
         .tenants
@@ -243,9 +249,9 @@ pub fn tenant_of(rebilly: &Rebilly, req: &HttpRequest) -> Option<TenantId> {
         .filter(|org| !org.is_empty());
     let key = header_str(req, API_KEY).or_else(|| publishable_key(req));
     let organization_id = match (in_path, key) {
-        (Some(org), _) => org.to_owned(),
+        (Some(org), _) => CompactString::from(org),
         (None, Some(key)) => rebilly.organization_of(key),
-        (None, None) => decode_jwt(bearer(req)?, &rebilly.jwt_secret())?.org,
+        (None, None) => CompactString::from(decode_jwt(bearer(req)?, &rebilly.jwt_secret())?.org),
     };
     Some(TenantId::derive(super::NAME, &[&organization_id]))
 }

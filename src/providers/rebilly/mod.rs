@@ -13,6 +13,7 @@ mod wire;
 use std::sync::Arc;
 
 use actix_web::web;
+use compact_str::CompactString;
 use indexmap::IndexMap;
 use parking_lot::RwLock;
 
@@ -115,12 +116,15 @@ impl Rebilly {
     }
 
     /// The organization a key without an organization in the path works in.
-    fn organization_of(&self, key: &str) -> String {
-        self.key_orgs.read().get(key).cloned().unwrap_or_else(|| {
-            // `org-…` spelt as Rebilly's ids are, `org_…`.
-            let derived = TenantId::derive("org", &[key]);
-            ["org_", &derived.as_str()["org-".len()..]].concat()
-        })
+    fn organization_of(&self, key: &str) -> CompactString {
+        if let Some(bound) = self.key_orgs.read().get(key) {
+            return CompactString::from(bound.as_str());
+        }
+        // `org-…` spelt as Rebilly's ids are, `org_…`.
+        let derived = TenantId::derive("org", &[key]);
+        let mut organization = CompactString::const_new("org_");
+        organization.push_str(&derived.as_str()["org-".len()..]);
+        organization
     }
 
     /// Runs `f` on the organization's state, creating it on first use; the tenant stays locked for
