@@ -51,7 +51,8 @@ impl Indexed {
 }
 
 struct Slot<T> {
-    /// Kept in place when at most 24 bytes long (Sumvin's, Qolo's and Hermes' ids are).
+    /// Kept in place when at most 24 bytes long (Sumvin's 10-digit image ids are; the UUIDs and
+    /// prefixed ids of the other providers are longer and keep their own allocation).
     id: CompactString,
     /// `None` once removed, until the next compaction.
     item: Option<T>,
