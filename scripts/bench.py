@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,10 +24,11 @@ import time
 import urllib.error
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RELEASE = os.path.join(ROOT, "target", "release")
-SANDBOX_BIN = os.path.join(RELEASE, "kyc-sandbox")
-CEILING_BIN = os.path.join(RELEASE, "examples", "ceiling")
+sys.dont_write_bytecode = True  # no scripts/__pycache__ left in the tree by the import below
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_report import kept_once, median_of, report  # noqa: E402
+from bench_servers import CEILING_BIN, ROOT, SANDBOX_BIN, cores, free_port, start_ceiling, start_sandbox  # noqa: E402
+
 JPEG = os.path.join(ROOT, "fixtures", "images", "bench.jpg")
 PNG = os.path.join(ROOT, "fixtures", "images", "document.png")
 
@@ -36,7 +36,6 @@ KYCAID_TOKEN = "bench-token"
 REBILLY_KEY = "sk_sandbox_bench"
 SUMVIN_PAT = "pat_bench"
 SUMVIN_UPLOADERS = 10_000
-STORE_FOR_BENCH = 8 << 30
 QOLO_PROGRAM = "3fa0d2ea-ffcf-485d-94ed-dbf4f861ad2f"
 SUMVIN_FORM = {"document_type": "PASSPORT", "country": "GBR", "side": "FRONT_SIDE"}
 
@@ -57,110 +56,6 @@ def parse_args():
     if args.short:
         args.runs, args.duration, args.reviews, args.applicants = 1, 1, 1000, 2000
     return args
-
-
-def cores():
-    """Server core and load-generator core, when the machine has two."""
-    if (os.cpu_count() or 1) >= 2 and shutil.which("taskset"):
-        return ["taskset", "-c", "0"], ["taskset", "-c", "1"]
-    return [], []
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-class StartFailed(RuntimeError):
-    """The server exited before it answered (a port taken between `free_port` and its bind, say)."""
-
-
-def wait_answer(port, path="/", deadline_s=10.0, process=None):
-    """Seconds until the first request on `port` is answered (connection refused is retried at once)."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < deadline_s:
-        if process is not None and process.poll() is not None:
-            raise StartFailed(f"exited with {process.returncode} before answering on port {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                conn.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
-                if conn.recv(12).startswith(b"HTTP/1.1"):
-                    return time.perf_counter() - start
-        except OSError:
-            time.sleep(0.0005)
-    raise RuntimeError(f"nothing answered on port {port}")
-
-
-class Server:
-    def __init__(self, name, argv, port, probe="/", wrap=(), deadline_s=10.0):
-        """`wrap`: a command the server runs under (bench_instructions.py's callgrind)."""
-        self.name, self.port = name, port
-        server_core, _ = cores()
-        started = time.perf_counter()
-        # stderr carries the access log. It goes to /dev/null, as it always has here: written to a file
-        # it cost the later runs of 2026-12-04 a disk's worth of log lines and made them incomparable.
-        self.process = subprocess.Popen(server_core + list(wrap) + argv, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-        try:
-            wait_answer(port, probe, deadline_s, self.process)
-        except RuntimeError as failure:
-            self.stop()
-            raise type(failure)(f"{name}: {failure}") from None
-        self.start_ms = (time.perf_counter() - started) * 1000
-        time.sleep(0.3)
-        self.idle_rss = rss_kib(self.process.pid)
-
-    def rss(self):
-        return rss_kib(self.process.pid)
-
-    def stop(self):
-        """Waits until the process is gone, so the next measurement has the core to itself (a sandbox
-        holding gigabytes takes seconds to free them)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def start_sandbox(wrap=(), deadline_s=10.0, attempts=3):
-    """The sandbox on free ports; started again on other ports if it could not bind one."""
-    for attempt in range(attempts):
-        try:
-            return start_sandbox_once(wrap, deadline_s)
-        except StartFailed:
-            if attempt == attempts - 1:
-                raise
-
-
-def start_sandbox_once(wrap, deadline_s):
-    ports = {name: free_port() for name in ["main", "rebilly", "kycaid", "hermes", "qolo", "sumvin"]}
-    # Every upload of the runs is kept: past the default 256 MiB per credential (1 GiB in all) they would
-    # answer 507, which is right for a sandbox but not what the upload rows measure.
-    argv = [SANDBOX_BIN, "--seed", "7", "--clock", "frozen:2026-01-01T00:00:00Z", "--port", str(ports["main"]),
-            "--max-stored-bytes", str(STORE_FOR_BENCH), "--max-tenant-stored-bytes", str(STORE_FOR_BENCH)]
-    for provider in ["rebilly", "kycaid", "hermes", "qolo", "sumvin"]:
-        argv += [f"--port-{provider}", str(ports[provider])]
-    server = Server("kyc-sandbox", argv, ports["main"], "/__admin/health", wrap, deadline_s)
-    server.ports = ports
-    return server
-
-
-def start_ceiling(wrap=(), deadline_s=10.0, read_body=False, spin_us=0):
-    port = free_port()
-    argv = [CEILING_BIN, str(port)] + (["--read-body"] if read_body else [])
-    argv += ["--spin-us", str(spin_us)] if spin_us else []
-    return Server("ceiling", argv, port, "/", wrap, deadline_s)
 
 
 # --- HTTP helpers for setting state up -----------------------------------------------------------------
@@ -374,10 +269,6 @@ def setup_calls(sandbox, scripts):
     ]
 
 
-def median_of(runs, key):
-    return statistics.median(run[key] for run in runs)
-
-
 def measure_calls(args, scripts):
     ceiling = start_ceiling()
     sandbox = start_sandbox()
@@ -564,62 +455,6 @@ def measure_memory(args):
     sandbox.stop()
     return {"applicants": created, "answered": load["answered"], "non2xx": load["non2xx"], "before": before,
             "after": after, "per_1000": (after - before) / created * 1000}
-
-
-def kept_once(audit):
-    """Every answered create is stored, and nothing beyond what wrk may have sent and not seen answered before it
-    stopped (one request per connection per run)."""
-    return audit["answered"] <= audit["stored"] <= audit["answered"] + audit["in_flight"]
-
-
-def fmt_row(cells):
-    return "| " + " | ".join(cells) + " |"
-
-
-def report(args, figures, start_ms, advance, memory):
-    ceiling = figures["ceiling"]
-    lines = [
-        f"kyc-sandbox benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, wrk -t1 -c{args.connections}, "
-        f"{args.runs} x {args.duration} s per call, medians, each ratio to the ceiling runs alternated with that row; "
-        f"server on core 0, wrk on core 1",
-        "",
-        fmt_row(["call", "req/s", "ratio to ceiling", "p50 ms", "p99 ms", "non-2xx", "CPU µs per request",
-                 "CPU ratio", "server RSS after, MiB"]),
-        fmt_row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
-        fmt_row(["bare actix-web ceiling, fixed 1 KiB JSON", f"{ceiling['rps']:,.0f}", "1.00",
-                 f"{ceiling['p50']:.2f}", f"{ceiling['p99']:.2f}", "0", f"{ceiling['cpu_us']:.1f}", "1.00",
-                 f"{ceiling['rss'] / 1024:.0f}"]),
-    ]
-    for name, kind, runs, rss, _ in figures["rows"]:
-        rps, cpu = median_of(runs, "rps"), median_of(runs, "cpu_us")
-        # Each row is divided by the ceiling runs it alternated with: load from elsewhere on a shared machine
-        # comes and goes over minutes, and moves both sides of a pair alike.
-        paired = [run["paired"] for run in runs]
-        paired_rps, paired_cpu = median_of(paired, "rps"), median_of(paired, "cpu_us")
-        lines.append(fmt_row([name, f"{rps:,.0f}", f"{rps / paired_rps:.2f}", f"{median_of(runs, 'p50'):.2f}",
-                              f"{median_of(runs, 'p99'):.2f}", str(sum(r["non2xx"] for r in runs)), f"{cpu:.1f}",
-                              f"{paired_cpu / cpu:.2f}", f"{rss / 1024:.0f}"]))
-    lines += [
-        "",
-        fmt_row(["figure", "kyc-sandbox", "ceiling"]),
-        fmt_row(["---", "---:", "---:"]),
-        fmt_row(["idle RSS", f"{figures['sandbox_idle_rss'] / 1024:.1f} MiB", f"{ceiling['idle_rss'] / 1024:.1f} MiB"]),
-        fmt_row(["RSS after the reads above", f"{figures['sandbox_rss_after'] / 1024:.1f} MiB",
-                 f"{ceiling['rss'] / 1024:.1f} MiB"]),
-        fmt_row(["exec to first answer (median of 5)", f"{start_ms:.0f} ms", f"{ceiling['start_ms']:.0f} ms"]),
-        fmt_row([f"RSS growth per 1,000 KYCAID applicants ({memory['applicants']:,} stored; wrk counted "
-                 f"{memory['answered']:,} answers, {memory['non2xx']} not 2xx)",
-                 f"{memory['per_1000'] / 1024:.2f} MiB", ""]),
-        fmt_row([f"one clock advance deciding {advance['reviews']:,} pending reviews, one per customer (webhooks queued)",
-                 f"{advance['ms']:.0f} ms (fired {advance['fired']})", ""]),
-    ]
-    for name, _, _, _, audit in figures["rows"]:
-        if audit:
-            lines.append(fmt_row([
-                f"{name}: stored (the API's count) / 2xx answers (up to {audit['in_flight']} more stored: "
-                f"sent before wrk stopped, answers unread)",
-                f"{audit['stored']:,} / {audit['answered']:,} ({'ok' if kept_once(audit) else 'MISMATCH'})", ""]))
-    return "\n".join(lines)
 
 
 def main():

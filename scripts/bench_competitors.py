@@ -26,9 +26,11 @@ import urllib.request
 
 sys.dont_write_bytecode = True  # no scripts/__pycache__ left in the tree by the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench  # noqa: E402  (scripts/bench.py: wrk driver, ceiling and sandbox starters)
-from bench import (KYCAID_TOKEN, ROOT, call, cores, fmt_row, free_port, median_of, rss_kib,  # noqa: E402
-                   run_wrk, start_ceiling, start_sandbox, wait_answer, write_lua)
+# scripts/bench.py drives wrk; bench_servers.py starts the ceiling and the sandbox; bench_report.py formats.
+from bench import KYCAID_TOKEN, call, run_wrk, write_lua  # noqa: E402
+from bench_report import fmt_row, median_of  # noqa: E402
+from bench_servers import (CEILING_BIN, ROOT, SANDBOX_BIN, cores, free_port, rss_kib,  # noqa: E402
+                           start_ceiling, start_sandbox, wait_answer)
 
 COMPETITORS = os.path.join(ROOT, "bench", "competitors")
 MODULES = os.path.join(COMPETITORS, "node_modules")
@@ -165,7 +167,7 @@ def zombie(pid):
 
 
 class SandboxTool:
-    """kyc-sandbox itself (bench.start_sandbox), serving a KYCAID applicant created for the run."""
+    """kyc-sandbox itself (bench_servers.start_sandbox), serving a KYCAID applicant created for the run."""
 
     def __init__(self):
         self.server = start_sandbox()
@@ -229,7 +231,7 @@ def start_json_server(body):
 
 def tools(body):
     """(key, name and version, how it serves the call, starter) for each server measured beside the ceiling."""
-    sandbox_version = subprocess.run([bench.SANDBOX_BIN, "--version"], capture_output=True, text=True).stdout.strip()
+    sandbox_version = subprocess.run([SANDBOX_BIN, "--version"], capture_output=True, text=True).stdout.strip()
     revision = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True,
                               text=True).stdout.strip()
     wiremock, prism, json_server = (package_version(name) for name in ("wiremock", "@stoplight/prism-cli",
@@ -397,8 +399,8 @@ def report(args, ceiling_runs, ceiling, body, results):
 
 def main():
     args = parse_args()
-    if not os.path.exists(bench.CEILING_BIN):
-        sys.exit(f"{bench.CEILING_BIN} is missing: cargo build --release --locked --example ceiling")
+    if not os.path.exists(CEILING_BIN):
+        sys.exit(f"{CEILING_BIN} is missing: cargo build --release --locked --example ceiling")
     scripts = tempfile.mkdtemp(prefix="kyc-bench-competitors-")
     ceiling = start_ceiling()
     try:
@@ -408,8 +410,8 @@ def main():
             return
         chosen = [k for k in args.only.split(",") if k]
         selected = [t for t in tools(body) if not chosen or t[0] in chosen]
-        if any(t[0] == "sandbox" for t in selected) and not os.path.exists(bench.SANDBOX_BIN):
-            sys.exit(f"{bench.SANDBOX_BIN} is missing: cargo build --release --locked --bin kyc-sandbox")
+        if any(t[0] == "sandbox" for t in selected) and not os.path.exists(SANDBOX_BIN):
+            sys.exit(f"{SANDBOX_BIN} is missing: cargo build --release --locked --bin kyc-sandbox")
         ceiling_url = f"http://127.0.0.1:{ceiling.port}/"
         ceiling_script = write_lua(scripts, "ceiling", "GET", {})
         ceiling_runs, results = [], []

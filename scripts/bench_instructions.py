@@ -21,8 +21,10 @@ import time
 
 sys.dont_write_bytecode = True  # no scripts/__pycache__ left in the tree by the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench  # noqa: E402  (scripts/bench.py: wrk driver, ceiling and sandbox starters, the calls)
-from bench import fmt_row, run_wrk, setup_calls, start_ceiling, start_sandbox, write_lua  # noqa: E402
+import bench  # noqa: E402  (scripts/bench.py: wrk driver and the calls; its uploader count is set below)
+from bench import run_wrk, setup_calls, write_lua  # noqa: E402
+from bench_servers import ROOT, start_ceiling, start_sandbox  # noqa: E402
+from bench_report import fmt_row  # noqa: E402
 
 
 def parse_args():
@@ -30,7 +32,7 @@ def parse_args():
     parser.add_argument("--duration", type=int, default=3, help="seconds of wrk per call")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--calls", help="comma-separated row numbers of the calls to measure (all by default)")
-    parser.add_argument("--out", default=os.path.join(bench.ROOT, "target", "bench"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "target", "bench"))
     return parser.parse_args()
 
 
