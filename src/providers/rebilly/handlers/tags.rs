@@ -313,7 +313,10 @@ pub async fn overwrite_matches(
         }
         checks.finish()?;
         state.change_document(&path.id, now, MODIFIED, |document| {
-            document.matches_override.extend(body);
+            document
+                .matches_override
+                .get_or_insert_with(Default::default)
+                .extend(body);
             document.touch(now);
         });
         Ok(HttpResponse::NoContent().finish())

@@ -3,6 +3,7 @@
 
 use crate::core::storage::Blob;
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::core::scenario::TimelineRun;
@@ -142,8 +143,9 @@ pub struct KycDocument {
     pub notes: Option<String>,
     pub reason: Option<String>,
     pub match_level: u8,
-    pub reviewer_id: Option<String>,
-    pub reviewer_name: Option<String>,
+    /// Set from the sandbox reviewer's constants, so a review allocates nothing for them.
+    pub reviewer_id: Option<CompactString>,
+    pub reviewer_name: Option<CompactString>,
     pub review_start_time: Option<DateTime<Utc>>,
     pub review_time: Option<DateTime<Utc>>,
     pub processed_time: Option<DateTime<Utc>>,
@@ -151,9 +153,10 @@ pub struct KycDocument {
     pub updated_time: DateTime<Utc>,
     pub revision: u32,
     pub tags: Vec<String>,
-    /// Analysis fields a reviewer overwrote (`POST /kyc-documents/{id}/matches`).
-    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
-    pub matches_override: serde_json::Map<String, serde_json::Value>,
+    /// Analysis fields a reviewer overwrote (`POST /kyc-documents/{id}/matches`); boxed, as few
+    /// documents have any and every document is stored in a slot this size.
+    #[serde(skip_serializing_if = "crate::core::snapshot::in_dump", default)]
+    pub matches_override: Option<Box<serde_json::Map<String, serde_json::Value>>>,
     /// The automated review this document is going through, if any.
     #[serde(skip_serializing_if = "crate::core::snapshot::in_dump")]
     pub run: Option<TimelineRun>,
@@ -244,17 +247,18 @@ impl KycDocument {
     }
 
     pub fn start_review(&mut self, at: DateTime<Utc>) {
-        self.reviewer_id = Some(REVIEWER_ID.into());
-        self.reviewer_name = Some(REVIEWER_NAME.into());
+        self.reviewer_id = Some(CompactString::const_new(REVIEWER_ID));
+        self.reviewer_name = Some(CompactString::const_new(REVIEWER_NAME));
         self.review_start_time = Some(at);
         self.touch(at);
     }
 
     /// A manual review call (acceptance, rejection, review): the reviewer who made it, and when.
     pub fn mark_reviewed(&mut self, at: DateTime<Utc>) {
-        self.reviewer_id.get_or_insert_with(|| REVIEWER_ID.into());
+        self.reviewer_id
+            .get_or_insert(CompactString::const_new(REVIEWER_ID));
         self.reviewer_name
-            .get_or_insert_with(|| REVIEWER_NAME.into());
+            .get_or_insert(CompactString::const_new(REVIEWER_NAME));
         self.review_time = Some(at);
     }
 

@@ -47,7 +47,7 @@ pub(super) fn analysis(document: &KycDocument, person: &FakePerson) -> Option<Re
             .object("data", |o| {
                 let mut data = Overridable {
                     o,
-                    overrides: &document.matches_override,
+                    overrides: document.matches_override.as_deref(),
                     written: Vec::new(),
                 };
                 matched_data(&mut data, document, person, accepted);
@@ -57,16 +57,21 @@ pub(super) fn analysis(document: &KycDocument, person: &FakePerson) -> Option<Re
 }
 
 /// The analysis `data` with the fields a reviewer overwrote (`POST /kyc-documents/{id}/matches`):
-/// an overwritten field keeps its place, fields the analysis has not come after.
+/// an overwritten field keeps its place, fields the analysis has not come after. `written` is
+/// only kept when there are overrides to place.
 struct Overridable<'w, 'a> {
     o: &'w mut ObjectWriter<'a>,
-    overrides: &'w Map<String, Value>,
+    overrides: Option<&'w Map<String, Value>>,
     written: Vec<&'static str>,
 }
 
 impl Overridable<'_, '_> {
     fn field<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> &mut Self {
-        match self.overrides.get(key) {
+        let Some(overrides) = self.overrides else {
+            self.o.field(key, value);
+            return self;
+        };
+        match overrides.get(key) {
             Some(overridden) => self.o.field(key, overridden),
             None => self.o.field(key, value),
         };
@@ -75,7 +80,7 @@ impl Overridable<'_, '_> {
     }
 
     fn finish(self) {
-        for (key, value) in self.overrides {
+        for (key, value) in self.overrides.into_iter().flatten() {
             if !self.written.contains(&key.as_str()) {
                 self.o.field(key, value);
             }
