@@ -370,6 +370,20 @@ async fn matches_overwrite_the_analysis_of_a_decided_document() {
     assert_eq!(read["documentMatches"]["data"]["isIdentityDocument"], false);
     assert_eq!(read["parsedData"]["data"]["firstName"], "Ada");
     assert_ne!(read["documentMatches"]["data"]["lastName"], Value::Null);
+
+    // The overrides are kept apart from the document (boxed, as few documents have any): a
+    // snapshot still carries them across a reset.
+    let snapshot = app
+        .send(app.request(Method::GET, "/__admin/snapshot"))
+        .await;
+    assert_eq!(snapshot.status, 200, "{}", snapshot.body);
+    assert_eq!(app.admin_post("/reset", json!({})).await.status, 200);
+    let restored = app.admin_post("/snapshot/restore", snapshot.body).await;
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    assert_eq!(
+        document(&app, &id).await["documentMatches"],
+        read["documentMatches"]
+    );
 }
 
 #[tokio::test]
