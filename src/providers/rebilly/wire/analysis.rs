@@ -67,15 +67,13 @@ struct Overridable<'w, 'a> {
 
 impl Overridable<'_, '_> {
     fn field<T: serde::Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> &mut Self {
-        let Some(overrides) = self.overrides else {
-            self.o.field(key, value);
-            return self;
-        };
-        match overrides.get(key) {
+        match self.overrides.and_then(|overrides| overrides.get(key)) {
             Some(overridden) => self.o.field(key, overridden),
             None => self.o.field(key, value),
         };
-        self.written.push(key);
+        if self.overrides.is_some() {
+            self.written.push(key);
+        }
         self
     }
 
